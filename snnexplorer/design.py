@@ -1,0 +1,515 @@
+"""The Design: everything a user can set, validated, hashed, and round-tripped.
+
+A :class:`Design` is composed of sections, each a ``param.Parameterized`` class
+(so the dashboard can bind widgets to them directly):
+
+========================  =====================================================
+``dataset``               :class:`Dataset` — data set, spike encoding, test subset
+``network``               :class:`Network` — hidden widths (width, depth), :class:`Neuron`
+``specialization``        :class:`Specialization` — experts, class grouping, combiner
+``timesteps``             :class:`Timesteps` — one count, or one per layer
+``quantization``          :class:`Quantization` — weight / membrane bits (per layer)
+``hardware``              :class:`Hardware` — a preset name plus overrides
+``mapping``               :class:`Mapping` — batch, loop order, update policy, placement
+``training``              :class:`Training` — epochs, learning rate, seed, ...
+========================  =====================================================
+
+"Per layer" always means one entry per weight layer: the hidden layers of the
+network that runs (the experts' ``specialization.hidden`` when ``experts > 1``)
+plus the output layer.
+
+Every invalid input raises :class:`~snnexplorer.errors.DesignError`, which lists
+one problem per bad field with the field's path, the value and what is allowed.
+Validation is generic: it reads each parameter's type and bounds from ``param``
+and the list / per-layer limits from the section's ``_limits``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import param
+import yaml
+
+from .errors import DesignError, FieldProblem
+from .presets import hardware_preset, hardware_preset_names, read_yaml
+
+N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10}
+HARDWARE_LEVEL_FIELDS = (
+    "capacity_bytes", "word_bits", "read_pj", "write_pj", "bandwidth_bytes_per_s", "latency_s", "leakage_w",
+)
+HARDWARE_COMPUTE_FIELDS = (
+    "units", "clock_hz", "ops_per_cycle", "accumulate_pj", "mac_pj", "neuron_update_pj", "leakage_w",
+)
+STAGES = ("train", "simulate", "cost")
+
+
+class Section(param.Parameterized):
+    """Base of the design sections: generic validation and dict conversion.
+
+    ``_limits`` maps a list-valued or per-layer parameter to its (min, max)
+    integer bounds; ``_per_layer`` names the parameters that take one int or one
+    int per layer.
+    """
+
+    _key: ClassVar[str] = ""
+    _choices: ClassVar[dict[str, list[str]]] = {}
+    _limits: ClassVar[dict[str, tuple[int, int]]] = {}
+    _per_layer: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **params: Any):
+        checked, problems = _check_section(type(self), params, type(self)._key)
+        if problems:
+            raise DesignError(problems)
+        super().__init__(**checked)
+
+    @classmethod
+    def fields(cls) -> list[str]:
+        return [n for n in cls.param if n != "name" or "name" in cls._choices]
+
+    def to_dict(self) -> dict:
+        out = {}
+        for name in self.fields():
+            value = getattr(self, name)
+            out[name] = value.to_dict() if isinstance(value, Section) else copy.deepcopy(value)
+        return out
+
+
+def _allowed_text(cls: type[Section], name: str, p: param.Parameter) -> str:
+    if name in cls._per_layer:
+        lo, hi = cls._limits[name]
+        return f"an integer in {lo}..{hi} or a list of them, one per layer"
+    objects = cls._choices.get(name) or (p.objects if isinstance(p, param.Selector) else None)
+    if objects:
+        return "one of " + ", ".join(repr(o) for o in objects)
+    if isinstance(p, param.Boolean):
+        return "true or false"
+    if isinstance(p, param.List):
+        lo, hi = cls._limits[name]
+        return f"a non-empty list of integers in {lo}..{hi}"
+    if isinstance(p, param.Dict):
+        return "a mapping"
+    if isinstance(p, param.String):
+        return "a string"
+    if isinstance(p, (param.Integer, param.Number)):
+        kind = "an integer" if isinstance(p, param.Integer) else "a number"
+        lo, hi = p.bounds or (None, None)
+        lo_incl, hi_incl = p.inclusive_bounds
+        parts = []
+        if lo is not None:
+            parts.append(f"{'≥' if lo_incl else '>'} {lo}")
+        if hi is not None:
+            parts.append(f"{'≤' if hi_incl else '<'} {hi}")
+        text = f"{kind} {' and '.join(parts)}".strip()
+        return text + (" or null" if p.allow_None else "")
+    return "a valid value"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_in(value: Any, lo: int, hi: int) -> bool:
+    return _is_int(value) and lo <= value <= hi
+
+
+def _check_value(cls: type[Section], name: str, p: param.Parameter, value: Any) -> bool:
+    """True if ``value`` is acceptable for parameter ``name`` of section ``cls``."""
+    if name in cls._per_layer:
+        lo, hi = cls._limits[name]
+        if isinstance(value, list):
+            return len(value) > 0 and all(_int_in(v, lo, hi) for v in value)
+        return _int_in(value, lo, hi)
+    if value is None:
+        return bool(p.allow_None)
+    if name in cls._choices:
+        return value in cls._choices[name]
+    if isinstance(p, param.Selector):
+        return value in p.objects
+    if isinstance(p, param.Boolean):
+        return isinstance(value, bool)
+    if isinstance(p, param.List):
+        lo, hi = cls._limits[name]
+        return isinstance(value, list) and len(value) > 0 and all(_int_in(v, lo, hi) for v in value)
+    if isinstance(p, param.Dict):
+        return isinstance(value, dict)
+    if isinstance(p, param.String):
+        return isinstance(value, str)
+    if isinstance(p, (param.Integer, param.Number)):
+        if isinstance(p, param.Integer) and not _is_int(value):
+            return False
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+            return False
+        lo, hi = p.bounds or (None, None)
+        lo_incl, hi_incl = p.inclusive_bounds
+        if lo is not None and (value < lo if lo_incl else value <= lo):
+            return False
+        if hi is not None and (value > hi if hi_incl else value >= hi):
+            return False
+        return True
+    return True
+
+
+def _check_section(cls: type[Section], data: Any, prefix: str) -> tuple[dict, list[FieldProblem]]:
+    """Validate a mapping for section ``cls``; returns (constructor kwargs, problems)."""
+    if isinstance(data, Section):
+        data = data.to_dict()
+    if not isinstance(data, dict):
+        return {}, [FieldProblem(prefix, data, f"a mapping with keys {cls.fields()}")]
+    problems: list[FieldProblem] = []
+    checked: dict[str, Any] = {}
+    known = cls.fields()
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if key not in known:
+            problems.append(FieldProblem(path, value, f"a known key: one of {known}"))
+            continue
+        p = cls.param[key]
+        if isinstance(p, param.ClassSelector) and isinstance(p.class_, type) and issubclass(p.class_, Section):
+            sub, sub_problems = _check_section(p.class_, value, path)
+            problems.extend(sub_problems)
+            if not sub_problems:
+                checked[key] = p.class_(**sub)
+            continue
+        if isinstance(value, float) and isinstance(p, param.Integer) and value.is_integer():
+            value = int(value)
+        if _check_value(cls, key, p, value):
+            checked[key] = copy.deepcopy(value)
+        else:
+            problems.append(FieldProblem(path, value, _allowed_text(cls, key, p)))
+    return checked, problems
+
+
+class Dataset(Section):
+    """Which data, how pixels become spikes, and how many test samples are simulated."""
+
+    _key = "dataset"
+    _choices = {"name": list(N_CLASSES)}
+    name = param.String(default="mnist", doc="Data set: mnist, fashion-mnist or digits (8×8).")
+    encoding = param.Selector(
+        default="rate", objects=["rate", "direct", "latency"],
+        doc="rate: Bernoulli spikes with p = pixel; direct: the pixel as analog current every step; latency: one spike, earlier for brighter pixels.",
+    )
+    test_samples = param.Integer(default=1000, bounds=(1, 70000), doc="Test samples simulated for accuracy and activity.")
+
+
+class Neuron(Section):
+    """Leaky integrate-and-fire parameters shared by every spiking layer."""
+
+    _key = "network.neuron"
+    beta = param.Number(default=0.9, bounds=(0.0, 1.0), doc="Membrane decay per step (v ← β·v + I); 1 = no leak.")
+    threshold = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True), doc="Firing threshold θ (v ≥ θ spikes).")
+    reset = param.Selector(default="subtract", objects=["subtract", "zero"], doc="After a spike: v ← v − θ (subtract) or v ← 0 (zero).")
+
+
+class Network(Section):
+    """A fully connected SNN: ``hidden`` lists the hidden widths (depth = its length)."""
+
+    _key = "network"
+    _limits = {"hidden": (1, 16384)}
+    hidden = param.List(default=[256], item_type=int, doc="Hidden layer widths; width = each entry, depth = number of entries.")
+    neuron = param.ClassSelector(class_=Neuron, default=Neuron(), instantiate=True, doc="LIF neuron parameters.")
+
+
+class Specialization(Section):
+    """Task specialization (Lebdeh et al. 2024): the task split among several experts."""
+
+    _key = "specialization"
+    _limits = {"hidden": (1, 16384), "router_hidden": (1, 16384)}
+    experts = param.Integer(default=1, bounds=(1, 64), doc="Number of specialized sub-networks; 1 = one monolithic network.")
+    grouping = param.Selector(
+        default="balanced", objects=["one-vs-rest", "balanced", "confusion"],
+        doc="How classes are split: one class per expert, balanced groups, or confusable classes together.",
+    )
+    combine = param.Selector(default="argmax", objects=["argmax", "router"], doc="argmax: all experts run, best class wins; router: a small network picks one expert.")
+    hidden = param.List(default=[64], item_type=int, doc="Hidden widths of each expert.")
+    router_hidden = param.List(default=[32], item_type=int, doc="Hidden widths of the router (combine = router).")
+
+
+class Timesteps(Section):
+    """Timesteps per inference: one count for all layers, or one per layer (LD-SNN)."""
+
+    _key = "timesteps"
+    _limits = {"steps": (1, 1000)}
+    _per_layer = ("steps",)
+    steps = param.Parameter(default=25, doc="Timesteps: one int, or one per layer (hidden layers + output).")
+
+
+class Quantization(Section):
+    """Fixed-point bit widths; 32 weight bits means float32 (not quantized)."""
+
+    _key = "quantization"
+    _limits = {"weight_bits": (1, 32), "membrane_bits": (1, 32)}
+    _per_layer = ("weight_bits", "membrane_bits")
+    weight_bits = param.Parameter(default=32, doc="Weight bits (1..32, 32 = float32): one int or one per layer.")
+    membrane_bits = param.Parameter(default=32, doc="Membrane bits with saturation (1..32): one int or one per layer.")
+
+
+class Hardware(Section):
+    """A hardware preset by name plus overrides such as ``{"L2.capacity_bytes": 262144}``."""
+
+    _key = "hardware"
+    preset = param.String(default="edge-soc", doc="Hardware preset (file stem in presets/hardware).")
+    overrides = param.Dict(default={}, doc="LEVEL.FIELD or compute.FIELD → number, replacing the preset's value.")
+
+
+class Mapping(Section):
+    """How the workload is laid onto the hardware."""
+
+    _key = "mapping"
+    batch = param.Integer(default=1, bounds=(1, 65536), doc="Samples processed together; weights fetched once per batch.")
+    loop_order = param.Selector(default="timestep-major", objects=["timestep-major", "layer-major"], doc="timestep-major: every layer each step; layer-major: one layer for all its steps, then the next.")
+    neuron_update = param.Selector(default="time-driven", objects=["time-driven", "event-driven"], doc="time-driven: every neuron every step; event-driven: only neurons that received input.")
+    experts = param.Selector(default="sequential", objects=["sequential", "parallel"], doc="Experts one after another on the same memory, or side by side on separate cores.")
+    spike_format = param.Selector(default="bitmap", objects=["bitmap", "address-event"], doc="Spike traffic as 1 bit per neuron per step, or one address word per spike.")
+    weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
+    state_level = param.String(default="auto", doc="Memory level that keeps the membrane state ('auto': the innermost that fits).")
+
+
+class Training(Section):
+    """Surrogate-gradient training settings (part of the trained-model cache key)."""
+
+    _key = "training"
+    epochs = param.Integer(default=3, bounds=(1, 1000), doc="Passes over the training set.")
+    lr = param.Number(default=1e-3, bounds=(0.0, 1.0), inclusive_bounds=(False, True), doc="Adam learning rate.")
+    seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of initialisation, shuffling and spike encoding.")
+    batch_size = param.Integer(default=128, bounds=(1, 65536), doc="Training mini-batch size.")
+    timesteps = param.Integer(default=25, bounds=(1, 1000), doc="Uniform timesteps used in training (BPTT); simulation may use others.")
+    train_samples = param.Integer(default=None, bounds=(1, 1_000_000), allow_None=True, doc="Training samples used (null = all).")
+    quantization_aware = param.Boolean(default=False, doc="Train with the design's fixed-point quantization (straight-through).")
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "dataset": Dataset,
+    "network": Network,
+    "specialization": Specialization,
+    "timesteps": Timesteps,
+    "quantization": Quantization,
+    "hardware": Hardware,
+    "mapping": Mapping,
+    "training": Training,
+}
+
+
+class Design(param.Parameterized):
+    """Everything that defines one design point; see the module docstring."""
+
+    dataset = param.ClassSelector(class_=Dataset, instantiate=True)
+    network = param.ClassSelector(class_=Network, instantiate=True)
+    specialization = param.ClassSelector(class_=Specialization, instantiate=True)
+    timesteps = param.ClassSelector(class_=Timesteps, instantiate=True)
+    quantization = param.ClassSelector(class_=Quantization, instantiate=True)
+    hardware = param.ClassSelector(class_=Hardware, instantiate=True)
+    mapping = param.ClassSelector(class_=Mapping, instantiate=True)
+    training = param.ClassSelector(class_=Training, instantiate=True)
+
+    def __init__(self, **params: Any):
+        for key, cls in SECTIONS.items():
+            if params.get(key) is None:
+                params[key] = cls()
+        params.setdefault("name", "design")
+        super().__init__(**params)
+        problems = self.problems()
+        if problems:
+            raise DesignError(problems)
+
+    # ----------------------------------------------------------------- derived
+    @property
+    def n_classes(self) -> int:
+        return N_CLASSES[self.dataset.name]
+
+    @property
+    def hidden(self) -> list[int]:
+        """Hidden widths of the network(s) that run: the experts' when specialized."""
+        return list(self.specialization.hidden if self.specialization.experts > 1 else self.network.hidden)
+
+    @property
+    def n_layers(self) -> int:
+        """Weight layers per (sub-)network: hidden layers + output."""
+        return len(self.hidden) + 1
+
+    def per_layer(self, section: str, field: str) -> list[int]:
+        """A per-layer setting expanded to one int per layer."""
+        value = getattr(getattr(self, section), field)
+        return list(value) if isinstance(value, list) else [value] * self.n_layers
+
+    @property
+    def layer_timesteps(self) -> list[int]:
+        return self.per_layer("timesteps", "steps")
+
+    @property
+    def weight_bits(self) -> list[int]:
+        return self.per_layer("quantization", "weight_bits")
+
+    @property
+    def membrane_bits(self) -> list[int]:
+        return self.per_layer("quantization", "membrane_bits")
+
+    # -------------------------------------------------------------- validation
+    def problems(self) -> list[FieldProblem]:
+        """Cross-field problems (each section validated itself already)."""
+        out: list[FieldProblem] = []
+        n_layers = self.n_layers
+        for section, field in (("timesteps", "steps"), ("quantization", "weight_bits"), ("quantization", "membrane_bits")):
+            value = getattr(getattr(self, section), field)
+            if isinstance(value, list) and len(value) != n_layers:
+                path = "timesteps" if section == "timesteps" else f"{section}.{field}"
+                out.append(FieldProblem(path, value, f"one int or a list of {n_layers} ints (hidden layers {self.hidden} + output)"))
+        spec = self.specialization
+        if spec.experts > self.n_classes:
+            out.append(FieldProblem("specialization.experts", spec.experts, f"at most {self.n_classes} (classes of {self.dataset.name})"))
+        elif spec.experts > 1 and spec.grouping == "one-vs-rest" and spec.experts != self.n_classes:
+            out.append(FieldProblem("specialization.experts", spec.experts, f"{self.n_classes} for one-vs-rest grouping (one expert per class)"))
+        presets = hardware_preset_names()
+        if self.hardware.preset not in presets:
+            out.append(FieldProblem("hardware.preset", self.hardware.preset, f"one of {presets}"))
+            return out
+        preset = hardware_preset(self.hardware.preset)
+        levels = [level["name"] for level in preset.get("levels", [])]
+        for key, value in self.hardware.overrides.items():
+            out.extend(_override_problems(key, value, levels))
+        for field in ("weights_level", "state_level"):
+            value = getattr(self.mapping, field)
+            if value != "auto" and value not in levels:
+                out.append(FieldProblem(f"mapping.{field}", value, f"'auto' or a level of {self.hardware.preset}: {levels}"))
+        return out
+
+    # --------------------------------------------------------------- round trip
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"name": self.name}
+        for key in SECTIONS:
+            out[key] = getattr(self, key).to_dict()
+        out["timesteps"] = out["timesteps"]["steps"]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Design":
+        """Build a design from a plain mapping; missing keys take their defaults."""
+        if not isinstance(data, dict):
+            raise DesignError.single("design", data, "a mapping of sections")
+        problems: list[FieldProblem] = []
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key == "name":
+                if isinstance(value, str) and value:
+                    kwargs["name"] = value
+                else:
+                    problems.append(FieldProblem("name", value, "a non-empty string"))
+            elif key not in SECTIONS:
+                problems.append(FieldProblem(str(key), value, f"a known key: one of {['name', *SECTIONS]}"))
+            else:
+                if key == "timesteps" and not isinstance(value, dict):
+                    value = {"steps": value}
+                checked, sub = _check_section(SECTIONS[key], value, key)
+                if sub:
+                    problems.extend(FieldProblem("timesteps", p.value, p.allowed) if p.field == "timesteps.steps" else p for p in sub)
+                else:
+                    kwargs[key] = SECTIONS[key](**checked)
+        if problems:
+            raise DesignError(problems)
+        return cls(**kwargs)
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """The design as YAML; written atomically to ``path`` when given."""
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None)
+        if path is not None:
+            from .io import atomic_write_text
+
+            atomic_write_text(path, text)
+        return text
+
+    @classmethod
+    def from_yaml(cls, path_or_text: str | Path) -> "Design":
+        """Load from a YAML file path (or, for a string containing a newline, YAML text)."""
+        if isinstance(path_or_text, str) and "\n" in path_or_text:
+            try:
+                data = yaml.safe_load(path_or_text)
+            except yaml.YAMLError as exc:
+                raise DesignError.single("file", "<text>", f"valid YAML ({exc})") from None
+            return cls.from_dict(data)
+        return cls.from_dict(read_yaml(path_or_text))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def copy(self, **changes: Any) -> "Design":
+        """A new design with top-level sections replaced, e.g. ``copy(timesteps=10)``."""
+        data = self.to_dict()
+        data.update(changes)
+        return Design.from_dict(data)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Design) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(self.hash_for("cost"))
+
+    # -------------------------------------------------------------------- hash
+    def stage_inputs(self, stage: str) -> dict:
+        """What determines the output of ``stage`` ('train', 'simulate', 'cost').
+
+        train: dataset and its encoding, the network (or the experts and their
+        grouping), neuron, training settings (and the quantization when training
+        is quantization-aware). simulate adds timesteps, quantization and the
+        test subset. cost adds hardware and mapping.
+        """
+        if stage not in STAGES:
+            raise DesignError.single("stage", stage, f"one of {list(STAGES)}")
+        d = self.to_dict()
+        spec = d["specialization"] if d["specialization"]["experts"] > 1 else {"experts": 1}
+        if spec.get("combine") == "argmax":
+            spec.pop("router_hidden")
+        inputs: dict[str, Any] = {
+            "dataset": {"name": d["dataset"]["name"], "encoding": d["dataset"]["encoding"]},
+            "network": d["network"] if spec["experts"] == 1 else {"neuron": d["network"]["neuron"]},
+            "specialization": spec,
+            "training": d["training"],
+        }
+        if d["training"]["quantization_aware"]:
+            inputs["quantization"] = {"weight_bits": self.weight_bits, "membrane_bits": self.membrane_bits}
+        if stage in ("simulate", "cost"):
+            inputs["timesteps"] = self.layer_timesteps
+            inputs["quantization"] = {"weight_bits": self.weight_bits, "membrane_bits": self.membrane_bits}
+            inputs["test_samples"] = d["dataset"]["test_samples"]
+        if stage == "cost":
+            inputs["hardware"] = d["hardware"]
+            inputs["mapping"] = d["mapping"]
+        return inputs
+
+    def hash_for(self, stage: str) -> str:
+        """Content hash (16 hex chars) of what determines ``stage``'s output."""
+        blob = json.dumps(self.stage_inputs(stage), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _override_problems(key: Any, value: Any, levels: list[str]) -> list[FieldProblem]:
+    path = f"hardware.overrides.{key}"
+    if not isinstance(key, str) or key.count(".") != 1:
+        return [FieldProblem(path, value, "a key of the form LEVEL.FIELD or compute.FIELD")]
+    target, field = key.split(".")
+    if target == "compute":
+        if field not in HARDWARE_COMPUTE_FIELDS:
+            return [FieldProblem(path, value, f"a compute field: one of {list(HARDWARE_COMPUTE_FIELDS)}")]
+    elif target not in levels:
+        return [FieldProblem(path, value, f"a key naming a level of the preset {levels} or 'compute'")]
+    elif field not in HARDWARE_LEVEL_FIELDS:
+        return [FieldProblem(path, value, f"a level field: one of {list(HARDWARE_LEVEL_FIELDS)}")]
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or value != value:
+        return [FieldProblem(path, value, "a number ≥ 0")]
+    return []
+
+
+def load_design(path_or_name: str | Path) -> Design:
+    """A design from a YAML path, or the name of a shipped preset (e.g. 'mnist-baseline')."""
+    path = Path(path_or_name)
+    if not path.exists() and not str(path_or_name).endswith((".yaml", ".yml")):
+        from .presets import presets_dir
+
+        candidate = presets_dir() / "designs" / f"{path_or_name}.yaml"
+        if candidate.exists():
+            path = candidate
+    return Design.from_yaml(path)

@@ -1,0 +1,114 @@
+"""Activity: what a simulation measured; all the cost model needs from a network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class LayerActivity:
+    """Counters of one weight layer, summed over the batch, one entry per step.
+
+    ``synaptic_ops[t]`` = input spikes × fan-out (a graded input of count c is c
+    spikes); for analog (direct-encoded) input it counts multiply-accumulates of
+    the non-zero inputs instead (``analog_input`` is then true).
+    ``neuron_updates[t]`` is the time-driven count (every neuron of every sample);
+    ``neuron_updates_event[t]`` counts only samples whose neurons received input.
+    """
+
+    n_in: int
+    n_out: int
+    timesteps: int
+    batch: int
+    input_spikes: np.ndarray
+    synaptic_ops: np.ndarray
+    neuron_updates: np.ndarray
+    neuron_updates_event: np.ndarray
+    output_spikes: np.ndarray
+    is_output: bool
+    analog_input: bool = False
+    path: str = "event"
+
+    @property
+    def input_rate(self) -> float:
+        """Mean input spikes per input neuron per step."""
+        return float(self.input_spikes.sum()) / max(1, self.batch * self.timesteps * self.n_in)
+
+    @property
+    def output_rate(self) -> float:
+        """Mean output spikes per neuron per step (0 for the non-spiking output layer)."""
+        return float(self.output_spikes.sum()) / max(1, self.batch * self.timesteps * self.n_out)
+
+    def scaled(self, factor: float) -> "LayerActivity":
+        """The same layer with every counter multiplied by ``factor`` (batch rescaled)."""
+        return LayerActivity(
+            self.n_in, self.n_out, self.timesteps, int(round(self.batch * factor)),
+            *(np.rint(a * factor).astype(np.int64) for a in (self.input_spikes, self.synaptic_ops, self.neuron_updates, self.neuron_updates_event, self.output_spikes)),
+            self.is_output, self.analog_input, self.path,
+        )
+
+
+@dataclass
+class Activity:
+    """The result of simulating one network (or one expert) on a batch."""
+
+    layers: list[LayerActivity]
+    predictions: np.ndarray
+    output_potential: np.ndarray
+    layer_spikes: list[np.ndarray]
+    labels: np.ndarray | None = None
+    name: str = "main"
+    experts: list["Activity"] = field(default_factory=list)
+
+    @property
+    def batch(self) -> int:
+        return int(len(self.predictions))
+
+    @property
+    def synaptic_ops(self) -> np.ndarray:
+        """Total accumulates per layer (int64)."""
+        return np.array([int(layer.synaptic_ops.sum()) for layer in self.all_layers()], dtype=np.int64)
+
+    @property
+    def neuron_updates(self) -> np.ndarray:
+        """Total time-driven neuron updates per layer (int64)."""
+        return np.array([int(layer.neuron_updates.sum()) for layer in self.all_layers()], dtype=np.int64)
+
+    @property
+    def paths(self) -> list[str]:
+        """Which kernel ran for each layer: 'event' or 'dense'."""
+        return [layer.path for layer in self.all_layers()]
+
+    def all_layers(self) -> list[LayerActivity]:
+        """This network's layers, or every expert's (and router's) in order for an ensemble."""
+        if self.experts:
+            return [layer for expert in self.experts for layer in expert.layers]
+        return self.layers
+
+    @property
+    def accuracy(self) -> float | None:
+        if self.labels is None or len(self.labels) == 0:
+            return None
+        return float(np.mean(self.predictions == self.labels))
+
+    def confusion(self, n_classes: int | None = None) -> np.ndarray:
+        """Confusion matrix [true, predicted] (int64)."""
+        if self.labels is None:
+            raise ValueError("confusion needs labels")
+        k = n_classes or int(max(self.labels.max(), self.predictions.max()) + 1)
+        out = np.zeros((k, k), dtype=np.int64)
+        np.add.at(out, (self.labels, self.predictions), 1)
+        return out
+
+    def summary(self) -> dict:
+        """Plain totals for reports and JSON."""
+        return {
+            "accuracy": self.accuracy,
+            "samples": self.batch,
+            "synaptic_ops": int(self.synaptic_ops.sum()),
+            "neuron_updates": int(self.neuron_updates.sum()),
+            "spikes": int(sum(layer.output_spikes.sum() for layer in self.all_layers())),
+            "paths": self.paths,
+        }
