@@ -328,6 +328,14 @@ class Design(param.Parameterized):
         return list(self.specialization.hidden if self.specialization.experts > 1 else self.network.hidden)
 
     @property
+    def expert_outputs(self) -> list[int]:
+        """Outputs of each network: all classes, or each expert's group size + 1 ('not mine')."""
+        k, experts = self.n_classes, self.specialization.experts
+        if experts == 1:
+            return [k]
+        return [len(range(k)[g::experts]) + 1 for g in range(experts)]
+
+    @property
     def n_layers(self) -> int:
         """Weight layers per (sub-)network: hidden layers + output."""
         return len(self.hidden) + 1

@@ -1,0 +1,139 @@
+"""Command line: ``snnexplorer validate | evaluate | serve | train | sweep | export | data``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import DesignError
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .design import load_design
+
+    failed = 0
+    for path in args.designs:
+        try:
+            design = load_design(path)
+        except DesignError as exc:
+            failed += 1
+            for problem in exc.problems:
+                print(f"{path}: {problem}")
+        else:
+            print(f"{path}: ok ({design.name}: hidden {design.hidden}, {design.specialization.experts} expert(s), "
+                  f"timesteps {design.layer_timesteps}, hardware {design.hardware.preset})")
+    return 1 if failed else 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .design import load_design
+    from .pipeline import evaluate
+
+    report = evaluate(load_design(args.design), activity=args.activity)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return 0
+    data = report.to_dict()
+    acc = "n/a (synthetic activity)" if data["accuracy"] is None else f"{100 * data['accuracy']:.2f} %"
+    print(f"design      {data['name']} on {data['hardware']}")
+    print(f"accuracy    {acc}")
+    if not data["feasible"]:
+        print("feasible    no: " + "; ".join(data["reasons"]))
+        return 0
+    print(f"energy      {data['energy_j'] * 1e6:.3f} µJ per inference  (ANN twin {data['ann']['energy_j'] * 1e6:.3f} µJ)")
+    print(f"latency     {data['latency_s'] * 1e3:.4f} ms per batch of {data['batch']}  (ANN twin {data['ann']['latency_s'] * 1e3:.4f} ms)")
+    print(f"footprint   {data['footprint_bytes'] / 1024:.1f} KiB")
+    print(f"synaptic ops {data['synaptic_ops']:.0f}, neuron updates {data['neuron_updates']:.0f} per inference")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .design import load_design
+    from .simulate_design import simulate_design
+    from .train import load_or_train
+
+    def show(info: dict) -> None:
+        print(f"\r  {info['network']}: epoch {info['epoch']}/{info['epochs']} batch {info['batch']}/{info['batches']} "
+              f"loss {info['loss']:.4f} acc {100 * info['train_accuracy']:.1f}% eta {info['eta_s']:.0f}s", end="", flush=True)
+
+    for path in args.designs:
+        design = load_design(path)
+        print(f"{path}: {design.name} (train hash {design.hash_for('train')})")
+        weights = load_or_train(design, progress=show)
+        activity = simulate_design(design)
+        print(f"\n  test accuracy {100 * activity.accuracy:.2f} % on {activity.batch} samples, "
+              f"{weights.parameter_count()} parameters, trained in {weights.meta.get('train_seconds')} s")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import panel as pn
+
+    from .ui.app import create_app
+
+    pn.serve({"explorer": create_app}, address=args.address, port=args.port, show=False,
+             allow_websocket_origin=[f"{args.address}:{args.port}", f"localhost:{args.port}"], title="SNN Explorer")
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from .data import available, download
+
+    if args.download:
+        for name in args.download:
+            print(f"downloaded {name} to {download(name)}")
+    for row in available():
+        print(f"{row['name']:14s} train {row['train']:6d}  test {row['test']:6d}  load {row['load_s']} s  {row['source']}")
+    return 0
+
+
+def _not_available(stage: str, issue: str):
+    def run(args: argparse.Namespace) -> int:
+        print(f"snnexplorer {stage}: not available yet ({issue} has not landed)", file=sys.stderr)
+        return 2
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="snnexplorer", description="Design-space exploration of energy-efficient spiking neural networks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check design YAML files; one line per bad field")
+    p.add_argument("designs", nargs="+")
+    p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("evaluate", help="accuracy, energy, latency and footprint of a design")
+    p.add_argument("design", help="a design YAML path or preset name")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--activity", default="simulate", help="'simulate' (train if needed, then simulate) or 'synthetic:RATE'")
+    p.set_defaults(func=_cmd_evaluate)
+    p = sub.add_parser("serve", help="serve the dashboard")
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5006)
+    p.set_defaults(func=_cmd_serve)
+    p = sub.add_parser("data", help="list the data sets available offline; --download NAME fetches one")
+    p.add_argument("--download", nargs="*", choices=["mnist", "fashion-mnist"])
+    p.set_defaults(func=_cmd_data)
+    p = sub.add_parser("train", help="train (or load from the cache) the networks of design files")
+    p.add_argument("designs", nargs="+")
+    p.set_defaults(func=_cmd_train)
+    for stage, issue in (("sweep", "the exploration issue"), ("export", "the dashboard/export issue")):
+        p = sub.add_parser(stage, help=f"(not available yet: {issue})")
+        p.add_argument("rest", nargs="*")
+        p.set_defaults(func=_not_available(stage, issue))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DesignError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Cost a simulated (or synthetic) Activity of a Design on its hardware: the Report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..design import Design
+from ..sim.activity import Activity
+from .architecture import Architecture
+from .cost import price
+from .report import BREAKDOWN_COLUMNS, Report
+from .workload import Items, Ops, ann_activity, network_items
+
+OP_KINDS = ("accumulate", "mac", "neuron_update")
+
+
+def _bits_for(values: list[int], n_layers: int) -> list[int]:
+    return values if len(values) == n_layers else [max(values)] * n_layers
+
+
+def _networks(activity: Activity) -> list[Activity]:
+    return activity.experts if activity.experts else [activity]
+
+
+def workload(design: Design, activity: Activity, ann: bool = False, zero_skipping: bool = False) -> tuple[Items, Ops]:
+    """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``)."""
+    mapping = design.mapping
+    parts, ops_parts = [], []
+    for net in _networks(activity):
+        n_layers = len(net.layers)
+        w_bits = _bits_for(design.weight_bits, n_layers)
+        kwargs = dict(batch=mapping.batch, loop_order=mapping.loop_order, spike_format=mapping.spike_format,
+                      event_driven=mapping.neuron_update == "event-driven", network=net.name)
+        if ann:
+            items, ops = network_items(ann_activity(net, zero_skipping), w_bits, [0] * n_layers, activation_bits=max(w_bits),
+                                       **{**kwargs, "loop_order": "layer-major"})
+        else:
+            items, ops = network_items(net, w_bits, _bits_for(design.membrane_bits, n_layers), **kwargs)
+        parts.append(items)
+        ops_parts.append(ops)
+    return Items.concat(parts), Ops(
+        np.concatenate([o.layer for o in ops_parts]), [n for o in ops_parts for n in o.network],
+        *(np.concatenate([getattr(o, f) for o in ops_parts]) for f in ("accumulate", "mac", "neuron_update")),
+    )
+
+
+def _forced(design: Design, arch: Architecture) -> dict[str, int]:
+    out = {}
+    for kind, level in (("weights", design.mapping.weights_level), ("state", design.mapping.state_level)):
+        if level != "auto":
+            out[kind] = arch.level_index(level)
+    return out
+
+
+def _feasibility(design: Design, items: Items, arch: Architecture, variant: int) -> tuple[float, list[str], pd.DataFrame]:
+    parallel = design.mapping.experts == "parallel"
+    kinds = np.array(items.kind)
+    weights = float(items.size[kinds == "weights"].sum())
+    state = float(items.size[kinds == "state"].sum())
+    buffers = float(items.size[kinds == "spikes"].max(initial=0.0))
+    if not parallel and design.specialization.experts > 1:
+        # experts in sequence reuse the same state and buffer space
+        nets = np.array(items.network)
+        state = max(float(items.size[(kinds == "state") & (nets == n)].sum()) for n in dict.fromkeys(items.network))
+    footprint = weights + state + buffers
+    capacity = arch.levels["capacity_bytes"][variant]
+    reasons = []
+    if footprint > capacity[-1]:
+        reasons.append(f"footprint {footprint:,.0f} B (weights {weights:,.0f} + state {state:,.0f} + buffers {buffers:,.0f}) "
+                       f"exceeds the outermost level {arch.level_names[-1]} ({capacity[-1]:,.0f} B)")
+    for kind, level in _forced(design, arch).items():
+        need = weights if kind == "weights" else state
+        if need > capacity[level]:
+            reasons.append(f"mapping.{kind}_level = {arch.level_names[level]} holds {capacity[level]:,.0f} B but the {kind} need {need:,.0f} B")
+    levels = pd.DataFrame({
+        "level": arch.level_names,
+        "capacity_bytes": capacity,
+        "footprint_bytes": footprint,
+        "fits": footprint <= capacity,
+    })
+    return footprint, reasons, levels
+
+
+def _breakdown(items: Items, ops: Ops, priced: dict, arch: Architecture, variant: int) -> pd.DataFrame:
+    frames = []
+    n_items, n_levels = priced["read_bytes"].shape[1:]
+    bandwidth = arch.levels["bandwidth_bytes_per_s"][variant]
+    for op, nbytes, energy in (("read", priced["read_bytes"], priced["read_j"]), ("write", priced["write_bytes"], priced["write_j"])):
+        b = nbytes[variant]
+        frames.append(pd.DataFrame({
+            "network": np.repeat(items.network, n_levels),
+            "layer": np.repeat(items.layer, n_levels),
+            "level": np.tile(arch.level_names, n_items),
+            "kind": np.repeat(items.kind, n_levels),
+            "op": op,
+            "accesses": (b / priced["word_bytes"][variant]).ravel(),
+            "bytes": b.ravel(),
+            "energy_j": energy[variant].ravel(),
+            "time_s": (b / bandwidth).ravel(),
+        }))
+    ops_per_s = arch.ops_per_second[variant]
+    for k, kind in enumerate(OP_KINDS):
+        counts = priced["op_counts"][k]
+        frames.append(pd.DataFrame({
+            "network": [net for net, _ in priced["groups"]], "layer": [layer for _, layer in priced["groups"]],
+            "level": "compute", "kind": kind, "op": "compute", "accesses": counts, "bytes": 0.0,
+            "energy_j": priced["op_j"][variant, k], "time_s": counts / ops_per_s,
+        }))
+    if priced["leakage_j"][variant] > 0:
+        frames.append(pd.DataFrame([{"network": "all", "layer": -1, "level": "static", "kind": "leakage", "op": "leakage",
+                                     "accesses": 0.0, "bytes": 0.0, "energy_j": priced["leakage_j"][variant], "time_s": 0.0}]))
+    table = pd.concat(frames, ignore_index=True)[BREAKDOWN_COLUMNS]
+    keep = (table["bytes"] > 0) | (table["accesses"] > 0) | (table["energy_j"] > 0)
+    return table[keep].reset_index(drop=True)
+
+
+def cost(design: Design, activity: Activity, arch: Architecture | None = None, variant: int = 0) -> Report:
+    """The Report of ``activity`` under ``design``'s mapping on ``arch`` (default: the design's hardware)."""
+    arch = arch or Architecture.from_design(design)
+    batch = design.mapping.batch
+    parallel = len(_networks(activity)) if design.mapping.experts == "parallel" else 1
+    forced = _forced(design, arch)
+    items, ops = workload(design, activity)
+    priced = price(items, ops, arch, batch, parallel, forced)
+    footprint, reasons, levels = _feasibility(design, items, arch, variant)
+    breakdown = _breakdown(items, ops, priced, arch, variant)
+    ann_items, ann_ops = workload(design, activity, ann=True)
+    ann_priced = price(ann_items, ann_ops, arch, batch, parallel)
+    sparse_items, sparse_ops = workload(design, activity, ann=True, zero_skipping=True)
+    sparse_priced = price(sparse_items, sparse_ops, arch, batch, parallel)
+    energy, latency = float(priced["energy_j"][variant]), float(priced["latency_s"][variant])
+    ann = {
+        "energy_j": float(ann_priced["energy_j"][variant]),
+        "latency_s": float(ann_priced["latency_s"][variant]),
+        "macs": float(ann_ops.mac.sum()),
+        "zero_skipping_energy_j": float(sparse_priced["energy_j"][variant]),
+        "zero_skipping_latency_s": float(sparse_priced["latency_s"][variant]),
+    }
+    ann["snn_over_ann_energy"] = energy / ann["energy_j"] if ann["energy_j"] else None
+    ann["snn_over_ann_latency"] = latency / ann["latency_s"] if ann["latency_s"] else None
+    return Report(
+        name=design.name, energy_j=energy, latency_s=latency, batch=batch, footprint_bytes=footprint,
+        feasible=not reasons, reasons=reasons,
+        synaptic_ops=float(ops.accumulate.sum() + ops.mac.sum()), neuron_updates=float(ops.neuron_update.sum()),
+        breakdown=breakdown, levels=levels, accuracy=activity.accuracy, ann=ann,
+        extra={"hardware": arch.name, "paths": activity.paths},
+    )
+
+
+def cost_variants(design: Design, activity: Activity, arch: Architecture) -> pd.DataFrame:
+    """Totals for every variant of ``arch`` at once (vectorized): energy_j, latency_s, DRAM-side bytes."""
+    parallel = len(_networks(activity)) if design.mapping.experts == "parallel" else 1
+    items, ops = workload(design, activity)
+    priced = price(items, ops, arch, design.mapping.batch, parallel, _forced(design, arch))
+    moved = priced["read_bytes"] + priced["write_bytes"]
+    out = pd.DataFrame({"energy_j": priced["energy_j"], "latency_s": priced["latency_s"]})
+    for index, name in enumerate(arch.level_names):
+        out[f"{name}_bytes"] = moved[:, :, index].sum(axis=1)
+    return out

@@ -1,0 +1,77 @@
+"""The Report: energy, latency and footprint with a tidy breakdown, SNN and ANN."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+BREAKDOWN_COLUMNS = ["network", "layer", "level", "kind", "op", "accesses", "bytes", "energy_j", "time_s"]
+
+
+@dataclass
+class Report:
+    """One design point's costs (per inference unless a field says otherwise).
+
+    ``breakdown`` has one row per network/layer × level × data kind × operation
+    (``op``: read, write, compute or leakage) with ``accesses``, ``bytes``,
+    ``energy_j`` and ``time_s`` (time at that level's bandwidth or at the
+    compute rate); its ``energy_j`` sums to ``energy_j``.
+    """
+
+    name: str
+    energy_j: float
+    latency_s: float
+    batch: int
+    footprint_bytes: float
+    feasible: bool
+    reasons: list[str]
+    synaptic_ops: float
+    neuron_updates: float
+    breakdown: pd.DataFrame
+    levels: pd.DataFrame
+    accuracy: float | None = None
+    ann: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def time_per_sample_s(self) -> float:
+        return self.latency_s / self.batch
+
+    def by(self, *columns: str) -> pd.DataFrame:
+        """Energy and time summed over the other columns, e.g. ``by('level', 'kind')``."""
+        return self.breakdown.groupby(list(columns), sort=False)[["accesses", "bytes", "energy_j", "time_s"]].sum().reset_index()
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict (the ``snnexplorer evaluate --json`` object)."""
+        out = {
+            "name": self.name,
+            "accuracy": self.accuracy,
+            "feasible": self.feasible,
+            "reasons": list(self.reasons),
+            "energy_j": self.energy_j if self.feasible else None,
+            "latency_s": self.latency_s if self.feasible else None,
+            "time_per_sample_s": self.time_per_sample_s if self.feasible else None,
+            "batch": self.batch,
+            "footprint_bytes": self.footprint_bytes,
+            "synaptic_ops": self.synaptic_ops,
+            "neuron_updates": self.neuron_updates,
+            "ann": dict(self.ann),
+            "levels": self.levels.to_dict(orient="records"),
+            "breakdown": self.breakdown.to_dict(orient="records"),
+        }
+        out.update(self.extra)
+        return _plain(out)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

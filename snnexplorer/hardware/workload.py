@@ -1,0 +1,185 @@
+"""From Activity to data movement: the items the memory model prices.
+
+Each *item* is one data kind of one layer, described per inference (per
+sample) by byte counts that do not depend on the hardware:
+
+==========  ===============================================================
+kind        what it is
+==========  ===============================================================
+weights     W (and b) at ``weight_bits``; read once per accumulate
+state       membrane potential at ``membrane_bits``; read + written per neuron update
+spikes      spike trains between layers: 1 bit per neuron per step (bitmap),
+            or one address of ⌈log2 n⌉ bits per spike (address-event)
+inputs      the encoded input of layer 0 (spikes like above; 8-bit pixels for
+            direct encoding, read once and reused every step)
+outputs     the readout: one 32-bit score per class per sample, written out
+==========  ===============================================================
+
+Per item: ``read_use``/``write_use`` — bytes the compute reads/writes at the
+innermost level; ``once`` — bytes per sample fetched from the level above
+when the item's working set fits (weights: the whole matrix once per batch,
+i.e. size / batch); ``stream_read``/``stream_write`` — bytes per sample that
+cross a boundary when it does not fit (weights: every step, the rows that
+some sample of the batch touches, estimated from the per-step spike rate r_t
+as ``1 − (1 − r_t)^batch``; state and buffered spikes: spilled and read back);
+``working_set`` — the bytes the loop nest needs resident for reuse:
+
+* timestep-major: every layer each step, so the state of *all* layers of the
+  (sub-)network must stay resident (its working set), and the weights reuse
+  only if all weights fit beside that state; spike vectors of one step;
+* layer-major: one layer for all its steps, so only that layer's state, and
+  its weights beside it; but its whole output spike train is buffered for the
+  next layer.
+
+An ANN (Ottati et al. 2023) is priced with the same items: one pass, MACs,
+``activation_bits`` activations in place of spikes and no state.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..sim.activity import Activity, LayerActivity
+
+KINDS = ("weights", "state", "spikes", "inputs", "outputs")
+INPUT_PIXEL_BITS = 8
+SCORE_BITS = 32
+
+
+@dataclass
+class Items:
+    """Columns over items (one row per layer × kind), per sample, in bytes."""
+
+    layer: np.ndarray
+    kind: list[str]
+    network: list[str]
+    read_use: np.ndarray
+    write_use: np.ndarray
+    once: np.ndarray
+    stream_read: np.ndarray
+    stream_write: np.ndarray
+    working_set: np.ndarray
+    size: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: list["Items"]) -> "Items":
+        return cls(*(
+            np.concatenate([getattr(p, f) for p in parts]) if isinstance(getattr(parts[0], f), np.ndarray)
+            else [x for p in parts for x in getattr(p, f)]
+            for f in cls.__dataclass_fields__
+        ))
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+
+@dataclass
+class Ops:
+    """Operation counts per sample, per layer: accumulates, MACs, neuron updates."""
+
+    layer: np.ndarray
+    network: list[str]
+    accumulate: np.ndarray
+    mac: np.ndarray
+    neuron_update: np.ndarray
+
+
+def _touched_fraction(layer: LayerActivity, batch: int) -> np.ndarray:
+    """Per step, the share of weight rows that at least one sample of the batch uses."""
+    per_input = np.minimum(layer.input_spikes / max(1, layer.batch * layer.n_in), 1.0)
+    if layer.analog_input:
+        per_input = np.minimum(layer.synaptic_ops / max(1, layer.batch * layer.n_in * layer.n_out), 1.0)
+    return 1.0 - (1.0 - per_input) ** batch
+
+
+def _spike_bits(n: int, spikes_per_sample: float, steps: int, fmt: str) -> float:
+    if fmt == "address-event":
+        return spikes_per_sample * max(1, math.ceil(math.log2(max(2, n))))
+    return float(n * steps)
+
+
+def network_items(activity: Activity, weight_bits: list[int], membrane_bits: list[int], batch: int,
+                  loop_order: str, spike_format: str, event_driven: bool, network: str = "main",
+                  activation_bits: int | None = None) -> tuple[Items, Ops]:
+    """Items and ops of one network; ``activation_bits`` set means an ANN (no state, one pass)."""
+    layers = activity.layers
+    n = max(1, activity.batch)
+    ann = activation_bits is not None
+    rows: dict[str, list] = {f: [] for f in Items.__dataclass_fields__}
+    weight_bytes = [(l.n_in + 1) * l.n_out * bits / 8 for l, bits in zip(layers, weight_bits)]
+    state_bytes = [0.0 if ann else l.n_out * bits / 8 * batch for l, bits in zip(layers, membrane_bits)]
+    all_state, all_resident = sum(state_bytes), sum(weight_bytes) + sum(state_bytes)
+
+    def add(layer, kind, read_use, write_use, once, stream_read, stream_write, working_set, size):
+        for key, value in zip(rows, (layer, kind, network, read_use, write_use, once, stream_read, stream_write, working_set, size)):
+            rows[key].append(value)
+
+    ops_acc, ops_mac, ops_nu = [], [], []
+    for index, (layer, w_bits, v_bits) in enumerate(zip(layers, weight_bits, membrane_bits)):
+        synops = layer.synaptic_ops.sum() / n
+        # state is small and touched every step: it claims capacity first; weights compete for the rest
+        state_set = all_state if loop_order == "timestep-major" else state_bytes[index]
+        resident = all_resident if loop_order == "timestep-major" else weight_bytes[index] + state_bytes[index]
+        rows_streamed = float(_touched_fraction(layer, batch).sum()) * weight_bytes[index] / batch
+        add(index, "weights", synops * w_bits / 8, 0.0, weight_bytes[index] / batch, rows_streamed, 0.0, resident, weight_bytes[index])
+        updates = (layer.neuron_updates_event if event_driven else layer.neuron_updates).sum() / n
+        if not ann:
+            state_traffic = updates * v_bits / 8
+            add(index, "state", state_traffic, state_traffic, 0.0, state_traffic, state_traffic, state_set, state_bytes[index])
+        # input of this layer: encoded input (layer 0) or the previous layer's spikes/activations
+        kind = "inputs" if index == 0 else "spikes"
+        in_per_sample = layer.input_spikes.sum() / n
+        if index == 0 and layer.analog_input:
+            pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
+            add(index, kind, pixel_bytes * layer.timesteps, 0.0, pixel_bytes, pixel_bytes * layer.timesteps, 0.0, pixel_bytes * batch, pixel_bytes)
+        else:
+            bits = layer.n_in * (activation_bits or 0) if ann else _spike_bits(layer.n_in, in_per_sample, layer.timesteps, spike_format)
+            step_bits = bits / max(1, layer.timesteps)
+            buffered = bits if loop_order == "layer-major" else step_bits
+            write = 0.0 if index == 0 else bits / 8
+            if index == 0:  # streamed in from the outermost level
+                add(index, kind, bits / 8, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
+            else:
+                add(index, kind, bits / 8, write, 0.0, bits / 8, write, buffered * batch / 8, buffered * batch / 8)
+        if layer.analog_input or ann:
+            ops_acc.append(0.0)
+            ops_mac.append(synops)
+        else:
+            ops_acc.append(synops)
+            ops_mac.append(0.0)
+        ops_nu.append(0.0 if ann else updates)
+    out_bytes = layers[-1].n_out * SCORE_BITS / 8
+    add(len(layers) - 1, "outputs", 0.0, out_bytes, 0.0, 0.0, out_bytes, math.inf, out_bytes)
+    items = Items(
+        layer=np.array(rows["layer"], dtype=np.int64), kind=rows["kind"], network=rows["network"],
+        **{f: np.array(rows[f], dtype=np.float64) for f in ("read_use", "write_use", "once", "stream_read", "stream_write", "working_set", "size")},
+    )
+    ops = Ops(np.arange(len(layers)), [network] * len(layers), np.array(ops_acc), np.array(ops_mac), np.array(ops_nu))
+    return items, ops
+
+
+def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
+    """The ANN twin of a network's topology as an Activity: one pass of MACs.
+
+    Dense: every input × every output. With ``zero_skipping`` the MACs of the
+    first layer skip zero pixels and later layers use the SNN's measured
+    activity as the ReLU sparsity proxy (share of neurons that fired at all).
+    """
+    layers = []
+    n = max(1, activity.batch)
+    for index, layer in enumerate(activity.layers):
+        density = 1.0
+        if zero_skipping:
+            if index == 0:  # share of inputs that spike at least once ≈ share of non-zero pixels
+                rate = min(1.0, layer.input_spikes.sum() / max(1, n * layer.timesteps * layer.n_in))
+                density = 1.0 - (1.0 - rate) ** layer.timesteps
+            else:
+                density = float((activity.layer_spikes[index - 1] > 0).mean())
+        macs = np.array([round(density * layer.n_in * layer.n_out * n)], dtype=np.int64)
+        one = np.array([n * layer.n_out], dtype=np.int64)
+        layers.append(LayerActivity(layer.n_in, layer.n_out, 1, n, np.array([round(density * layer.n_in * n)], dtype=np.int64),
+                                    macs, one, one, np.zeros(1, dtype=np.int64), layer.is_output, True, "dense"))
+    return Activity(layers, activity.predictions, activity.output_potential, activity.layer_spikes, activity.labels, activity.name)

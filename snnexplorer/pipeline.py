@@ -1,0 +1,70 @@
+"""Design → (train) → simulate → cost: the stages wired together.
+
+Each stage is a pure function of the design's stage inputs
+(:meth:`Design.stage_inputs`); trained weights are cached on disk by
+:mod:`snnexplorer.train`, simulated Activity in memory by ``hash_for('simulate')``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .design import Design
+from .errors import DesignError
+from .hardware import Report, cost
+from .sim.activity import Activity
+from .sim.synthetic import synthetic_activity
+
+_ACTIVITY_CACHE: "OrderedDict[str, Activity]" = OrderedDict()
+_ACTIVITY_CACHE_SIZE = 32
+
+
+def n_inputs(design: Design) -> int:
+    return 64 if design.dataset.name == "digits" else 784
+
+
+def synthetic_for(design: Design, rate: float) -> Activity:
+    """Synthetic activity of every network of ``design`` at a uniform spike rate."""
+    nets = [synthetic_activity([n_inputs(design), *design.hidden, outputs], design.layer_timesteps, rate, name=f"expert{g}")
+            for g, outputs in enumerate(design.expert_outputs)]
+    if len(nets) == 1:
+        nets[0].name = "main"
+        return nets[0]
+    return Activity(nets[0].layers, nets[0].predictions, nets[0].output_potential, nets[0].layer_spikes, name="ensemble", experts=nets)
+
+
+def parse_synthetic(spec: str) -> float:
+    """The rate of an ``synthetic:RATE`` activity spec."""
+    try:
+        rate = float(spec.split(":", 1)[1])
+    except (IndexError, ValueError):
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise DesignError.single("activity", spec, "'simulate' or 'synthetic:RATE' with RATE in 0..1")
+    return rate
+
+
+def activity_for(design: Design, activity: str | Activity = "simulate") -> Activity:
+    """The Activity of ``design``: simulated (cached by the simulate hash) or synthetic."""
+    if isinstance(activity, Activity):
+        return activity
+    if activity.startswith("synthetic"):
+        return synthetic_for(design, parse_synthetic(activity))
+    if activity != "simulate":
+        raise DesignError.single("activity", activity, "'simulate' or 'synthetic:RATE'")
+    key = design.hash_for("simulate")
+    if key in _ACTIVITY_CACHE:
+        _ACTIVITY_CACHE.move_to_end(key)
+        return _ACTIVITY_CACHE[key]
+    from .simulate_design import simulate_design
+
+    result = simulate_design(design)
+    _ACTIVITY_CACHE[key] = result
+    while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
+        _ACTIVITY_CACHE.popitem(last=False)
+    return result
+
+
+def evaluate(design: Design, activity: str | Activity = "simulate") -> Report:
+    """The Report of ``design``: accuracy, energy, latency, footprint, SNN and ANN."""
+    return cost(design, activity_for(design, activity))

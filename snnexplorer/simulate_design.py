@@ -1,0 +1,75 @@
+"""Simulate a Design on its test subset: load weights, encode, run every network, combine."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from . import data
+from .design import Design
+from .sim import Activity, simulate
+from .weights import Weights
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _per_sample_of(activity: Activity, total: int) -> Activity:
+    """Re-base a routed expert's counters on all ``total`` samples (it ran on a subset)."""
+    layers = [dataclasses.replace(layer, batch=total) for layer in activity.layers]
+    return dataclasses.replace(activity, layers=layers)
+
+
+def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
+    """Simulate ``weights`` on images ``x`` under ``design``'s encoding, timesteps and bits."""
+    steps = design.layer_timesteps
+    spikes = data.encode(x, design.dataset.encoding, steps[0], seed=design.training.seed + 1)
+    neuron = design.network.neuron
+    kwargs = dict(beta=neuron.beta, threshold=neuron.threshold, reset=neuron.reset)
+
+    def run(name: str, rows: np.ndarray | slice = slice(None)) -> Activity:
+        layers = weights.networks[name]
+        n = len(layers)
+        fit = (lambda v: v if len(v) == n else [max(v)] * n)
+        return simulate(layers, spikes[rows], timesteps=fit(steps), weight_bits=fit(design.weight_bits),
+                        membrane_bits=fit(design.membrane_bits), name=name, **kwargs)
+
+    if "main" in weights.networks:
+        act = run("main")
+        act.labels = labels
+        return act
+    n, k = len(x), sum(len(g) for g in weights.groups)
+    if weights.combine == "router":
+        router = run("router")
+        experts = [router]
+        predictions = np.zeros(n, dtype=np.int64)
+        potential = np.zeros((n, k))
+        for g, group in enumerate(weights.groups):
+            rows = np.flatnonzero(router.predictions == g)
+            if len(rows) == 0:
+                continue
+            act = run(f"expert{g}", rows)
+            predictions[rows] = np.asarray(group)[np.argmax(act.output_potential[:, :len(group)], axis=1)]
+            potential[np.ix_(rows, group)] = act.output_potential[:, :len(group)]
+            experts.append(_per_sample_of(act, n))
+    else:
+        experts = [run(name) for name in weights.experts]
+        potential = np.zeros((n, k))
+        for act, group in zip(experts, weights.groups):
+            potential[:, group] = _softmax(act.output_potential / steps[-1])[:, :len(group)]
+        predictions = np.argmax(potential, axis=1)
+    return Activity(layers=experts[0].layers, predictions=predictions, output_potential=potential,
+                    layer_spikes=experts[0].layer_spikes, labels=labels, name="ensemble", experts=experts)
+
+
+def simulate_design(design: Design, progress=None, cancel=None) -> Activity:
+    """Train (or load) the design's weights and simulate its test subset."""
+    from .train import load_or_train
+
+    weights = load_or_train(design, progress, cancel)
+    test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+    return simulate_weights(design, weights, test.x, test.y)

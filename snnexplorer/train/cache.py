@@ -1,0 +1,73 @@
+"""The trained-model cache: weights by the content hash of what determines them.
+
+Layout: ``$SNNEXPLORER_CACHE/models/<hash_for('train')>/{weights.npz,meta.json}``
+(default ``~/.cache/snnexplorer``), searched after the shipped zoo
+``assets/zoo/<hash>/``. Writes are atomic; an exclusive ``flock`` on
+``<hash>.lock`` makes two processes that want the same model train it once
+(the second waits, then loads). A corrupt entry is retrained, never loaded.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..design import Design
+from ..presets import PROJECT_ROOT
+from ..weights import CorruptWeights, Weights
+from .trainer import Progress, train
+
+ZOO = PROJECT_ROOT / "assets" / "zoo"
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("SNNEXPLORER_CACHE", Path.home() / ".cache" / "snnexplorer")) / "models"
+
+
+def cached(design: Design) -> Weights | None:
+    """The cached (or shipped) weights of ``design``, or None."""
+    key = design.hash_for("train")
+    for folder in (ZOO / key, cache_dir() / key):
+        if (folder / "meta.json").is_file():
+            try:
+                return Weights.load(folder)
+            except CorruptWeights:
+                continue
+    return None
+
+
+def _confusion_for(design: Design, progress: Progress | None, cancel: threading.Event | None) -> np.ndarray | None:
+    if design.specialization.experts == 1 or design.specialization.grouping != "confusion":
+        return None
+    from ..simulate_design import simulate_design
+
+    monolithic = design.copy(specialization={"experts": 1}, timesteps=design.training.timesteps,
+                             quantization={"weight_bits": 32, "membrane_bits": 32})
+    load_or_train(monolithic, progress, cancel)
+    return simulate_design(monolithic).confusion(design.n_classes)
+
+
+def load_or_train(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
+    """Cached weights of ``design``, training (once, under a file lock) when missing or corrupt."""
+    found = cached(design)
+    if found is not None:
+        return found
+    key = design.hash_for("train")
+    folder = cache_dir() / key
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            try:
+                return Weights.load(folder)
+            except CorruptWeights:
+                pass
+            weights = train(design, progress, cancel, confusion=_confusion_for(design, progress, cancel))
+            weights.save(folder)
+            return weights
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

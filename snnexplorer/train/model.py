@@ -1,0 +1,80 @@
+"""The torch twin of the engine's LIF network (see :mod:`snnexplorer.sim` for the semantics).
+
+Layer-major evaluation: each layer's currents for all steps come from one
+matmul, then a scan over steps applies leak, fire and reset. Spikes use a
+fast-sigmoid surrogate gradient (slope 25). Fixed point follows
+:mod:`snnexplorer.sim.quantize` exactly when ``fixed`` layers are given.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+SURROGATE_SLOPE = 25.0
+
+
+class _Spike(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (x >= 0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (SURROGATE_SLOPE * x.abs() + 1.0) ** 2
+
+
+def lif_scan(currents: torch.Tensor, beta: float, threshold: float, reset_zero: bool) -> torch.Tensor:
+    """Spikes [B, T, n] of LIF neurons driven by ``currents`` [B, T, n] (float, differentiable)."""
+    v = torch.zeros_like(currents[:, 0])
+    out = []
+    for t in range(currents.shape[1]):
+        v = beta * v + currents[:, t]
+        s = _Spike.apply(v - threshold)
+        v = v * (1 - s) if reset_zero else v - threshold * s
+        out.append(s)
+    return torch.stack(out, dim=1)
+
+
+def fixed_lif_scan(currents: torch.Tensor, beta_q: float, threshold: float, v_min: float, v_max: float, reset_zero: bool) -> torch.Tensor:
+    """Integer LIF (float64 holding integers), identical to the engine's fixed-point path."""
+    v = torch.zeros_like(currents[:, 0])
+    out = []
+    for t in range(currents.shape[1]):
+        v = torch.clamp(torch.floor(v * beta_q * (1.0 / 65536.0)) + currents[:, t], v_min, v_max)
+        s = (v >= threshold).to(v.dtype)
+        v = torch.where(s > 0, torch.zeros_like(v), v) if reset_zero else v - threshold * s
+        out.append(s)
+    return torch.stack(out, dim=1)
+
+
+class SpikingMLP(nn.Module):
+    """Fully connected LIF network; ``forward`` returns the output score Σ_t I_out[t]."""
+
+    def __init__(self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract"):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers[:-1]:
+            x = lif_scan(layer(x), self.beta, self.threshold, self.reset_zero)
+        return self.layers[-1](x).sum(dim=1)
+
+    def numpy_layers(self) -> list:
+        return [(l.weight.detach().T.contiguous().numpy().copy(), l.bias.detach().numpy().copy()) for l in self.layers]
+
+
+class MLP(nn.Module):
+    """The ANN twin: the same topology with ReLU (Ottati et al. 2023)."""
+
+    def __init__(self, sizes: list[int]):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers[:-1]:
+            x = torch.relu(layer(x))
+        return self.layers[-1](x)

@@ -1,0 +1,155 @@
+"""Surrogate-gradient training of the networks a Design describes; task specialization.
+
+Monolithic (``experts: 1``): one SpikingMLP over all classes.
+Specialized (Lebdeh et al. 2024): the classes are split into groups
+(:func:`class_groups`), and each expert learns its group's classes plus a
+"not mine" output (weighted so that both sides count equally). ``combine:
+router`` adds a small router SNN that learns which group a sample belongs to.
+Training is seeded and deterministic on CPU; it uses CUDA when available.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import data
+from ..design import Design
+from ..weights import Weights
+from .model import SpikingMLP
+
+Progress = Callable[[dict], None]
+
+
+class TrainingCancelled(RuntimeError):
+    """Raised inside training when the cancel event is set."""
+
+
+def class_groups(design: Design, confusion: np.ndarray | None = None) -> list[list[int]]:
+    """The class groups of a specialization: one-vs-rest, balanced, or by confusion."""
+    k, experts = design.n_classes, design.specialization.experts
+    if experts == 1:
+        return [list(range(k))]
+    if design.specialization.grouping == "one-vs-rest":
+        return [[c] for c in range(k)]
+    if design.specialization.grouping == "balanced" or confusion is None:
+        return [list(range(k))[g::experts] for g in range(experts)]
+    return confusion_groups(confusion, experts)
+
+
+def confusion_groups(confusion: np.ndarray, experts: int) -> list[list[int]]:
+    """Greedy merge of the most confused groups, at most ⌈K/E⌉ classes per group."""
+    k = confusion.shape[0]
+    limit = math.ceil(k / experts)
+    mutual = confusion + confusion.T
+    np.fill_diagonal(mutual, 0)
+    groups = [[c] for c in range(k)]
+    while len(groups) > experts:
+        best, pair = -1.0, None
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                if len(groups[i]) + len(groups[j]) <= limit:
+                    score = float(mutual[np.ix_(groups[i], groups[j])].sum())
+                    if score > best:
+                        best, pair = score, (i, j)
+        if pair is None:  # nothing fits: merge the two smallest
+            order = sorted(range(len(groups)), key=lambda g: len(groups[g]))
+            pair = tuple(sorted(order[:2]))
+        i, j = pair
+        groups[i] = sorted(groups[i] + groups[j])
+        del groups[j]
+    return sorted(groups)
+
+
+def device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def encode_batch(x: torch.Tensor, encoding: str, steps: int, generator: torch.Generator) -> torch.Tensor:
+    """Encode a batch on the fly in torch (the same codes as :mod:`snnexplorer.data`)."""
+    if encoding == "rate":
+        noise = torch.rand((x.shape[0], steps, x.shape[1]), generator=generator, device=x.device)
+        return (noise < x[:, None, :]).to(x.dtype)
+    if encoding == "direct":
+        return x[:, None, :].expand(-1, steps, -1)
+    return torch.from_numpy(data.latency_encode(x.cpu().numpy(), steps)).to(x.device, x.dtype)
+
+
+def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design, class_weight: np.ndarray | None = None,
+                  progress: Progress | None = None, cancel: threading.Event | None = None, label: str = "main") -> list:
+    """Train one SpikingMLP with Adam on cross-entropy of score / T; returns numpy layers."""
+    settings, neuron = design.training, design.network.neuron
+    torch.manual_seed(settings.seed)
+    dev = device()
+    model = SpikingMLP(sizes, neuron.beta, neuron.threshold, neuron.reset).to(dev)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=dev)
+    loss_fn = nn.CrossEntropyLoss(weight=weight)
+    generator = torch.Generator(device=dev).manual_seed(settings.seed)
+    xs, ys = torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
+    n, steps, bs = len(ys), settings.timesteps, settings.batch_size
+    batches = math.ceil(n / bs)
+    start = time.perf_counter()
+    for epoch in range(settings.epochs):
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(settings.seed + epoch)).to(dev)
+        total, correct = 0.0, 0
+        for b in range(batches):
+            if cancel is not None and cancel.is_set():
+                raise TrainingCancelled(f"training of {label} cancelled")
+            idx = order[b * bs:(b + 1) * bs]
+            score = model(encode_batch(xs[idx], design.dataset.encoding, steps, generator)) / steps
+            loss = loss_fn(score, ys[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+            correct += int((score.argmax(1) == ys[idx]).sum())
+            if progress is not None and (b % 20 == 0 or b == batches - 1):
+                done = (epoch * batches + b + 1) / (settings.epochs * batches)
+                elapsed = time.perf_counter() - start
+                progress({"network": label, "epoch": epoch + 1, "epochs": settings.epochs, "batch": b + 1, "batches": batches,
+                          "loss": total / min(n, (b + 1) * bs), "train_accuracy": correct / min(n, (b + 1) * bs),
+                          "fraction": done, "eta_s": elapsed / done * (1 - done)})
+    return [(w.astype(np.float32), b.astype(np.float32)) for w, b in (layer for layer in model.cpu().numpy_layers())]
+
+
+def _training_data(design: Design) -> tuple[np.ndarray, np.ndarray]:
+    split = data.load(design.dataset.name, "train").head(design.training.train_samples)
+    return split.x, split.y
+
+
+def train(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None,
+          confusion: np.ndarray | None = None) -> Weights:
+    """Train every network of ``design``; ``confusion`` feeds confusion grouping."""
+    x, y = _training_data(design)
+    n_in, k = x.shape[1], design.n_classes
+    started = time.perf_counter()
+    spec = design.specialization
+    if spec.experts == 1:
+        networks = {"main": train_network([n_in, *design.network.hidden, k], x, y, design, progress=progress, cancel=cancel)}
+        groups = [list(range(k))]
+    else:
+        groups = class_groups(design, confusion)
+        networks = {}
+        for g, group in enumerate(groups):
+            local = np.full(k, len(group), dtype=np.int64)
+            local[group] = np.arange(len(group))
+            weight = np.ones(len(group) + 1, dtype=np.float32)
+            weight[-1] = len(group) / (k - len(group))
+            networks[f"expert{g}"] = train_network([n_in, *spec.hidden, len(group) + 1], x, local[y], design, weight,
+                                                   progress, cancel, label=f"expert{g}")
+        if spec.combine == "router":
+            group_of = np.zeros(k, dtype=np.int64)
+            for g, group in enumerate(groups):
+                group_of[group] = g
+            networks["router"] = train_network([n_in, *spec.router_hidden, len(groups)], x, group_of[y], design,
+                                               progress=progress, cancel=cancel, label="router")
+    meta = {"design": design.stage_inputs("train"), "train_seconds": round(time.perf_counter() - started, 2),
+            "train_samples": int(len(y)), "torch": torch.__version__, "device": str(device())}
+    return Weights(networks, groups, spec.combine if spec.experts > 1 else "argmax", meta)

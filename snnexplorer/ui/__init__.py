@@ -1,0 +1,1 @@
+"""Panel components and HoloViews plots; no model logic here."""
