@@ -307,13 +307,13 @@ class Design(param.Parameterized):
     mapping = param.ClassSelector(class_=Mapping, instantiate=True)
     training = param.ClassSelector(class_=Training, instantiate=True)
 
-    def __init__(self, **params: Any):
+    def __init__(self, _validate: bool = True, **params: Any):
         for key, cls in SECTIONS.items():
             if params.get(key) is None:
                 params[key] = cls()
         params.setdefault("name", "design")
         super().__init__(**params)
-        problems = self.problems()
+        problems = self.problems() if _validate else []
         if problems:
             raise DesignError(problems)
 
@@ -418,6 +418,10 @@ class Design(param.Parameterized):
                 else:
                     kwargs[key] = SECTIONS[key](**checked)
         if problems:
+            # also report cross-field problems among the sections that did parse
+            failed = {p.field.split(".")[0] for p in problems}
+            partial = cls(_validate=False, **kwargs)
+            problems.extend(p for p in partial.problems() if p.field.split(".")[0] not in failed)
             raise DesignError(problems)
         return cls(**kwargs)
 

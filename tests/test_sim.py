@@ -1,0 +1,174 @@
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snnexplorer.errors import DesignError
+from snnexplorer.sim import resample, simulate
+from snnexplorer.sim.quantize import beta_fixed, quantize_layer
+from snnexplorer.train.model import SpikingMLP, fixed_lif_scan
+
+
+def random_net(sizes, seed=0, gain=2.5):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(0, gain / np.sqrt(a), (a, b)).astype(np.float32), rng.normal(0, 0.05, b).astype(np.float32))
+            for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+def spikes_at(rate, shape, seed=1):
+    return (np.random.default_rng(seed).random(shape) < rate).astype(np.uint8)
+
+
+def numpy_reference(layers, spikes, beta, threshold, reset="subtract"):
+    """Plain timestep-major numpy simulation: every layer each step. Independent of the engine."""
+    n, steps, _ = spikes.shape
+    v = [np.zeros((n, w.shape[1]), np.float32) for w, _ in layers[:-1]]
+    score = np.zeros((n, layers[-1][0].shape[1]), np.float32)
+    synops, out_spikes = np.zeros(len(layers), np.int64), np.zeros(len(layers), np.int64)
+    for t in range(steps):
+        x = spikes[:, t].astype(np.float32)
+        for i, (w, b) in enumerate(layers):
+            synops[i] += int(x.sum()) * w.shape[1]
+            current = x @ w + b
+            if i == len(layers) - 1:
+                score += current
+                continue
+            v[i] = np.float32(beta) * v[i] + current
+            s = (v[i] >= threshold).astype(np.float32)
+            v[i] = np.where(s > 0, 0, v[i]) if reset == "zero" else v[i] - np.float32(threshold) * s
+            out_spikes[i] += int(s.sum())
+            x = s
+    return score, synops, out_spikes
+
+
+@pytest.mark.parametrize("path", ["event", "dense"])
+@pytest.mark.parametrize("reset", ["subtract", "zero"])
+def test_engine_matches_plain_timestep_major_reference(path, reset):
+    layers = random_net([100, 80, 60, 10])
+    x = spikes_at(0.15, (300, 20, 100))
+    act = simulate(layers, x, beta=0.9, threshold=1.0, reset=reset, path=path)
+    score, synops, out_spikes = numpy_reference(layers, x, 0.9, 1.0, reset)
+    assert (act.predictions == score.argmax(1)).mean() >= 0.99
+    spikes = np.array([l.output_spikes.sum() for l in act.layers])
+    assert np.all(np.abs(spikes - out_spikes) <= 0.001 * out_spikes + 1)
+    assert np.all(np.abs(act.synaptic_ops - synops) <= 0.001 * synops)
+    assert act.paths == [path] * 3
+
+
+def test_counters_are_exact_against_independent_count():
+    layers = random_net([50, 40, 10], seed=3)
+    x = spikes_at(0.2, (64, 12, 50), seed=4)
+    act = simulate(layers, x, path="event")
+    assert act.layers[0].input_spikes.tolist() == x.sum(axis=(0, 2)).tolist()
+    assert act.synaptic_ops[0] == int(x.sum()) * 40
+    hidden_counts = act.layer_spikes[0]
+    assert act.synaptic_ops[1] == int(hidden_counts.sum()) * 10
+    assert act.layers[1].input_spikes.sum() == act.layers[0].output_spikes.sum() == hidden_counts.sum()
+    assert act.neuron_updates.tolist() == [64 * 12 * 40, 64 * 12 * 10]
+    steps_with_input = (x.sum(axis=2) > 0).sum(axis=0)
+    assert act.layers[0].neuron_updates_event.tolist() == (steps_with_input * 40).tolist()
+
+
+def test_zero_input_gives_zero_synaptic_ops_and_bias_only_scores():
+    layers = random_net([20, 10, 5])
+    act = simulate(layers, np.zeros((4, 6, 20), np.uint8))
+    assert act.synaptic_ops[0] == 0
+
+
+def test_engine_agrees_with_torch_model_float32():
+    sizes = [784, 256, 10]
+    layers = random_net(sizes, seed=5)
+    model = SpikingMLP(sizes, beta=0.9, threshold=1.0)
+    with torch.no_grad():
+        for lin, (w, b) in zip(model.layers, layers):
+            lin.weight.copy_(torch.from_numpy(w.T))
+            lin.bias.copy_(torch.from_numpy(b))
+        x = spikes_at(0.1, (1000, 25, 784), seed=6)
+        score = model(torch.from_numpy(x).float()).numpy()
+        hidden = (model.layers[0](torch.from_numpy(x).float()))
+    act = simulate(layers, x)
+    assert (act.predictions == score.argmax(1)).mean() >= 0.999
+    from snnexplorer.train.model import lif_scan
+    torch_spikes = float(lif_scan(hidden, 0.9, 1.0, False).sum())
+    assert abs(act.layers[0].output_spikes.sum() - torch_spikes) <= 0.001 * torch_spikes
+
+
+def torch_fixed_reference(layers, spikes, beta, threshold, w_bits, v_bits):
+    x = torch.from_numpy(spikes).double()
+    for i, (w, b) in enumerate(layers):
+        q = quantize_layer(w, b, threshold, w_bits, v_bits)
+        current = x @ torch.from_numpy(q.weight) + torch.from_numpy(q.bias)
+        if i == len(layers) - 1:
+            score = torch.zeros_like(current[:, 0])
+            for t in range(current.shape[1]):
+                score = torch.clamp(score + current[:, t], q.v_min, q.v_max)
+            return score.numpy() * q.scale
+        x = fixed_lif_scan(current, beta_fixed(beta), q.threshold, q.v_min, q.v_max, False)
+
+
+@pytest.mark.parametrize("w_bits, v_bits", [(8, 16), (4, 12), (2, 8), (1, 10)])
+@pytest.mark.parametrize("path", ["event", "dense"])
+def test_fixed_point_is_identical_to_torch(w_bits, v_bits, path):
+    layers = random_net([120, 64, 32, 10], seed=7)
+    x = spikes_at(0.2, (200, 15, 120), seed=8)
+    act = simulate(layers, x, weight_bits=w_bits, membrane_bits=v_bits, path=path)
+    expected = torch_fixed_reference(layers, x, 0.9, 1.0, w_bits, v_bits)
+    assert np.array_equal(act.output_potential, expected)
+    assert np.array_equal(act.predictions, expected.argmax(1))
+
+
+def test_uniform_per_layer_timesteps_equal_plain_simulation():
+    layers = random_net([60, 50, 40, 10])
+    x = spikes_at(0.2, (50, 16, 60))
+    plain = simulate(layers, x)
+    per_layer = simulate(layers, x, timesteps=[16, 16, 16])
+    assert np.array_equal(plain.output_potential, per_layer.output_potential)
+    assert [l.output_spikes.tolist() for l in plain.layers] == [l.output_spikes.tolist() for l in per_layer.layers]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 30), st.integers(0, 2**16))
+def test_rate_resampling_preserves_spike_counts(source, target, seed):
+    x = spikes_at(0.3, (3, source, 7), seed=seed)
+    y = resample(x, target)
+    assert y.shape == (3, target, 7)
+    assert np.array_equal(x.sum(axis=1), y.sum(axis=1, dtype=np.int64))
+    if target >= source:
+        assert y.max(initial=0) <= 1
+
+
+def test_disaggregated_timesteps_count_graded_inputs_as_spikes():
+    layers = random_net([40, 30, 20, 10])
+    x = spikes_at(0.3, (40, 20, 40))
+    act = simulate(layers, x, timesteps=[20, 5, 10])
+    assert [l.timesteps for l in act.layers] == [20, 5, 10]
+    # layer 1 receives layer 0's spikes squeezed into 5 steps: counts preserved, each a synaptic op
+    assert act.layers[1].input_spikes.sum() == act.layers[0].output_spikes.sum()
+    assert act.synaptic_ops[1] == act.layers[1].input_spikes.sum() * 20
+    assert act.neuron_updates.tolist() == [40 * 20 * 30, 40 * 5 * 20, 40 * 10 * 10]
+
+
+def test_direct_encoding_takes_dense_path_and_counts_macs():
+    layers = random_net([30, 20, 10])
+    x = np.random.default_rng(0).random((10, 5, 30)).astype(np.float32)
+    act = simulate(layers, x)
+    assert act.paths[0] == "dense" and act.layers[0].analog_input
+    assert act.synaptic_ops[0] == int((x != 0).sum()) * 20
+
+
+def test_auto_path_picks_by_density():
+    layers = random_net([200, 100, 10])
+    sparse = simulate(layers, spikes_at(0.01, (20, 10, 200)))
+    dense = simulate(layers, spikes_at(0.6, (20, 10, 200)))
+    assert sparse.paths[0] == "event" and dense.paths[0] == "dense"
+
+
+def test_bad_arguments_are_clear_errors():
+    layers = random_net([10, 5, 2])
+    with pytest.raises(DesignError, match="timesteps"):
+        simulate(layers, spikes_at(0.1, (2, 4, 10)), timesteps=[4, 4, 4])
+    with pytest.raises(DesignError, match="spikes"):
+        simulate(layers, spikes_at(0.1, (2, 4, 11)))
+    with pytest.raises(DesignError, match="reset"):
+        simulate(layers, spikes_at(0.1, (2, 4, 10)), reset="soft")
