@@ -1,7 +1,4 @@
 import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 
@@ -22,9 +19,3 @@ def small_design_dict():
         "training": {"epochs": 8, "timesteps": 8, "batch_size": 64, "lr": 0.003},
     }
 
-
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-ROOT = Path(__file__).resolve().parents[1]

@@ -8,6 +8,7 @@ hardware with synthetic activity at a spike rate the user sets.
 from __future__ import annotations
 
 import holoviews as hv
+import holoviews.plotting.bokeh  # noqa: F401  (registers the Bokeh renderer for .opts)
 import panel as pn
 import param
 
@@ -73,10 +74,10 @@ class FirstPage(pn.viewable.Viewer):
         if not report.feasible:
             return pn.pane.Alert("Infeasible: " + "; ".join(report.reasons), alert_type="warning")
         numbers = pn.Row(
-            pn.indicators.String(name="Energy / inference", value=_si(report.energy_j, "J")),
-            pn.indicators.String(name="Latency / batch", value=_si(report.latency_s, "s")),
-            pn.indicators.String(name="Footprint", value=f"{report.footprint_bytes / 2**10:,.1f} KiB"),
-            pn.indicators.String(name="ANN twin energy", value=_si(report.ann["energy_j"], "J")),
+            pn.indicators.String(label="Energy / inference", value=_si(report.energy_j, "J"), font_size="22pt", title_size="11pt"),
+            pn.indicators.String(label="Latency / batch", value=_si(report.latency_s, "s"), font_size="22pt", title_size="11pt"),
+            pn.indicators.String(label="Footprint", value=f"{report.footprint_bytes / 2**10:,.1f} KiB", font_size="22pt", title_size="11pt"),
+            pn.indicators.String(label="ANN twin energy", value=_si(report.ann["energy_j"], "J"), font_size="22pt", title_size="11pt"),
         )
         table = report.by("level", "kind")
         bars = hv.Bars(table, ["level", "kind"], "energy_j").opts(
@@ -94,6 +95,5 @@ class FirstPage(pn.viewable.Viewer):
 def create_app() -> pn.template.FastListTemplate:
     """A new page (one per browser session)."""
     pn.extension(inline=True)
-    hv.extension("bokeh")
     page = FirstPage()
     return pn.template.FastListTemplate(title="SNN Explorer", main=[page], accent="#0072B2")

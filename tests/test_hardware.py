@@ -1,0 +1,185 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snnexplorer.design import Design
+from snnexplorer.hardware import Architecture, cost, cost_variants
+from snnexplorer.hardware.cost import price
+from snnexplorer.hardware.workload import Items, Ops
+from snnexplorer.pipeline import evaluate, synthetic_for
+from snnexplorer.presets import hardware_preset, hardware_preset_names
+from snnexplorer.sim.synthetic import synthetic_activity
+
+
+def arch_of(levels, **compute):
+    """A hand-made architecture: levels = [(capacity, word_bits, read_pj, write_pj, bandwidth)]."""
+    names = [f"M{i}" for i in range(len(levels))]
+    cols = list(zip(*levels))
+    fields = {"capacity_bytes": cols[0], "word_bits": cols[1], "read_pj": cols[2], "write_pj": cols[3],
+              "bandwidth_bytes_per_s": cols[4], "latency_s": [0] * len(levels), "leakage_w": [0] * len(levels)}
+    comp = {"units": 1, "clock_hz": 1e9, "ops_per_cycle": 1, "accumulate_pj": 1.0, "mac_pj": 2.0, "neuron_update_pj": 3.0, "leakage_w": 0.0}
+    comp.update(compute)
+    return Architecture("hand", names, {k: np.array([v], dtype=float) for k, v in fields.items()},
+                        {k: np.array([v], dtype=float) for k, v in comp.items()})
+
+
+def one_item(read_use, once, stream, working_set, write_use=0.0, stream_write=0.0):
+    return Items(np.array([0]), ["weights"], ["main"], np.array([read_use]), np.array([write_use]), np.array([once]),
+                 np.array([stream]), np.array([stream_write]), np.array([working_set]), np.array([working_set]))
+
+
+NO_OPS = Ops(np.array([0]), ["main"], np.array([0.0]), np.array([0.0]), np.array([0.0]))
+
+
+def test_two_levels_item_that_fits_is_fetched_once():
+    arch = arch_of([(1000, 64, 10.0, 20.0, 1e9), (1e9, 64, 100.0, 100.0, 1e8)])
+    out = price(one_item(read_use=800, once=400, stream=600, working_set=400), NO_OPS, arch, batch=1)
+    assert out["read_bytes"][0, 0].tolist() == [800, 400]
+    assert out["write_bytes"][0, 0].tolist() == [400, 0]
+    # 800 B / 8 B = 100 reads x 10 pJ + 50 fills x 20 pJ + 50 reads x 100 pJ
+    assert out["energy_j"][0] == pytest.approx((100 * 10 + 50 * 20 + 50 * 100) * 1e-12)
+    # latency: M0 moves 1200 B at 1 GB/s = 1.2 µs, M1 400 B at 0.1 GB/s = 4 µs
+    assert out["latency_s"][0] == pytest.approx(4e-6)
+
+
+def test_two_levels_item_that_overflows_is_streamed():
+    arch = arch_of([(100, 64, 10.0, 20.0, 1e9), (1e9, 64, 100.0, 100.0, 1e8)])
+    out = price(one_item(read_use=800, once=400, stream=600, working_set=400), NO_OPS, arch, batch=1)
+    assert out["read_bytes"][0, 0].tolist() == [800, 600]
+    assert out["energy_j"][0] == pytest.approx((100 * 10 + 75 * 20 + 75 * 100) * 1e-12)
+
+
+def test_three_levels_fits_only_in_the_middle():
+    arch = arch_of([(100, 32, 1.0, 1.0, 1e9), (1000, 64, 10.0, 10.0, 1e9), (1e9, 64, 100.0, 100.0, 1e9)])
+    out = price(one_item(read_use=1000, once=500, stream=800, working_set=500), NO_OPS, arch, batch=1)
+    assert out["read_bytes"][0, 0].tolist() == [1000, 800, 500]
+    assert out["write_bytes"][0, 0].tolist() == [800, 500, 0]
+    # word widths: 1000 B / 4 B at M0, then 8-byte words
+    expected = 250 * 1 + 200 * 1 + 100 * 10 + 62.5 * 10 + 62.5 * 100
+    assert out["energy_j"][0] == pytest.approx(expected * 1e-12)
+
+
+def test_spilled_state_is_written_out_and_read_back():
+    arch = arch_of([(10, 64, 1.0, 1.0, 1e9), (1e9, 64, 10.0, 10.0, 1e9)])
+    item = one_item(read_use=80, once=0.0, stream=80, working_set=50, write_use=80, stream_write=80)
+    out = price(item, NO_OPS, arch, batch=1)
+    assert out["read_bytes"][0, 0].tolist() == [80, 80] and out["write_bytes"][0, 0].tolist() == [160, 80]
+
+
+def test_operations_are_priced():
+    arch = arch_of([(1e9, 64, 0.0, 0.0, 1e12)])
+    ops = Ops(np.array([0]), ["main"], np.array([10.0]), np.array([5.0]), np.array([2.0]))
+    out = price(one_item(0, 0, 0, 0), ops, arch, batch=4)
+    assert out["energy_j"][0] == pytest.approx((10 * 1 + 5 * 2 + 2 * 3) * 1e-12)
+    assert out["latency_s"][0] == pytest.approx(17 * 4 / 1e9)
+
+
+def base_design(**changes):
+    data = {"network": {"hidden": [128, 64]}, "hardware": {"preset": "edge-soc"}}
+    data.update(changes)
+    return Design.from_dict(data)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(hardware_preset_names()), st.floats(0.0, 0.5), st.integers(1, 40), st.integers(1, 40),
+       st.sampled_from(["timestep-major", "layer-major"]), st.integers(1, 64))
+def test_more_timesteps_never_cost_less(preset, rate, t1, t2, loop_order, batch):
+    design = base_design(hardware={"preset": preset}, mapping={"loop_order": loop_order, "batch": batch})
+    lo, hi = sorted((t1, t2))
+    e_lo = evaluate(design.copy(timesteps=lo), f"synthetic:{rate}").energy_j
+    e_hi = evaluate(design.copy(timesteps=hi), f"synthetic:{rate}").energy_j
+    assert e_hi >= e_lo * (1 - 1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(hardware_preset_names()), st.floats(0.0, 0.5), st.integers(0, 3), st.floats(1.0, 64.0),
+       st.sampled_from(["timestep-major", "layer-major"]))
+def test_larger_capacity_never_adds_traffic_above(preset, rate, level_pick, factor, loop_order):
+    design = base_design(hardware={"preset": preset}, network={"hidden": [512, 512]}, mapping={"loop_order": loop_order})
+    arch = Architecture.from_design(design)
+    level = arch.level_names[level_pick % arch.n_levels]
+    base = arch.levels["capacity_bytes"][0, arch.level_index(level)]
+    variants = arch.variants(**{f"{level}__capacity_bytes": [base, base * factor]})
+    out = cost_variants(design, synthetic_for(design, rate), variants)
+    for above in arch.level_names[arch.level_index(level) + 1:]:
+        assert out[f"{above}_bytes"][1] <= out[f"{above}_bytes"][0] + 1e-9
+
+
+def test_zero_spikes_give_zero_synaptic_energy():
+    design = base_design()
+    report = evaluate(design, "synthetic:0")
+    table = report.breakdown
+    assert table[(table.kind == "accumulate")].energy_j.sum() == 0
+    assert table[(table.kind == "weights")].energy_j.sum() == 0
+    assert report.synaptic_ops == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(hardware_preset_names()), st.floats(0.0, 1.0), st.integers(1, 128),
+       st.sampled_from(["bitmap", "address-event"]), st.sampled_from(["time-driven", "event-driven"]), st.integers(1, 10))
+def test_breakdown_sums_to_totals(preset, rate, batch, spike_format, update, experts):
+    design = base_design(hardware={"preset": preset}, mapping={"batch": batch, "spike_format": spike_format, "neuron_update": update},
+                         specialization={"experts": experts})
+    report = evaluate(design, f"synthetic:{rate}")
+    assert report.breakdown.energy_j.sum() == pytest.approx(report.energy_j, rel=1e-9)
+    assert set(report.breakdown.columns) >= {"layer", "level", "kind", "op", "accesses", "bytes", "energy_j", "time_s"}
+
+
+def test_vectorized_variants_equal_one_at_a_time():
+    design = base_design(network={"hidden": [1024, 512]})
+    activity = synthetic_for(design, 0.1)
+    arch = Architecture.from_design(design)
+    capacities = [2**16, 2**20, 2**24]
+    table = cost_variants(design, activity, arch.variants(L2__capacity_bytes=capacities))
+    for i, c in enumerate(capacities):
+        single = cost(design.copy(hardware={"preset": "edge-soc", "overrides": {"L2.capacity_bytes": c}}), activity)
+        assert table.energy_j[i] == pytest.approx(single.energy_j)
+
+
+def test_neuromorphic_core_too_small_is_infeasible_with_reason():
+    design = base_design(network={"hidden": [4096, 4096]}, hardware={"preset": "neuromorphic"})
+    report = evaluate(design, "synthetic:0.1")
+    assert not report.feasible and "exceeds the outermost level SRAM" in report.reasons[0]
+    assert report.to_dict()["energy_j"] is None
+
+
+def test_forced_weights_level_too_small_is_infeasible():
+    design = base_design(network={"hidden": [1024]}, mapping={"weights_level": "L1"})
+    report = evaluate(design, "synthetic:0.1")
+    assert not report.feasible and "weights_level = L1" in " ".join(report.reasons)
+
+
+def test_report_json_has_contract_keys():
+    data = evaluate(base_design(), "synthetic:0.05").to_dict()
+    for key in ("accuracy", "energy_j", "latency_s", "footprint_bytes", "feasible", "synaptic_ops", "neuron_updates", "ann", "breakdown"):
+        assert key in data
+    assert {"energy_j", "latency_s"} <= set(data["ann"])
+    assert sum(r["energy_j"] for r in data["breakdown"]) == pytest.approx(data["energy_j"])
+
+
+def test_specialized_experts_that_fit_move_less_dram_than_one_big_network():
+    big = Design.from_dict({"network": {"hidden": [1024, 1024]}, "hardware": {"preset": "edge-soc"}})
+    small = Design.from_dict({"specialization": {"experts": 10, "grouping": "one-vs-rest", "hidden": [64, 64]},
+                              "hardware": {"preset": "edge-soc"}})
+    rb, rs = evaluate(big, "synthetic:0.1"), evaluate(small, "synthetic:0.1")
+    dram = lambda r: r.breakdown[r.breakdown.level == "DRAM"].bytes.sum()
+    assert dram(rs) * 5 < dram(rb) and rs.energy_j * 3 < rb.energy_j
+
+
+def test_every_preset_number_cites_a_source():
+    for name in hardware_preset_names():
+        raw = hardware_preset(name)
+        sources = raw["sources"]
+        for field, value in raw["compute"].items():
+            assert f"compute.{field}" in sources, (name, field)
+        for level in raw["levels"]:
+            for field in level:
+                if field != "name":
+                    assert f"{level['name']}.{field}" in sources, (name, level["name"], field)
+        assert all(isinstance(text, str) and len(text) > 10 for text in sources.values())
+
+
+def test_synthetic_activity_counts():
+    act = synthetic_activity([100, 50, 10], [10, 10], 0.2, samples=3)
+    assert act.layers[0].synaptic_ops.sum() == round(0.2 * 100 * 3) * 50 * 10

@@ -1,0 +1,108 @@
+import json
+import multiprocessing as mp
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from snnexplorer import data
+from snnexplorer.design import Design
+from snnexplorer.pipeline import evaluate
+from snnexplorer.simulate_design import simulate_design, simulate_weights
+from snnexplorer.train import cached, class_groups, load_or_train
+from snnexplorer.train.cache import cache_dir
+from snnexplorer.train.model import SpikingMLP
+from snnexplorer.train.trainer import TrainingCancelled, confusion_groups, train
+
+
+def test_trained_digits_network_is_accurate_and_engine_agrees_with_torch(small_design_dict):
+    design = Design.from_dict(small_design_dict)
+    weights = load_or_train(design)
+    activity = simulate_design(design)
+    assert activity.accuracy >= 0.9
+    layers = weights.networks["main"]
+    model = SpikingMLP([64, 64, 10], 0.9, 1.0)
+    with torch.no_grad():
+        for lin, (w, b) in zip(model.layers, layers):
+            lin.weight.copy_(torch.from_numpy(w.T))
+            lin.bias.copy_(torch.from_numpy(b))
+        test = data.load("digits", "test")
+        spikes = data.encode(test.x, "rate", 8, seed=design.training.seed + 1)
+        torch_pred = model(torch.from_numpy(spikes).float()).argmax(1).numpy()
+    assert (torch_pred == activity.predictions).mean() >= 0.997
+
+
+def test_cache_reuses_and_retrains_a_corrupt_entry(small_design_dict):
+    design = Design.from_dict(small_design_dict)
+    first = load_or_train(design)
+    folder = cache_dir() / design.hash_for("train")
+    assert (folder / "weights.npz").is_file() and json.loads((folder / "meta.json").read_text())["sha256"]
+    again = load_or_train(design)
+    assert np.array_equal(again.networks["main"][0][0], first.networks["main"][0][0])
+    (folder / "weights.npz").write_bytes(b"not a zip")
+    assert cached(design) is None
+    retrained = load_or_train(design)
+    assert np.array_equal(retrained.networks["main"][0][0], first.networks["main"][0][0])  # deterministic on CPU
+
+
+def test_training_is_cancellable(small_design_dict):
+    import threading
+
+    design = Design.from_dict({**small_design_dict, "training": {"epochs": 50, "seed": 9}})
+    event = threading.Event()
+    seen = []
+
+    def progress(info):
+        seen.append(info)
+        event.set()
+
+    with pytest.raises(TrainingCancelled):
+        train(design, progress=progress, cancel=event)
+    assert seen and {"epoch", "loss", "eta_s", "fraction"} <= set(seen[0])
+
+
+def _train_in_process(design_dict, cache):
+    os.environ["SNNEXPLORER_CACHE"] = cache
+    design = Design.from_dict(design_dict)
+    return load_or_train(design).meta["train_seconds"]
+
+
+def test_two_processes_train_the_same_design_once(small_design_dict, tmp_path):
+    spec = {**small_design_dict, "training": {**small_design_dict["training"], "seed": 5, "epochs": 2}}
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        seconds = pool.starmap(_train_in_process, [(spec, str(tmp_path)), (spec, str(tmp_path))])
+    assert seconds[0] == seconds[1]  # the second process loaded what the first trained
+    assert len(list((tmp_path / "models").glob("*/weights.npz"))) == 1
+
+
+def test_class_groups():
+    design = Design.from_dict({"specialization": {"experts": 3, "grouping": "balanced"}})
+    assert class_groups(design) == [[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]
+    design = Design.from_dict({"specialization": {"experts": 10, "grouping": "one-vs-rest"}})
+    assert class_groups(design) == [[c] for c in range(10)]
+    confusion = np.eye(6, dtype=int) * 100
+    confusion[0, 3] = confusion[3, 0] = 40
+    confusion[1, 5] = 30
+    confusion[2, 4] = 25
+    assert confusion_groups(confusion, 3) == [[0, 3], [1, 5], [2, 4]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combine", ["argmax", "router"])
+def test_specialized_ensembles_train_and_combine(small_design_dict, combine):
+    design = Design.from_dict({**small_design_dict, "specialization": {"experts": 5, "grouping": "balanced", "combine": combine, "hidden": [32]}})
+    report = evaluate(design)
+    assert report.accuracy >= 0.85
+    names = [net for net in report.breakdown.network.unique() if net != "all"]
+    assert sum(n.startswith("expert") for n in names) == 5
+    assert ("router" in names) == (combine == "router")
+
+
+@pytest.mark.slow
+def test_confusion_grouping_uses_a_monolithic_model(small_design_dict):
+    design = Design.from_dict({**small_design_dict, "specialization": {"experts": 2, "grouping": "confusion", "hidden": [32]}})
+    weights = load_or_train(design)
+    assert sorted(c for g in weights.groups for c in g) == list(range(10))
+    assert {len(g) for g in weights.groups} == {5}
