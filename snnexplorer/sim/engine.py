@@ -71,20 +71,20 @@ def _retime(spikes: np.ndarray, steps: int, rule: str) -> np.ndarray:
 def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str):
     """One layer on one chunk; returns (out_spikes, score, counters, path_taken)."""
     analog = spikes.dtype.kind == "f"
-    nonzero = spikes != 0
-    density = float(nonzero.mean()) if spikes.size else 0.0
+    density = np.count_nonzero(spikes) / max(1, spikes.size)
     dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
     args = (plan.beta, plan.threshold, plan.reset_zero, plan.fixed, plan.beta_q, plan.v_min, plan.v_max, is_output)
     if dense:
         n_batch, n_steps, n_in = spikes.shape
         flat = spikes.reshape(n_batch * n_steps, n_in).astype(plan.weight.dtype)
         currents = (flat @ plan.weight + plan.bias).reshape(n_batch, n_steps, -1)
-        out_spikes, score, out_count = lif_dense(currents, *args)
+        out_spikes, counts, score, out_count = lif_dense(currents, *args)
+        nonzero = spikes != 0
         in_count = nonzero.sum(axis=2, dtype=np.int64) if analog else spikes.sum(axis=2, dtype=np.int64)
         any_input = nonzero.any(axis=2)
     else:
-        out_spikes, score, in_count, any_input, out_count = lif_event(np.ascontiguousarray(spikes), plan.weight, plan.bias, *args)
-    return out_spikes, score, (in_count, any_input, out_count), ("dense" if dense else "event"), analog
+        out_spikes, counts, score, in_count, any_input, out_count = lif_event(np.ascontiguousarray(spikes), plan.weight, plan.bias, *args)
+    return out_spikes, counts, score, (in_count, any_input, out_count), ("dense" if dense else "event"), analog
 
 
 def simulate(
@@ -137,7 +137,7 @@ def simulate(
         for index, plan in enumerate(plans):
             is_output = index == n_layers - 1
             x = _retime(x, plan.timesteps, rule)
-            out, score, (in_count, any_input, out_count), taken, analog = _run_layer(plan, x, is_output, path)
+            out, spike_counts, score, (in_count, any_input, out_count), taken, analog = _run_layer(plan, x, is_output, path)
             counters[index][0].append(in_count.sum(axis=0))
             counters[index][1].append(any_input.sum(axis=0))
             counters[index][2].append(out_count.sum(axis=0))
@@ -146,7 +146,7 @@ def simulate(
             if is_output:
                 scores.append(score.astype(np.float64) * plan.scale)
             else:
-                layer_spikes[index].append(out.sum(axis=1, dtype=np.int64))
+                layer_spikes[index].append(spike_counts)
                 x = out
     activity_layers = []
     for index, plan in enumerate(plans):

@@ -22,7 +22,7 @@ from numba import njit, prange
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row, score, is_output):
+def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row, counts, score, is_output):
     """Advance one sample's neurons by one step; returns the number of output spikes.
 
     Hidden layer: v ← leak(v) + I, saturate (fixed point), spike where v ≥ θ,
@@ -46,6 +46,7 @@ def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, 
             x = beta * v[j] + current[j]
         if x >= threshold:
             out_row[j] = 1
+            counts[j] += 1
             fired += 1
             x = 0.0 if reset_zero else x - threshold
         v[j] = x
@@ -56,12 +57,13 @@ def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, 
 def lif_event(spikes, weight, bias, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, is_output):
     """Event-driven layer. ``spikes`` [B, T, n_in] counts (uint8/uint16); ``weight`` [n_in, n_out].
 
-    Returns (out_spikes uint8 [B, T, n_out], score [B, n_out], in_count int64 [B, T],
-    any_input bool [B, T], out_count int64 [B, T]).
+    Returns (out_spikes uint8 [B, T, n_out], spike_counts int32 [B, n_out], score [B, n_out],
+    in_count int64 [B, T], any_input bool [B, T], out_count int64 [B, T]).
     """
     n_batch, n_steps, n_in = spikes.shape
     n_out = weight.shape[1]
     out_spikes = np.zeros((n_batch, n_steps, 0 if is_output else n_out), dtype=np.uint8)
+    spike_counts = np.zeros((n_batch, 0 if is_output else n_out), dtype=np.int32)
     score = np.zeros((n_batch, n_out), dtype=weight.dtype)
     in_count = np.zeros((n_batch, n_steps), dtype=np.int64)
     any_input = np.zeros((n_batch, n_steps), dtype=np.bool_)
@@ -95,15 +97,17 @@ def lif_event(spikes, weight, bias, beta, threshold, reset_zero, fixed, beta_q, 
             in_count[s, t] = total
             any_input[s, t] = k > 0
             out_row = dummy_row if is_output else out_spikes[s, t]
-            out_count[s, t] = _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row, score[s], is_output)
-    return out_spikes, score, in_count, any_input, out_count
+            out_count[s, t] = _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row,
+                                           spike_counts[s], score[s], is_output)
+    return out_spikes, spike_counts, score, in_count, any_input, out_count
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def lif_dense(currents, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, is_output):
-    """Neuron updates over precomputed currents [B, T, n_out]; returns (out_spikes, score, out_count)."""
+    """Neuron updates over precomputed currents [B, T, n_out]; returns (out_spikes, spike_counts, score, out_count)."""
     n_batch, n_steps, n_out = currents.shape
     out_spikes = np.zeros((n_batch, n_steps, 0 if is_output else n_out), dtype=np.uint8)
+    spike_counts = np.zeros((n_batch, 0 if is_output else n_out), dtype=np.int32)
     score = np.zeros((n_batch, n_out), dtype=currents.dtype)
     out_count = np.zeros((n_batch, n_steps), dtype=np.int64)
     dummy_row = np.zeros(n_out, dtype=np.uint8)
@@ -111,5 +115,6 @@ def lif_dense(currents, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max
         v = np.zeros(n_out, dtype=currents.dtype)
         for t in range(n_steps):
             out_row = dummy_row if is_output else out_spikes[s, t]
-            out_count[s, t] = _neuron_step(v, currents[s, t], beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row, score[s], is_output)
-    return out_spikes, score, out_count
+            out_count[s, t] = _neuron_step(v, currents[s, t], beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row,
+                                           spike_counts[s], score[s], is_output)
+    return out_spikes, spike_counts, score, out_count
