@@ -23,6 +23,7 @@ SIZES = [784, 512, 256, 10]
 STEPS = 25
 RATES = (0.02, 0.1, 0.3)
 SIMULATORS = ("snnexplorer", "torch-loop", "snntorch", "spikingjelly", "norse")
+PEERS = SIMULATORS[1:]
 
 
 def network(seed=0):
@@ -63,54 +64,59 @@ def runner(name, layers):
                             vs[i] -= h
                 return score.argmax(1).numpy()
         return run
-    if name == "snntorch":
+    linears = [torch.nn.Linear(w.shape[1], w.shape[0]) for w, _ in weights]
+    for lin, (w, b) in zip(linears, weights):
+        lin.weight.data, lin.bias.data = w, b
+    if name == "snntorch":  # reset_delay=False: reset in the same step, as in the engine
         import snntorch as snn
 
-        linears = [torch.nn.Linear(w.shape[1], w.shape[0]) for w, _ in weights]
-        for lin, (w, b) in zip(linears, weights):
-            lin.weight.data, lin.bias.data = w, b
-        neurons = [snn.Leaky(beta=0.9, threshold=1.0, reset_mechanism="subtract") for _ in weights[:-1]]
+        neurons = [snn.Leaky(beta=0.9, threshold=1.0, reset_mechanism="subtract", reset_delay=False) for _ in weights[:-1]]
 
-        def run(x):
-            with torch.no_grad():
-                s = torch.from_numpy(x).float()
-                mems = [n.init_leaky() for n in neurons]
-                score = 0
-                for t in range(x.shape[1]):
-                    h = s[:, t]
-                    for i, lin in enumerate(linears):
-                        cur = lin(h)
-                        if i == len(linears) - 1:
-                            score = score + cur
-                        else:
-                            h, mems[i] = neurons[i](cur, mems[i])
-                return score.argmax(1).numpy()
-        return run
-    if name == "spikingjelly":
+        def step(i, cur, state):
+            return neurons[i](cur, state)
+
+        init = [lambda n=n: n.init_leaky() for n in neurons]
+    elif name == "norse":  # LIFBoxCell: v += 0.1·(i − v) with dt·τ⁻¹ = 0.1, so 10·I gives v ← 0.9·v + I
+        from norse.torch import LIFBoxCell, LIFBoxParameters
+        from norse.torch.functional.reset import reset_subtract
+
+        cells = [LIFBoxCell(LIFBoxParameters(tau_mem_inv=torch.tensor(100.0), v_th=torch.tensor(1.0), reset_method=reset_subtract))
+                 for _ in weights[:-1]]
+
+        def step(i, cur, state):
+            return cells[i](10.0 * cur, state)
+
+        init = [lambda: None for _ in cells]
+    elif name == "spikingjelly":  # LIFNode, decay_input=False, soft reset: v ← (1 − 1/τ)·v + I, τ = 10
         from spikingjelly.activation_based import functional, neuron
 
-        linears = [torch.nn.Linear(w.shape[1], w.shape[0]) for w, _ in weights]
-        for lin, (w, b) in zip(linears, weights):
-            lin.weight.data, lin.bias.data = w, b
-        # spikingjelly's LIF charges v += (x - v)/tau; tau = 10 gives β = 0.9 with input scaled by 1/τ — use IF with decay via ParametricLIF is not the same model; use LIFNode(decay_input=False)
         nodes = [neuron.LIFNode(tau=10.0, decay_input=False, v_threshold=1.0, v_reset=None, step_mode="m") for _ in weights[:-1]]
 
         def run(x):
             with torch.no_grad():
                 h = torch.from_numpy(x).float().transpose(0, 1)
-                for i, lin in enumerate(linears):
-                    cur = lin(h)
-                    if i == len(linears) - 1:
-                        out = cur.sum(0)
-                    else:
-                        h = nodes[i](cur)
-                for n in nodes:
-                    functional.reset_net(n)
-                return out.argmax(1).numpy()
+                for i, lin in enumerate(linears[:-1]):
+                    h = nodes[i](lin(h))
+                score = linears[-1](h).sum(0)
+                for node in nodes:
+                    functional.reset_net(node)
+                return score.argmax(1).numpy()
         return run
-    if name == "norse":
-        raise ImportError("norse runner not written")
-    raise ValueError(name)
+    else:
+        raise ValueError(name)
+
+    def run(x):
+        with torch.no_grad():
+            s = torch.from_numpy(x).float()
+            states = [make() for make in init]
+            score = 0
+            for t in range(x.shape[1]):
+                h = s[:, t]
+                for i, lin in enumerate(linears[:-1]):
+                    h, states[i] = step(i, lin(h), states[i])
+                score = score + linears[-1](h)
+            return score.argmax(1).numpy()
+    return run
 
 
 def measure(name: str, rate: float, repeats: int, samples: int) -> dict:
@@ -158,6 +164,9 @@ def main() -> None:
             agree = sum(a == b for a, b in zip(r["predictions"], ours["predictions"])) / len(ours["predictions"])
             speedup = r["median_s"] / ours["median_s"]
             print(f"{rate:5.2f} {name:>13} {r['median_s']:9.3f} {speedup:9.2f} {r['peak_rss_mb']:8.0f} {agree:6.3f}")
+        peers = [r["median_s"] for n, r in results.items() if n in PEERS]
+        if peers:
+            print(f"{rate:5.2f} engine vs fastest peer: {min(peers) / ours['median_s']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from .kernels import lif_dense, lif_event
 from .quantize import beta_fixed, quantize_layer
 from .resample import resample
 
-DENSE_DENSITY = 0.25
+DENSE_DENSITY = 0.4
 """Input density (share of non-zero inputs) above which ``path='auto'`` takes the dense path."""
 CHUNK = 1000
 """Samples simulated together; bounds the memory of spike trains between layers."""
@@ -83,7 +83,9 @@ def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str)
         in_count = nonzero.sum(axis=2, dtype=np.int64) if analog else spikes.sum(axis=2, dtype=np.int64)
         any_input = nonzero.any(axis=2)
     else:
-        out_spikes, counts, score, in_count, any_input, out_count = lif_event(np.ascontiguousarray(spikes), plan.weight, plan.bias, *args)
+        block = 8 if density < 0.05 else 2 if density < 0.2 else 1
+        out_spikes, counts, score, in_count, any_input, out_count = lif_event(np.ascontiguousarray(spikes), plan.weight,
+                                                                              plan.bias, *args, block)
     return out_spikes, counts, score, (in_count, any_input, out_count), ("dense" if dense else "event"), analog
 
 
