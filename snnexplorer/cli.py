@@ -51,21 +51,33 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from .design import load_design
-    from .simulate_design import simulate_design
-    from .train import load_or_train
+    from .simulate_design import simulate_weights
+    from .train import cached, confusion_for, load_or_train, save_to_zoo, train
+    from . import data
 
     def show(info: dict) -> None:
         print(f"\r  {info['network']}: epoch {info['epoch']}/{info['epochs']} batch {info['batch']}/{info['batches']} "
               f"loss {info['loss']:.4f} acc {100 * info['train_accuracy']:.1f}% eta {info['eta_s']:.0f}s", end="", flush=True)
 
+    failed = False
     for path in args.designs:
         design = load_design(path)
         print(f"{path}: {design.name} (train hash {design.hash_for('train')})")
-        weights = load_or_train(design, progress=show)
-        activity = simulate_design(design)
+        shipped = cached(design)
+        weights = (train(design, show, confusion=confusion_for(design, show)) if args.retrain
+                   else load_or_train(design, progress=show))
+        test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+        activity = simulate_weights(design, weights, test.x, test.y)
         print(f"\n  test accuracy {100 * activity.accuracy:.2f} % on {activity.batch} samples, "
               f"{weights.parameter_count()} parameters, trained in {weights.meta.get('train_seconds')} s")
-    return 0
+        reference = shipped.meta.get("test_accuracy") if shipped is not None else None
+        if reference is not None:
+            delta = 100 * (activity.accuracy - reference)
+            print(f"  shipped accuracy {100 * reference:.2f} %: {delta:+.2f} points")
+            failed |= abs(delta) > 0.5
+        if args.zoo:
+            print(f"  shipped in {save_to_zoo(design, weights, activity.accuracy)}")
+    return 1 if failed else 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -117,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_data)
     p = sub.add_parser("train", help="train (or load from the cache) the networks of design files")
     p.add_argument("designs", nargs="+")
+    p.add_argument("--zoo", action="store_true", help="ship the weights in assets/zoo (for the project's presets)")
+    p.add_argument("--retrain", action="store_true", help="train again even when cached or shipped; fail if the accuracy "
+                   "moves more than 0.5 points from the shipped model's")
     p.set_defaults(func=_cmd_train)
     for stage, issue in (("sweep", "the exploration issue"), ("export", "the dashboard/export issue")):
         p = sub.add_parser(stage, help=f"(not available yet: {issue})")

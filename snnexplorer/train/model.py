@@ -50,18 +50,46 @@ def fixed_lif_scan(currents: torch.Tensor, beta_q: float, threshold: float, v_mi
     return torch.stack(out, dim=1)
 
 
-class SpikingMLP(nn.Module):
-    """Fully connected LIF network; ``forward`` returns the output score Σ_t I_out[t]."""
+def fake_quantize(weight: torch.Tensor, bias: torch.Tensor, bits: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weights and bias on the engine's fixed-point grid (:mod:`snnexplorer.sim.quantize`), with a
+    straight-through gradient; 32 bits = unchanged."""
+    if bits >= 32:
+        return weight, bias
+    with torch.no_grad():
+        if bits == 1:
+            scale = weight.abs().mean().clamp_min(1e-12)
+            w_q = torch.where(weight >= 0, 1.0, -1.0) * scale
+        else:
+            levels = 2 ** (bits - 1) - 1
+            scale = (weight.abs().max() / levels).clamp_min(1e-12)
+            w_q = torch.clamp(torch.round(weight / scale), -levels, levels) * scale
+        b_q = torch.round(bias / scale) * scale
+    return weight + (w_q - weight).detach(), bias + (b_q - bias).detach()
 
-    def __init__(self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract"):
+
+class SpikingMLP(nn.Module):
+    """Fully connected LIF network; ``forward`` returns the output score Σ_t I_out[t].
+
+    ``weight_bits`` (one per layer) makes training quantization-aware: the
+    forward pass uses fake-quantized weights (straight-through estimator).
+    """
+
+    def __init__(self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract",
+                 weight_bits: list[int] | None = None):
         super().__init__()
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
+        self.weight_bits = weight_bits or [32] * len(self.layers)
+
+    def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
+        layer = self.layers[index]
+        weight, bias = fake_quantize(layer.weight, layer.bias, self.weight_bits[index])
+        return nn.functional.linear(x, weight, bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer in self.layers[:-1]:
-            x = lif_scan(layer(x), self.beta, self.threshold, self.reset_zero)
-        return self.layers[-1](x).sum(dim=1)
+        for index in range(len(self.layers) - 1):
+            x = lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero)
+        return self._current(len(self.layers) - 1, x).sum(dim=1)
 
     def numpy_layers(self) -> list:
         return [(l.weight.detach().T.contiguous().numpy().copy(), l.bias.detach().numpy().copy()) for l in self.layers]

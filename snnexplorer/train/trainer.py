@@ -81,13 +81,25 @@ def encode_batch(x: torch.Tensor, encoding: str, steps: int, generator: torch.Ge
     return torch.from_numpy(data.latency_encode(x.cpu().numpy(), steps)).to(x.device, x.dtype)
 
 
+def shift_batch(x: torch.Tensor, generator: torch.Generator, max_shift: int = 2) -> torch.Tensor:
+    """Shift each 28×28 image of ``x`` [B, 784] by up to ``max_shift`` pixels (zero fill)."""
+    side = int(round(x.shape[1] ** 0.5))
+    padded = torch.nn.functional.pad(x.view(-1, side, side), (max_shift,) * 4)
+    offsets = torch.randint(0, 2 * max_shift + 1, (x.shape[0], 2), generator=generator, device=x.device).tolist()
+    crops = [padded[k, dy:dy + side, dx:dx + side] for k, (dy, dx) in enumerate(offsets)]
+    return torch.stack(crops).view(x.shape[0], -1)
+
+
 def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design, class_weight: np.ndarray | None = None,
                   progress: Progress | None = None, cancel: threading.Event | None = None, label: str = "main") -> list:
-    """Train one SpikingMLP with Adam on cross-entropy of score / T; returns numpy layers."""
+    """Train one SpikingMLP with Adam (cosine-annealed learning rate) on cross-entropy of score / T; returns numpy layers."""
     settings, neuron = design.training, design.network.neuron
     torch.manual_seed(settings.seed)
     dev = device()
-    model = SpikingMLP(sizes, neuron.beta, neuron.threshold, neuron.reset).to(dev)
+    bits = design.weight_bits if settings.quantization_aware else None
+    if bits is not None and len(bits) != len(sizes) - 1:
+        bits = [max(bits)] * (len(sizes) - 1)
+    model = SpikingMLP(sizes, neuron.beta, neuron.threshold, neuron.reset, weight_bits=bits).to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=dev)
     loss_fn = nn.CrossEntropyLoss(weight=weight)
@@ -95,6 +107,7 @@ def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design
     xs, ys = torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
     n, steps, bs = len(ys), settings.timesteps, settings.batch_size
     batches = math.ceil(n / bs)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs * batches)
     start = time.perf_counter()
     for epoch in range(settings.epochs):
         order = torch.randperm(n, generator=torch.Generator().manual_seed(settings.seed + epoch)).to(dev)
@@ -103,11 +116,13 @@ def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design
             if cancel is not None and cancel.is_set():
                 raise TrainingCancelled(f"training of {label} cancelled")
             idx = order[b * bs:(b + 1) * bs]
-            score = model(encode_batch(xs[idx], design.dataset.encoding, steps, generator)) / steps
+            images = shift_batch(xs[idx], generator) if settings.augment else xs[idx]
+            score = model(encode_batch(images, design.dataset.encoding, steps, generator)) / steps
             loss = loss_fn(score, ys[idx])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            schedule.step()
             total += loss.item() * len(idx)
             correct += int((score.argmax(1) == ys[idx]).sum())
             if progress is not None and (b % 20 == 0 or b == batches - 1):
