@@ -80,6 +80,43 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .explore import Study, run_study, run_timestep_search
+    from .explore.cluster import make_client
+
+    for path in args.studies:
+        study = Study.from_yaml(path)
+        out = Path(args.out) if args.out and len(args.studies) == 1 else Path(f"{study.name}.csv")
+        print(f"{path}: study {study.name} ({study.search}) -> {out}")
+        if study.search == "timesteps":
+            print("  " + run_timestep_search(study, out).summary())
+            continue
+
+        def show(info: dict) -> None:
+            best = info["best"]
+            text = f" best: energy {best['energy_j'] * 1e6:.3g} µJ, accuracy {best['accuracy']}" if best else ""
+            print(f"\r  {info['done']}/{info['total']} points, eta {info['eta_s']:.0f} s{text}", end="", flush=True)
+
+        client = None if args.in_process else make_client(args.scheduler, args.workers)
+        try:
+            table = run_study(study, out, client=client, progress=show)
+        finally:
+            if client is not None:
+                client.close()
+        front = table[table["pareto"]]
+        print(f"\n  {len(table)} points, {int(table['meets_constraints'].sum())} meet the constraints, {len(front)} on the Pareto front")
+        for _, row in front.iterrows():
+            axes = ", ".join(f"{k[5:]}={row[k]}" for k in table.columns if k.startswith("axis:"))
+            acc = "n/a" if pd_isna(row["accuracy"]) else f"{100 * row['accuracy']:.2f} %"
+            print(f"    {axes}: accuracy {acc}, energy {row['energy_j'] * 1e6:.3g} µJ, latency {row['latency_s'] * 1e6:.3g} µs, "
+                  f"footprint {row['footprint_bytes'] / 1024:.1f} KiB")
+    return 0
+
+
+def pd_isna(value) -> bool:
+    return value is None or value != value
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import panel as pn
 
@@ -133,7 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retrain", action="store_true", help="train again even when cached or shipped; fail if the accuracy "
                    "moves more than 0.5 points from the shipped model's")
     p.set_defaults(func=_cmd_train)
-    for stage, issue in (("sweep", "the exploration issue"), ("export", "the dashboard/export issue")):
+    p = sub.add_parser("sweep", help="run study files (grid sweeps, LD-SNN timestep search); resumable CSV output")
+    p.add_argument("studies", nargs="+")
+    p.add_argument("--out", help="result CSV (one study); default STUDY_NAME.csv")
+    p.add_argument("--scheduler", help="tcp://HOST:PORT or a scheduler file of a running dask cluster")
+    p.add_argument("--workers", type=int, help="LocalCluster workers (default: one per core)")
+    p.add_argument("--in-process", action="store_true", help="no dask: evaluate in this process")
+    p.set_defaults(func=_cmd_sweep)
+    for stage, issue in (("export", "the dashboard/export issue"),):
         p = sub.add_parser(stage, help=f"(not available yet: {issue})")
         p.add_argument("rest", nargs="*")
         p.set_defaults(func=_not_available(stage, issue))

@@ -18,7 +18,7 @@ def test_bad_activity_spec_is_a_clear_error(capsys):
 
 
 def test_unbuilt_stages_exit_non_zero_with_message():
-    out = subprocess.run([sys.executable, "-m", "snnexplorer.cli", "sweep", "x.yaml"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "snnexplorer.cli", "export", "x.yaml"], capture_output=True, text=True)
     assert out.returncode == 2 and "not available yet" in out.stderr
 
 

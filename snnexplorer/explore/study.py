@@ -1,0 +1,276 @@
+"""Studies: a base design, axes to vary, objectives and constraints — swept and resumable.
+
+A study file::
+
+    name: width-depth
+    base: mnist-baseline            # a preset name, a path, or an inline design mapping
+    activity: simulate              # or synthetic:RATE (cost only)
+    axes:                           # dotted design paths -> values (the sweep is their product)
+      network.hidden: [[64], [128], [64, 64]]
+      timesteps: [10, 25]
+      hardware.preset: all          # 'all' = every hardware preset
+    objectives: {accuracy: max, energy_j: min}
+    constraints: {accuracy: ">= 0.9", footprint_bytes: "<= 1048576"}
+
+:func:`run_study` evaluates every point (in process or on a dask cluster),
+appending one CSV row per finished point (flushed and fsynced), so an
+interrupted sweep resumes where it stopped: points whose ``point`` hash is
+already in the file are skipped, and a torn last line is dropped. Each point
+is a pure function of its design, so results are identical wherever they run.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import itertools
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from ..design import Design, load_design
+from ..errors import DesignError, FieldProblem
+from ..presets import hardware_preset_names, read_yaml
+from .pareto import SENSES, pareto_mask
+
+METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes", "feasible", "synaptic_ops", "neuron_updates",
+           "ann_energy_j", "ann_latency_s"]
+OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+STUDY_KEYS = ("name", "base", "activity", "axes", "objectives", "constraints", "search", "budget", "objective")
+SEARCHES = ("grid", "timesteps")
+
+
+@dataclass
+class Study:
+    """A parsed study file; see the module docstring."""
+
+    name: str
+    base: dict
+    axes: dict[str, list]
+    objectives: dict[str, str] = field(default_factory=lambda: {"accuracy": "max", "energy_j": "min"})
+    constraints: dict[str, str] = field(default_factory=dict)
+    activity: str = "simulate"
+    search: str = "grid"
+    budget: float = 0.01
+    objective: str = "synaptic_ops"
+
+    @classmethod
+    def from_dict(cls, data: dict, where: Path | None = None) -> "Study":
+        problems = [FieldProblem(f"study.{k}", v, f"one of {list(STUDY_KEYS)}") for k, v in data.items() if k not in STUDY_KEYS]
+        base = data.get("base", {})
+        if isinstance(base, str):
+            candidate = (where / base) if where is not None and (where / base).exists() else base
+            base = load_design(candidate).to_dict()
+        elif isinstance(base, dict):
+            base = Design.from_dict(base).to_dict()
+        else:
+            problems.append(FieldProblem("study.base", base, "a preset name, a design path or a design mapping"))
+        axes = data.get("axes") or {}
+        if not isinstance(axes, dict):
+            problems.append(FieldProblem("study.axes", axes, "a mapping of dotted design paths to lists of values"))
+            axes = {}
+        for path, values in axes.items():
+            if values == "all" and path == "hardware.preset":
+                axes[path] = hardware_preset_names()
+            elif not isinstance(values, list) or not values:
+                problems.append(FieldProblem(f"study.axes.{path}", values, "a non-empty list (or 'all' for hardware.preset)"))
+        objectives = data.get("objectives") or {"accuracy": "max", "energy_j": "min"}
+        for metric, sense in objectives.items():
+            if metric not in METRICS or sense not in SENSES:
+                problems.append(FieldProblem(f"study.objectives.{metric}", sense, f"a metric of {METRICS} with 'min' or 'max'"))
+        constraints = data.get("constraints") or {}
+        for metric, rule in constraints.items():
+            if metric not in METRICS or _parse_rule(rule) is None:
+                problems.append(FieldProblem(f"study.constraints.{metric}", rule, f"a metric of {METRICS} with a rule like '>= 0.9'"))
+        search = data.get("search", "grid")
+        if search not in SEARCHES:
+            problems.append(FieldProblem("study.search", search, f"one of {list(SEARCHES)}"))
+        if problems:
+            raise DesignError(problems)
+        study = cls(str(data.get("name", "study")), base, axes, objectives, constraints, str(data.get("activity", "simulate")),
+                    search, float(data.get("budget", 0.01)), str(data.get("objective", "synaptic_ops")))
+        study.designs()  # every point must be a valid design
+        return study
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> "Study":
+        path = Path(path)
+        return cls.from_dict(read_yaml(path), path.parent)
+
+    def points(self) -> list[dict[str, Any]]:
+        """Axis values of every point (the product of the axes)."""
+        keys = list(self.axes)
+        return [dict(zip(keys, combo)) for combo in itertools.product(*(self.axes[k] for k in keys))]
+
+    def designs(self) -> list[Design]:
+        out = []
+        for index, point in enumerate(self.points()):
+            data = copy.deepcopy(self.base)
+            for path, value in point.items():
+                _set_path(data, path, value)
+            data["name"] = f"{self.name}-{index}"
+            try:
+                out.append(Design.from_dict(data))
+            except DesignError as exc:
+                raise DesignError([FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in exc.problems]) from None
+        return out
+
+
+def _set_path(data: dict, path: str, value: Any) -> None:
+    keys = path.split(".")
+    target = data
+    for key in keys[:-1]:
+        if not isinstance(target.get(key), dict):
+            target[key] = {}
+        target = target[key]
+    target[keys[-1]] = copy.deepcopy(value)
+
+
+def _parse_rule(rule: Any) -> tuple[Callable, float] | None:
+    if not isinstance(rule, str):
+        return None
+    for symbol in (">=", "<=", ">", "<"):
+        if rule.strip().startswith(symbol):
+            try:
+                return OPERATORS[symbol], float(rule.strip()[len(symbol):])
+            except ValueError:
+                return None
+    return None
+
+
+def evaluate_point(design_dict: dict, activity: str) -> dict:
+    """One point's metrics; a pure function of its inputs (runs in any worker)."""
+    from ..pipeline import evaluate
+
+    design = Design.from_dict(design_dict)
+    report = evaluate(design, activity)
+    return {
+        "point": design.hash_for("cost"), "accuracy": report.accuracy, "energy_j": report.energy_j,
+        "latency_s": report.latency_s, "footprint_bytes": report.footprint_bytes, "feasible": report.feasible,
+        "synaptic_ops": report.synaptic_ops, "neuron_updates": report.neuron_updates,
+        "ann_energy_j": report.ann["energy_j"], "ann_latency_s": report.ann["latency_s"],
+    }
+
+
+def _read_done(out: Path) -> pd.DataFrame:
+    if not out.exists() or out.stat().st_size == 0:
+        return pd.DataFrame()
+    text = out.read_text()
+    if not text.endswith("\n"):  # a torn last line from an interrupted run
+        text = text[: text.rfind("\n") + 1]
+        out.write_text(text)
+    if not text.strip():
+        return pd.DataFrame()
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    for metric in METRICS:
+        table[metric] = table[metric] == "True" if metric == "feasible" else pd.to_numeric(table[metric], errors="coerce")
+    return table
+
+
+def _append(out: Path, row: dict, columns: list[str]) -> None:
+    new = not out.exists() or out.stat().st_size == 0
+    with open(out, "a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        if new:
+            writer.writeheader()
+        writer.writerow({k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in row.items()})
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _results(study: Study, rows: Iterable[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(list(rows))
+    if table.empty:
+        return table
+    for metric in METRICS:
+        table[metric] = table[metric].astype(bool) if metric == "feasible" else pd.to_numeric(table[metric], errors="coerce")
+    ok = table["feasible"].copy()
+    for metric, rule in study.constraints.items():
+        op, bound = _parse_rule(rule)
+        ok &= op(pd.to_numeric(table[metric], errors="coerce"), bound).fillna(False)
+    table["meets_constraints"] = ok
+    table["pareto"] = False
+    if ok.any():
+        table.loc[ok, "pareto"] = pareto_mask(table[ok], study.objectives)
+    return table
+
+
+def run_study(study: Study, out: str | Path | None = None, client: Any = None,
+              progress: Callable[[dict], None] | None = None) -> pd.DataFrame:
+    """Evaluate every point of ``study`` not yet in ``out``; returns all rows with constraint and Pareto flags.
+
+    ``client``: a ``dask.distributed.Client`` to run on, or None to run in
+    this process. ``progress`` receives {done, total, eta_s, best} after each point.
+    """
+    designs = study.designs()
+    points = study.points()
+    columns = ["point", *(f"axis:{k}" for k in study.axes), *METRICS]
+    path = Path(out) if out is not None else None
+    done_rows: list[dict] = []
+    if path is not None:
+        previous = _read_done(path)
+        if not previous.empty:
+            done_rows = previous.to_dict(orient="records")
+    finished = {row["point"] for row in done_rows}
+    todo, queued = [], set(finished)
+    for design, point in zip(designs, points):
+        key = design.hash_for("cost")
+        if key not in queued:  # points equal as designs (e.g. widths an expert ignores) run once
+            queued.add(key)
+            todo.append((design, point))
+    start, total = time.perf_counter(), len(finished) + len(todo)
+
+    def record(result: dict, point: dict) -> None:
+        row = {"point": result["point"], **{f"axis:{k}": json.dumps(v) for k, v in point.items()},
+               **{m: result[m] for m in METRICS}}
+        done_rows.append(row)
+        if path is not None:
+            _append(path, row, columns)
+        if progress is not None:
+            done = len(done_rows)
+            elapsed = time.perf_counter() - start
+            fresh = done - (total - len(todo))
+            best = _results(study, done_rows)
+            best = best[best["pareto"]].head(1).to_dict(orient="records")
+            progress({"done": done, "total": total, "eta_s": elapsed / max(1, fresh) * (total - done), "best": best[0] if best else None})
+
+    if client is None:
+        for design, point in todo:
+            record(evaluate_point(design.to_dict(), study.activity), point)
+    else:
+        from dask.distributed import as_completed
+
+        futures = {client.submit(evaluate_point, d.to_dict(), study.activity, pure=True): p for d, p in todo}
+        for future in as_completed(futures):
+            record(future.result(), futures[future])
+    order = {}
+    for index, design in enumerate(designs):
+        order.setdefault(design.hash_for("cost"), index)
+    table = _results(study, done_rows)
+    if not table.empty:
+        table = table.sort_values("point", key=lambda s: s.map(order)).reset_index(drop=True)
+    return table
+
+
+def run_timestep_search(study: Study, out: str | Path | None = None):
+    """The LD-SNN search of a ``search: timesteps`` study on its base design; trials go to ``out``."""
+    from .. import data
+    from ..train import load_or_train
+    from .timesteps import search_timesteps
+
+    design = Design.from_dict(study.base)
+    weights = load_or_train(design)
+    test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+    result = search_timesteps(design, weights, test.x, test.y, budget=study.budget, objective=study.objective)
+    if out is not None:
+        from ..io import atomic_write_text
+
+        table = result.trials.assign(steps=result.trials["steps"].map(json.dumps))
+        atomic_write_text(out, table.to_csv(index=False))
+    return result

@@ -1,0 +1,119 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snnexplorer.errors import DesignError
+from snnexplorer.explore import Study, pareto_mask, run_study, search_timesteps
+from snnexplorer.presets import hardware_preset_names
+
+
+def brute_force_front(values: np.ndarray) -> np.ndarray:
+    keep = []
+    for i, a in enumerate(values):
+        dominated = any(np.all(b <= a) and np.any(b < a) for j, b in enumerate(values) if j != i)
+        keep.append(not dominated)
+    return np.array(keep)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 4), st.integers(0, 2**16), st.booleans())
+def test_pareto_matches_brute_force(n, k, seed, ties):
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 5, (n, k)).astype(float) if ties else rng.random((n, k))
+    senses = ["min" if i % 2 == 0 else "max" for i in range(k)]
+    table = pd.DataFrame(values, columns=[f"m{i}" for i in range(k)])
+    signed = values * np.array([1 if s == "min" else -1 for s in senses])
+    expected = brute_force_front(signed)
+    assert np.array_equal(pareto_mask(table, dict(zip(table.columns, senses))), expected)
+
+
+def test_pareto_rejects_bad_objectives():
+    table = pd.DataFrame({"a": [1.0]})
+    with pytest.raises(DesignError, match="objectives"):
+        pareto_mask(table, {"b": "min"})
+    with pytest.raises(DesignError, match="'min' or 'max'"):
+        pareto_mask(table, {"a": "least"})
+
+
+SYNTHETIC = {
+    "name": "hw",
+    "base": {"network": {"hidden": [256]}},
+    "activity": "synthetic:0.1",
+    "axes": {"hardware.preset": "all", "timesteps": [5, 25]},
+    "objectives": {"energy_j": "min", "latency_s": "min"},
+    "constraints": {"footprint_bytes": "<= 2000000"},
+}
+
+
+def test_study_expands_axes_and_flags_pareto(tmp_path):
+    study = Study.from_dict(SYNTHETIC)
+    assert len(study.points()) == 2 * len(hardware_preset_names())
+    table = run_study(study, tmp_path / "out.csv", client=None)
+    assert len(table) == len(study.points()) and table["meets_constraints"].all()
+    assert table["pareto"].any()
+    # the T = 25 twin of a T = 5 point on the same hardware never beats it
+    for preset in hardware_preset_names():
+        rows = table[table["axis:hardware.preset"] == f'"{preset}"']
+        energy = dict(zip(rows["axis:timesteps"], rows["energy_j"]))
+        assert energy["25"] >= energy["5"]
+
+
+def test_interrupted_sweep_resumes_without_loss(tmp_path):
+    study = Study.from_dict(SYNTHETIC)
+    out = tmp_path / "out.csv"
+    full = run_study(study, out)
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(lines[:4]) + lines[4][:10])  # three points done, a torn fourth line
+    calls = []
+    resumed = run_study(study, out, progress=calls.append)
+    assert len(calls) == len(study.points()) - 3
+    pd.testing.assert_frame_equal(resumed.reset_index(drop=True), full.reset_index(drop=True), check_dtype=False)
+    assert len(out.read_text().splitlines()) == len(study.points()) + 1
+
+
+def test_bad_study_fields_are_reported():
+    with pytest.raises(DesignError) as info:
+        Study.from_dict({"base": {}, "axes": {"timesteps": 5, "network.hidden": [[0]]}, "objectives": {"speed": "max"},
+                         "constraints": {"accuracy": "about 0.9"}, "colour": "red"})
+    fields = {p.field for p in info.value.problems}
+    assert {"study.axes.timesteps", "study.objectives.speed", "study.constraints.accuracy", "study.colour"} <= fields
+
+
+def test_invalid_point_names_the_point():
+    with pytest.raises(DesignError, match="study point"):
+        Study.from_dict({"base": {}, "axes": {"network.hidden": [[64], [0]]}})
+
+
+@pytest.mark.slow
+def test_local_cluster_gives_identical_results(tmp_path, small_design_dict):
+    from snnexplorer.explore.cluster import make_client
+
+    study = Study.from_dict({"name": "twice", "base": small_design_dict, "activity": "simulate",
+                             "axes": {"timesteps": [4, 8], "hardware.preset": ["edge-soc", "gpu"]}})
+    local = run_study(study)
+    client = make_client(workers=2)
+    try:
+        distributed = run_study(study, tmp_path / "d.csv", client=client)
+    finally:
+        client.close()
+    pd.testing.assert_frame_equal(local, distributed)
+    assert local["accuracy"].min() > 0.5
+
+
+def test_timestep_search_cuts_synaptic_ops_within_budget(small_design_dict):
+    from snnexplorer import data
+    from snnexplorer.design import Design
+    from snnexplorer.train import load_or_train
+
+    design = Design.from_dict({**small_design_dict, "network": {"hidden": [64, 32]}, "timesteps": 12,
+                               "training": {**small_design_dict["training"], "timesteps": 12}})
+    weights = load_or_train(design)
+    test = data.load("digits", "test")
+    result = search_timesteps(design, weights, test.x, test.y, budget=0.02)
+    assert result.accuracy >= result.baseline_accuracy - 0.02
+    assert result.synaptic_ops_ratio > 1.0 and result.neuron_updates_ratio > 1.0
+    assert sum(result.steps) < sum(result.baseline_steps)
+    chosen = result.trials[result.trials.chosen]
+    assert chosen["synaptic_ops"].is_monotonic_decreasing
