@@ -1,3 +1,4 @@
+import base64
 import shutil
 import socket
 import subprocess
@@ -7,8 +8,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from snnexplorer.ui.app import FirstPage
+from snnexplorer.design import Design
+from snnexplorer.ui.explorer import Explorer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,19 +19,25 @@ ROOT = Path(__file__).resolve().parents[1]
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.browser
 
-
-def test_first_page_renders_without_a_browser():
+def test_explorer_model_without_a_browser():
     import panel as pn
 
-    page = FirstPage()
-    root = pn.panel(page).get_root()
-    assert root is not None
-    page.param.update(hidden="0")
-    assert "network.hidden" in str(page.results().object)
-    page.param.update(hidden="256, 128", hardware="neuromorphic")
-    assert page.results() is not None
+    explorer = Explorer()
+    model = explorer.model
+    assert pn.panel(explorer).get_root() is not None
+    before = model.report.energy_j
+    model.hardware = "gpu"
+    assert model.report.energy_j != before
+    model.hidden = "0"
+    assert model.report is None and "network.hidden" in model.message
+    model.hidden = "128, 64"
+    assert len(model.timesteps) == 3 and model.report is not None
+    model.load_yaml("network: {hidden: [0]}\nmapping: {batch: -1}\n")
+    assert "network.hidden" in model.message and "mapping.batch" in model.message
+    exported = Design.from_yaml(model.to_yaml())
+    assert exported == model.design
+    assert len(model.history) >= 3
 
 
 def _free_port() -> int:
@@ -43,16 +52,16 @@ def served_app():
     proc = subprocess.Popen([sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/explorer"
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=30)
             break
         except OSError:
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("the server did not answer in 60 s")
+        pytest.fail("the server did not answer in 120 s")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
@@ -67,17 +76,75 @@ def browser_type_launch_args(browser_type_launch_args):
                      "--disable-background-networking", "--disable-component-update"]}
 
 
-def test_served_page_shows_the_design_form_and_a_live_plot(served_app, page, tmp_path):
-    page.goto(served_app)
-    page.wait_for_function("() => window.Bokeh && Object.keys(Bokeh.index).length > 0", timeout=60_000)
+FIND = """(type, title) => [...Bokeh.documents[0].all_models].find(m => m.type === type && (m.title === title || m.label === title))"""
+
+
+def _open(page, url):
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0 && Object.keys(Bokeh.index).length > 0", timeout=60_000)
+    page.get_by_text("Energy / inference").first.wait_for(timeout=30_000)
+    return errors
+
+
+def _energy_text(page) -> str:
+    return page.locator("text=Energy / inference").first.locator("xpath=..").inner_text()
+
+
+def _synops(page) -> float:
+    return page.evaluate("""() => {
+        const src = [...Bokeh.documents[0].all_models].find(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data);
+        return src ? Array.from(src.data.synaptic_ops).reduce((a, b) => a + b, 0) : -1;
+    }""")
+
+
+@pytest.mark.browser
+def test_page_loads_without_console_errors_and_hardware_changes_energy(served_app, page, tmp_path):
+    errors = _open(page, served_app)
     assert page.title() == "SNN Explorer"
-    page.get_by_text("Coming:").wait_for(timeout=30_000)
-    # a live HoloViews bar chart reached the browser: find its data source
-    bars = page.wait_for_function("""() => {
-        const models = [...Bokeh.documents[0].all_models];
-        return models.some(m => m.type === 'ColumnDataSource' && m.data && 'energy_j' in m.data);
-    }""", timeout=30_000)
-    assert bars
-    shot = tmp_path / "explorer.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
+    before = _energy_text(page)
+    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = 'gpu'; }}")
+    page.wait_for_function("(before) => document.body.innerText.includes('Energy') && "
+                           "!document.body.innerText.includes(before)", arg=before.splitlines()[-1], timeout=30_000)
+    assert _energy_text(page) != before
+    page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
+    assert not [e for e in errors if "favicon" not in e], errors
+
+
+@pytest.mark.browser
+def test_timestep_slider_changes_the_synaptic_op_plot(served_app, page):
+    _open(page, served_app)
+    page.wait_for_function("() => [...Bokeh.documents[0].all_models].some(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data)")
+    before = _synops(page)
+    page.evaluate(f"() => {{ const s = ({FIND})('Slider', 'Timesteps, hidden layer 1'); s.value = 5; s.value_throttled = 5; }}")
+    page.wait_for_function(f"(before) => ({_synops.__doc__ or ''}(() => {{ const src = [...Bokeh.documents[0].all_models].find(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data); return Array.from(src.data.synaptic_ops).reduce((a, b) => a + b, 0); }})()) < before", arg=before, timeout=30_000)
+    assert _synops(page) < before
+
+
+@pytest.mark.browser
+def test_bad_yaml_upload_names_the_field(served_app, page):
+    _open(page, served_app)
+    payload = base64.b64encode(b"network: {hidden: [0]}\n").decode()
+    page.evaluate(f"""() => {{
+        const f = [...Bokeh.documents[0].all_models].find(m => m.type === 'FileInput');
+        f.setv({{filename: 'bad.yaml', mime_type: 'application/x-yaml', value: '{payload}'}});
+    }}""")
+    page.get_by_text("Upload rejected").first.wait_for(timeout=30_000)
+    assert "network.hidden" in page.inner_text("body")
+
+
+@pytest.mark.browser
+def test_export_downloads_a_valid_design(served_app, page, tmp_path):
+    from snnexplorer.cli import main
+
+    _open(page, served_app)
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_text("Export design YAML").first.click()
+    target = tmp_path / "design.yaml"
+    info.value.save_as(target)
+    assert main(["validate", str(target)]) == 0
+    design = Design.from_yaml(target)
+    assert Design.from_dict(yaml.safe_load(target.read_text())) == design
+    assert design.hardware.preset == "edge-soc"

@@ -95,6 +95,51 @@ class SpikingMLP(nn.Module):
         return [(l.weight.detach().T.contiguous().numpy().copy(), l.bias.detach().numpy().copy()) for l in self.layers]
 
 
+class EnsembleSNN(nn.Module):
+    """E independent SpikingMLPs of one shape trained at once with batched matmuls.
+
+    Weight ``layers[l]`` has shape [E, n_in, n_out]. All experts see the same
+    input; their losses are summed, so each expert's gradient is its own and
+    Adam (per parameter) updates each as if trained alone — at the cost of one
+    network's Python and scan overhead instead of E.
+    """
+
+    def __init__(self, experts: int, sizes: list[int], beta: float, threshold: float, reset: str = "subtract",
+                 weight_bits: list[int] | None = None):
+        super().__init__()
+        self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            bound = 1.0 / n_in ** 0.5  # nn.Linear's default initialisation
+            self.weights.append(nn.Parameter(torch.empty(experts, n_in, n_out).uniform_(-bound, bound)))
+            self.biases.append(nn.Parameter(torch.empty(experts, 1, 1, n_out).uniform_(-bound, bound)))
+        self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
+        self.weight_bits = weight_bits or [32] * len(self.weights)
+
+    def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
+        pairs = [fake_quantize(w, b, self.weight_bits[index]) for w, b in zip(self.weights[index], self.biases[index])]
+        weight = torch.stack([w for w, _ in pairs])
+        bias = torch.stack([b for _, b in pairs])
+        pattern = "btn,enm->ebtm" if x.dim() == 3 else "ebtn,enm->ebtm"
+        return torch.einsum(pattern, x, weight) + bias
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Scores [E, B, n_out] for input [B, T, n_in]."""
+        for index in range(len(self.weights) - 1):
+            current = self._current(index, x)
+            e, b, t, n = current.shape
+            spikes = lif_scan(current.permute(1, 2, 0, 3).reshape(b, t, e * n), self.beta, self.threshold, self.reset_zero)
+            x = spikes.reshape(b, t, e, n).permute(2, 0, 1, 3)
+        return self._current(len(self.weights) - 1, x).sum(dim=2)
+
+    def numpy_layers(self, expert: int, outputs: int) -> list:
+        """Expert ``expert``'s layers as (W [n_in, n_out], b [n_out]), its output layer cut to ``outputs``."""
+        layers = [(w[expert].detach().numpy().copy(), b[expert].reshape(-1).detach().numpy().copy())
+                  for w, b in zip(self.weights, self.biases)]
+        w, b = layers[-1]
+        layers[-1] = (w[:, :outputs].copy(), b[:outputs].copy())
+        return layers
+
+
 class MLP(nn.Module):
     """The ANN twin: the same topology with ReLU (Ottati et al. 2023)."""
 

@@ -22,7 +22,7 @@ from torch import nn
 from .. import data
 from ..design import Design
 from ..weights import Weights
-from .model import SpikingMLP
+from .model import EnsembleSNN, SpikingMLP
 
 Progress = Callable[[dict], None]
 
@@ -90,48 +90,107 @@ def shift_batch(x: torch.Tensor, generator: torch.Generator, max_shift: int = 2)
     return torch.stack(crops).view(x.shape[0], -1)
 
 
-def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design, class_weight: np.ndarray | None = None,
-                  progress: Progress | None = None, cancel: threading.Event | None = None, label: str = "main") -> list:
-    """Train one SpikingMLP with Adam (cosine-annealed learning rate) on cross-entropy of score / T; returns numpy layers."""
-    settings, neuron = design.training, design.network.neuron
-    torch.manual_seed(settings.seed)
+def _fit(model: nn.Module, x: np.ndarray, design: Design, loss_of: Callable, correct_of: Callable,
+         progress: Progress | None, cancel: threading.Event | None, label: str) -> nn.Module:
+    """The training loop shared by single networks and expert ensembles.
+
+    Adam with a cosine-annealed learning rate; ``loss_of(score, idx)`` and
+    ``correct_of(score, idx)`` get the model's score / T for the batch indices.
+    """
+    settings = design.training
     dev = device()
-    bits = design.weight_bits if settings.quantization_aware else None
-    if bits is not None and len(bits) != len(sizes) - 1:
-        bits = [max(bits)] * (len(sizes) - 1)
-    model = SpikingMLP(sizes, neuron.beta, neuron.threshold, neuron.reset, weight_bits=bits).to(dev)
+    model.to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
-    weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=dev)
-    loss_fn = nn.CrossEntropyLoss(weight=weight)
     generator = torch.Generator(device=dev).manual_seed(settings.seed)
-    xs, ys = torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
-    n, steps, bs = len(ys), settings.timesteps, settings.batch_size
+    xs = torch.from_numpy(x).to(dev)
+    n, steps, bs = len(xs), settings.timesteps, settings.batch_size
     batches = math.ceil(n / bs)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs * batches)
     start = time.perf_counter()
     for epoch in range(settings.epochs):
         order = torch.randperm(n, generator=torch.Generator().manual_seed(settings.seed + epoch)).to(dev)
-        total, correct = 0.0, 0
+        total, correct = 0.0, 0.0
         for b in range(batches):
             if cancel is not None and cancel.is_set():
                 raise TrainingCancelled(f"training of {label} cancelled")
             idx = order[b * bs:(b + 1) * bs]
             images = shift_batch(xs[idx], generator) if settings.augment else xs[idx]
             score = model(encode_batch(images, design.dataset.encoding, steps, generator)) / steps
-            loss = loss_fn(score, ys[idx])
+            loss = loss_of(score, idx)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             schedule.step()
+            seen = min(n, (b + 1) * bs)
             total += loss.item() * len(idx)
-            correct += int((score.argmax(1) == ys[idx]).sum())
+            correct += float(correct_of(score, idx))
             if progress is not None and (b % 20 == 0 or b == batches - 1):
                 done = (epoch * batches + b + 1) / (settings.epochs * batches)
                 elapsed = time.perf_counter() - start
                 progress({"network": label, "epoch": epoch + 1, "epochs": settings.epochs, "batch": b + 1, "batches": batches,
-                          "loss": total / min(n, (b + 1) * bs), "train_accuracy": correct / min(n, (b + 1) * bs),
-                          "fraction": done, "eta_s": elapsed / done * (1 - done)})
-    return [(w.astype(np.float32), b.astype(np.float32)) for w, b in (layer for layer in model.cpu().numpy_layers())]
+                          "loss": total / seen, "train_accuracy": correct / seen, "fraction": done,
+                          "eta_s": elapsed / done * (1 - done)})
+    return model.cpu()
+
+
+def _bits(design: Design, n_layers: int) -> list[int] | None:
+    if not design.training.quantization_aware:
+        return None
+    bits = design.weight_bits
+    return bits if len(bits) == n_layers else [max(bits)] * n_layers
+
+
+def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design, class_weight: np.ndarray | None = None,
+                  progress: Progress | None = None, cancel: threading.Event | None = None, label: str = "main") -> list:
+    """Train one SpikingMLP on cross-entropy of score / T; returns numpy layers."""
+    torch.manual_seed(design.training.seed)
+    neuron = design.network.neuron
+    model = SpikingMLP(sizes, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(sizes) - 1))
+    weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device())
+    loss_fn = nn.CrossEntropyLoss(weight=weight)
+    ys = torch.from_numpy(y).to(device())
+    model = _fit(model, x, design, lambda score, idx: loss_fn(score, ys[idx]),
+                 lambda score, idx: (score.argmax(1) == ys[idx]).sum(), progress, cancel, label)
+    return [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers()]
+
+
+def train_experts(groups: list[list[int]], x: np.ndarray, y: np.ndarray, design: Design,
+                  progress: Progress | None = None, cancel: threading.Event | None = None) -> dict[str, list]:
+    """Train every expert at once (:class:`EnsembleSNN`): expert g learns its group's classes + 'not mine'.
+
+    'Not mine' is weighted |group| / (K − |group|) so both sides count equally;
+    the output slots an expert does not have (smaller groups) are masked out.
+    """
+    k, experts = design.n_classes, len(groups)
+    outputs = [len(g) + 1 for g in groups]
+    width = max(outputs)
+    targets = np.empty((experts, len(y)), dtype=np.int64)
+    class_weight = np.zeros((experts, width), dtype=np.float32)
+    mask = np.full((experts, 1, width), -1e9, dtype=np.float32)
+    for g, group in enumerate(groups):
+        local = np.full(k, len(group), dtype=np.int64)
+        local[group] = np.arange(len(group))
+        targets[g] = local[y]
+        class_weight[g, :len(group)] = 1.0
+        class_weight[g, len(group)] = len(group) / (k - len(group))
+        mask[g, 0, :outputs[g]] = 0.0
+    torch.manual_seed(design.training.seed)
+    neuron, hidden = design.network.neuron, design.specialization.hidden
+    sizes = [x.shape[1], *hidden, width]
+    model = EnsembleSNN(experts, sizes, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(sizes) - 1))
+    dev = device()
+    targets_t, weight_t, mask_t = (torch.from_numpy(a).to(dev) for a in (targets, class_weight, mask))
+
+    def loss_of(score, idx):
+        masked = score + mask_t
+        return sum(nn.functional.cross_entropy(masked[g], targets_t[g, idx], weight=weight_t[g]) for g in range(experts))
+
+    def correct_of(score, idx):
+        return ((score + mask_t).argmax(2) == targets_t[:, idx]).float().mean(0).sum()
+
+    model = _fit(model, x, design, loss_of, correct_of, progress, cancel, f"{experts} experts")
+    return {f"expert{g}": [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers(g, outputs[g])]
+            for g in range(experts)}
 
 
 def _training_data(design: Design) -> tuple[np.ndarray, np.ndarray]:
@@ -151,14 +210,7 @@ def train(design: Design, progress: Progress | None = None, cancel: threading.Ev
         groups = [list(range(k))]
     else:
         groups = class_groups(design, confusion)
-        networks = {}
-        for g, group in enumerate(groups):
-            local = np.full(k, len(group), dtype=np.int64)
-            local[group] = np.arange(len(group))
-            weight = np.ones(len(group) + 1, dtype=np.float32)
-            weight[-1] = len(group) / (k - len(group))
-            networks[f"expert{g}"] = train_network([n_in, *spec.hidden, len(group) + 1], x, local[y], design, weight,
-                                                   progress, cancel, label=f"expert{g}")
+        networks = train_experts(groups, x, y, design, progress, cancel)
         if spec.combine == "router":
             group_of = np.zeros(k, dtype=np.int64)
             for g, group in enumerate(groups):

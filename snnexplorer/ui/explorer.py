@@ -1,0 +1,340 @@
+"""The Explorer: design controls on the left, live results on the right.
+
+``ExplorerModel`` (param) turns control values into a Design, evaluates it
+(simulated with trained weights when they are cached or shipped, else with
+synthetic activity at a chosen rate until the user trains) and keeps the
+session's history. ``Explorer`` (a Viewer) lays it out. Plots live in
+:mod:`snnexplorer.ui.plots`; no model logic lives here beyond wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pandas as pd
+import panel as pn
+import param
+
+from ..design import Design, load_design
+from ..errors import DesignError
+from ..pipeline import evaluate
+from ..presets import design_preset_paths, hardware_preset_names
+from . import plots
+from .format import si
+
+TIPS = {
+    "preset": "A shipped design to start from (presets/designs).",
+    "hardware": "Target hardware: memory hierarchy and compute energies, every number cited (presets/hardware).",
+    "hidden": "Hidden widths, comma separated: width = each entry, depth = how many.",
+    "experts": "Task specialization (Lebdeh et al. 2024): split the classes among this many small networks.",
+    "grouping": "How classes are split among experts: one per expert, balanced groups, or confusable classes together.",
+    "expert_hidden": "Hidden widths of each expert network.",
+    "weight_bits": "Fixed-point weight bits (FSpiNN, Putra & Shafique 2020); 32 = float32.",
+    "membrane_bits": "Membrane potential bits, saturating (FSpiNN).",
+    "batch": "Samples per batch: weights are fetched once per batch.",
+    "loop_order": "timestep-major: every layer each step; layer-major: one layer for all its steps (LD-SNN).",
+    "neuron_update": "time-driven: every neuron every step; event-driven: only neurons that received input.",
+    "activity": "simulate: trained weights on the test set; synthetic: a uniform spike rate, no training needed.",
+    "spike_rate": "Spike rate of the synthetic activity, per neuron per step.",
+    "timesteps": "Timesteps of this layer (LD-SNN, Nallathambi et al. 2022: each layer its own count).",
+}
+
+
+def _ints(text: str, field: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise DesignError.single(field, text, "comma-separated integers ≥ 1") from None
+    if not values:
+        raise DesignError.single(field, text, "at least one integer ≥ 1")
+    return values
+
+
+class ExplorerModel(param.Parameterized):
+    """Control values → Design → Report; the session's history of evaluated designs."""
+
+    preset = param.Selector(doc=TIPS["preset"])
+    hardware = param.Selector(doc=TIPS["hardware"])
+    hidden = param.String(default="256", doc=TIPS["hidden"])
+    experts = param.Integer(default=1, bounds=(1, 10), doc=TIPS["experts"])
+    grouping = param.Selector(default="balanced", objects=["balanced", "one-vs-rest", "confusion"], doc=TIPS["grouping"])
+    expert_hidden = param.String(default="64", doc=TIPS["expert_hidden"])
+    timesteps = param.List(default=[25, 25], item_type=int, doc=TIPS["timesteps"])
+    weight_bits = param.Integer(default=32, bounds=(1, 32), doc=TIPS["weight_bits"])
+    membrane_bits = param.Integer(default=32, bounds=(1, 32), doc=TIPS["membrane_bits"])
+    batch = param.Integer(default=1, bounds=(1, 1024), doc=TIPS["batch"])
+    loop_order = param.Selector(default="timestep-major", objects=["timestep-major", "layer-major"], doc=TIPS["loop_order"])
+    neuron_update = param.Selector(default="time-driven", objects=["time-driven", "event-driven"], doc=TIPS["neuron_update"])
+    activity = param.Selector(default="simulate", objects=["simulate", "synthetic"], doc=TIPS["activity"])
+    spike_rate = param.Number(default=0.1, bounds=(0.0, 1.0), step=0.01, doc=TIPS["spike_rate"])
+
+    design = param.Parameter(default=None, doc="The current Design (None while the controls are invalid).")
+    report = param.Parameter(default=None, doc="The current Report.")
+    message = param.String(default="", doc="A readable error or status message.")
+    needs_training = param.Boolean(default=False)
+    training = param.Boolean(default=False)
+    progress = param.Number(default=0.0, bounds=(0.0, 1.0))
+    progress_text = param.String(default="")
+    history = param.DataFrame(default=pd.DataFrame(columns=plots.HISTORY_COLUMNS))
+    update_seconds = param.Number(default=0.0)
+
+    def __init__(self, design: Design | None = None, **params):
+        presets = {p.stem: p for p in design_preset_paths()}
+        self._presets = presets
+        self.param.preset.objects = ["(custom)", *presets]
+        self.param.hardware.objects = hardware_preset_names()
+        params.setdefault("preset", "mnist-baseline" if "mnist-baseline" in presets else "(custom)")
+        params.setdefault("hardware", "edge-soc")
+        super().__init__(**params)
+        self._cancel = threading.Event()
+        self._base = (design or self._preset_design()).to_dict()
+        self._loading = False
+        self.load(Design.from_dict(self._base))
+
+    def _preset_design(self) -> Design:
+        if self.preset in self._presets:
+            return load_design(self._presets[self.preset])
+        return Design()
+
+    @param.depends("preset", watch=True)
+    def _on_preset(self):
+        if self.preset in self._presets:
+            self.load(self._preset_design())
+
+    def load(self, design: Design) -> None:
+        """Set every control from ``design`` (one evaluation afterwards)."""
+        self._base = design.to_dict()
+        self._loading = True
+        try:
+            self.param.update(
+                hardware=design.hardware.preset, hidden=", ".join(map(str, design.network.hidden)),
+                experts=design.specialization.experts, grouping=design.specialization.grouping,
+                expert_hidden=", ".join(map(str, design.specialization.hidden)), timesteps=design.layer_timesteps,
+                weight_bits=max(design.weight_bits), membrane_bits=max(design.membrane_bits), batch=design.mapping.batch,
+                loop_order=design.mapping.loop_order, neuron_update=design.mapping.neuron_update)
+        finally:
+            self._loading = False
+        self.refresh()
+
+    def build_design(self) -> Design:
+        data = {k: v for k, v in self._base.items()}
+        hidden = _ints(self.hidden, "network.hidden")
+        expert_hidden = _ints(self.expert_hidden, "specialization.hidden")
+        depth = (len(expert_hidden) if self.experts > 1 else len(hidden)) + 1
+        steps = list(self.timesteps)
+        steps = (steps + [steps[-1]] * depth)[:depth] if steps else [25] * depth
+        data.update(
+            network={**data["network"], "hidden": hidden},
+            specialization={**data["specialization"], "experts": self.experts, "grouping": self.grouping, "hidden": expert_hidden},
+            timesteps=steps,
+            quantization={"weight_bits": self.weight_bits, "membrane_bits": self.membrane_bits},
+            hardware={"preset": self.hardware, "overrides": {}},
+            mapping={**data["mapping"], "batch": self.batch, "loop_order": self.loop_order, "neuron_update": self.neuron_update},
+        )
+        return Design.from_dict(data)
+
+    @param.depends("hardware", "hidden", "experts", "grouping", "expert_hidden", "timesteps", "weight_bits",
+                   "membrane_bits", "batch", "loop_order", "neuron_update", "activity", "spike_rate", watch=True)
+    def refresh(self) -> None:
+        """Re-evaluate the current controls (only the stages a change touches re-run)."""
+        if self._loading:
+            return
+        start = time.perf_counter()
+        try:
+            design = self.build_design()
+        except DesignError as exc:
+            self.param.update(design=None, report=None, message="\n".join(f"• {p}" for p in exc.problems))
+            return
+        if len(design.layer_timesteps) != len(self.timesteps):
+            self._loading = True
+            self.timesteps = design.layer_timesteps
+            self._loading = False
+        activity = "simulate"
+        from ..train import cached
+
+        if self.activity == "synthetic" or cached(design) is None:
+            activity = f"synthetic:{self.spike_rate}"
+        try:
+            report = evaluate(design, activity)
+        except DesignError as exc:
+            self.param.update(design=design, report=None, message="\n".join(f"• {p}" for p in exc.problems))
+            return
+        needs = self.activity == "simulate" and activity != "simulate"
+        note = "No trained weights for this shape yet: showing synthetic activity. Train to see accuracy." if needs else ""
+        if not report.feasible:
+            note = "Infeasible on this hardware: " + "; ".join(report.reasons)
+        self._remember(design, report)
+        self.param.update(design=design, report=report, message=note, needs_training=needs,
+                          update_seconds=time.perf_counter() - start)
+
+    def _remember(self, design: Design, report) -> None:
+        row = plots.history_row(design, report)
+        history = self.history[self.history["point"] != row["point"]] if len(self.history) else self.history
+        self.history = pd.concat([history, pd.DataFrame([row])], ignore_index=True)
+
+    async def train(self) -> None:
+        """Train the current design in a worker thread, with progress; cancellable."""
+        if self.design is None or self.training:
+            return
+        from ..train import TrainingCancelled, load_or_train
+
+        self._cancel.clear()
+        self.param.update(training=True, progress=0.0, progress_text="starting…")
+        state = {}
+
+        def report_progress(info: dict) -> None:
+            state.update(info)
+
+        async def poll() -> None:
+            while self.training:
+                if state:
+                    self.param.update(progress=state["fraction"], progress_text=(
+                        f"{state['network']}: epoch {state['epoch']}/{state['epochs']}, "
+                        f"loss {state['loss']:.3f}, ETA {state['eta_s']:.0f} s"))
+                await asyncio.sleep(0.3)
+
+        poller = asyncio.ensure_future(poll())
+        try:
+            await asyncio.to_thread(load_or_train, self.design, report_progress, self._cancel)
+            message = ""
+        except TrainingCancelled:
+            message = "Training cancelled."
+        finally:
+            self.training = False
+            await poller
+        self.param.update(progress=0.0, progress_text="", message=message)
+        self.refresh()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def to_yaml(self) -> str:
+        return self.design.to_yaml() if self.design is not None else ""
+
+    def load_yaml(self, text: str) -> None:
+        """Load an uploaded design; field-level errors go to ``message``."""
+        try:
+            self.preset = "(custom)"
+            self.load(Design.from_yaml(text if "\n" in text else text + "\n"))
+        except DesignError as exc:
+            self.message = "Upload rejected:\n" + "\n".join(f"• {p}" for p in exc.problems)
+
+
+class Explorer(pn.viewable.Viewer):
+    """The dashboard (served by ``snnexplorer serve``; also works inline in a notebook)."""
+
+    def __init__(self, design: Design | None = None, **params):
+        super().__init__(**params)
+        self.model = ExplorerModel(design=design)
+        m = self.model
+        self._controls = pn.Param(m.param, parameters=["preset", "hardware", "hidden", "experts", "grouping", "expert_hidden",
+                                                       "weight_bits", "membrane_bits", "batch", "loop_order", "neuron_update",
+                                                       "activity", "spike_rate"],
+                                  show_name=False, sizing_mode="stretch_width")
+        self._train_button = pn.widgets.Button(name="Train this design", button_type="primary", visible=False)
+        self._train_button.on_click(lambda event: asyncio.ensure_future(m.train()))
+        self._cancel_button = pn.widgets.Button(name="Cancel training", button_type="warning", visible=False)
+        self._cancel_button.on_click(lambda event: m.cancel())
+        self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width")
+        self._progress_text = pn.pane.Markdown("", visible=False)
+        self._download = pn.widgets.FileDownload(callback=self._yaml_file, filename="design.yaml", label="Export design YAML",
+                                                 button_type="success", sizing_mode="stretch_width")
+        self._report_download = pn.widgets.FileDownload(callback=self._report_file, filename="report.csv",
+                                                        label="Export report CSV", sizing_mode="stretch_width")
+        self._upload = pn.widgets.FileInput(accept=".yaml,.yml", sizing_mode="stretch_width")
+        self._upload.param.watch(self._on_upload, "value")
+        self._sliders = pn.Column(sizing_mode="stretch_width")
+        m.param.watch(self._rebuild_sliders, "timesteps")
+        m.param.watch(self._sync_training, ["needs_training", "training", "progress", "progress_text"])
+        self._rebuild_sliders()
+
+    def _yaml_file(self):
+        import io
+
+        return io.StringIO(self.model.to_yaml())
+
+    def _report_file(self):
+        import io
+
+        report = self.model.report
+        return io.StringIO(report.breakdown.to_csv(index=False) if report is not None else "")
+
+    def _on_upload(self, event) -> None:
+        if event.new:
+            self.model.load_yaml(event.new.decode("utf-8", errors="replace"))
+
+    def _rebuild_sliders(self, *events) -> None:
+        steps = self.model.timesteps
+        if len(self._sliders) == len(steps):
+            for slider, value in zip(self._sliders, steps):
+                slider.value = value
+            return
+        sliders = []
+        for index, value in enumerate(steps):
+            label = "output layer" if index == len(steps) - 1 else f"hidden layer {index + 1}"
+            slider = pn.widgets.IntSlider(name=f"Timesteps, {label}", start=1, end=50, value=value, sizing_mode="stretch_width")
+            slider.param.watch(lambda event, i=index: self._set_step(i, event.new), "value_throttled")
+            sliders.append(slider)
+        self._sliders[:] = sliders
+
+    def _set_step(self, index: int, value: int) -> None:
+        steps = list(self.model.timesteps)
+        if steps[index] != value:
+            steps[index] = value
+            self.model.timesteps = steps
+
+    def _sync_training(self, *events) -> None:
+        m = self.model
+        self._train_button.visible = m.needs_training and not m.training
+        self._cancel_button.visible = m.training
+        self._progress.visible = self._progress_text.visible = m.training
+        self._progress.value = int(100 * m.progress)
+        self._progress_text.object = m.progress_text
+
+    @param.depends("model.report", "model.message")
+    def _numbers(self):
+        m = self.model
+        parts = []
+        if m.message:
+            parts.append(pn.pane.Alert(m.message, alert_type="warning" if m.report is not None else "danger"))
+        if m.report is not None:
+            parts.append(plots.big_numbers(m.report))
+        return pn.Column(*parts, sizing_mode="stretch_width")
+
+    @param.depends("model.report")
+    def _breakdown(self):
+        return plots.energy_breakdown(self.model.report)
+
+    @param.depends("model.report")
+    def _layers(self):
+        return plots.layer_activity(self.model.report)
+
+    @param.depends("model.report")
+    def _snn_ann(self):
+        return plots.snn_vs_ann(self.model.report)
+
+    @param.depends("model.report")
+    def _footprint(self):
+        return plots.footprint(self.model.report)
+
+    @param.depends("model.history")
+    def _pareto(self):
+        return plots.pareto(self.model.history)
+
+    def sidebar(self) -> list:
+        return [self._controls, pn.pane.Markdown(f"**Timesteps per layer** — {TIPS['timesteps']}"), self._sliders,
+                self._train_button, self._cancel_button, self._progress, self._progress_text,
+                pn.pane.Markdown("**Import / export**"), self._upload, self._download, self._report_download]
+
+    def main(self) -> list:
+        return [
+            pn.Column(self._numbers, sizing_mode="stretch_width"),
+            pn.Row(self._breakdown, self._snn_ann, sizing_mode="stretch_width"),
+            pn.Row(self._layers, self._footprint, sizing_mode="stretch_width"),
+            pn.Row(self._pareto, sizing_mode="stretch_width"),
+        ]
+
+    def __panel__(self):
+        return pn.Row(pn.Column(*self.sidebar(), width=330), pn.Column(*self.main(), sizing_mode="stretch_width"))

@@ -1,0 +1,95 @@
+"""HoloViews plots of a Report and of the session history: plain functions of their inputs."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import holoviews.plotting.bokeh  # noqa: F401  (registers the Bokeh renderer for .opts)
+import pandas as pd
+import panel as pn
+
+from .format import binary_bytes, si
+
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
+HISTORY_COLUMNS = ["point", "name", "hardware", "hidden", "experts", "timesteps", "bits", "accuracy", "energy_j",
+                   "latency_s", "footprint_bytes"]
+SIZE = dict(height=320, responsive=True, tools=["hover"], fontscale=1.0)
+
+
+def history_row(design, report) -> dict:
+    return {
+        "point": design.hash_for("cost"), "name": design.name, "hardware": design.hardware.preset,
+        "hidden": str(design.hidden), "experts": design.specialization.experts, "timesteps": str(design.layer_timesteps),
+        "bits": f"w{max(design.weight_bits)}/v{max(design.membrane_bits)}",
+        "accuracy": report.accuracy if report.accuracy is not None else float("nan"),
+        "energy_j": report.energy_j, "latency_s": report.latency_s, "footprint_bytes": report.footprint_bytes,
+    }
+
+
+def big_numbers(report) -> pn.Row:
+    accuracy = "n/a (synthetic)" if report.accuracy is None else f"{100 * report.accuracy:.2f} %"
+    items = [("Accuracy", accuracy), ("Energy / inference", si(report.energy_j, "J")),
+             ("Latency / batch", si(report.latency_s, "s")), ("Footprint", binary_bytes(report.footprint_bytes)),
+             ("SNN / ANN energy", f"{report.ann['snn_over_ann_energy']:.2f}×" if report.ann.get("snn_over_ann_energy") else "n/a")]
+    return pn.Row(*(pn.indicators.String(label=label, value=value, font_size="20pt", title_size="10pt", width=190)
+                    for label, value in items), sizing_mode="stretch_width")
+
+
+def _layer_label(table: pd.DataFrame) -> pd.Series:
+    return table["network"].astype(str).str.replace("main", "", regex=False) + " L" + table["layer"].astype(str)
+
+
+def energy_breakdown(report):
+    if report is None:
+        return hv.Bars([], ["layer", "kind"], "energy_j")
+    table = report.breakdown[report.breakdown.layer >= 0].copy()
+    table["where"] = _layer_label(table).str.strip() + " · " + table["level"]
+    grouped = table.groupby(["where", "kind"], sort=False)["energy_j"].sum().reset_index()
+    return hv.Bars(grouped, ["where", "kind"], "energy_j").opts(
+        stacked=True, cmap=PALETTE, xrotation=45, ylabel="energy per inference (J)", xlabel="layer · memory level",
+        title="Energy by layer × memory level × data kind", legend_position="right", **SIZE)
+
+
+def layer_activity(report):
+    if report is None:
+        return hv.Bars([], "layer", "synaptic_ops")
+    table = report.breakdown[(report.breakdown.level == "compute") & report.breakdown.kind.isin(["accumulate", "mac"])].copy()
+    table["layer"] = _layer_label(table).str.strip()
+    grouped = table.groupby("layer", sort=False)["accesses"].sum().reset_index().rename(columns={"accesses": "synaptic_ops"})
+    return hv.Bars(grouped, "layer", "synaptic_ops").opts(
+        color=PALETTE[2], ylabel="synaptic ops per inference", title="Synaptic operations per layer", **SIZE)
+
+
+def snn_vs_ann(report):
+    if report is None:
+        return hv.Bars([], "model", "energy_j")
+    rows = [("SNN", report.energy_j), ("ANN (dense)", report.ann["energy_j"]),
+            ("ANN (zero-skipping)", report.ann["zero_skipping_energy_j"])]
+    return hv.Bars(pd.DataFrame(rows, columns=["model", "energy_j"]), "model", "energy_j").opts(
+        color="model", cmap=PALETTE[:3], ylabel="energy per inference (J)",
+        title="SNN vs its ANN twin (Ottati et al. 2023)", **SIZE)
+
+
+def footprint(report):
+    if report is None:
+        return hv.Bars([], "level", "bytes")
+    levels = report.levels
+    table = pd.concat([
+        pd.DataFrame({"level": levels["level"], "what": "capacity", "bytes": levels["capacity_bytes"]}),
+        pd.DataFrame({"level": levels["level"], "what": "footprint", "bytes": levels["footprint_bytes"]}),
+    ])
+    return hv.Bars(table, ["level", "what"], "bytes").opts(
+        logy=True, ylim=(1e3, None), cmap=PALETTE[:2], ylabel="bytes (log)", title="Footprint against each level's capacity", **SIZE)
+
+
+def pareto(history: pd.DataFrame):
+    data = history.copy()
+    if data.empty:
+        data = pd.DataFrame(columns=HISTORY_COLUMNS)
+    y = "accuracy" if data["accuracy"].notna().any() else "latency_s"
+    data = data[data[y].notna()] if len(data) else data
+    hover = ["name", "hardware", "hidden", "experts", "timesteps", "bits", "latency_s", "footprint_bytes"]
+    points = hv.Scatter(data, "energy_j", [y, *hover]).opts(
+        size=9, color=PALETTE[0], xlabel="energy per inference (J)", ylabel=y,
+        title="Designs evaluated in this session", **SIZE)
+    current = hv.Scatter(data.tail(1), "energy_j", [y, *hover]).opts(size=16, color=PALETTE[5], marker="star")
+    return points * current
