@@ -52,7 +52,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from .design import load_design
     from .simulate_design import simulate_weights
-    from .train import cached, confusion_for, load_or_train, save_to_zoo, train
+    from .train import confusion_for, load_or_train, save_to_zoo, shipped_accuracy, train
     from . import data
 
     def show(info: dict) -> None:
@@ -63,14 +63,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     for path in args.designs:
         design = load_design(path)
         print(f"{path}: {design.name} (train hash {design.hash_for('train')})")
-        shipped = cached(design)
+        reference = shipped_accuracy(design)
         weights = (train(design, show, confusion=confusion_for(design, show)) if args.retrain
                    else load_or_train(design, progress=show))
         test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
         activity = simulate_weights(design, weights, test.x, test.y)
         print(f"\n  test accuracy {100 * activity.accuracy:.2f} % on {activity.batch} samples, "
               f"{weights.parameter_count()} parameters, trained in {weights.meta.get('train_seconds')} s")
-        reference = shipped.meta.get("test_accuracy") if shipped is not None else None
         if reference is not None:
             delta = 100 * (activity.accuracy - reference)
             print(f"  shipped accuracy {100 * reference:.2f} %: {delta:+.2f} points")

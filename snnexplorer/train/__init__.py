@@ -1,7 +1,7 @@
 """Training (the only package that imports torch): surrogate-gradient SNNs,
 task-specialized ensembles, the cached model zoo."""
 
-from .cache import cached, confusion_for, load_or_train, save_to_zoo
+from .cache import cached, confusion_for, load_or_train, save_to_zoo, shipped_accuracy
 from .trainer import TrainingCancelled, class_groups, train
 
-__all__ = ["cached", "confusion_for", "load_or_train", "save_to_zoo", "train", "class_groups", "TrainingCancelled"]
+__all__ = ["cached", "confusion_for", "load_or_train", "save_to_zoo", "shipped_accuracy", "train", "class_groups", "TrainingCancelled"]

@@ -52,10 +52,27 @@ def cached(design: Design) -> Weights | None:
 
 
 def save_to_zoo(design: Design, weights: Weights, test_accuracy: float) -> Path:
-    """Ship ``weights`` with the project (``assets/zoo/<train hash>``), noting the test accuracy it reached."""
-    weights.meta = {**weights.meta, "test_accuracy": test_accuracy, "test_samples": design.dataset.test_samples,
-                    "name": design.name}
-    return weights.save(ZOO / cache_key(design))
+    """Ship ``weights`` with the project (``assets/zoo/<key>``), noting the test accuracy ``design`` reached.
+
+    Designs that differ only in simulation settings (timesteps, bits) share
+    weights; each one's accuracy is kept under its name.
+    """
+    folder = ZOO / cache_key(design)
+    try:
+        accuracies = dict(Weights.load(folder).meta.get("test_accuracy", {}))
+    except CorruptWeights:
+        accuracies = {}
+    accuracies[design.name] = test_accuracy
+    weights.meta = {**weights.meta, "test_accuracy": accuracies}
+    return weights.save(folder)
+
+
+def shipped_accuracy(design: Design) -> float | None:
+    """The test accuracy recorded for ``design`` (by name) in the zoo, if any."""
+    try:
+        return Weights.load(ZOO / cache_key(design)).meta.get("test_accuracy", {}).get(design.name)
+    except CorruptWeights:
+        return None
 
 
 def confusion_for(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> np.ndarray | None:
