@@ -30,8 +30,8 @@ def lif_scan(currents: torch.Tensor, beta: float, threshold: float, reset_zero: 
     """Spikes [B, T, n] of LIF neurons driven by ``currents`` [B, T, n] (float, differentiable)."""
     v = torch.zeros_like(currents[:, 0])
     out = []
-    for t in range(currents.shape[1]):
-        v = beta * v + currents[:, t]
+    for current in currents.unbind(1):  # unbind: one backward stack, not a zero-filled gradient per step
+        v = beta * v + current
         s = _Spike.apply(v - threshold)
         v = v * (1 - s) if reset_zero else v - threshold * s
         out.append(s)
