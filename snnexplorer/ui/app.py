@@ -1,4 +1,8 @@
-"""The served dashboard page: the Explorer in a FastListTemplate (one per browser session)."""
+"""The served dashboard page: the Explorer in a BootstrapTemplate (one per browser session).
+
+Bootstrap rather than the Fast templates: Fast's design pulls a web font from
+Google Fonts, which fails offline; everything here is served locally.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ from .explorer import Explorer
 LOGO = PROJECT_ROOT / "assets" / "logo.svg"
 
 
-def create_app(design=None) -> pn.template.FastListTemplate:
+def create_app(design=None) -> pn.template.BootstrapTemplate:
     """A new page; ``design`` starts the controls from that Design."""
-    pn.extension(inline=True, notifications=True)
+    pn.extension(inline=True)
     explorer = Explorer(design=design)
-    return pn.template.FastListTemplate(
-        title="SNN Explorer", sidebar=explorer.sidebar(), main=explorer.main(), accent="#0072B2",
-        logo=str(LOGO) if LOGO.exists() else None, sidebar_width=340, main_layout=None,
+    return pn.template.BootstrapTemplate(
+        title="SNN Explorer", sidebar=explorer.sidebar(), main=explorer.main(), header_background="#0072B2",
+        logo=str(LOGO) if LOGO.exists() else None, sidebar_width=340,
     )

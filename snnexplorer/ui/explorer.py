@@ -303,25 +303,30 @@ class Explorer(pn.viewable.Viewer):
             parts.append(plots.big_numbers(m.report))
         return pn.Column(*parts, sizing_mode="stretch_width")
 
+    @staticmethod
+    def _pane(plot) -> pn.pane.HoloViews:
+        # unlinked: plots sharing a dimension name (energy_j) must keep their own ranges
+        return pn.pane.HoloViews(plot, linked_axes=False, sizing_mode="stretch_width")
+
     @param.depends("model.report")
     def _breakdown(self):
-        return plots.energy_breakdown(self.model.report)
+        return self._pane(plots.energy_breakdown(self.model.report))
 
     @param.depends("model.report")
     def _layers(self):
-        return plots.layer_activity(self.model.report)
+        return self._pane(plots.layer_activity(self.model.report))
 
     @param.depends("model.report")
     def _snn_ann(self):
-        return plots.snn_vs_ann(self.model.report)
+        return self._pane(plots.snn_vs_ann(self.model.report))
 
     @param.depends("model.report")
     def _footprint(self):
-        return plots.footprint(self.model.report)
+        return self._pane(plots.footprint(self.model.report))
 
     @param.depends("model.history")
     def _pareto(self):
-        return plots.pareto(self.model.history)
+        return self._pane(plots.pareto(self.model.history))
 
     def sidebar(self) -> list:
         return [self._controls, pn.pane.Markdown(f"**Timesteps per layer** — {TIPS['timesteps']}"), self._sliders,
