@@ -43,7 +43,8 @@ def main() -> None:
           f"simulate+cost {timed(simulate, None):6.1f} points/s ({len(simulate.points())} points)")
     client = make_client(workers=2)
     try:
-        client.run(lambda: None)
+        warm = Study.from_dict({**SIMULATE, "axes": {"timesteps": [8, 9, 10, 11]}})
+        run_study(warm, client=client)  # each worker loads data, weights and the numba cache once
         print(f"LocalCluster: cost-only {timed(cost_only, client):8.1f} points/s, "
               f"simulate+cost {timed(simulate, client):6.1f} points/s (2 workers, 1 thread each)")
     finally:
