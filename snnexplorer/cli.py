@@ -106,13 +106,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"\n  {len(table)} points, {int(table['meets_constraints'].sum())} meet the constraints, {len(front)} on the Pareto front")
         for _, row in front.iterrows():
             axes = ", ".join(f"{k[5:]}={row[k]}" for k in table.columns if k.startswith("axis:"))
-            acc = "n/a" if pd_isna(row["accuracy"]) else f"{100 * row['accuracy']:.2f} %"
+            acc = "n/a" if _missing(row["accuracy"]) else f"{100 * row['accuracy']:.2f} %"
             print(f"    {axes}: accuracy {acc}, energy {row['energy_j'] * 1e6:.3g} µJ, latency {row['latency_s'] * 1e6:.3g} µs, "
                   f"footprint {row['footprint_bytes'] / 1024:.1f} KiB")
     return 0
 
 
-def pd_isna(value) -> bool:
+def _missing(value) -> bool:
     return value is None or value != value
 
 

@@ -153,3 +153,80 @@ def test_export_downloads_a_valid_design(served_app, page, tmp_path):
     design = Design.from_yaml(target)
     assert Design.from_dict(yaml.safe_load(target.read_text())) == design
     assert design.hardware.preset == "edge-soc"
+
+
+def test_pins_compare_with_deltas_and_scatter_points_reload():
+    explorer = Explorer()
+    model = explorer.model
+    model.pin()
+    first_point = model.history["point"].iloc[0]
+    model.hardware = "neuromorphic"
+    model.pin()
+    table = model.comparison()
+    assert len(table) == 2 and table["energy_j × first"].iloc[0] == 1.0
+    assert table["energy_j × first"].iloc[1] == pytest.approx(table["energy_j"].iloc[1] / table["energy_j"].iloc[0])
+    model.load_point(first_point)
+    assert model.hardware == "edge-soc"
+    html = explorer._plots_file().read()
+    assert "Bokeh" in html and "cdn.bokeh.org" not in html  # standalone, inline resources
+
+
+def test_example_notebook_runs_headless():
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(ROOT / "examples" / "explorer.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("accuracy 0.9" in o.get("text", "") for o in outputs)
+
+
+@pytest.mark.browser
+def test_two_sessions_keep_separate_state(served_app, browser):
+    first, second = browser.new_page(), browser.new_page()
+    _open(first, served_app)
+    _open(second, served_app)
+    before = _energy_text(second)
+    first.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = 'neuromorphic'; }}")
+    deadline = time.time() + 30
+    while _energy_text(first) == before and time.time() < deadline:
+        first.wait_for_timeout(200)
+    assert _energy_text(first) != before
+    assert _energy_text(second) == before
+
+
+def test_training_runs_in_the_background_and_cancels():
+    import asyncio
+
+    model = Explorer().model
+    model.hidden = "48"
+    assert model.needs_training and model.report is not None and model.report.accuracy is None
+
+    async def train_then_cancel():
+        task = asyncio.ensure_future(model.train())
+        while model.progress == 0.0 and not task.done():
+            await asyncio.sleep(0.1)  # the page stays responsive: this loop runs while training
+        model.cancel()
+        await task
+
+    import threading
+
+    worker = threading.Thread(target=lambda: asyncio.run(asyncio.wait_for(train_then_cancel(), timeout=120)))
+    worker.start()  # a fresh event loop of its own (the browser fixtures may own this thread's loop)
+    worker.join(timeout=150)
+    assert model.message == "Training cancelled." and not model.training and model.needs_training
+
+
+@pytest.mark.browser
+def test_pin_button_fills_the_comparison_table(served_app, page):
+    _open(page, served_app)
+    page.get_by_text("Pin this design").first.click()
+    page.get_by_text("energy_j × first").first.wait_for(timeout=30_000)
+    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = 'gpu'; }}")
+    page.wait_for_timeout(1500)
+    page.get_by_text("Pin this design").first.click()
+    deadline = time.time() + 30
+    while page.locator(".tabulator-row").count() < 2 and time.time() < deadline:
+        page.wait_for_timeout(200)
+    assert page.locator(".tabulator-row").count() == 2

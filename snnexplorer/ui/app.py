@@ -16,7 +16,7 @@ LOGO = PROJECT_ROOT / "assets" / "logo.svg"
 
 def create_app(design=None) -> pn.template.BootstrapTemplate:
     """A new page; ``design`` starts the controls from that Design."""
-    pn.extension(inline=True)
+    pn.extension("tabulator", inline=True)
     explorer = Explorer(design=design)
     return pn.template.BootstrapTemplate(
         title="SNN Explorer", sidebar=explorer.sidebar(), main=explorer.main(), header_background="#0072B2",

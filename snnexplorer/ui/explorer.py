@@ -13,6 +13,7 @@ import asyncio
 import threading
 import time
 
+import holoviews as hv
 import pandas as pd
 import panel as pn
 import param
@@ -78,6 +79,7 @@ class ExplorerModel(param.Parameterized):
     progress = param.Number(default=0.0, bounds=(0.0, 1.0))
     progress_text = param.String(default="")
     history = param.DataFrame(default=pd.DataFrame(columns=plots.HISTORY_COLUMNS))
+    pins = param.DataFrame(default=pd.DataFrame(columns=plots.HISTORY_COLUMNS))
     update_seconds = param.Number(default=0.0)
 
     def __init__(self, design: Design | None = None, **params):
@@ -89,6 +91,7 @@ class ExplorerModel(param.Parameterized):
         params.setdefault("hardware", "edge-soc")
         super().__init__(**params)
         self._cancel = threading.Event()
+        self._designs: dict[str, Design] = {}
         self._base = (design or self._preset_design()).to_dict()
         self._loading = False
         self.load(Design.from_dict(self._base))
@@ -171,8 +174,27 @@ class ExplorerModel(param.Parameterized):
 
     def _remember(self, design: Design, report) -> None:
         row = plots.history_row(design, report)
+        self._designs[row["point"]] = design
         history = self.history[self.history["point"] != row["point"]] if len(self.history) else self.history
         self.history = pd.concat([history, pd.DataFrame([row])], ignore_index=True)
+
+    def pin(self) -> None:
+        """Keep the current design in the comparison table."""
+        if self.design is None or self.report is None:
+            return
+        row = plots.history_row(self.design, self.report)
+        pins = self.pins[self.pins["point"] != row["point"]] if len(self.pins) else self.pins
+        self.pins = pd.concat([pins, pd.DataFrame([row])], ignore_index=True)
+
+    def comparison(self) -> pd.DataFrame:
+        """Pinned designs side by side, with each metric's change against the first pin."""
+        return plots.with_deltas(self.pins)
+
+    def load_point(self, point: str) -> None:
+        """Load a design evaluated earlier in this session (e.g. clicked in the scatter)."""
+        if point in self._designs:
+            self.preset = "(custom)"
+            self.load(self._designs[point])
 
     async def train(self) -> None:
         """Train the current design in a worker thread, with progress; cancellable."""
@@ -204,8 +226,10 @@ class ExplorerModel(param.Parameterized):
         finally:
             self.training = False
             await poller
-        self.param.update(progress=0.0, progress_text="", message=message)
+        self.param.update(progress=0.0, progress_text="")
         self.refresh()
+        if message:
+            self.message = message
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -243,6 +267,12 @@ class Explorer(pn.viewable.Viewer):
                                                  button_type="success", sizing_mode="stretch_width")
         self._report_download = pn.widgets.FileDownload(callback=self._report_file, filename="report.csv",
                                                         label="Export report CSV", sizing_mode="stretch_width")
+        self._comparison_download = pn.widgets.FileDownload(callback=self._comparison_file, filename="comparison.csv",
+                                                            label="Export comparison CSV", sizing_mode="stretch_width")
+        self._plots_download = pn.widgets.FileDownload(callback=self._plots_file, filename="snn-explorer-plots.html",
+                                                       label="Export plots (HTML)", sizing_mode="stretch_width")
+        self._pin_button = pn.widgets.Button(name="Pin this design", sizing_mode="stretch_width")
+        self._pin_button.on_click(lambda event: m.pin())
         self._upload = pn.widgets.FileInput(accept=".yaml,.yml", sizing_mode="stretch_width")
         self._upload.param.watch(self._on_upload, "value")
         self._sliders = pn.Column(sizing_mode="stretch_width")
@@ -260,6 +290,24 @@ class Explorer(pn.viewable.Viewer):
 
         report = self.model.report
         return io.StringIO(report.breakdown.to_csv(index=False) if report is not None else "")
+
+    def _comparison_file(self):
+        import io
+
+        return io.StringIO(self.model.comparison().to_csv(index=False))
+
+    def _plots_file(self):
+        import io
+
+        from bokeh.resources import INLINE
+
+        report = self.model.report
+        layout = pn.Column(plots.energy_breakdown(report), plots.snn_vs_ann(report), plots.layer_activity(report),
+                           plots.footprint(report), plots.pareto(self.model.history))
+        buffer = io.StringIO()
+        layout.save(buffer, resources=INLINE, title="SNN Explorer plots")
+        buffer.seek(0)
+        return buffer
 
     def _on_upload(self, event) -> None:
         if event.new:
@@ -326,12 +374,32 @@ class Explorer(pn.viewable.Viewer):
 
     @param.depends("model.history")
     def _pareto(self):
-        return self._pane(plots.pareto(self.model.history))
+        scatter = plots.pareto(self.model.history)
+        tap = hv.streams.Tap(source=scatter.get(0))
+        history = self.model.history
+
+        def load_nearest(x, y):
+            if x is None or history.empty:
+                return
+            energy = history["energy_j"].to_numpy(dtype=float)
+            nearest = int(abs(energy - x).argmin())
+            self.model.load_point(history["point"].iloc[nearest])
+
+        tap.add_subscriber(load_nearest)
+        return self._pane(scatter)
+
+    @param.depends("model.pins")
+    def _comparison(self):
+        table = self.model.comparison()
+        if table.empty:
+            return pn.pane.Markdown("*Pin designs to compare them here (deltas against the first pin).*")
+        return pn.widgets.Tabulator(table.drop(columns=["point"]), disabled=True, show_index=False, sizing_mode="stretch_width")
 
     def sidebar(self) -> list:
         return [self._controls, pn.pane.Markdown(f"**Timesteps per layer** — {TIPS['timesteps']}"), self._sliders,
-                self._train_button, self._cancel_button, self._progress, self._progress_text,
-                pn.pane.Markdown("**Import / export**"), self._upload, self._download, self._report_download]
+                self._train_button, self._cancel_button, self._progress, self._progress_text, self._pin_button,
+                pn.pane.Markdown("**Import / export**"), self._upload, self._download, self._report_download,
+                self._comparison_download, self._plots_download]
 
     def main(self) -> list:
         return [
@@ -339,6 +407,8 @@ class Explorer(pn.viewable.Viewer):
             pn.Row(self._breakdown, self._snn_ann, sizing_mode="stretch_width"),
             pn.Row(self._layers, self._footprint, sizing_mode="stretch_width"),
             pn.Row(self._pareto, sizing_mode="stretch_width"),
+            pn.pane.Markdown("### Pinned designs"),
+            pn.Column(self._comparison, sizing_mode="stretch_width"),
         ]
 
     def __panel__(self):

@@ -93,3 +93,18 @@ def pareto(history: pd.DataFrame):
         title="Designs evaluated in this session", **SIZE)
     current = hv.Scatter(data.tail(1), "energy_j", [y, *hover]).opts(size=16, color=PALETTE[5], marker="star")
     return points * current
+
+
+DELTA_METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes"]
+
+
+def with_deltas(pins: pd.DataFrame) -> pd.DataFrame:
+    """Pinned rows plus, per metric, the change against the first pin (relative for costs)."""
+    table = pins.copy()
+    if table.empty:
+        return table
+    first = table.iloc[0]
+    table["Δ accuracy (points)"] = 100 * (table["accuracy"] - first["accuracy"])
+    for metric in DELTA_METRICS[1:]:
+        table[f"{metric} × first"] = table[metric] / first[metric]
+    return table
