@@ -230,3 +230,20 @@ def test_pin_button_fills_the_comparison_table(served_app, page):
     while page.locator(".tabulator-row").count() < 2 and time.time() < deadline:
         page.wait_for_timeout(200)
     assert page.locator(".tabulator-row").count() == 2
+
+
+def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
+    from snnexplorer.explore import Study, run_study
+
+    study = Study.from_dict({"name": "s", "base": {}, "activity": "synthetic:0.1", "axes": {"timesteps": [5, 10]}})
+    out = tmp_path / "s.csv"
+    run_study(study, out)
+    explorer = Explorer()
+    explorer.model.load_sweep(out.read_text())
+    assert len(explorer.model.sweep) == 2
+    overlay = explorer._pareto().object
+    assert any(el.label == "loaded sweep" for el in overlay)
+    explorer.model.load_sweep("a,b\n1,2\n")
+    assert "columns" in explorer.model.message
+    layers = explorer.model.report.extra["layers"]
+    assert [l["timesteps"] for l in layers] == explorer.model.timesteps

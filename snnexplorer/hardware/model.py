@@ -115,6 +115,13 @@ def _breakdown(items: Items, ops: Ops, priced: dict, arch: Architecture, variant
     return table[keep].reset_index(drop=True)
 
 
+def _layer_summary(activity: Activity) -> list[dict]:
+    """Per network layer: timesteps and mean input / output spike rates (per neuron per step)."""
+    return [{"network": net.name, "layer": index, "timesteps": layer.timesteps, "input_rate": layer.input_rate,
+             "output_rate": layer.output_rate, "kernel": layer.path}
+            for net in _networks(activity) for index, layer in enumerate(net.layers)]
+
+
 def cost(design: Design, activity: Activity, arch: Architecture | None = None, variant: int = 0) -> Report:
     """The Report of ``activity`` under ``design``'s mapping on ``arch`` (default: the design's hardware)."""
     arch = arch or Architecture.from_design(design)
@@ -144,7 +151,7 @@ def cost(design: Design, activity: Activity, arch: Architecture | None = None, v
         feasible=not reasons, reasons=reasons,
         synaptic_ops=float(ops.accumulate.sum() + ops.mac.sum()), neuron_updates=float(ops.neuron_update.sum()),
         breakdown=breakdown, levels=levels, accuracy=activity.accuracy, ann=ann,
-        extra={"hardware": arch.name, "paths": activity.paths},
+        extra={"hardware": arch.name, "paths": activity.paths, "layers": _layer_summary(activity)},
     )
 
 

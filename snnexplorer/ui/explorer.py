@@ -80,6 +80,7 @@ class ExplorerModel(param.Parameterized):
     progress_text = param.String(default="")
     history = param.DataFrame(default=pd.DataFrame(columns=plots.HISTORY_COLUMNS))
     pins = param.DataFrame(default=pd.DataFrame(columns=plots.HISTORY_COLUMNS))
+    sweep = param.DataFrame(default=None, allow_None=True, doc="Rows of a loaded sweep CSV (snnexplorer sweep).")
     update_seconds = param.Number(default=0.0)
 
     def __init__(self, design: Design | None = None, **params):
@@ -190,6 +191,21 @@ class ExplorerModel(param.Parameterized):
         """Pinned designs side by side, with each metric's change against the first pin."""
         return plots.with_deltas(self.pins)
 
+    def load_sweep(self, text: str) -> None:
+        """Show the points of a sweep result CSV beside the session's designs."""
+        import io
+
+        try:
+            table = pd.read_csv(io.StringIO(text))
+        except (ValueError, pd.errors.ParserError) as exc:
+            self.message = f"Sweep rejected: not a CSV ({exc})"
+            return
+        missing = {"energy_j", "latency_s", "accuracy"} - set(table.columns)
+        if missing:
+            self.message = f"Sweep rejected: columns {sorted(missing)} are missing (expected a 'snnexplorer sweep' CSV)"
+            return
+        self.sweep = table
+
     def load_point(self, point: str) -> None:
         """Load a design evaluated earlier in this session (e.g. clicked in the scatter)."""
         if point in self._designs:
@@ -275,7 +291,15 @@ class Explorer(pn.viewable.Viewer):
         self._pin_button.on_click(lambda event: m.pin())
         self._upload = pn.widgets.FileInput(accept=".yaml,.yml", sizing_mode="stretch_width")
         self._upload.param.watch(self._on_upload, "value")
+        self._sweep_upload = pn.widgets.FileInput(accept=".csv", sizing_mode="stretch_width")
+        self._sweep_upload.param.watch(lambda event: m.load_sweep(event.new.decode("utf-8", errors="replace")) if event.new else None,
+                                       "value")
+        self._json_download = pn.widgets.FileDownload(callback=self._json_file, filename="design.json", label="Export design JSON",
+                                                      sizing_mode="stretch_width")
+        self._report_json_download = pn.widgets.FileDownload(callback=self._report_json_file, filename="report.json",
+                                                             label="Export report JSON", sizing_mode="stretch_width")
         self._sliders = pn.Column(sizing_mode="stretch_width")
+        self._x_of: dict[int, str] = {}
         m.param.watch(self._rebuild_sliders, "timesteps")
         m.param.watch(self._sync_training, ["needs_training", "training", "progress", "progress_text"])
         self._rebuild_sliders()
@@ -291,6 +315,18 @@ class Explorer(pn.viewable.Viewer):
         report = self.model.report
         return io.StringIO(report.breakdown.to_csv(index=False) if report is not None else "")
 
+    def _json_file(self):
+        import io
+
+        return io.StringIO(self.model.design.to_json() if self.model.design is not None else "{}")
+
+    def _report_json_file(self):
+        import io
+        import json
+
+        report = self.model.report
+        return io.StringIO(json.dumps(report.to_dict() if report is not None else {}, indent=2))
+
     def _comparison_file(self):
         import io
 
@@ -302,8 +338,10 @@ class Explorer(pn.viewable.Viewer):
         from bokeh.resources import INLINE
 
         report = self.model.report
-        layout = pn.Column(plots.energy_breakdown(report), plots.snn_vs_ann(report), plots.layer_activity(report),
-                           plots.footprint(report), plots.pareto(self.model.history))
+        layout = pn.Column(plots.breakdown(report), plots.breakdown(report, "time_s"), plots.snn_vs_ann(report),
+                           plots.layer_activity(report), plots.layer_rates(report), plots.footprint(report),
+                           plots.pareto(self.model.history, sweep=self.model.sweep),
+                           plots.pareto(self.model.history, "latency_s", self.model.sweep))
         buffer = io.StringIO()
         layout.save(buffer, resources=INLINE, title="SNN Explorer plots")
         buffer.seek(0)
@@ -358,7 +396,15 @@ class Explorer(pn.viewable.Viewer):
 
     @param.depends("model.report")
     def _breakdown(self):
-        return self._pane(plots.energy_breakdown(self.model.report))
+        return self._pane(plots.breakdown(self.model.report))
+
+    @param.depends("model.report")
+    def _time_breakdown(self):
+        return self._pane(plots.breakdown(self.model.report, "time_s"))
+
+    @param.depends("model.report")
+    def _rates(self):
+        return self._pane(plots.layer_rates(self.model.report))
 
     @param.depends("model.report")
     def _layers(self):
@@ -372,21 +418,28 @@ class Explorer(pn.viewable.Viewer):
     def _footprint(self):
         return self._pane(plots.footprint(self.model.report))
 
-    @param.depends("model.history")
-    def _pareto(self):
-        scatter = plots.pareto(self.model.history)
-        tap = hv.streams.Tap(source=scatter.get(0))
+    def _scatter(self, x: str):
         history = self.model.history
+        scatter = plots.pareto(history, x, self.model.sweep)
+        tap = hv.streams.Tap(source=scatter.get(1) if self.model.sweep is not None else scatter.get(0))
 
-        def load_nearest(x, y):
+        def load_nearest(x=None, y=None):
             if x is None or history.empty:
                 return
-            energy = history["energy_j"].to_numpy(dtype=float)
-            nearest = int(abs(energy - x).argmin())
-            self.model.load_point(history["point"].iloc[nearest])
+            values = history[self._x_of[id(tap)]].to_numpy(dtype=float)
+            self.model.load_point(history["point"].iloc[int(abs(values - x).argmin())])
 
+        self._x_of[id(tap)] = x
         tap.add_subscriber(load_nearest)
         return self._pane(scatter)
+
+    @param.depends("model.history", "model.sweep")
+    def _pareto(self):
+        return self._scatter("energy_j")
+
+    @param.depends("model.history", "model.sweep")
+    def _pareto_latency(self):
+        return self._scatter("latency_s")
 
     @param.depends("model.pins")
     def _comparison(self):
@@ -398,15 +451,18 @@ class Explorer(pn.viewable.Viewer):
     def sidebar(self) -> list:
         return [self._controls, pn.pane.Markdown(f"**Timesteps per layer** — {TIPS['timesteps']}"), self._sliders,
                 self._train_button, self._cancel_button, self._progress, self._progress_text, self._pin_button,
-                pn.pane.Markdown("**Import / export**"), self._upload, self._download, self._report_download,
-                self._comparison_download, self._plots_download]
+                pn.pane.Markdown("**Import a design YAML**"), self._upload,
+                pn.pane.Markdown("**Load a sweep CSV** (shown in grey in the scatters)"), self._sweep_upload,
+                pn.pane.Markdown("**Export**"), self._download, self._json_download, self._report_download,
+                self._report_json_download, self._comparison_download, self._plots_download]
 
     def main(self) -> list:
         return [
             pn.Column(self._numbers, sizing_mode="stretch_width"),
-            pn.Row(self._breakdown, self._snn_ann, sizing_mode="stretch_width"),
-            pn.Row(self._layers, self._footprint, sizing_mode="stretch_width"),
-            pn.Row(self._pareto, sizing_mode="stretch_width"),
+            pn.Row(self._breakdown, self._time_breakdown, sizing_mode="stretch_width"),
+            pn.Row(self._layers, self._rates, sizing_mode="stretch_width"),
+            pn.Row(self._snn_ann, self._footprint, sizing_mode="stretch_width"),
+            pn.Row(self._pareto, self._pareto_latency, sizing_mode="stretch_width"),
             pn.pane.Markdown("### Pinned designs"),
             pn.Column(self._comparison, sizing_mode="stretch_width"),
         ]

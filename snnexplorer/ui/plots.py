@@ -38,15 +38,34 @@ def _layer_label(table: pd.DataFrame) -> pd.Series:
     return table["network"].astype(str).str.replace("main", "", regex=False) + " L" + table["layer"].astype(str)
 
 
-def energy_breakdown(report):
+BREAKDOWN_LABELS = {"energy_j": ("energy per inference (J)", "Energy"), "time_s": ("time per inference (s)", "Time")}
+
+
+def breakdown(report, value: str = "energy_j"):
+    """Stacked bars of ``value`` ('energy_j' or 'time_s') by layer · memory level, stacked by data kind."""
     if report is None:
-        return hv.Bars([], ["layer", "kind"], "energy_j")
+        return hv.Bars([], ["where", "kind"], value)
     table = report.breakdown[report.breakdown.layer >= 0].copy()
     table["where"] = _layer_label(table).str.strip() + " · " + table["level"]
-    grouped = table.groupby(["where", "kind"], sort=False)["energy_j"].sum().reset_index()
-    return hv.Bars(grouped, ["where", "kind"], "energy_j").opts(
-        stacked=True, cmap=PALETTE, xrotation=45, ylabel="energy per inference (J)", xlabel="layer · memory level",
-        title="Energy by layer × memory level × data kind", legend_position="right", **SIZE)
+    grouped = table.groupby(["where", "kind"], sort=False)[value].sum().reset_index()
+    ylabel, title = BREAKDOWN_LABELS[value]
+    return hv.Bars(grouped, ["where", "kind"], value).opts(
+        stacked=True, cmap=PALETTE, xrotation=45, ylabel=ylabel, xlabel="layer · memory level",
+        title=f"{title} by layer × memory level × data kind", legend_position="right", **SIZE)
+
+
+def layer_rates(report):
+    """Per layer: spike rate in and out, with the layer's timesteps in the hover."""
+    if report is None:
+        return hv.Bars([], ["layer", "direction"], "rate")
+    rows = []
+    for layer in report.extra.get("layers", []):
+        label = f"{'' if layer['network'] == 'main' else layer['network']} L{layer['layer']} (T={layer['timesteps']})".strip()
+        rows.append({"layer": label, "direction": "input", "rate": layer["input_rate"]})
+        if layer["output_rate"] > 0:
+            rows.append({"layer": label, "direction": "output", "rate": layer["output_rate"]})
+    return hv.Bars(pd.DataFrame(rows), ["layer", "direction"], "rate").opts(
+        cmap=PALETTE[:2], xrotation=45, ylabel="spikes per neuron per step", title="Spike rates and timesteps per layer", **SIZE)
 
 
 def layer_activity(report):
@@ -81,18 +100,25 @@ def footprint(report):
         logy=True, ylim=(1e3, None), cmap=PALETTE[:2], ylabel="bytes (log)", title="Footprint against each level's capacity", **SIZE)
 
 
-def pareto(history: pd.DataFrame):
+def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None):
+    """Accuracy (or latency when no accuracy is known) against ``x`` for the session's designs,
+    the current one starred, and the points of a loaded sweep in grey."""
     data = history.copy()
     if data.empty:
         data = pd.DataFrame(columns=HISTORY_COLUMNS)
     y = "accuracy" if data["accuracy"].notna().any() else "latency_s"
     data = data[data[y].notna()] if len(data) else data
     hover = ["name", "hardware", "hidden", "experts", "timesteps", "bits", "latency_s", "footprint_bytes"]
-    points = hv.Scatter(data, "energy_j", [y, *hover]).opts(
-        size=9, color=PALETTE[0], xlabel="energy per inference (J)", ylabel=y,
-        title="Designs evaluated in this session", **SIZE)
-    current = hv.Scatter(data.tail(1), "energy_j", [y, *hover]).opts(size=16, color=PALETTE[5], marker="star")
-    return points * current
+    label = "energy per inference (J)" if x == "energy_j" else "latency per batch (s)"
+    points = hv.Scatter(data, x, [y, *hover], label="this session").opts(
+        size=9, color=PALETTE[0], xlabel=label, ylabel=y, title=f"{y} vs {x}: designs evaluated (click one to load it)", **SIZE)
+    current = hv.Scatter(data.tail(1), x, [y, *hover], label="current").opts(size=16, color=PALETTE[5], marker="star")
+    overlay = points * current
+    if sweep is not None and not sweep.empty and {x, y} <= set(sweep.columns):
+        extra = [c for c in sweep.columns if c.startswith("axis:")]
+        loaded = hv.Scatter(sweep.dropna(subset=[x, y]), x, [y, *extra], label="loaded sweep").opts(size=6, color="#999999")
+        overlay = loaded * overlay
+    return overlay
 
 
 DELTA_METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes"]
