@@ -101,15 +101,23 @@ def _synops(page) -> float:
     }""")
 
 
+def _select_hardware(page, preset: str) -> None:
+    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = '{preset}'; }}")
+
+
+def _wait_until(page, condition, timeout_s: float = 30) -> None:
+    deadline = time.time() + timeout_s
+    while not condition() and time.time() < deadline:
+        page.wait_for_timeout(200)
+
+
 @pytest.mark.browser
 def test_page_loads_without_console_errors_and_hardware_changes_energy(served_app, page, tmp_path):
     errors = _open(page, served_app)
     assert page.title() == "SNN Explorer"
     before = _energy_text(page)
-    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = 'gpu'; }}")
-    deadline = time.time() + 30
-    while _energy_text(page) == before and time.time() < deadline:
-        page.wait_for_timeout(200)
+    _select_hardware(page, "gpu")
+    _wait_until(page, lambda: _energy_text(page) != before)
     assert _energy_text(page) != before
     page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
     assert not [e for e in errors if "favicon" not in e], errors
@@ -121,9 +129,7 @@ def test_timestep_slider_changes_the_synaptic_op_plot(served_app, page):
     page.wait_for_function("() => [...Bokeh.documents[0].all_models].some(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data)")
     before = _synops(page)
     page.evaluate(f"() => {{ const s = ({FIND})('Slider', 'Timesteps, hidden layer 1'); s.value = 5; s.value_throttled = 5; }}")
-    deadline = time.time() + 30
-    while _synops(page) >= before and time.time() < deadline:
-        page.wait_for_timeout(200)
+    _wait_until(page, lambda: _synops(page) < before)
     assert 0 <= _synops(page) < before
 
 
@@ -188,10 +194,8 @@ def test_two_sessions_keep_separate_state(served_app, browser):
     _open(first, served_app)
     _open(second, served_app)
     before = _energy_text(second)
-    first.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = 'neuromorphic'; }}")
-    deadline = time.time() + 30
-    while _energy_text(first) == before and time.time() < deadline:
-        first.wait_for_timeout(200)
+    _select_hardware(first, "neuromorphic")
+    _wait_until(first, lambda: _energy_text(first) != before)
     assert _energy_text(first) != before
     assert _energy_text(second) == before
 
@@ -223,12 +227,10 @@ def test_pin_button_fills_the_comparison_table(served_app, page):
     _open(page, served_app)
     page.get_by_text("Pin this design").first.click()
     page.get_by_text("energy_j × first").first.wait_for(timeout=30_000)
-    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = 'gpu'; }}")
+    _select_hardware(page, "gpu")
     page.wait_for_timeout(1500)
     page.get_by_text("Pin this design").first.click()
-    deadline = time.time() + 30
-    while page.locator(".tabulator-row").count() < 2 and time.time() < deadline:
-        page.wait_for_timeout(200)
+    _wait_until(page, lambda: page.locator(".tabulator-row").count() >= 2)
     assert page.locator(".tabulator-row").count() == 2
 
 
