@@ -249,3 +249,17 @@ def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
     assert "columns" in explorer.model.message
     layers = explorer.model.report.extra["layers"]
     assert [l["timesteps"] for l in layers] == explorer.model.timesteps
+
+
+def test_memory_level_edits_become_hardware_overrides():
+    model = Explorer().model
+    assert model.level == "L1" and model.capacity_kib == 128.0
+    before = model.report.energy_j
+    model.level = "L2"
+    model.capacity_kib = 64.0  # the 796 KiB of weights no longer fit L2: they stream from DRAM every step
+    assert model.design.hardware.overrides == {"L2.capacity_bytes": 65536.0}
+    assert model.report.energy_j > before
+    model.capacity_kib = 1024.0
+    assert model.design.hardware.overrides == {} and model.report.energy_j == pytest.approx(before)
+    model.hardware = "gpu"
+    assert model.param.level.objects == ["L1", "L2", "HBM"] and model.overrides == {}

@@ -39,6 +39,9 @@ TIPS = {
     "neuron_update": "time-driven: every neuron every step; event-driven: only neurons that received input.",
     "activity": "simulate: trained weights on the test set; synthetic: a uniform spike rate, no training needed.",
     "spike_rate": "Spike rate of the synthetic activity, per neuron per step.",
+    "level": "A memory level of the hardware to edit (hardware as data, as in Accelergy / ZigZag).",
+    "capacity_kib": "Capacity of the chosen level in KiB; a smaller level forces data to stream from the next one.",
+    "read_pj": "Energy per word read at the chosen level, in pJ (writes follow the preset).",
     "timesteps": "Timesteps of this layer (LD-SNN, Nallathambi et al. 2022: each layer its own count).",
 }
 
@@ -70,6 +73,10 @@ class ExplorerModel(param.Parameterized):
     neuron_update = param.Selector(default="time-driven", objects=["time-driven", "event-driven"], doc=TIPS["neuron_update"])
     activity = param.Selector(default="simulate", objects=["simulate", "synthetic"], doc=TIPS["activity"])
     spike_rate = param.Number(default=0.1, bounds=(0.0, 1.0), step=0.01, doc=TIPS["spike_rate"])
+    level = param.Selector(default=None, objects=[], doc=TIPS["level"])
+    capacity_kib = param.Number(default=0.0, bounds=(0.0, None), doc=TIPS["capacity_kib"])
+    read_pj = param.Number(default=0.0, bounds=(0.0, None), doc=TIPS["read_pj"])
+    overrides = param.Dict(default={}, doc="Hardware overrides made with the level controls (LEVEL.FIELD → value).")
 
     design = param.Parameter(default=None, doc="The current Design (None while the controls are invalid).")
     report = param.Parameter(default=None, doc="The current Report.")
@@ -94,6 +101,8 @@ class ExplorerModel(param.Parameterized):
         self._cancel = threading.Event()
         self._designs: dict[str, Design] = {}
         self._base = (design or self._preset_design()).to_dict()
+        self._loading = True
+        self._on_hardware()
         self._loading = False
         self.load(Design.from_dict(self._base))
 
@@ -118,9 +127,48 @@ class ExplorerModel(param.Parameterized):
                 expert_hidden=", ".join(map(str, design.specialization.hidden)), timesteps=design.layer_timesteps,
                 weight_bits=max(design.weight_bits), membrane_bits=max(design.membrane_bits), batch=design.mapping.batch,
                 loop_order=design.mapping.loop_order, neuron_update=design.mapping.neuron_update)
+            self.overrides = dict(design.hardware.overrides)
+            self._show_level()
         finally:
             self._loading = False
         self.refresh()
+
+    @param.depends("hardware", watch=True)
+    def _on_hardware(self) -> None:
+        from ..hardware import Architecture
+
+        arch = Architecture.from_preset(self.hardware)
+        self._arch = arch
+        with param.parameterized.discard_events(self):
+            self.param.level.objects = arch.level_names
+            self.level = arch.level_names[0]
+        self.overrides = {}
+        self._show_level()
+
+    @param.depends("level", watch=True)
+    def _show_level(self) -> None:
+        if self.level is None:
+            return
+        index = self._arch.level_index(self.level)
+        capacity = self.overrides.get(f"{self.level}.capacity_bytes", self._arch.levels["capacity_bytes"][0, index])
+        read = self.overrides.get(f"{self.level}.read_pj", self._arch.levels["read_pj"][0, index])
+        with param.parameterized.discard_events(self):
+            self.capacity_kib = float(capacity) / 1024
+            self.read_pj = float(read)
+        self.param.trigger("capacity_kib", "read_pj")
+
+    @param.depends("capacity_kib", "read_pj", watch=True)
+    def _edit_level(self) -> None:
+        if self.level is None:
+            return
+        index = self._arch.level_index(self.level)
+        edits = {f"{self.level}.capacity_bytes": self.capacity_kib * 1024, f"{self.level}.read_pj": self.read_pj}
+        preset = {f"{self.level}.capacity_bytes": self._arch.levels["capacity_bytes"][0, index],
+                  f"{self.level}.read_pj": self._arch.levels["read_pj"][0, index]}
+        overrides = {k: v for k, v in self.overrides.items() if k not in edits}
+        overrides.update({k: v for k, v in edits.items() if abs(v - preset[k]) > 1e-9 * max(1.0, preset[k])})
+        if overrides != self.overrides:
+            self.overrides = overrides
 
     def build_design(self) -> Design:
         data = {k: v for k, v in self._base.items()}
@@ -134,13 +182,14 @@ class ExplorerModel(param.Parameterized):
             specialization={**data["specialization"], "experts": self.experts, "grouping": self.grouping, "hidden": expert_hidden},
             timesteps=steps,
             quantization={"weight_bits": self.weight_bits, "membrane_bits": self.membrane_bits},
-            hardware={"preset": self.hardware, "overrides": {}},
+            hardware={"preset": self.hardware, "overrides": {k: v for k, v in self.overrides.items()
+                                                             if k.split(".")[0] in self._arch.level_names}},
             mapping={**data["mapping"], "batch": self.batch, "loop_order": self.loop_order, "neuron_update": self.neuron_update},
         )
         return Design.from_dict(data)
 
     @param.depends("hardware", "hidden", "experts", "grouping", "expert_hidden", "timesteps", "weight_bits",
-                   "membrane_bits", "batch", "loop_order", "neuron_update", "activity", "spike_rate", watch=True)
+                   "membrane_bits", "batch", "loop_order", "neuron_update", "activity", "spike_rate", "overrides", watch=True)
     def refresh(self) -> None:
         """Re-evaluate the current controls (only the stages a change touches re-run)."""
         if self._loading:
@@ -269,9 +318,10 @@ class Explorer(pn.viewable.Viewer):
         super().__init__(**params)
         self.model = ExplorerModel(design=design)
         m = self.model
-        self._controls = pn.Param(m.param, parameters=["preset", "hardware", "hidden", "experts", "grouping", "expert_hidden",
-                                                       "weight_bits", "membrane_bits", "batch", "loop_order", "neuron_update",
-                                                       "activity", "spike_rate"],
+        self._controls = pn.Param(m.param, parameters=["preset", "hardware", "level", "capacity_kib", "read_pj", "hidden",
+                                                       "experts", "grouping", "expert_hidden", "weight_bits", "membrane_bits",
+                                                       "batch", "loop_order", "neuron_update", "activity", "spike_rate"],
+                                  widgets={"capacity_kib": pn.widgets.FloatInput, "read_pj": pn.widgets.FloatInput},
                                   show_name=False, sizing_mode="stretch_width")
         self._train_button = pn.widgets.Button(name="Train this design", button_type="primary", visible=False)
         self._train_button.on_click(lambda event: asyncio.ensure_future(m.train()))
