@@ -31,14 +31,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .design import load_design
     from .pipeline import evaluate
 
-    report = evaluate(load_design(args.design), activity=args.activity)
+    design = load_design(args.design)
+    report = evaluate(design, activity=args.activity)
+    if args.ann_accuracy:
+        from .simulate_design import ann_accuracy
+
+        report.ann["accuracy"] = ann_accuracy(design)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0
     data = report.to_dict()
     acc = "n/a (synthetic activity)" if data["accuracy"] is None else f"{100 * data['accuracy']:.2f} %"
     print(f"design      {data['name']} on {data['hardware']}")
-    print(f"accuracy    {acc}")
+    ann_acc = data["ann"].get("accuracy")
+    print(f"accuracy    {acc}" + ("" if ann_acc is None else f"  (ANN twin {100 * ann_acc:.2f} %)"))
     if not data["feasible"]:
         print("feasible    no: " + "; ".join(data["reasons"]))
         return 0
@@ -155,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("design", help="a design YAML path or preset name")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--activity", default="simulate", help="'simulate' (train if needed, then simulate) or 'synthetic:RATE'")
+    p.add_argument("--ann-accuracy", action="store_true", help="also train (once, cached) the ANN twin and report its accuracy")
     p.set_defaults(func=_cmd_evaluate)
     p = sub.add_parser("serve", help="serve the dashboard")
     p.add_argument("--address", default="127.0.0.1")

@@ -73,3 +73,17 @@ def simulate_design(design: Design, progress=None, cancel=None) -> Activity:
     weights = load_or_train(design, progress, cancel)
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
     return simulate_weights(design, weights, test.x, test.y)
+
+
+def ann_accuracy(design: Design) -> float:
+    """Test accuracy of the design's ANN twin (trained once and cached), on the same test subset."""
+    from .train import load_or_train_ann
+
+    layers = load_or_train_ann(design).networks["ann"]
+    test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+    h = test.x
+    for index, (w, b) in enumerate(layers):
+        h = h @ w + b
+        if index < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    return float(np.mean(np.argmax(h, axis=1) == test.y))

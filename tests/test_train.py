@@ -148,3 +148,21 @@ def test_quantization_aware_training_helps_at_two_bits(small_design_dict):
     assert aware.hash_for("train") != plain.hash_for("train")
     acc_plain, acc_aware = simulate_design(plain).accuracy, simulate_design(aware).accuracy
     assert acc_aware > acc_plain
+
+
+def test_ann_twin_trains_the_same_topology_and_is_cached(small_design_dict, capsys):
+    from snnexplorer.cli import main
+    from snnexplorer.simulate_design import ann_accuracy
+    from snnexplorer.train import load_or_train_ann
+
+    design = Design.from_dict(small_design_dict)
+    weights = load_or_train_ann(design)
+    assert [w.shape for w, _ in weights.networks["ann"]] == [(64, 64), (64, 10)]
+    assert ann_accuracy(design) >= 0.9
+    assert (cache_dir() / f"{cache_key(design)}-ann" / "weights.npz").is_file()
+    path = cache_dir().parent / "tiny.yaml"
+    design.to_yaml(path)
+    assert main(["evaluate", str(path), "--json", "--ann-accuracy"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["ann"]["accuracy"] >= 0.9

@@ -93,14 +93,3 @@ class Activity:
         out = np.zeros((k, k), dtype=np.int64)
         np.add.at(out, (self.labels, self.predictions), 1)
         return out
-
-    def summary(self) -> dict:
-        """Plain totals for reports and JSON."""
-        return {
-            "accuracy": self.accuracy,
-            "samples": self.batch,
-            "synaptic_ops": int(self.synaptic_ops.sum()),
-            "neuron_updates": int(self.neuron_updates.sum()),
-            "spikes": int(sum(layer.output_spikes.sum() for layer in self.all_layers())),
-            "paths": self.paths,
-        }

@@ -23,7 +23,7 @@ from .. import data
 from ..design import Design
 from ..presets import PROJECT_ROOT
 from ..weights import CorruptWeights, Weights
-from .trainer import Progress, train
+from .trainer import Progress, train, train_ann
 
 ZOO = PROJECT_ROOT / "assets" / "zoo"
 
@@ -87,12 +87,8 @@ def confusion_for(design: Design, progress: Progress | None = None, cancel: thre
     return simulate_design(monolithic).confusion(design.n_classes)
 
 
-def load_or_train(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
-    """Cached weights of ``design``, training (once, under a file lock) when missing or corrupt."""
-    found = cached(design)
-    if found is not None:
-        return found
-    key = cache_key(design)
+def _load_or_build(key: str, build) -> Weights:
+    """Weights cached under ``key``, else ``build()`` them once under a file lock and cache them."""
     folder = cache_dir() / key
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.parent / f"{key}.lock", "w") as lock:
@@ -102,8 +98,22 @@ def load_or_train(design: Design, progress: Progress | None = None, cancel: thre
                 return Weights.load(folder)
             except CorruptWeights:
                 pass
-            weights = train(design, progress, cancel, confusion=confusion_for(design, progress, cancel))
+            weights = build()
             weights.save(folder)
             return weights
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def load_or_train(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
+    """Cached weights of ``design``, training (once, under a file lock) when missing or corrupt."""
+    found = cached(design)
+    if found is not None:
+        return found
+    return _load_or_build(cache_key(design),
+                          lambda: train(design, progress, cancel, confusion=confusion_for(design, progress, cancel)))
+
+
+def load_or_train_ann(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
+    """The cached ANN twin of ``design`` (same topology, ReLU; Ottati et al. 2023), training it when missing."""
+    return _load_or_build(f"{cache_key(design)}-ann", lambda: train_ann(design, progress, cancel))

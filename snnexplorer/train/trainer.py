@@ -22,7 +22,7 @@ from torch import nn
 from .. import data
 from ..design import Design
 from ..weights import Weights
-from .model import EnsembleSNN, SpikingMLP
+from .model import MLP, EnsembleSNN, SpikingMLP
 
 Progress = Callable[[dict], None]
 
@@ -91,11 +91,12 @@ def shift_batch(x: torch.Tensor, generator: torch.Generator, max_shift: int = 2)
 
 
 def _fit(model: nn.Module, x: np.ndarray, design: Design, loss_of: Callable, correct_of: Callable,
-         progress: Progress | None, cancel: threading.Event | None, label: str) -> nn.Module:
-    """The training loop shared by single networks and expert ensembles.
+         progress: Progress | None, cancel: threading.Event | None, label: str, spiking: bool = True) -> nn.Module:
+    """The training loop shared by single networks, expert ensembles and the ANN twin.
 
     Adam with a cosine-annealed learning rate; ``loss_of(score, idx)`` and
-    ``correct_of(score, idx)`` get the model's score / T for the batch indices.
+    ``correct_of(score, idx)`` get the model's score / T for the batch indices
+    (``spiking=False``: the ANN's output for the pixels themselves).
     """
     settings = design.training
     dev = device()
@@ -115,7 +116,10 @@ def _fit(model: nn.Module, x: np.ndarray, design: Design, loss_of: Callable, cor
                 raise TrainingCancelled(f"training of {label} cancelled")
             idx = order[b * bs:(b + 1) * bs]
             images = shift_batch(xs[idx], generator) if settings.augment else xs[idx]
-            score = model(encode_batch(images, design.dataset.encoding, steps, generator)) / steps
+            if spiking:
+                score = model(encode_batch(images, design.dataset.encoding, steps, generator)) / steps
+            else:
+                score = model(images)
             loss = loss_of(score, idx)
             optimizer.zero_grad()
             loss.backward()
@@ -152,6 +156,23 @@ def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design
     model = _fit(model, x, design, lambda score, idx: loss_fn(score, ys[idx]),
                  lambda score, idx: (score.argmax(1) == ys[idx]).sum(), progress, cancel, label)
     return [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers()]
+
+
+def train_ann(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
+    """The ANN twin (ReLU MLP of the same topology), trained the same way on the pixels."""
+    x, y = _training_data(design)
+    hidden = design.hidden
+    sizes = [x.shape[1], *hidden, design.n_classes]
+    torch.manual_seed(design.training.seed)
+    model = MLP(sizes)
+    ys = torch.from_numpy(y).to(device())
+    loss_fn = nn.CrossEntropyLoss()
+    started = time.perf_counter()
+    model = _fit(model, x, design, lambda score, idx: loss_fn(score, ys[idx]),
+                 lambda score, idx: (score.argmax(1) == ys[idx]).sum(), progress, cancel, "ANN twin", spiking=False)
+    layers = [(l.weight.detach().T.contiguous().numpy().copy(), l.bias.detach().numpy().copy()) for l in model.layers]
+    meta = {"design": design.stage_inputs("train"), "train_seconds": round(time.perf_counter() - started, 2), "ann": True}
+    return Weights({"ann": layers}, [list(range(design.n_classes))], "argmax", meta)
 
 
 def train_experts(groups: list[list[int]], x: np.ndarray, y: np.ndarray, design: Design,
