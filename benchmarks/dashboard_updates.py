@@ -19,8 +19,7 @@ from snnexplorer.ui.explorer import Explorer
 
 
 def render_panes(explorer: Explorer) -> None:
-    for view in (explorer._numbers, explorer._breakdown, explorer._time_breakdown, explorer._layers, explorer._rates,
-                 explorer._snn_ann, explorer._footprint, explorer._pareto, explorer._pareto_latency):
+    for view in (explorer._numbers, *explorer.report_views, explorer._pareto, explorer._pareto_latency):
         pn.panel(view()).get_root()
 
 

@@ -516,6 +516,12 @@ def _override_problems(key: Any, value: Any, levels: list[str]) -> list[FieldPro
     return []
 
 
+def fit_to_depth(values: list[int], n_layers: int) -> list[int]:
+    """A per-layer list for a network of ``n_layers``: itself when the lengths match, else its max
+    for every layer (a router or ANN twin whose depth differs from the experts')."""
+    return list(values) if len(values) == n_layers else [max(values)] * n_layers
+
+
 def load_design(path_or_name: str | Path) -> Design:
     """A design from a YAML path, or the name of a shipped preset (e.g. 'mnist-baseline')."""
     path = Path(path_or_name)

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from . import data
-from .design import Design
+from .design import Design, fit_to_depth
 from .sim import Activity, simulate
 from .weights import Weights
 
@@ -34,9 +34,8 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
     def run(name: str, rows: np.ndarray | slice = slice(None)) -> Activity:
         layers = weights.networks[name]
         n = len(layers)
-        fit = (lambda v: v if len(v) == n else [max(v)] * n)
-        return simulate(layers, spikes[rows], timesteps=fit(steps), weight_bits=fit(design.weight_bits),
-                        membrane_bits=fit(design.membrane_bits), name=name, **kwargs)
+        return simulate(layers, spikes[rows], timesteps=fit_to_depth(steps, n), weight_bits=fit_to_depth(design.weight_bits, n),
+                        membrane_bits=fit_to_depth(design.membrane_bits, n), name=name, **kwargs)
 
     if "main" in weights.networks:
         act = run("main")

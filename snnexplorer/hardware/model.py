@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..design import Design
+from ..design import Design, fit_to_depth
 from ..sim.activity import Activity
 from .architecture import Architecture
 from .cost import price
@@ -13,10 +13,6 @@ from .report import BREAKDOWN_COLUMNS, Report
 from .workload import Items, Ops, ann_activity, network_items
 
 OP_KINDS = ("accumulate", "mac", "neuron_update")
-
-
-def _bits_for(values: list[int], n_layers: int) -> list[int]:
-    return values if len(values) == n_layers else [max(values)] * n_layers
 
 
 def _networks(activity: Activity) -> list[Activity]:
@@ -29,14 +25,14 @@ def workload(design: Design, activity: Activity, ann: bool = False, zero_skippin
     parts, ops_parts = [], []
     for net in _networks(activity):
         n_layers = len(net.layers)
-        w_bits = _bits_for(design.weight_bits, n_layers)
+        w_bits = fit_to_depth(design.weight_bits, n_layers)
         kwargs = dict(batch=mapping.batch, loop_order=mapping.loop_order, spike_format=mapping.spike_format,
                       event_driven=mapping.neuron_update == "event-driven", network=net.name)
         if ann:
             items, ops = network_items(ann_activity(net, zero_skipping), w_bits, [0] * n_layers, activation_bits=max(w_bits),
                                        **{**kwargs, "loop_order": "layer-major"})
         else:
-            items, ops = network_items(net, w_bits, _bits_for(design.membrane_bits, n_layers), **kwargs)
+            items, ops = network_items(net, w_bits, fit_to_depth(design.membrane_bits, n_layers), **kwargs)
         parts.append(items)
         ops_parts.append(ops)
     return Items.concat(parts), Ops(

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .. import data
-from ..design import Design
+from ..design import Design, fit_to_depth
 from ..weights import Weights
 from .model import MLP, EnsembleSNN, SpikingMLP
 
@@ -140,8 +140,7 @@ def _fit(model: nn.Module, x: np.ndarray, design: Design, loss_of: Callable, cor
 def _bits(design: Design, n_layers: int) -> list[int] | None:
     if not design.training.quantization_aware:
         return None
-    bits = design.weight_bits
-    return bits if len(bits) == n_layers else [max(bits)] * n_layers
+    return fit_to_depth(design.weight_bits, n_layers)
 
 
 def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design, class_weight: np.ndarray | None = None,

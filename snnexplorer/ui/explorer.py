@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from functools import partial
 
 import holoviews as hv
 import pandas as pd
@@ -44,6 +45,11 @@ TIPS = {
     "read_pj": "Energy per word read at the chosen level, in pJ (writes follow the preset).",
     "timesteps": "Timesteps of this layer (LD-SNN, Nallathambi et al. 2022: each layer its own count).",
 }
+
+
+REPORT_PLOTS = (plots.breakdown, partial(plots.breakdown, value="time_s"), plots.layer_activity, plots.layer_rates,
+                plots.snn_vs_ann, plots.footprint)
+"""Plots of the current Report, laid out two per row."""
 
 
 def _ints(text: str, field: str) -> list[int]:
@@ -350,6 +356,7 @@ class Explorer(pn.viewable.Viewer):
                                                              label="Export report JSON", sizing_mode="stretch_width")
         self._sliders = pn.Column(sizing_mode="stretch_width")
         self._x_of: dict[int, str] = {}
+        self.report_views = [self._report_view(plot) for plot in REPORT_PLOTS]
         m.param.watch(self._rebuild_sliders, "timesteps")
         m.param.watch(self._sync_training, ["needs_training", "training", "progress", "progress_text"])
         self._rebuild_sliders()
@@ -444,29 +451,9 @@ class Explorer(pn.viewable.Viewer):
         # unlinked: plots sharing a dimension name (energy_j) must keep their own ranges
         return pn.pane.HoloViews(plot, linked_axes=False, sizing_mode="stretch_width")
 
-    @param.depends("model.report")
-    def _breakdown(self):
-        return self._pane(plots.breakdown(self.model.report))
-
-    @param.depends("model.report")
-    def _time_breakdown(self):
-        return self._pane(plots.breakdown(self.model.report, "time_s"))
-
-    @param.depends("model.report")
-    def _rates(self):
-        return self._pane(plots.layer_rates(self.model.report))
-
-    @param.depends("model.report")
-    def _layers(self):
-        return self._pane(plots.layer_activity(self.model.report))
-
-    @param.depends("model.report")
-    def _snn_ann(self):
-        return self._pane(plots.snn_vs_ann(self.model.report))
-
-    @param.depends("model.report")
-    def _footprint(self):
-        return self._pane(plots.footprint(self.model.report))
+    def _report_view(self, plot):
+        """A view that re-renders ``plot(report)`` whenever the report changes."""
+        return pn.bind(lambda report: self._pane(plot(report)), self.model.param.report)
 
     def _scatter(self, x: str):
         history = self.model.history
@@ -509,9 +496,7 @@ class Explorer(pn.viewable.Viewer):
     def main(self) -> list:
         return [
             pn.Column(self._numbers, sizing_mode="stretch_width"),
-            pn.Row(self._breakdown, self._time_breakdown, sizing_mode="stretch_width"),
-            pn.Row(self._layers, self._rates, sizing_mode="stretch_width"),
-            pn.Row(self._snn_ann, self._footprint, sizing_mode="stretch_width"),
+            *(pn.Row(*pair, sizing_mode="stretch_width") for pair in zip(self.report_views[::2], self.report_views[1::2])),
             pn.Row(self._pareto, self._pareto_latency, sizing_mode="stretch_width"),
             pn.pane.Markdown("### Pinned designs"),
             pn.Column(self._comparison, sizing_mode="stretch_width"),
