@@ -172,3 +172,24 @@ def test_bad_arguments_are_clear_errors():
         simulate(layers, spikes_at(0.1, (2, 4, 11)))
     with pytest.raises(DesignError, match="reset"):
         simulate(layers, spikes_at(0.1, (2, 4, 10)), reset="soft")
+
+
+@pytest.mark.parametrize("dtype, max_count", [(np.uint8, 1), (np.uint8, 200), (np.uint16, 300)])
+def test_event_path_equals_dense_path_exactly_on_integer_weights(dtype, max_count):
+    """Integer-valued weights make every summation order exact, so both paths must agree bit for bit.
+
+    Covers graded counts (8- and 16-bit lanes), an input width that is not a whole word (37), and a hidden
+    layer wider than one weight tile (700 columns: a full tile and a partial one).
+    """
+    rng = np.random.default_rng(5)
+    sizes = [37, 700, 9]
+    layers = [(rng.integers(-3, 4, (a, b)).astype(np.float32), rng.integers(-2, 3, b).astype(np.float32))
+              for a, b in zip(sizes[:-1], sizes[1:])]
+    counts = rng.integers(0, max_count + 1, (13, 6, 37)) * (rng.random((13, 6, 37)) < 0.3)
+    x = counts.astype(dtype)
+    event = simulate(layers, x, beta=0.5, threshold=4.0, path="event")
+    dense = simulate(layers, x, beta=0.5, threshold=4.0, path="dense")
+    assert np.array_equal(event.output_potential, dense.output_potential)
+    assert np.array_equal(event.layer_spikes[0], dense.layer_spikes[0])
+    assert event.synaptic_ops.tolist() == dense.synaptic_ops.tolist() == [int(counts.sum()) * 700,
+                                                                          int(event.layer_spikes[0].sum()) * 9]

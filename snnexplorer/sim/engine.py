@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
+import numba
 import numpy as np
 
 from ..errors import DesignError
 from .activity import Activity, LayerActivity
-from .kernels import lif_dense, lif_event
+from .kernels import as_words, lif_dense, lif_event, weight_tiles
 from .quantize import beta_fixed, quantize_layer
 from .resample import resample
 
@@ -18,6 +20,8 @@ DENSE_DENSITY = 0.4
 CHUNK = 1000
 """Samples simulated together; bounds the memory of spike trains between layers."""
 PATHS = ("auto", "event", "dense")
+GROUP = 16
+"""Samples per work item of the event kernel (their events are listed once, then reused by every weight tile)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,11 @@ class _LayerPlan:
     timesteps: int
     reset_zero: bool
     scale: float
+
+    @cached_property
+    def tiles(self) -> np.ndarray:
+        """The weights as the event kernel reads them (column tiles)."""
+        return weight_tiles(self.weight)
 
 
 def _per_layer(value: int | Sequence[int] | None, n_layers: int, default: int, field: str) -> list[int]:
@@ -68,24 +77,36 @@ def _retime(spikes: np.ndarray, steps: int, rule: str) -> np.ndarray:
     return resample(spikes, steps, rule)
 
 
-def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str):
-    """One layer on one chunk; returns (out_spikes, score, counters, path_taken)."""
+def _density(spikes: np.ndarray, n_in: int, spike_total: int | None) -> float:
+    """Share of non-zero inputs: from the previous layer's spike total when known, else counted on every 8th sample."""
+    if spike_total is not None:
+        return spike_total / max(1, spikes.shape[0] * spikes.shape[1] * n_in)
+    sample = spikes[::8]
+    return np.count_nonzero(sample) / max(1, sample.shape[0] * sample.shape[1] * n_in)
+
+
+def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str, spike_total: int | None = None):
+    """One layer on one chunk; returns (out_spikes, score, counters, path_taken).
+
+    ``spike_total``: the number of spikes in ``spikes`` when the caller knows it (it only steers the path).
+    """
     analog = spikes.dtype.kind == "f"
-    density = np.count_nonzero(spikes) / max(1, spikes.size)
+    density = _density(spikes, plan.weight.shape[0], None if analog else spike_total)
     dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
     args = (plan.beta, plan.threshold, plan.reset_zero, plan.fixed, plan.beta_q, plan.v_min, plan.v_max, is_output)
     if dense:
-        n_batch, n_steps, n_in = spikes.shape
-        flat = spikes.reshape(n_batch * n_steps, n_in).astype(plan.weight.dtype)
+        n_batch, n_steps, _ = spikes.shape
+        n_in = plan.weight.shape[0]
+        flat = spikes[:, :, :n_in].reshape(n_batch * n_steps, n_in).astype(plan.weight.dtype)
         currents = (flat @ plan.weight + plan.bias).reshape(n_batch, n_steps, -1)
         out_spikes, counts, score, out_count = lif_dense(currents, *args)
         nonzero = spikes != 0
         in_count = nonzero.sum(axis=2, dtype=np.int64) if analog else spikes.sum(axis=2, dtype=np.int64)
         any_input = nonzero.any(axis=2)
     else:
-        block = 8 if density < 0.05 else 2 if density < 0.2 else 1
-        out_spikes, counts, score, in_count, any_input, out_count = lif_event(np.ascontiguousarray(spikes), plan.weight,
-                                                                              plan.bias, *args, block)
+        words, lane_bits = as_words(spikes)
+        out_spikes, counts, score, in_count, any_input, out_count = lif_event(
+            words, lane_bits, plan.tiles, plan.bias, *args, GROUP, numba.get_num_threads())
     return out_spikes, counts, score, (in_count, any_input, out_count), ("dense" if dense else "event"), analog
 
 
@@ -136,10 +157,11 @@ def simulate(
     scores, paths, analog_flags = [], [[] for _ in plans], [False] * n_layers
     for start in range(0, n_batch, chunk):
         x = spikes[start:start + chunk]
+        spike_total = None
         for index, plan in enumerate(plans):
             is_output = index == n_layers - 1
             x = _retime(x, plan.timesteps, rule)
-            out, spike_counts, score, (in_count, any_input, out_count), taken, analog = _run_layer(plan, x, is_output, path)
+            out, spike_counts, score, (in_count, any_input, out_count), taken, analog = _run_layer(plan, x, is_output, path, spike_total)
             counters[index][0].append(in_count.sum(axis=0))
             counters[index][1].append(any_input.sum(axis=0))
             counters[index][2].append(out_count.sum(axis=0))
@@ -150,6 +172,7 @@ def simulate(
             else:
                 layer_spikes[index].append(spike_counts)
                 x = out
+                spike_total = int(out_count.sum())
     activity_layers = []
     for index, plan in enumerate(plans):
         n_in, n_out = plan.weight.shape
