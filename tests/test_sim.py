@@ -193,3 +193,88 @@ def test_event_path_equals_dense_path_exactly_on_integer_weights(dtype, max_coun
     assert np.array_equal(event.layer_spikes[0], dense.layer_spikes[0])
     assert event.synaptic_ops.tolist() == dense.synaptic_ops.tolist() == [int(counts.sum()) * 700,
                                                                           int(event.layer_spikes[0].sum()) * 9]
+
+
+def torch_conv_reference(conv, fc, x, beta, threshold):
+    """Step-by-step torch: conv2d → LIF (subtract reset) → max-pool → flatten → linear integrator; float64."""
+    import torch.nn.functional as F
+
+    w = torch.from_numpy(conv.weight).double()
+    b = torch.from_numpy(conv.bias).double()
+    n, steps, _ = x.shape
+    inputs = torch.from_numpy(x.astype(np.float64)).reshape(n, steps, *conv.input_shape)
+    v = torch.zeros(n, conv.channels, *conv.map_shape, dtype=torch.float64)
+    counts = torch.zeros_like(v)
+    score = torch.zeros(n, fc[0].shape[1], dtype=torch.float64)
+    synops, sent = 0, 0
+    ones = torch.ones(1, 1, conv.kernel, conv.kernel, dtype=torch.float64)
+    for t in range(steps):
+        s_in = inputs[:, t]
+        fan_in = F.conv2d((s_in != 0).double() * s_in, ones.expand(1, conv.input_shape[0], -1, -1), stride=conv.stride,
+                          padding=conv.padding)
+        synops += int(fan_in.sum()) * conv.channels  # each output position counts the input spikes it reads
+        v = beta * v + F.conv2d(s_in, w, b, stride=conv.stride, padding=conv.padding)
+        s = (v >= threshold).double()
+        v = v - threshold * s
+        counts += s
+        pooled = F.max_pool2d(s, conv.pool) if conv.pool > 1 else s
+        sent += int(pooled.sum())
+        score += pooled.flatten(1) @ torch.from_numpy(fc[0]).double() + torch.from_numpy(fc[1]).double()
+    return score.numpy(), counts.flatten(1).numpy(), synops, sent
+
+
+@pytest.mark.parametrize("size, kernel, stride, padding, pool", [(12, 3, 1, 1, 2), (13, 3, 2, 0, 1), (15, 4, 1, 0, 3)])
+def test_conv_layer_matches_torch_conv2d_exactly(size, kernel, stride, padding, pool):
+    from snnexplorer.sim import Conv
+
+    rng = np.random.default_rng(size)
+    conv = Conv(rng.integers(-2, 3, (6, 2, kernel, kernel)).astype(np.float32), rng.integers(-1, 2, 6).astype(np.float32),
+                (2, size, size), stride=stride, padding=padding, pool=pool)
+    fc = (rng.integers(-2, 3, (conv.n_out, 4)).astype(np.float32), rng.integers(-1, 2, 4).astype(np.float32))
+    x = (rng.random((6, 9, conv.n_in)) < 0.25).astype(np.uint8)
+    act = simulate([conv, fc], x, beta=0.5, threshold=3.0)
+    score, counts, synops, sent = torch_conv_reference(conv, fc, x, 0.5, 3.0)
+    assert np.array_equal(act.output_potential, score)
+    assert np.array_equal(act.layer_spikes[0], counts)
+    assert act.synaptic_ops[0] == synops > 0
+    assert act.layers[0].output_spikes.sum() == sent == act.layers[1].input_spikes.sum()
+    assert act.synaptic_ops[1] == sent * 4
+    assert act.layers[0].n_out == conv.n_neurons and act.layers[0].parameters == conv.weight.size + conv.channels
+
+
+def test_conv_layers_chain_quantize_and_take_analog_input():
+    from snnexplorer.sim import Conv
+
+    rng = np.random.default_rng(1)
+    first = Conv(rng.normal(0, 0.5, (4, 3, 3, 3)).astype(np.float32), np.zeros(4, np.float32), (3, 8, 8), padding=1, pool=2)
+    second = Conv(rng.normal(0, 0.5, (8, 4, 3, 3)).astype(np.float32), np.zeros(8, np.float32), first.output_shape, padding=1)
+    fc = (rng.normal(0, 0.5, (second.n_out, 3)).astype(np.float32), np.zeros(3, np.float32))
+    analog = rng.random((4, 5, first.n_in)).astype(np.float32)
+    act = simulate([first, second, fc], analog)
+    assert act.layers[0].analog_input and act.synaptic_ops[0] == 4 * 5 * first.connections  # every pixel non-zero
+    fixed = simulate([first, second, fc], (analog > 0.5).astype(np.uint8), weight_bits=[8, 8, 8], membrane_bits=[16, 16, 16])
+    again = simulate([first, second, fc], (analog > 0.5).astype(np.uint8), weight_bits=[8, 8, 8], membrane_bits=[16, 16, 16])
+    assert np.array_equal(fixed.output_potential, again.output_potential) and fixed.output_potential.any()
+    with pytest.raises(DesignError, match=r"layers\[1\]"):
+        simulate([first, fc], analog)
+    with pytest.raises(DesignError, match="conv.pool"):
+        Conv(first.weight, first.bias, (3, 8, 8), padding=1, pool=3)
+
+
+def test_conv_fixed_point_equals_float_when_quantization_is_exact():
+    """Integer weights with max |w| = 127 quantize to themselves at 8 bits (scale 1); β = 1 makes the fixed-point leak
+    exact too, so the integer kernel must reproduce the float one bit for bit."""
+    from snnexplorer.sim import Conv
+
+    rng = np.random.default_rng(3)
+    weight = rng.integers(-127, 128, (4, 2, 3, 3)).astype(np.float32)
+    weight[0, 0, 0, 0] = 127
+    conv = Conv(weight, rng.integers(-20, 21, 4).astype(np.float32), (2, 8, 8), padding=1, pool=2)
+    out_weight = rng.integers(-127, 128, (conv.n_out, 3)).astype(np.float32)
+    out_weight[0, 0] = 127
+    layers = [conv, (out_weight, np.zeros(3, np.float32))]
+    x = (rng.random((5, 6, conv.n_in)) < 0.3).astype(np.uint8)
+    exact = simulate(layers, x, beta=1.0, threshold=300.0)
+    fixed = simulate(layers, x, beta=1.0, threshold=300.0, weight_bits=8, membrane_bits=24)
+    assert np.array_equal(exact.output_potential, fixed.output_potential)
+    assert np.array_equal(exact.layer_spikes[0], fixed.layer_spikes[0]) and exact.layer_spikes[0].any()

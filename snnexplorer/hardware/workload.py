@@ -91,7 +91,7 @@ def _touched_fraction(layer: LayerActivity, batch: int) -> np.ndarray:
     """Per step, the share of weight rows that at least one sample of the batch uses."""
     per_input = np.minimum(layer.input_spikes / max(1, layer.batch * layer.n_in), 1.0)
     if layer.analog_input:
-        per_input = np.minimum(layer.synaptic_ops / max(1, layer.batch * layer.n_in * layer.n_out), 1.0)
+        per_input = np.minimum(layer.synaptic_ops / max(1, layer.batch * layer.connections), 1.0)
     return 1.0 - (1.0 - per_input) ** batch
 
 
@@ -109,7 +109,7 @@ def network_items(activity: Activity, weight_bits: list[int], membrane_bits: lis
     n = max(1, activity.batch)
     ann = activation_bits is not None
     rows: dict[str, list] = {f: [] for f in Items.__dataclass_fields__}
-    weight_bytes = [(l.n_in + 1) * l.n_out * bits / 8 for l, bits in zip(layers, weight_bits)]
+    weight_bytes = [l.parameters * bits / 8 for l, bits in zip(layers, weight_bits)]
     state_bytes = [0.0 if ann else l.n_out * bits / 8 * batch for l, bits in zip(layers, membrane_bits)]
     all_state, all_resident = sum(state_bytes), sum(weight_bytes) + sum(state_bytes)
 
@@ -178,8 +178,9 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
                 density = 1.0 - (1.0 - rate) ** layer.timesteps
             else:
                 density = float((activity.layer_spikes[index - 1] > 0).mean())
-        macs = np.array([round(density * layer.n_in * layer.n_out * n)], dtype=np.int64)
+        macs = np.array([round(density * layer.connections * n)], dtype=np.int64)
         one = np.array([n * layer.n_out], dtype=np.int64)
         layers.append(LayerActivity(layer.n_in, layer.n_out, 1, n, np.array([round(density * layer.n_in * n)], dtype=np.int64),
-                                    macs, one, one, np.zeros(1, dtype=np.int64), layer.is_output, True, "dense"))
+                                    macs, one, one, np.zeros(1, dtype=np.int64), layer.is_output, True, "dense",
+                                    layer.parameters, layer.connections))
     return Activity(layers, activity.predictions, activity.output_potential, activity.layer_spikes, activity.labels, activity.name)

@@ -16,7 +16,8 @@ cross layers by a named rule (:mod:`snnexplorer.sim.resample`).
 """
 
 from .activity import Activity, LayerActivity
+from .conv import Conv
 from .engine import DENSE_DENSITY, simulate
 from .resample import RULES, resample
 
-__all__ = ["Activity", "LayerActivity", "simulate", "resample", "RULES", "DENSE_DENSITY"]
+__all__ = ["Activity", "LayerActivity", "Conv", "simulate", "resample", "RULES", "DENSE_DENSITY"]

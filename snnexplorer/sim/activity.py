@@ -16,6 +16,9 @@ class LayerActivity:
     the non-zero inputs instead (``analog_input`` is then true).
     ``neuron_updates[t]`` is the time-driven count (every neuron of every sample);
     ``neuron_updates_event[t]`` counts only samples whose neurons received input.
+    ``n_out`` counts neurons; ``output_spikes`` the spikes sent on (after a
+    convolution's pooling). ``parameters`` (weights and biases) and
+    ``connections`` (synapses) default to a fully connected layer's.
     """
 
     n_in: int
@@ -30,6 +33,14 @@ class LayerActivity:
     is_output: bool
     analog_input: bool = False
     path: str = "event"
+    parameters: int = -1
+    connections: int = -1
+
+    def __post_init__(self) -> None:
+        if self.parameters < 0:
+            self.parameters = (self.n_in + 1) * self.n_out
+        if self.connections < 0:
+            self.connections = self.n_in * self.n_out
 
     @property
     def input_rate(self) -> float:

@@ -9,8 +9,9 @@ from typing import Sequence
 import numba
 import numpy as np
 
-from ..errors import DesignError
+from ..errors import DesignError, FieldProblem
 from .activity import Activity, LayerActivity
+from .conv import Conv, channels_last, lif_conv
 from .kernels import as_words, lif_dense, lif_event, weight_tiles
 from .quantize import beta_fixed, quantize_layer
 from .resample import resample
@@ -22,6 +23,9 @@ CHUNK = 1000
 PATHS = ("auto", "event", "dense")
 GROUP = 16
 """Samples per work item of the event kernel (their events are listed once, then reused by every weight tile)."""
+
+
+Layer = "tuple[np.ndarray, np.ndarray] | Conv"
 
 
 @dataclass(frozen=True)
@@ -37,11 +41,45 @@ class _LayerPlan:
     timesteps: int
     reset_zero: bool
     scale: float
+    conv: Conv | None = None
 
     @cached_property
     def tiles(self) -> np.ndarray:
         """The weights as the event kernel reads them (column tiles)."""
         return weight_tiles(self.weight)
+
+    @cached_property
+    def conv_weight(self) -> np.ndarray:
+        """A convolution's weights channels-last, as :func:`lif_conv` reads them."""
+        return channels_last(self.weight)
+
+    @property
+    def n_in(self) -> int:
+        return self.conv.n_in if self.conv else int(self.weight.shape[0])
+
+    @property
+    def n_neurons(self) -> int:
+        return self.conv.n_neurons if self.conv else int(self.weight.shape[1])
+
+    @property
+    def n_sent(self) -> int:
+        """Spike lines this layer sends on (after pooling)."""
+        return self.conv.n_out if self.conv else int(self.weight.shape[1])
+
+
+@dataclass
+class _LayerRun:
+    """What one layer did on one chunk: per-sample outputs and per (sample, step) counters."""
+
+    out_spikes: np.ndarray
+    spike_counts: np.ndarray
+    score: np.ndarray | None
+    in_count: np.ndarray
+    any_input: np.ndarray
+    out_count: np.ndarray
+    synaptic_ops: np.ndarray | None
+    path: str
+    analog: bool
 
 
 def _per_layer(value: int | Sequence[int] | None, n_layers: int, default: int, field: str) -> list[int]:
@@ -55,17 +93,34 @@ def _per_layer(value: int | Sequence[int] | None, n_layers: int, default: int, f
     return values
 
 
+def _check_chain(layers: Sequence[Layer]) -> None:
+    """Each layer's input width equals the previous one's output; the output layer is fully connected."""
+    problems = []
+    widths = [(layer.n_in, layer.n_out) if isinstance(layer, Conv) else tuple(np.shape(layer[0])) for layer in layers]
+    for index in range(1, len(layers)):
+        if widths[index][0] != widths[index - 1][1]:
+            problems.append((f"layers[{index}]", widths[index], f"{widths[index - 1][1]} inputs, the outputs of layers[{index - 1}]"))
+    if layers and isinstance(layers[-1], Conv):
+        problems.append((f"layers[{len(layers) - 1}]", "Conv", "a fully connected (W, b) output layer"))
+    if problems:
+        raise DesignError([FieldProblem(*problem) for problem in problems])
+
+
 def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_bits) -> list[_LayerPlan]:
     plans = []
-    for (weight, bias), steps, w_bits, v_bits in zip(layers, timesteps, weight_bits, membrane_bits):
+    for layer, steps, w_bits, v_bits in zip(layers, timesteps, weight_bits, membrane_bits):
+        conv = layer if isinstance(layer, Conv) else None
+        weight, bias = (conv.weight, conv.bias) if conv else layer
         if not 1 <= w_bits <= 32 or not 1 <= v_bits <= 32:
             raise DesignError.single("quantization", (w_bits, v_bits), "bit widths in 1..32")
         if w_bits < 32:
             q = quantize_layer(weight, bias, threshold, w_bits, v_bits)
-            plans.append(_LayerPlan(q.weight, q.bias, q.threshold, float(beta), True, beta_fixed(beta), q.v_min, q.v_max, steps, reset_zero, q.scale))
+            plans.append(_LayerPlan(q.weight, q.bias, q.threshold, float(beta), True, beta_fixed(beta), q.v_min, q.v_max, steps,
+                                    reset_zero, q.scale, conv))
         else:
             w = np.ascontiguousarray(weight, dtype=np.float32)
-            plans.append(_LayerPlan(w, np.asarray(bias, dtype=np.float32), np.float32(threshold), np.float32(beta), False, 0.0, 0.0, 0.0, steps, reset_zero, 1.0))
+            plans.append(_LayerPlan(w, np.asarray(bias, dtype=np.float32), np.float32(threshold), np.float32(beta), False, 0.0,
+                                    0.0, 0.0, steps, reset_zero, 1.0, conv))
     return plans
 
 
@@ -85,33 +140,38 @@ def _density(spikes: np.ndarray, n_in: int, spike_total: int | None) -> float:
     return np.count_nonzero(sample) / max(1, sample.shape[0] * sample.shape[1] * n_in)
 
 
-def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str, spike_total: int | None = None):
-    """One layer on one chunk; returns (out_spikes, score, counters, path_taken).
+def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str, spike_total: int | None = None) -> _LayerRun:
+    """One layer on one chunk.
 
     ``spike_total``: the number of spikes in ``spikes`` when the caller knows it (it only steers the path).
     """
     analog = spikes.dtype.kind == "f"
-    density = _density(spikes, plan.weight.shape[0], None if analog else spike_total)
+    args = (plan.beta, plan.threshold, plan.reset_zero, plan.fixed, plan.beta_q, plan.v_min, plan.v_max)
+    if plan.conv:
+        conv = plan.conv
+        out_spikes, counts, in_count, any_input, out_count, synaptic_ops = lif_conv(
+            np.ascontiguousarray(spikes), analog, plan.conv_weight, plan.bias, conv.input_shape, conv.stride, conv.padding,
+            conv.map_shape, conv.pool, *args)
+        return _LayerRun(out_spikes, counts, None, in_count, any_input, out_count, synaptic_ops, "event", analog)
+    density = _density(spikes, plan.n_in, None if analog else spike_total)
     dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
-    args = (plan.beta, plan.threshold, plan.reset_zero, plan.fixed, plan.beta_q, plan.v_min, plan.v_max, is_output)
     if dense:
         n_batch, n_steps, _ = spikes.shape
-        n_in = plan.weight.shape[0]
-        flat = spikes[:, :, :n_in].reshape(n_batch * n_steps, n_in).astype(plan.weight.dtype)
+        flat = spikes[:, :, :plan.n_in].reshape(n_batch * n_steps, plan.n_in).astype(plan.weight.dtype)
         currents = (flat @ plan.weight + plan.bias).reshape(n_batch, n_steps, -1)
-        out_spikes, counts, score, out_count = lif_dense(currents, *args)
+        out_spikes, counts, score, out_count = lif_dense(currents, *args, is_output)
         nonzero = spikes != 0
         in_count = nonzero.sum(axis=2, dtype=np.int64) if analog else spikes.sum(axis=2, dtype=np.int64)
         any_input = nonzero.any(axis=2)
     else:
         words, lane_bits = as_words(spikes)
         out_spikes, counts, score, in_count, any_input, out_count = lif_event(
-            words, lane_bits, plan.tiles, plan.bias, *args, GROUP, numba.get_num_threads())
-    return out_spikes, counts, score, (in_count, any_input, out_count), ("dense" if dense else "event"), analog
+            words, lane_bits, plan.tiles, plan.bias, *args, is_output, GROUP, numba.get_num_threads())
+    return _LayerRun(out_spikes, counts, score, in_count, any_input, out_count, None, "dense" if dense else "event", analog)
 
 
 def simulate(
-    layers: Sequence[tuple[np.ndarray, np.ndarray]],
+    layers: Sequence[Layer],
     spikes: np.ndarray,
     beta: float = 0.9,
     threshold: float = 1.0,
@@ -127,8 +187,10 @@ def simulate(
 ) -> Activity:
     """Simulate a feed-forward LIF network and count its activity.
 
-    ``layers``: list of (W float32 [n_in, n_out], b float32 [n_out]); the last is
-    the non-spiking output layer. ``spikes``: [batch, T, n_in] — uint8/bool
+    ``layers``: list of (W float32 [n_in, n_out], b float32 [n_out]) fully
+    connected layers or :class:`~snnexplorer.sim.conv.Conv` layers (inputs and
+    outputs flattened in (C, H, W) order); the last, fully connected, is the
+    non-spiking output layer. ``spikes``: [batch, T, n_in] — uint8/bool
     spikes or counts, or float32 analog input (direct encoding).
     ``timesteps``: None (T of ``spikes`` everywhere) or one int per layer; trains
     cross layers by the named ``rule`` (:mod:`snnexplorer.sim.resample`).
@@ -142,8 +204,10 @@ def simulate(
     if path not in PATHS:
         raise DesignError.single("path", path, f"one of {list(PATHS)}")
     spikes = np.asarray(spikes)
-    if spikes.ndim != 3 or spikes.shape[2] != layers[0][0].shape[0]:
-        raise DesignError.single("spikes", spikes.shape, f"an array [batch, T, {layers[0][0].shape[0]}]")
+    _check_chain(layers)
+    n_inputs = layers[0].n_in if isinstance(layers[0], Conv) else np.shape(layers[0][0])[0]
+    if spikes.ndim != 3 or spikes.shape[2] != n_inputs:
+        raise DesignError.single("spikes", spikes.shape, f"an array [batch, T, {n_inputs}]")
     if spikes.dtype == np.bool_:
         spikes = spikes.view(np.uint8)
     n_layers = len(layers)
@@ -152,7 +216,7 @@ def simulate(
                   _per_layer(weight_bits, n_layers, 32, "quantization.weight_bits"),
                   _per_layer(membrane_bits, n_layers, 32, "quantization.membrane_bits"))
     n_batch = spikes.shape[0]
-    counters = [[[], [], []] for _ in plans]
+    counters = [[[], [], [], []] for _ in plans]  # per layer: input spikes, steps with input, output spikes, synaptic ops
     layer_spikes = [[] for _ in plans[:-1]]
     scores, paths, analog_flags = [], [[] for _ in plans], [False] * n_layers
     for start in range(0, n_batch, chunk):
@@ -161,32 +225,32 @@ def simulate(
         for index, plan in enumerate(plans):
             is_output = index == n_layers - 1
             x = _retime(x, plan.timesteps, rule)
-            out, spike_counts, score, (in_count, any_input, out_count), taken, analog = _run_layer(plan, x, is_output, path, spike_total)
-            counters[index][0].append(in_count.sum(axis=0))
-            counters[index][1].append(any_input.sum(axis=0))
-            counters[index][2].append(out_count.sum(axis=0))
-            paths[index].append(taken)
-            analog_flags[index] = analog
+            run = _run_layer(plan, x, is_output, path, spike_total)
+            synaptic_ops = run.in_count * plan.n_neurons if run.synaptic_ops is None else run.synaptic_ops
+            for counter, values in zip(counters[index], (run.in_count, run.any_input, run.out_count, synaptic_ops)):
+                counter.append(values.sum(axis=0))
+            paths[index].append(run.path)
+            analog_flags[index] = run.analog
             if is_output:
-                scores.append(score.astype(np.float64) * plan.scale)
+                scores.append(run.score.astype(np.float64) * plan.scale)
             else:
-                layer_spikes[index].append(spike_counts)
-                x = out
-                spike_total = int(out_count.sum())
+                layer_spikes[index].append(run.spike_counts)
+                x = run.out_spikes
+                spike_total = int(run.out_count.sum())
     activity_layers = []
     for index, plan in enumerate(plans):
-        n_in, n_out = plan.weight.shape
-        in_spikes = np.sum(counters[index][0], axis=0).astype(np.int64)
-        any_in = np.sum(counters[index][1], axis=0).astype(np.int64)
-        out_spikes = np.sum(counters[index][2], axis=0).astype(np.int64)
+        in_spikes, any_in, out_spikes, synaptic_ops = (np.sum(c, axis=0).astype(np.int64) for c in counters[index])
         taken = set(paths[index])
+        n_out = plan.n_neurons
         activity_layers.append(LayerActivity(
-            n_in=n_in, n_out=n_out, timesteps=plan.timesteps, batch=n_batch,
-            input_spikes=in_spikes, synaptic_ops=in_spikes * n_out,
+            n_in=plan.n_in, n_out=n_out, timesteps=plan.timesteps, batch=n_batch,
+            input_spikes=in_spikes, synaptic_ops=synaptic_ops,
             neuron_updates=np.full(plan.timesteps, n_batch * n_out, dtype=np.int64),
             neuron_updates_event=any_in * n_out, output_spikes=out_spikes,
             is_output=index == n_layers - 1, analog_input=analog_flags[index],
             path=taken.pop() if len(taken) == 1 else "mixed",
+            parameters=plan.weight.size + plan.bias.size,
+            connections=plan.conv.connections if plan.conv else plan.n_in * n_out,
         ))
     potential = np.concatenate(scores)
     return Activity(
