@@ -1,13 +1,17 @@
 """The engine against peer simulators on the same LIF network, all in one run.
 
-784-512-256-10 LIF (β 0.9, θ 1.0, subtract reset), 1,000 rate-coded samples,
-T = 25, input spike rates 0.02 / 0.1 / 0.3, 2 threads. Peers: a plain torch
-loop, and snnTorch / SpikingJelly / Norse when installed (``make bench``
-installs the ``bench`` extra). Each (simulator, rate) runs in its own process so
-its peak memory (max RSS) is its own. Prints median seconds over repeats, the
-engine's speed-up over each peer, and peak memory.
+``mlp`` (the default): 784-512-256-10 LIF (β 0.9, θ 1.0, subtract reset),
+1,000 rate-coded samples, T = 25, input spike rates 0.02 / 0.1 / 0.3, 2
+threads. Peers: a plain torch loop, and snnTorch / SpikingJelly / Norse when
+installed (``make bench`` installs the ``bench`` extra).
+``conv``: a CIFAR-shaped 3×32×32 → conv 32 (3×3, pad 1) → pool 2 → conv 64 →
+pool 2 → 10 network, 200 samples, against a plain torch conv2d loop.
+Each (simulator, rate) runs in its own process so its peak memory (max RSS) is
+its own; their runs are interleaved (one of each in turn) so that a slow spell
+of a shared machine does not fall on one simulator only. Prints median seconds
+over repeats, the engine's speed-up over each peer, and peak memory.
 
-    python benchmarks/sim_vs_peers.py [--repeats 5] [--samples 1000]
+    python benchmarks/sim_vs_peers.py [--network mlp|conv|all] [--repeats 7] [--samples 1000]
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ import time
 SIZES = [784, 512, 256, 10]
 STEPS = 25
 RATES = (0.02, 0.1, 0.3)
-SIMULATORS = ("snnexplorer", "torch-loop", "snntorch", "spikingjelly", "norse")
-PEERS = SIMULATORS[1:]
+SIMULATORS = {"mlp": ("snnexplorer", "torch-loop", "snntorch", "spikingjelly", "norse"), "conv": ("snnexplorer", "torch-loop")}
+SAMPLES = {"mlp": 1000, "conv": 200}
+IDLE_S = 0.3
+"""Pause before each run, so OpenMP worker threads of the previous run (which spin a while) have gone idle."""
 
 
 def network(seed=0):
@@ -34,10 +40,52 @@ def network(seed=0):
             for a, b in zip(SIZES[:-1], SIZES[1:])]
 
 
-def runner(name, layers):
-    """A function spikes(uint8 [B, T, 784]) -> predictions, for simulator ``name``."""
+def conv_network(seed=0):
     import numpy as np
 
+    from snnexplorer.sim import Conv
+
+    rng = np.random.default_rng(seed)
+    first = Conv(rng.normal(0, 1.5 / np.sqrt(27), (32, 3, 3, 3)).astype(np.float32), np.zeros(32, np.float32), (3, 32, 32),
+                 padding=1, pool=2)
+    second = Conv(rng.normal(0, 2.5 / np.sqrt(288), (64, 32, 3, 3)).astype(np.float32), np.zeros(64, np.float32),
+                  first.output_shape, padding=1, pool=2)
+    out = (rng.normal(0, 2.5 / np.sqrt(second.n_out), (second.n_out, 10)).astype(np.float32), np.zeros(10, np.float32))
+    return [first, second, out]
+
+
+def conv_runner(name, layers):
+    """The conv network in the engine or as a plain torch loop (conv2d → LIF → max-pool per step)."""
+    if name == "snnexplorer":
+        from snnexplorer.sim import simulate
+
+        return lambda x: simulate(layers, x).predictions
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(2)
+    convs = [(torch.from_numpy(c.weight), torch.from_numpy(c.bias), c) for c in layers[:-1]]
+    out_w, out_b = (torch.from_numpy(a) for a in layers[-1])
+
+    def run(x):
+        with torch.no_grad():
+            s = torch.from_numpy(x).float().reshape(x.shape[0], x.shape[1], *layers[0].input_shape)
+            vs = [torch.zeros(x.shape[0], c.channels, *c.map_shape) for _, _, c in convs]
+            score = 0
+            for t in range(x.shape[1]):
+                h = s[:, t]
+                for i, (w, b, c) in enumerate(convs):
+                    vs[i] = 0.9 * vs[i] + F.conv2d(h, w, b, stride=c.stride, padding=c.padding)
+                    h = (vs[i] >= 1.0).float()
+                    vs[i] -= h
+                    h = F.max_pool2d(h, c.pool)
+                score = score + h.flatten(1) @ out_w + out_b
+            return score.argmax(1).numpy()
+    return run
+
+
+def runner(name, layers):
+    """A function spikes(uint8 [B, T, 784]) -> predictions, for simulator ``name``."""
     if name == "snnexplorer":
         from snnexplorer.sim import simulate
 
@@ -119,54 +167,84 @@ def runner(name, layers):
     return run
 
 
-def measure(name: str, rate: float, repeats: int, samples: int) -> dict:
+def serve(kind: str, name: str, rate: float, samples: int) -> None:
+    """Child process: build the network and input, warm up, then time one run per ``run`` line on stdin.
+
+    Replies ``ready``, then one duration in seconds per ``run``; on ``done`` prints the predictions and peak memory
+    as JSON. The parent interleaves the simulators run by run, so a slow spell of the machine hits all of them.
+    """
     import resource
 
     import numpy as np
 
-    layers = network()
-    x = (np.random.default_rng(1).random((samples, STEPS, SIZES[0])) < rate).astype(np.uint8)
-    run = runner(name, layers)
+    layers = network() if kind == "mlp" else conv_network()
+    n_in = SIZES[0] if kind == "mlp" else layers[0].n_in
+    x = (np.random.default_rng(1).random((samples, STEPS, n_in)) < rate).astype(np.uint8)
+    run = (runner if kind == "mlp" else conv_runner)(name, layers)
     predictions = run(x)  # warm-up (numba compile or cache load)
-    times = []
-    for _ in range(repeats):
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "done":
+            break
         start = time.perf_counter()
         run(x)
-        times.append(time.perf_counter() - start)
-    return {"median_s": float(np.median(times)), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "predictions": predictions.tolist()}
+        print(time.perf_counter() - start, flush=True)
+    print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "predictions": predictions.tolist()}), flush=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--samples", type=int, default=1000)
-    parser.add_argument("--child", nargs=2)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(args.child[0], float(args.child[1]), args.repeats, args.samples)))
-        return
-    env = {**os.environ, "OMP_NUM_THREADS": "2", "NUMBA_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
-    print(f"784-512-256-10 LIF, {args.samples} samples, T={STEPS}, 2 threads, median of {args.repeats}")
+def compare(kind: str, repeats: int, samples: int, env: dict) -> None:
+    """Run every simulator of ``kind`` at every rate, each in its own process, runs interleaved; print the table."""
+    import statistics
+
+    title = "784-512-256-10 LIF" if kind == "mlp" else "3x32x32 conv32-pool-conv64-pool-10 LIF"
+    print(f"{title}, {samples} samples, T={STEPS}, 2 threads, median of {repeats} interleaved runs")
     print(f"{'rate':>5} {'simulator':>13} {'median s':>9} {'engine x':>9} {'peak MB':>8} {'agree':>6}")
     for rate in RATES:
-        results = {}
-        for name in SIMULATORS:
-            proc = subprocess.run([sys.executable, __file__, "--child", name, str(rate), "--repeats", str(args.repeats),
-                                   "--samples", str(args.samples)], capture_output=True, text=True, env=env)
-            if proc.returncode != 0:
-                last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        children = {}
+        for name in SIMULATORS[kind]:
+            child = subprocess.Popen([sys.executable, __file__, "--child", kind, name, str(rate), "--samples", str(samples)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            if child.stdout.readline().strip() != "ready":
+                last = (child.communicate()[1].strip().splitlines() or ["failed"])[-1]
                 print(f"{rate:5.2f} {name:>13}   skipped: {last[:80]}")
                 continue
-            results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+            children[name] = child
+        times = {name: [] for name in children}
+        for _ in range(repeats):
+            for name, child in children.items():
+                time.sleep(IDLE_S)
+                child.stdin.write("run\n")
+                child.stdin.flush()
+                times[name].append(float(child.stdout.readline()))
+        results = {}
+        for name, child in children.items():
+            out, _ = child.communicate("done\n")
+            results[name] = {**json.loads(out.strip().splitlines()[-1]), "median_s": statistics.median(times[name])}
         ours = results["snnexplorer"]
         for name, r in results.items():
             agree = sum(a == b for a, b in zip(r["predictions"], ours["predictions"])) / len(ours["predictions"])
             speedup = r["median_s"] / ours["median_s"]
             print(f"{rate:5.2f} {name:>13} {r['median_s']:9.3f} {speedup:9.2f} {r['peak_rss_mb']:8.0f} {agree:6.3f}")
-        peers = [r["median_s"] for n, r in results.items() if n in PEERS]
+        peers = [r["median_s"] for n, r in results.items() if n != "snnexplorer"]
         if peers:
             print(f"{rate:5.2f} engine vs fastest peer: {min(peers) / ours['median_s']:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--network", choices=("mlp", "conv", "all"), default="mlp")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--samples", type=int, help="default: 1000 (mlp), 200 (conv)")
+    parser.add_argument("--child", nargs=3, metavar=("NETWORK", "SIMULATOR", "RATE"))
+    args = parser.parse_args()
+    if args.child:
+        kind, name, rate = args.child
+        serve(kind, name, float(rate), args.samples)
+        return
+    env = {**os.environ, "OMP_NUM_THREADS": "2", "NUMBA_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
+    for kind in (("mlp", "conv") if args.network == "all" else (args.network,)):
+        compare(kind, args.repeats, args.samples or SAMPLES[kind], env)
 
 
 if __name__ == "__main__":

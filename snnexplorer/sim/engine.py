@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import DesignError, FieldProblem
 from .activity import Activity, LayerActivity
 from .conv import Conv, channels_last, lif_conv
-from .kernels import as_words, lif_dense, lif_event, weight_tiles
+from .kernels import as_words, lif_dense, lif_event, unpack_bits, weight_tiles
 from .quantize import beta_fixed, quantize_layer
 from .resample import resample
 
@@ -21,8 +21,9 @@ DENSE_DENSITY = 0.4
 CHUNK = 1000
 """Samples simulated together; bounds the memory of spike trains between layers."""
 PATHS = ("auto", "event", "dense")
-GROUP = 16
-"""Samples per work item of the event kernel (their events are listed once, then reused by every weight tile)."""
+GROUP = 64
+"""Most samples per work item of the event kernel (their events are listed once, then reused by every weight tile);
+fewer when the batch would not give every thread one."""
 
 
 Layer = "tuple[np.ndarray, np.ndarray] | Conv"
@@ -80,6 +81,8 @@ class _LayerRun:
     synaptic_ops: np.ndarray | None
     path: str
     analog: bool
+    packed: bool = False
+    """``out_spikes`` are packed bits (the event kernel's), not uint8."""
 
 
 def _per_layer(value: int | Sequence[int] | None, n_layers: int, default: int, field: str) -> list[int]:
@@ -140,11 +143,15 @@ def _density(spikes: np.ndarray, n_in: int, spike_total: int | None) -> float:
     return np.count_nonzero(sample) / max(1, sample.shape[0] * sample.shape[1] * n_in)
 
 
-def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str, spike_total: int | None = None) -> _LayerRun:
+def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str, spike_total: int | None = None,
+               packed: bool = False) -> _LayerRun:
     """One layer on one chunk.
 
     ``spike_total``: the number of spikes in ``spikes`` when the caller knows it (it only steers the path).
+    ``packed``: ``spikes`` are bits as :func:`lif_event` emits them.
     """
+    if packed and (plan.conv or path == "dense" or (path == "auto" and _density(spikes, plan.n_in, spike_total) > DENSE_DENSITY)):
+        spikes, packed = unpack_bits(spikes, plan.n_in), False
     analog = spikes.dtype.kind == "f"
     args = (plan.beta, plan.threshold, plan.reset_zero, plan.fixed, plan.beta_q, plan.v_min, plan.v_max)
     if plan.conv:
@@ -164,10 +171,13 @@ def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str,
         in_count = nonzero.sum(axis=2, dtype=np.int64) if analog else spikes.sum(axis=2, dtype=np.int64)
         any_input = nonzero.any(axis=2)
     else:
-        words, lane_bits = as_words(spikes)
+        words, lane_bits = (spikes, 1) if packed else as_words(spikes)
+        threads = numba.get_num_threads()
+        group = max(1, min(GROUP, -(-spikes.shape[0] // threads)))
         out_spikes, counts, score, in_count, any_input, out_count = lif_event(
-            words, lane_bits, plan.tiles, plan.bias, *args, is_output, GROUP, numba.get_num_threads())
-    return _LayerRun(out_spikes, counts, score, in_count, any_input, out_count, None, "dense" if dense else "event", analog)
+            words, lane_bits, plan.tiles, plan.bias, *args, is_output, group, threads)
+    return _LayerRun(out_spikes, counts, score, in_count, any_input, out_count, None, "dense" if dense else "event", analog,
+                     packed=not dense)
 
 
 def simulate(
@@ -221,11 +231,13 @@ def simulate(
     scores, paths, analog_flags = [], [[] for _ in plans], [False] * n_layers
     for start in range(0, n_batch, chunk):
         x = spikes[start:start + chunk]
-        spike_total = None
+        spike_total, packed, width = None, False, plans[0].n_in
         for index, plan in enumerate(plans):
             is_output = index == n_layers - 1
+            if packed and x.shape[1] != plan.timesteps:
+                x, packed = unpack_bits(x, width), False
             x = _retime(x, plan.timesteps, rule)
-            run = _run_layer(plan, x, is_output, path, spike_total)
+            run = _run_layer(plan, x, is_output, path, spike_total, packed)
             synaptic_ops = run.in_count * plan.n_neurons if run.synaptic_ops is None else run.synaptic_ops
             for counter, values in zip(counters[index], (run.in_count, run.any_input, run.out_count, synaptic_ops)):
                 counter.append(values.sum(axis=0))
@@ -235,7 +247,7 @@ def simulate(
                 scores.append(run.score.astype(np.float64) * plan.scale)
             else:
                 layer_spikes[index].append(run.spike_counts)
-                x = run.out_spikes
+                x, packed, width = run.out_spikes, run.packed, plan.n_sent
                 spike_total = int(run.out_count.sum())
     activity_layers = []
     for index, plan in enumerate(plans):
