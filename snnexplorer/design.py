@@ -11,7 +11,8 @@ A :class:`Design` is composed of sections, each a ``param.Parameterized`` class
 ``quantization``          :class:`Quantization` — weight / membrane bits (per layer)
 ``hardware``              :class:`Hardware` — a preset name plus overrides
 ``mapping``               :class:`Mapping` — batch, loop order, update policy, placement
-``training``              :class:`Training` — epochs, learning rate, seed, ...
+``training``              :class:`Training` — epochs, learning rate, seed, ...; learning rule
+                          (surrogate gradient or :class:`STDP`)
 ========================  =====================================================
 
 "Per layer" always means one entry per weight layer: the hidden layers of the
@@ -270,8 +271,28 @@ class Mapping(Section):
     state_level = param.String(default="auto", doc="Memory level that keeps the membrane state ('auto': the innermost that fits).")
 
 
+class STDP(Section):
+    """Unsupervised STDP learning (Diehl & Cook 2015) and FSpiNN's switches; see :mod:`snnexplorer.stdp.rule`.
+
+    The defaults are Diehl & Cook's network; FSpiNN (Putra & Shafique 2020)
+    turns off the inhibitory layer and the per-input-spike depression, updates
+    weights every ``update_interval`` steps and adapts the potentiation.
+    """
+
+    _key = "training.stdp"
+    inhibitory_neurons = param.Boolean(default=True, doc="A separate inhibitory layer (Diehl & Cook) or direct lateral inhibition (FSpiNN).")
+    inhibition_strength = param.Number(default=17.0, bounds=(0.0, None), doc="Direct inhibition added to g_i per excitatory spike (no inhibitory layer).")
+    pre_depression = param.Boolean(default=True, doc="Depress at every input spike (Diehl & Cook) or update only at excitatory spikes (FSpiNN).")
+    update_interval = param.Integer(default=1, bounds=(1, 10000), doc="Steps between weight updates: 1 = at each spike, more = FSpiNN's timestep-based updates.")
+    adaptive_potentiation = param.Boolean(default=False, doc="Scale potentiation by min(1, 5 / spikes so far in the presentation).")
+    eta_post = param.Number(default=0.01, bounds=(0.0, 1.0), doc="Potentiation rate η_post.")
+    x_tar = param.Number(default=0.4, bounds=(0.0, 1.0), doc="Presynaptic trace target of the post-only rule (below it, depression).")
+    rounding = param.Selector(default="stochastic", objects=["stochastic", "nearest"], doc="How fixed-point weight updates round to the grid.")
+    label_samples = param.Integer(default=1000, bounds=(10, 1_000_000), doc="Training samples presented (frozen) to assign each neuron its class.")
+
+
 class Training(Section):
-    """Surrogate-gradient training settings (part of the trained-model cache key)."""
+    """Training settings (part of the trained-model cache key): surrogate-gradient BPTT, or unsupervised STDP."""
 
     _key = "training"
     epochs = param.Integer(default=3, bounds=(1, 1000), doc="Passes over the training set.")
@@ -282,6 +303,9 @@ class Training(Section):
     train_samples = param.Integer(default=None, bounds=(1, 1_000_000), allow_None=True, doc="Training samples used (null = all).")
     quantization_aware = param.Boolean(default=False, doc="Train with the design's fixed-point quantization (straight-through).")
     augment = param.Boolean(default=False, doc="Shift each training image by up to 2 pixels at random (28×28 data sets).")
+    learning_rule = param.Selector(default="surrogate-gradient", objects=["surrogate-gradient", "stdp"],
+                                   doc="Supervised BPTT with surrogate gradients, or unsupervised STDP (one layer of excitatory neurons: network.hidden = [N]).")
+    stdp = param.ClassSelector(class_=STDP, default=STDP(), instantiate=True, doc="STDP settings (learning_rule = stdp).")
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -368,6 +392,13 @@ class Design(param.Parameterized):
             if isinstance(value, list) and len(value) != n_layers:
                 path = "timesteps" if section == "timesteps" else f"{section}.{field}"
                 out.append(FieldProblem(path, value, f"one int or a list of {n_layers} ints (hidden layers {self.hidden} + output)"))
+        if self.training.learning_rule == "stdp":
+            if len(self.network.hidden) != 1:
+                out.append(FieldProblem("network.hidden", self.network.hidden, "one width (the excitatory neurons) for learning_rule stdp"))
+            if self.specialization.experts != 1:
+                out.append(FieldProblem("specialization.experts", self.specialization.experts, "1 for learning_rule stdp"))
+            if self.dataset.encoding != "rate":
+                out.append(FieldProblem("dataset.encoding", self.dataset.encoding, "'rate' (Poisson inputs) for learning_rule stdp"))
         spec = self.specialization
         if spec.experts > self.n_classes:
             out.append(FieldProblem("specialization.experts", spec.experts, f"at most {self.n_classes} (classes of {self.dataset.name})"))
@@ -476,12 +507,19 @@ class Design(param.Parameterized):
         spec = d["specialization"] if d["specialization"]["experts"] > 1 else {"experts": 1}
         if spec.get("combine") == "argmax":
             spec.pop("router_hidden")
+        training = d["training"]
+        stdp = training["learning_rule"] == "stdp"
+        if not stdp:  # surrogate-gradient designs hash as they did before STDP existed
+            training = {k: v for k, v in training.items() if k not in ("learning_rule", "stdp")}
         inputs: dict[str, Any] = {
             "dataset": {"name": d["dataset"]["name"], "encoding": d["dataset"]["encoding"]},
             "network": d["network"] if spec["experts"] == 1 else {"neuron": d["network"]["neuron"]},
             "specialization": spec,
-            "training": d["training"],
+            "training": training,
         }
+        if stdp:  # STDP learns with the presentation length and the fixed-point weights it is simulated with
+            inputs["timesteps"] = self.layer_timesteps
+            inputs["quantization"] = {"weight_bits": self.weight_bits}
         if d["training"]["quantization_aware"]:
             inputs["quantization"] = {"weight_bits": self.weight_bits, "membrane_bits": self.membrane_bits}
         if stage in ("simulate", "cost"):

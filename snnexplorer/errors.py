@@ -27,3 +27,7 @@ class DesignError(ValueError):
     @classmethod
     def single(cls, field: str, value: object, allowed: str) -> "DesignError":
         return cls([FieldProblem(field, value, allowed)])
+
+
+class TrainingCancelled(RuntimeError):
+    """Training was cancelled (by the user, through a ``threading.Event``)."""

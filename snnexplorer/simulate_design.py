@@ -26,6 +26,10 @@ def _per_sample_of(activity: Activity, total: int) -> Activity:
 
 def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
     """Simulate ``weights`` on images ``x`` under ``design``'s encoding, timesteps and bits."""
+    if design.training.learning_rule == "stdp":
+        from .stdp.design_bridge import simulate_weights as simulate_stdp
+
+        return simulate_stdp(design, weights, x, labels)
     steps = design.layer_timesteps
     spikes = data.encode(x, design.dataset.encoding, steps[0], seed=design.training.seed + 1)
     neuron = design.network.neuron

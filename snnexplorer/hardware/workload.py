@@ -124,7 +124,9 @@ def network_items(activity: Activity, weight_bits: list[int], membrane_bits: lis
         state_set = all_state if loop_order == "timestep-major" else state_bytes[index]
         resident = all_resident if loop_order == "timestep-major" else weight_bytes[index] + state_bytes[index]
         rows_streamed = float(_touched_fraction(layer, batch).sum()) * weight_bytes[index] / batch
-        add(index, "weights", synops * w_bits / 8, 0.0, weight_bytes[index] / batch, rows_streamed, 0.0, resident, weight_bytes[index])
+        learning = layer.weight_updates.sum() / n * w_bits / 8  # read-modify-write of each updated weight
+        add(index, "weights", synops * w_bits / 8 + learning, learning, weight_bytes[index] / batch, rows_streamed + learning,
+            learning, resident, weight_bytes[index])
         updates = (layer.neuron_updates_event if event_driven else layer.neuron_updates).sum() / n
         if not ann:
             state_traffic = updates * v_bits / 8

@@ -19,6 +19,8 @@ class LayerActivity:
     ``n_out`` counts neurons; ``output_spikes`` the spikes sent on (after a
     convolution's pooling). ``parameters`` (weights and biases) and
     ``connections`` (synapses) default to a fully connected layer's.
+    ``weight_updates[t]`` counts weights written by on-line learning (STDP;
+    zero for inference); each is a read-modify-write of one weight.
     """
 
     n_in: int
@@ -35,8 +37,11 @@ class LayerActivity:
     path: str = "event"
     parameters: int = -1
     connections: int = -1
+    weight_updates: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        if self.weight_updates is None:
+            self.weight_updates = np.zeros(self.timesteps, dtype=np.int64)
         if self.parameters < 0:
             self.parameters = (self.n_in + 1) * self.n_out
         if self.connections < 0:
@@ -67,7 +72,8 @@ class Activity:
 
     @property
     def batch(self) -> int:
-        return int(len(self.predictions))
+        """Samples the counters cover (a training run's Activity has counters but no predictions)."""
+        return int(self.layers[0].batch) if self.layers else int(len(self.predictions))
 
     @property
     def synaptic_ops(self) -> np.ndarray:

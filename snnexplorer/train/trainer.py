@@ -21,14 +21,11 @@ from torch import nn
 
 from .. import data
 from ..design import Design, fit_to_depth
+from ..errors import TrainingCancelled
 from ..weights import Weights
 from .model import MLP, EnsembleSNN, SpikingMLP
 
 Progress = Callable[[dict], None]
-
-
-class TrainingCancelled(RuntimeError):
-    """Raised inside training when the cancel event is set."""
 
 
 def class_groups(design: Design, confusion: np.ndarray | None = None) -> list[list[int]]:
@@ -221,6 +218,10 @@ def _training_data(design: Design) -> tuple[np.ndarray, np.ndarray]:
 def train(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None,
           confusion: np.ndarray | None = None) -> Weights:
     """Train every network of ``design``; ``confusion`` feeds confusion grouping."""
+    if design.training.learning_rule == "stdp":
+        from ..stdp.design_bridge import train_design
+
+        return train_design(design, progress, cancel)
     x, y = _training_data(design)
     n_in, k = x.shape[1], design.n_classes
     started = time.perf_counter()

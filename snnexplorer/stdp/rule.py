@@ -1,0 +1,110 @@
+"""The unsupervised STDP network of Diehl & Cook (2015) and FSpiNN's optimizations, as data.
+
+Network (Diehl & Cook, Front. Comput. Neurosci. 9:99, 2015, and their Brian code):
+784 Poisson inputs (rate = pixel/255 × 63.75 Hz) → N excitatory conductance-based
+LIF neurons with adaptive thresholds → lateral inhibition → learned by
+trace-based STDP; labels are assigned to neurons afterwards by their strongest
+class response. Simulated in steps of ``dt`` = 0.5 ms as in the paper (1 ms
+steps let many neurons cross threshold before inhibition arrives, and learning
+loses its winner-take-all), 700 steps = 350 ms per presentation; state is reset
+between presentations instead of a 150 ms rest (which served to let it decay).
+
+Per step, excitatory neuron i (mV, ms)::
+
+    v_i += dt ((v_rest − v_i) + g_e,i (E_exc − v_i) + g_i,i (E_inh − v_i)) / τ_m   # unless refractory
+    spike where v_i > v_thresh + θ_i;  v_i ← v_reset, refractory 5 ms, θ_i += θ+ (learning only)
+    g_e,i ← g_e,i · e^(−dt/τ_ge) + Σ_{inputs j spiking} w_ji                  # a synaptic operation each
+    g_i,i ← g_i,i · e^(−dt/τ_gi) + inhibition
+
+Lateral inhibition, the first switch (``inhibitory_neurons``):
+
+* Diehl & Cook: N inhibitory LIF neurons, excitatory i drives inhibitory i
+  (w 10.4), inhibitory i inhibits every excitatory neuron but i (w 17): 2N
+  neuron updates per step;
+* FSpiNN: no inhibitory neurons — an excitatory spike adds
+  ``inhibition_strength`` to the others' g_i directly: N updates per step.
+
+STDP (traces x = e^(−Δt/τ) since the last spike, set to 1 at a spike):
+
+* Diehl & Cook ("pre-and-post", ``pre_depression`` on): at an input spike j,
+  w_j· −= η_pre · x_post1 (every synapse of the input, N weight updates); at an
+  excitatory spike i, w_·i += η_post · x_pre · x_post2(before) (784 updates);
+* FSpiNN (``pre_depression`` off): updates only at excitatory spikes,
+  w_·i += η_post · k · (x_pre − x_tar) — inputs silent lately are depressed in
+  the same pass, so the per-input-spike updates disappear;
+* ``update_interval`` > 1 (FSpiNN's timestep-based updates): excitatory spikes
+  within an interval of that many steps are gathered and each spiking neuron's
+  column is updated once, at the interval's end, with the traces then;
+* ``adaptive_potentiation`` (our reading of FSpiNN's adaptive potentiation
+  factor; the paper was not at hand): k = min(1, 5 / spikes so far in this
+  presentation) — full potentiation while the sample is still weakly
+  represented, damped when the network already answers it strongly (5 is
+  Diehl & Cook's minimum response); k = 1 otherwise.
+
+Weights are clipped to [0, w_max] and each neuron's incoming weights are
+normalized to sum to 78 after every training presentation (Diehl & Cook).
+``weight_bits`` < 32 keeps them on a grid of w_max / (2^b − 1) during learning
+and inference (FSpiNN's fixed point); updates round to the grid stochastically
+(unbiased, so η_pre's tiny steps still act on average) or to nearest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import param
+
+from ..design import STDP
+
+V_REST_E, V_RESET_E, V_THRESH_E, TAU_E, REFRACTORY_E = -65.0, -65.0, -52.0, 100.0, 5
+V_REST_I, V_RESET_I, V_THRESH_I, TAU_I, REFRACTORY_I = -60.0, -45.0, -40.0, 10.0, 2
+E_EXC, E_INH_E, E_INH_I = 0.0, -100.0, -85.0
+TAU_GE, TAU_GI = 1.0, 2.0
+W_EXC_INH, W_INH_EXC = 10.4, 17.0
+THETA_PLUS = 0.05
+TAU_PRE, TAU_POST1, TAU_POST2 = 20.0, 20.0, 40.0
+ETA_PRE, W_MAX = 0.0001, 1.0
+NORMALIZED_SUM = 78.0
+MAX_RATE_HZ, RETRY_RATE_HZ, MIN_SPIKES, MAX_RETRIES = 63.75, 32.0, 5, 4
+FSPINN = dict(inhibitory_neurons=False, pre_depression=False, update_interval=50, adaptive_potentiation=True,
+              eta_post=0.002, x_tar=0.2)
+"""FSpiNN's switches as set here: η_post and x_tar tuned for the post-only rule (100 neurons, 2,000 MNIST samples:
+η 0.01 / x_tar 0.4 gave 27.6 %, η 0.002 / x_tar 0.2 gave 69.3 %), updates every 50 steps (25 ms)."""
+DT_MS = 0.5
+PRESENTATION_MS = 350.0
+
+
+class STDPRule(STDP):
+    """The design's STDP section plus the weight bits: everything the kernel needs (all switches off = Diehl & Cook)."""
+
+    weight_bits = param.Integer(default=32, bounds=(1, 32), doc="Weight bits (32 = float); below, weights stay on a fixed-point grid.")
+
+    @classmethod
+    def of(cls, stdp: STDP, weight_bits: int) -> "STDPRule":
+        return cls(**stdp.to_dict(), weight_bits=weight_bits)
+
+    @classmethod
+    def diehl_cook(cls, **overrides) -> "STDPRule":
+        """The baseline: every optimization off."""
+        return cls(**overrides)
+
+    @classmethod
+    def fspinn(cls, **overrides) -> "STDPRule":
+        """All of FSpiNN's optimizations on (inhibition strength and update interval as tuned here)."""
+        return cls(**{**FSPINN, **overrides})
+
+    def kernel_args(self) -> tuple:
+        """The rule as the numba kernel takes it."""
+        levels = 0 if self.weight_bits >= 32 else 2 ** self.weight_bits - 1
+        return (bool(self.inhibitory_neurons), float(self.inhibition_strength), bool(self.pre_depression),
+                int(self.update_interval), bool(self.adaptive_potentiation), int(levels), self.rounding == "stochastic",
+                float(self.eta_post), float(self.x_tar))
+
+
+def input_rates(images: np.ndarray, max_rate_hz: float = MAX_RATE_HZ) -> np.ndarray:
+    """Spike probability per step of each pixel (images in [0, 1], [n, 784])."""
+    return np.asarray(images, dtype=np.float64) * max_rate_hz * DT_MS / 1000.0
+
+
+def initial_weights(n_inputs: int, n_neurons: int, seed: int) -> np.ndarray:
+    """Uniform in [0, 0.3] (Diehl & Cook), [n_inputs, n_neurons] float64."""
+    return np.random.default_rng(seed).uniform(0.0, 0.3, (n_inputs, n_neurons))
