@@ -25,6 +25,8 @@ def n_inputs(design: Design) -> int:
 
 def synthetic_for(design: Design, rate: float) -> Activity:
     """Synthetic activity of every network of ``design`` at a uniform spike rate."""
+    if design.training.learning_rule == "stdp":  # one layer of excitatory neurons, no output layer
+        return synthetic_activity([n_inputs(design), *design.hidden], design.layer_timesteps[:1], rate, name="main")
     nets = [synthetic_activity([n_inputs(design), *design.hidden, outputs], design.layer_timesteps, rate, name=f"expert{g}")
             for g, outputs in enumerate(design.expert_outputs)]
     if len(nets) == 1:
@@ -68,3 +70,13 @@ def activity_for(design: Design, activity: str | Activity = "simulate") -> Activ
 def evaluate(design: Design, activity: str | Activity = "simulate") -> Report:
     """The Report of ``design``: accuracy, energy, latency, footprint, SNN and ANN."""
     return cost(design, activity_for(design, activity))
+
+
+def training_report(design: Design) -> Report | None:
+    """What on-line learning costs per training sample on the design's hardware (STDP designs; None otherwise)."""
+    if design.training.learning_rule != "stdp":
+        return None
+    from .stdp.design_bridge import training_activity
+    from .train import load_or_train
+
+    return cost(design, training_activity(design, load_or_train(design)))

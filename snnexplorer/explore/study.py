@@ -40,7 +40,7 @@ from ..presets import hardware_preset_names, read_yaml
 from .pareto import SENSES, pareto_mask
 
 METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes", "feasible", "synaptic_ops", "neuron_updates",
-           "ann_energy_j", "ann_latency_s"]
+           "ann_energy_j", "ann_latency_s", "training_energy_j"]
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 STUDY_KEYS = ("name", "base", "activity", "axes", "objectives", "constraints", "search", "budget", "objective")
 SEARCHES = ("grid", "timesteps")
@@ -146,15 +146,17 @@ def _parse_rule(rule: Any) -> tuple[Callable, float] | None:
 
 def evaluate_point(design_dict: dict, activity: str) -> dict:
     """One point's metrics; a pure function of its inputs (runs in any worker)."""
-    from ..pipeline import evaluate
+    from ..pipeline import evaluate, training_report
 
     design = Design.from_dict(design_dict)
     report = evaluate(design, activity)
+    training = training_report(design) if activity == "simulate" else None
     return {
         "point": design.hash_for("cost"), "accuracy": report.accuracy, "energy_j": report.energy_j,
         "latency_s": report.latency_s, "footprint_bytes": report.footprint_bytes, "feasible": report.feasible,
         "synaptic_ops": report.synaptic_ops, "neuron_updates": report.neuron_updates,
         "ann_energy_j": report.ann["energy_j"], "ann_latency_s": report.ann["latency_s"],
+        "training_energy_j": training.energy_j if training else None,
     }
 
 
@@ -169,6 +171,8 @@ def _read_done(out: Path) -> pd.DataFrame:
         return pd.DataFrame()
     table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     for metric in METRICS:
+        if metric not in table:  # written before the metric existed
+            table[metric] = float("nan")
         table[metric] = table[metric] == "True" if metric == "feasible" else pd.to_numeric(table[metric], errors="coerce")
     return table
 
