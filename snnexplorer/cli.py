@@ -33,6 +33,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     design = load_design(args.design)
     report = evaluate(design, activity=args.activity)
+    if args.activity == "simulate" and design.training.learning_rule == "stdp":
+        from .pipeline import training_report
+
+        training = training_report(design)
+        report.extra["training"] = {"energy_j": training.energy_j, "latency_s": training.latency_s,
+                                    "synaptic_ops": training.synaptic_ops, "neuron_updates": training.neuron_updates}
     if args.ann_accuracy:
         from .simulate_design import ann_accuracy
 
@@ -52,6 +58,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"latency     {data['latency_s'] * 1e3:.4f} ms per batch of {data['batch']}  (ANN twin {data['ann']['latency_s'] * 1e3:.4f} ms)")
     print(f"footprint   {data['footprint_bytes'] / 1024:.1f} KiB")
     print(f"synaptic ops {data['synaptic_ops']:.0f}, neuron updates {data['neuron_updates']:.0f} per inference")
+    training = report.extra.get("training")
+    if training:
+        print(f"training    {training['energy_j'] * 1e6:.3f} µJ per training sample (STDP: {training['synaptic_ops']:.0f} "
+              f"synaptic ops, {training['neuron_updates']:.0f} neuron updates, weight updates as read-modify-writes)")
     return 0
 
 
@@ -62,6 +72,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from . import data
 
     def show(info: dict) -> None:
+        if "epoch" not in info:  # STDP: samples presented
+            print(f"\r  {info['network']}: {info['done']}/{info['total']} samples eta {info['eta_s']:.0f}s", end="", flush=True)
+            return
         print(f"\r  {info['network']}: epoch {info['epoch']}/{info['epochs']} batch {info['batch']}/{info['batches']} "
               f"loss {info['loss']:.4f} acc {100 * info['train_accuracy']:.1f}% eta {info['eta_s']:.0f}s", end="", flush=True)
 

@@ -263,3 +263,23 @@ def test_memory_level_edits_become_hardware_overrides():
     assert model.design.hardware.overrides == {} and model.report.energy_j == pytest.approx(before)
     model.hardware = "gpu"
     assert model.param.level.objects == ["L1", "L2", "HBM"] and model.overrides == {}
+
+
+def test_learning_rule_choice_switches_to_stdp_and_back():
+    from snnexplorer.ui.explorer import STDP_STEPS, ExplorerModel
+
+    model = ExplorerModel()
+    model.hidden = "100"
+    model.learning_rule = "stdp"
+    assert model.timesteps == [STDP_STEPS, STDP_STEPS] and model.design.training.learning_rule == "stdp"
+    assert not model.design.training.stdp.inhibitory_neurons  # FSpiNN is the default variant
+    model.stdp_variant = "diehl-cook"
+    assert model.design.training.stdp.inhibitory_neurons and model.design.training.stdp.pre_depression
+    model.hidden = "100, 50"
+    assert model.report is None and "one width" in model.message
+    model.hidden = "100"
+    model.learning_rule = "surrogate-gradient"
+    assert model.timesteps == [25, 25] and model.design.training.learning_rule == "surrogate-gradient"
+    model.preset = "mnist-stdp-fspinn"  # shipped trained: real accuracy, no training needed
+    assert model.learning_rule == "stdp" and model.stdp_variant == "fspinn"
+    assert model.report.accuracy > 0.7 and not model.needs_training

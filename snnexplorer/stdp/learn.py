@@ -9,6 +9,7 @@ is the one whose neurons answer it most on average (:func:`classify`).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -62,6 +63,7 @@ def train(rule: STDPRule, n_neurons: int, images: np.ndarray, steps: int, epochs
     rates = input_rates(images)
     presentations = writes = 0
     total = epochs * len(images)
+    started = time.perf_counter()
     for epoch in range(epochs):
         for start in range(0, len(images), CHUNK):
             if cancel is not None and cancel.is_set():
@@ -72,7 +74,9 @@ def train(rule: STDPRule, n_neurons: int, images: np.ndarray, steps: int, epochs
             presentations += shown
             writes += normalized
             if progress is not None:
-                progress({"stage": "stdp", "done": int(ids[-1]) + 1, "total": total})
+                done = int(ids[-1]) + 1
+                eta = (time.perf_counter() - started) * (total - done) / done
+                progress({"network": "stdp", "done": done, "total": total, "fraction": done / total, "eta_s": eta})
     return weights, theta, Counts(counters, presentations, total, writes)
 
 
@@ -114,6 +118,9 @@ def as_activity(counts: Counts, rule: STDPRule, n_inputs: int, n_neurons: int, p
     neuron updates include the inhibitory layer's; weight updates are STDP's
     plus the normalization's writes. Counts cover every presentation,
     repeats of weakly answered samples included; ``batch`` is the number of samples.
+    Parameters are the input weights and the thresholds θ, plus — with an
+    inhibitory layer — its connections as Diehl & Cook's implementation stores
+    them (N one-to-one excitatory→inhibitory, N×N inhibitory→excitatory).
     """
     per_step = counts.per_step
     steps = per_step.shape[1]
@@ -125,7 +132,8 @@ def as_activity(counts: Counts, rule: STDPRule, n_inputs: int, n_neurons: int, p
         input_spikes=per_step[INPUT].copy(), synaptic_ops=per_step[SYNAPTIC] + per_step[INHIBITION],
         neuron_updates=per_step[NEURON].copy(), neuron_updates_event=per_step[NEURON].copy(),
         output_spikes=per_step[OUTPUT].copy(), is_output=True, path="stdp",
-        parameters=n_inputs * n_neurons + n_neurons, connections=n_inputs * n_neurons, weight_updates=weight_updates,
+        parameters=n_inputs * n_neurons + n_neurons + (n_neurons * n_neurons + n_neurons if rule.inhibitory_neurons else 0),
+        connections=n_inputs * n_neurons, weight_updates=weight_updates,
     )
     return Activity(layers=[layer], predictions=predictions, output_potential=scores, layer_spikes=[],
                     labels=labels, name=name)

@@ -44,7 +44,13 @@ TIPS = {
     "capacity_kib": "Capacity of the chosen level in KiB; a smaller level forces data to stream from the next one.",
     "read_pj": "Energy per word read at the chosen level, in pJ (writes follow the preset).",
     "timesteps": "Timesteps of this layer (LD-SNN, Nallathambi et al. 2022: each layer its own count).",
+    "learning_rule": "surrogate-gradient: supervised BPTT (torch); stdp: unsupervised STDP of one layer of excitatory "
+                     "neurons (Diehl & Cook 2015), classes assigned afterwards; timesteps are then 0.5 ms steps.",
+    "stdp_variant": "diehl-cook: inhibitory layer, depression at every input spike; fspinn: FSpiNN's reductions "
+                    "(Putra & Shafique 2020) — direct inhibition, updates only at excitatory spikes, every 50 steps.",
 }
+STDP_STEPS = 700
+"""Presentation length (0.5 ms steps) set when the learning rule switches to STDP; 25 when it switches back."""
 
 
 REPORT_PLOTS = (plots.breakdown, partial(plots.breakdown, value="time_s"), plots.layer_activity, plots.layer_rates,
@@ -74,6 +80,8 @@ class ExplorerModel(param.Parameterized):
     timesteps = param.List(default=[25, 25], item_type=int, doc=TIPS["timesteps"])
     weight_bits = param.Integer(default=32, bounds=(1, 32), doc=TIPS["weight_bits"])
     membrane_bits = param.Integer(default=32, bounds=(1, 32), doc=TIPS["membrane_bits"])
+    learning_rule = param.Selector(default="surrogate-gradient", objects=["surrogate-gradient", "stdp"], doc=TIPS["learning_rule"])
+    stdp_variant = param.Selector(default="fspinn", objects=["diehl-cook", "fspinn"], doc=TIPS["stdp_variant"])
     batch = param.Integer(default=1, bounds=(1, 1024), doc=TIPS["batch"])
     loop_order = param.Selector(default="timestep-major", objects=["timestep-major", "layer-major"], doc=TIPS["loop_order"])
     neuron_update = param.Selector(default="time-driven", objects=["time-driven", "event-driven"], doc=TIPS["neuron_update"])
@@ -132,7 +140,10 @@ class ExplorerModel(param.Parameterized):
                 experts=design.specialization.experts, grouping=design.specialization.grouping,
                 expert_hidden=", ".join(map(str, design.specialization.hidden)), timesteps=design.layer_timesteps,
                 weight_bits=max(design.weight_bits), membrane_bits=max(design.membrane_bits), batch=design.mapping.batch,
-                loop_order=design.mapping.loop_order, neuron_update=design.mapping.neuron_update)
+                loop_order=design.mapping.loop_order, neuron_update=design.mapping.neuron_update,
+                learning_rule=design.training.learning_rule)
+            if design.training.learning_rule == "stdp":
+                self.stdp_variant = "diehl-cook" if design.training.stdp.inhibitory_neurons else "fspinn"
             self.overrides = dict(design.hardware.overrides)
             self._show_level()
         finally:
@@ -176,6 +187,33 @@ class ExplorerModel(param.Parameterized):
         if overrides != self.overrides:
             self.overrides = overrides
 
+    @param.depends("learning_rule", watch=True, on_init=False)
+    def _on_learning_rule(self) -> None:
+        """STDP presents a sample for 350 ms (700 steps): switch the step counts with the rule."""
+        if self._loading:
+            return
+        steps = STDP_STEPS if self.learning_rule == "stdp" else 25
+        if (self.learning_rule == "stdp") != (max(self.timesteps) >= STDP_STEPS // 2):
+            self._loading = True
+            try:
+                self.timesteps = [steps] * len(self.timesteps)
+            finally:
+                self._loading = False
+        self.refresh()
+
+    def _training(self, data: dict) -> dict:
+        training = {**data["training"], "learning_rule": self.learning_rule}
+        if self.learning_rule == "stdp" and data["training"].get("learning_rule") != "stdp":
+            training["epochs"] = 1  # one pass, as the STDP presets (a surrogate design's epoch count is not STDP's)
+        if self.learning_rule == "stdp":
+            from ..design import STDP
+            from ..stdp.rule import FSPINN
+
+            label_samples = data["training"].get("stdp", {}).get("label_samples", STDP().label_samples)
+            variant = FSPINN if self.stdp_variant == "fspinn" else {}
+            training["stdp"] = {**STDP().to_dict(), **variant, "label_samples": label_samples}
+        return training
+
     def build_design(self) -> Design:
         data = {k: v for k, v in self._base.items()}
         hidden = _ints(self.hidden, "network.hidden")
@@ -191,11 +229,13 @@ class ExplorerModel(param.Parameterized):
             hardware={"preset": self.hardware, "overrides": {k: v for k, v in self.overrides.items()
                                                              if k.split(".")[0] in self._arch.level_names}},
             mapping={**data["mapping"], "batch": self.batch, "loop_order": self.loop_order, "neuron_update": self.neuron_update},
+            training=self._training(data),
         )
         return Design.from_dict(data)
 
     @param.depends("hardware", "hidden", "experts", "grouping", "expert_hidden", "timesteps", "weight_bits",
-                   "membrane_bits", "batch", "loop_order", "neuron_update", "activity", "spike_rate", "overrides", watch=True)
+                   "membrane_bits", "batch", "loop_order", "neuron_update", "activity", "spike_rate", "overrides",
+                   "stdp_variant", watch=True)
     def refresh(self) -> None:
         """Re-evaluate the current controls (only the stages a change touches re-run)."""
         if self._loading:
@@ -283,9 +323,10 @@ class ExplorerModel(param.Parameterized):
         async def poll() -> None:
             while self.training:
                 if state:
-                    self.param.update(progress=state["fraction"], progress_text=(
-                        f"{state['network']}: epoch {state['epoch']}/{state['epochs']}, "
-                        f"loss {state['loss']:.3f}, ETA {state['eta_s']:.0f} s"))
+                    done = (f"epoch {state['epoch']}/{state['epochs']}, loss {state['loss']:.3f}" if "epoch" in state
+                            else f"{state['done']}/{state['total']} samples")
+                    self.param.update(progress=state["fraction"],
+                                      progress_text=f"{state['network']}: {done}, ETA {state['eta_s']:.0f} s")
                 await asyncio.sleep(0.3)
 
         poller = asyncio.ensure_future(poll())
@@ -326,6 +367,7 @@ class Explorer(pn.viewable.Viewer):
         m = self.model
         self._controls = pn.Param(m.param, parameters=["preset", "hardware", "level", "capacity_kib", "read_pj", "hidden",
                                                        "experts", "grouping", "expert_hidden", "weight_bits", "membrane_bits",
+                                                       "learning_rule", "stdp_variant",
                                                        "batch", "loop_order", "neuron_update", "activity", "spike_rate"],
                                   widgets={"capacity_kib": pn.widgets.FloatInput, "read_pj": pn.widgets.FloatInput},
                                   show_name=False, sizing_mode="stretch_width")
