@@ -180,6 +180,32 @@ def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str,
                      packed=not dense)
 
 
+def _integrates_counts(plan: _LayerPlan, previous: _LayerRun | None, previous_plan: _LayerPlan, rule: str) -> bool:
+    """Whether the output layer can be computed from its inputs' spike counts (:func:`_integrate_counts`)."""
+    return (previous is not None and not plan.fixed and plan.conv is None and previous_plan.conv is None
+            and (rule == "rate" or previous.out_count.shape[1] == plan.timesteps))
+
+
+def _integrate_counts(plan: _LayerPlan, previous: _LayerRun, source_steps: int) -> _LayerRun:
+    """The float output layer from the counts of the spikes it receives, without stepping it.
+
+    It integrates without leak or spikes, so its score Σ_t (s[t]·W + b) is
+    T·b + (Σ_t s[t])·W: one product with the per-sample spike counts (float64),
+    equal to the step-by-step sum up to rounding. The rate rule moves spikes
+    between steps but keeps each neuron's count, so this holds across
+    disaggregated timesteps too. Its counters come from the previous layer's.
+    In fixed point the score saturates step by step, so that layer is stepped.
+    """
+    steps = plan.timesteps
+    score = steps * plan.bias.astype(np.float64) + previous.spike_counts.astype(np.float64) @ plan.weight.astype(np.float64)
+    in_count = previous.out_count
+    if source_steps != steps:
+        in_count = np.zeros((in_count.shape[0], steps), dtype=np.int64)
+        np.add.at(in_count, (slice(None), (np.arange(source_steps) * steps) // source_steps), previous.out_count)
+    return _LayerRun(np.zeros((len(score), 0), dtype=np.uint8), np.zeros((len(score), 0), dtype=np.int32), score, in_count,
+                     in_count > 0, np.zeros_like(in_count), None, "counts", False)
+
+
 def simulate(
     layers: Sequence[Layer],
     spikes: np.ndarray,
@@ -207,7 +233,9 @@ def simulate(
     ``weight_bits`` / ``membrane_bits``: per layer, 32 = float32; below 32 the
     layer runs in fixed point (:mod:`snnexplorer.sim.quantize`).
     ``path``: 'auto' picks per layer and chunk the event kernel or the dense
-    (BLAS) one by input density; the choice is in ``Activity.paths``.
+    (BLAS) one by input density; the choice is in ``Activity.paths``. A float
+    output layer after a fully connected one is computed from spike counts
+    ('counts', :func:`_integrate_counts`), whatever ``path`` says.
     """
     if reset not in ("subtract", "zero"):
         raise DesignError.single("network.neuron.reset", reset, "'subtract' or 'zero'")
@@ -232,12 +260,16 @@ def simulate(
     for start in range(0, n_batch, chunk):
         x = spikes[start:start + chunk]
         spike_total, packed, width = None, False, plans[0].n_in
+        previous = None
         for index, plan in enumerate(plans):
             is_output = index == n_layers - 1
-            if packed and x.shape[1] != plan.timesteps:
-                x, packed = unpack_bits(x, width), False
-            x = _retime(x, plan.timesteps, rule)
-            run = _run_layer(plan, x, is_output, path, spike_total, packed)
+            if is_output and _integrates_counts(plan, previous, plans[index - 1], rule):
+                run = _integrate_counts(plan, previous, x.shape[1])
+            else:
+                if packed and x.shape[1] != plan.timesteps:
+                    x, packed = unpack_bits(x, width), False
+                x = _retime(x, plan.timesteps, rule)
+                run = _run_layer(plan, x, is_output, path, spike_total, packed)
             synaptic_ops = run.in_count * plan.n_neurons if run.synaptic_ops is None else run.synaptic_ops
             for counter, values in zip(counters[index], (run.in_count, run.any_input, run.out_count, synaptic_ops)):
                 counter.append(values.sum(axis=0))
@@ -249,6 +281,7 @@ def simulate(
                 layer_spikes[index].append(run.spike_counts)
                 x, packed, width = run.out_spikes, run.packed, plan.n_sent
                 spike_total = int(run.out_count.sum())
+                previous = run
     activity_layers = []
     for index, plan in enumerate(plans):
         in_spikes, any_in, out_spikes, synaptic_ops = (np.sum(c, axis=0).astype(np.int64) for c in counters[index])
