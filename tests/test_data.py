@@ -1,7 +1,6 @@
 import gzip
 import hashlib
 import http.server
-import shutil
 import threading
 from functools import partial
 from pathlib import Path

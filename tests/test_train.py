@@ -9,7 +9,7 @@ import torch
 from snnexplorer import data
 from snnexplorer.design import Design
 from snnexplorer.pipeline import evaluate
-from snnexplorer.simulate_design import simulate_design, simulate_weights
+from snnexplorer.simulate_design import simulate_design
 from snnexplorer.train import cached, class_groups, load_or_train
 from snnexplorer.train.cache import cache_dir, cache_key
 from snnexplorer.train.model import SpikingMLP

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .rule import (DT_MS, E_EXC, E_INH_E, E_INH_I, ETA_PRE, MAX_RATE_HZ, MAX_RETRIES, MIN_SPIKES, NORMALIZED_SUM,
+from .rule import (DT_MS, E_EXC, E_INH_E, ETA_PRE, MAX_RATE_HZ, MAX_RETRIES, MIN_SPIKES, NORMALIZED_SUM,
                    REFRACTORY_E, REFRACTORY_I, RETRY_RATE_HZ, TAU_E, TAU_GE, TAU_GI, TAU_I, TAU_POST1, TAU_POST2, TAU_PRE,
                    THETA_PLUS, V_RESET_E, V_RESET_I, V_REST_E, V_REST_I, V_THRESH_E, V_THRESH_I, W_EXC_INH, W_INH_EXC, W_MAX)
 

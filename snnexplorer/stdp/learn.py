@@ -118,9 +118,10 @@ def as_activity(counts: Counts, rule: STDPRule, n_inputs: int, n_neurons: int, p
     neuron updates include the inhibitory layer's; weight updates are STDP's
     plus the normalization's writes. Counts cover every presentation,
     repeats of weakly answered samples included; ``batch`` is the number of samples.
-    Parameters are the input weights and the thresholds θ, plus — with an
-    inhibitory layer — its connections as Diehl & Cook's implementation stores
-    them (N one-to-one excitatory→inhibitory, N×N inhibitory→excitatory).
+    Parameters are the input weights and the thresholds θ; the lateral
+    inhibition's weights are constants (one value each way), so they take no
+    memory (stored as an N×N float32 matrix they would be 96 MB at 4,900
+    neurons and dwarf everything else).
     """
     per_step = counts.per_step
     steps = per_step.shape[1]
@@ -132,8 +133,7 @@ def as_activity(counts: Counts, rule: STDPRule, n_inputs: int, n_neurons: int, p
         input_spikes=per_step[INPUT].copy(), synaptic_ops=per_step[SYNAPTIC] + per_step[INHIBITION],
         neuron_updates=per_step[NEURON].copy(), neuron_updates_event=per_step[NEURON].copy(),
         output_spikes=per_step[OUTPUT].copy(), is_output=True, path="stdp",
-        parameters=n_inputs * n_neurons + n_neurons + (n_neurons * n_neurons + n_neurons if rule.inhibitory_neurons else 0),
-        connections=n_inputs * n_neurons, weight_updates=weight_updates,
+        parameters=n_inputs * n_neurons + n_neurons, connections=n_inputs * n_neurons, weight_updates=weight_updates,
     )
     return Activity(layers=[layer], predictions=predictions, output_potential=scores, layer_spikes=[],
                     labels=labels, name=name)

@@ -24,7 +24,6 @@ from ..errors import DesignError
 from ..pipeline import evaluate
 from ..presets import design_preset_paths, hardware_preset_names
 from . import plots
-from .format import si
 
 TIPS = {
     "preset": "A shipped design to start from (presets/designs).",
