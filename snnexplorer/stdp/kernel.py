@@ -148,6 +148,7 @@ def present(rates, seed, stream, steps, weights, theta, learn, inhibitory_neuron
                 refractory[i] -= 1
             else:
                 v[i] += DT_MS * ((V_REST_E - v[i]) + g_exc[i] * (E_EXC - v[i]) + g_inh[i] * (E_INH_E - v[i])) / TAU_E
+                v[i] = min(max(v[i], E_INH_E), E_EXC)  # the exact solution stays between the reversal potentials
             g_exc[i] *= DECAY_GE
             g_inh[i] *= DECAY_GI
             if refractory[i] == 0 and v[i] > V_THRESH_E + theta[i]:
@@ -172,6 +173,7 @@ def present(rates, seed, stream, steps, weights, theta, learn, inhibitory_neuron
                     refractory_inh[k] -= 1
                 else:
                     v_inh[k] += DT_MS * ((V_REST_I - v_inh[k]) + g_inh_exc[k] * (E_EXC - v_inh[k])) / TAU_I
+                    v_inh[k] = min(v_inh[k], E_EXC)
                 g_inh_exc[k] *= DECAY_GE
                 if refractory_inh[k] == 0 and v_inh[k] > V_THRESH_I:
                     v_inh[k] = V_RESET_I

@@ -69,6 +69,7 @@ def present(rates: np.ndarray, seed: int, stream: int, steps: int, weights: np.n
             post2 *= decay_post2
         free = refractory == 0
         v = np.where(free, v + DT_MS * ((V_REST_E - v) + g_exc * (E_EXC - v) + g_inh * (E_INH_E - v)) / TAU_E, v)
+        v = np.clip(v, E_INH_E, E_EXC)
         refractory = np.where(free, refractory, refractory - 1)
         g_exc *= DECAY_GE
         g_inh *= DECAY_GI
@@ -87,6 +88,7 @@ def present(rates: np.ndarray, seed: int, stream: int, steps: int, weights: np.n
             counters[INHIBITION, t] += fired.size
             free_inh = refractory_inh == 0
             v_inh = np.where(free_inh, v_inh + DT_MS * ((V_REST_I - v_inh) + g_inh_exc * (E_EXC - v_inh)) / TAU_I, v_inh)
+            v_inh = np.minimum(v_inh, E_EXC)
             refractory_inh = np.where(free_inh, refractory_inh, refractory_inh - 1)
             g_inh_exc *= DECAY_GE
             inhibitory = (refractory_inh == 0) & (v_inh > V_THRESH_I)

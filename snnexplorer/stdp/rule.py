@@ -12,6 +12,7 @@ between presentations instead of a 150 ms rest (which served to let it decay).
 Per step, excitatory neuron i (mV, ms)::
 
     v_i += dt ((v_rest − v_i) + g_e,i (E_exc − v_i) + g_i,i (E_inh − v_i)) / τ_m   # unless refractory
+    v_i ← clip(v_i, E_inh, E_exc)   # Euler overshoots when many inhibitory spikes land at once; the true v cannot
     spike where v_i > v_thresh + θ_i;  v_i ← v_reset, refractory 5 ms, θ_i += θ+ (learning only)
     g_e,i ← g_e,i · e^(−dt/τ_ge) + Σ_{inputs j spiking} w_ji                  # a synaptic operation each
     g_i,i ← g_i,i · e^(−dt/τ_gi) + inhibition
