@@ -71,33 +71,29 @@ def poisson_schedule(rates, seed, stream, steps):
     """
     n_in = rates.shape[0]
     step_start = np.zeros(steps + 1, dtype=np.int64)
-    for j in range(n_in):
-        if rates[j] <= 0.0:
-            continue
-        lq = np.log1p(-rates[j]) if rates[j] < 1.0 else 0.0
-        t, k = -1, 0
-        while True:
-            t += _gap(rates[j], lq, seed, stream, j, k)
-            k += 1
-            if t >= steps:
-                break
-            step_start[t + 1] += 1
-    for t in range(steps):
-        step_start[t + 1] += step_start[t]
-    inputs = np.empty(step_start[steps], dtype=np.int32)
-    position = step_start[:steps].copy()
-    for j in range(n_in):
-        if rates[j] <= 0.0:
-            continue
-        lq = np.log1p(-rates[j]) if rates[j] < 1.0 else 0.0
-        t, k = -1, 0
-        while True:
-            t += _gap(rates[j], lq, seed, stream, j, k)
-            k += 1
-            if t >= steps:
-                break
-            inputs[position[t]] = j
-            position[t] += 1
+    inputs = np.empty(0, dtype=np.int32)
+    position = np.empty(0, dtype=np.int64)
+    for sweep in range(2):
+        for j in range(n_in):
+            if rates[j] <= 0.0:
+                continue
+            lq = np.log1p(-rates[j]) if rates[j] < 1.0 else 0.0
+            t, k = -1, 0
+            while True:
+                t += _gap(rates[j], lq, seed, stream, j, k)
+                k += 1
+                if t >= steps:
+                    break
+                if sweep == 0:
+                    step_start[t + 1] += 1
+                else:
+                    inputs[position[t]] = j
+                    position[t] += 1
+        if sweep == 0:
+            for t in range(steps):
+                step_start[t + 1] += step_start[t]
+            inputs = np.empty(step_start[steps], dtype=np.int32)
+            position = step_start[:steps].copy()
     return step_start, inputs
 
 
