@@ -150,9 +150,11 @@ def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str,
     ``spike_total``: the number of spikes in ``spikes`` when the caller knows it (it only steers the path).
     ``packed``: ``spikes`` are bits as :func:`lif_event` emits them.
     """
-    if packed and (plan.conv or path == "dense" or (path == "auto" and _density(spikes, plan.n_in, spike_total) > DENSE_DENSITY)):
-        spikes, packed = unpack_bits(spikes, plan.n_in), False
     analog = spikes.dtype.kind == "f"
+    density = _density(spikes, plan.n_in, None if analog else spike_total)
+    dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
+    if packed and (plan.conv or dense):
+        spikes, packed = unpack_bits(spikes, plan.n_in), False
     args = (plan.beta, plan.threshold, plan.reset_zero, plan.fixed, plan.beta_q, plan.v_min, plan.v_max)
     if plan.conv:
         conv = plan.conv
@@ -160,8 +162,6 @@ def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str,
             np.ascontiguousarray(spikes), analog, plan.conv_weight, plan.bias, conv.input_shape, conv.stride, conv.padding,
             conv.map_shape, conv.pool, *args)
         return _LayerRun(out_spikes, counts, None, in_count, any_input, out_count, synaptic_ops, "event", analog)
-    density = _density(spikes, plan.n_in, None if analog else spike_total)
-    dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
     if dense:
         n_batch, n_steps, _ = spikes.shape
         flat = spikes[:, :, :plan.n_in].reshape(n_batch * n_steps, plan.n_in).astype(plan.weight.dtype)

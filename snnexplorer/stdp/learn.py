@@ -68,9 +68,9 @@ def train(rule: STDPRule, n_neurons: int, images: np.ndarray, steps: int, epochs
         for start in range(0, len(images), CHUNK):
             if cancel is not None and cancel.is_set():
                 raise TrainingCancelled("STDP training cancelled")
-            ids = np.arange(start, min(len(images), start + CHUNK)) + epoch * len(images)
-            shown, normalized = train_samples(rates[ids - epoch * len(images)], ids, seed, steps, weights, theta,
-                                              rule.kernel_args(), counters)
+            end = min(len(images), start + CHUNK)
+            ids = np.arange(start, end) + epoch * len(images)  # Poisson streams: a new train for every presentation
+            shown, normalized = train_samples(rates[start:end], ids, seed, steps, weights, theta, rule.kernel_args(), counters)
             presentations += shown
             writes += normalized
             if progress is not None:

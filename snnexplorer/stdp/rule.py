@@ -71,7 +71,6 @@ FSPINN = dict(inhibitory_neurons=False, pre_depression=False, update_interval=50
 """FSpiNN's switches as set here: η_post and x_tar tuned for the post-only rule (100 neurons, 2,000 MNIST samples:
 η 0.01 / x_tar 0.4 gave 27.6 %, η 0.002 / x_tar 0.2 gave 69.3 %), updates every 50 steps (25 ms)."""
 DT_MS = 0.5
-PRESENTATION_MS = 350.0
 
 
 class STDPRule(STDP):
