@@ -11,7 +11,7 @@ its own; their runs are interleaved (one of each in turn) so that a slow spell
 of a shared machine does not fall on one simulator only. Prints median seconds
 over repeats, the engine's speed-up over each peer, and peak memory.
 
-    python benchmarks/sim_vs_peers.py [--network mlp|conv|all] [--repeats 7] [--samples 1000]
+    python benchmarks/sim_vs_peers.py [--network mlp|conv|all] [--repeats 7] [--samples 1000] [--rates 0.02 0.1 0.3]
 """
 
 from __future__ import annotations
@@ -193,14 +193,14 @@ def serve(kind: str, name: str, rate: float, samples: int) -> None:
                       "predictions": predictions.tolist()}), flush=True)
 
 
-def compare(kind: str, repeats: int, samples: int, env: dict) -> None:
+def compare(kind: str, repeats: int, samples: int, env: dict, rates=RATES) -> None:
     """Run every simulator of ``kind`` at every rate, each in its own process, runs interleaved; print the table."""
     import statistics
 
     title = "784-512-256-10 LIF" if kind == "mlp" else "3x32x32 conv32-pool-conv64-pool-10 LIF"
     print(f"{title}, {samples} samples, T={STEPS}, 2 threads, median of {repeats} interleaved runs")
     print(f"{'rate':>5} {'simulator':>13} {'median s':>9} {'engine x':>9} {'peak MB':>8} {'agree':>6}")
-    for rate in RATES:
+    for rate in rates:
         children = {}
         for name in SIMULATORS[kind]:
             child = subprocess.Popen([sys.executable, __file__, "--child", kind, name, str(rate), "--samples", str(samples)],
@@ -236,6 +236,7 @@ def main() -> None:
     parser.add_argument("--network", choices=("mlp", "conv", "all"), default="mlp")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--samples", type=int, help="default: 1000 (mlp), 200 (conv)")
+    parser.add_argument("--rates", type=float, nargs="+", default=RATES, help="input spike rates (default: %(default)s)")
     parser.add_argument("--child", nargs=3, metavar=("NETWORK", "SIMULATOR", "RATE"))
     args = parser.parse_args()
     if args.child:
@@ -244,7 +245,7 @@ def main() -> None:
         return
     env = {**os.environ, "OMP_NUM_THREADS": "2", "NUMBA_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
     for kind in (("mlp", "conv") if args.network == "all" else (args.network,)):
-        compare(kind, args.repeats, args.samples or SAMPLES[kind], env)
+        compare(kind, args.repeats, args.samples or SAMPLES[kind], env, args.rates)
 
 
 if __name__ == "__main__":

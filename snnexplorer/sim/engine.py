@@ -12,12 +12,14 @@ import numpy as np
 from ..errors import DesignError, FieldProblem
 from .activity import Activity, LayerActivity
 from .conv import Conv, channels_last, lif_conv
-from .kernels import as_words, lif_dense, lif_event, unpack_bits, weight_tiles
+from .kernels import as_words, count_scores, lif_dense, lif_event, unpack_bits, weight_tiles
 from .quantize import beta_fixed, quantize_layer
 from .resample import resample
 
 DENSE_DENSITY = 0.4
 """Input density (share of non-zero inputs) above which ``path='auto'`` takes the dense path."""
+DENSITY_SAMPLES = 64
+"""About this many samples of a layer's input are counted to estimate its density (it only steers the path)."""
 CHUNK = 1000
 """Samples simulated together; bounds the memory of spike trains between layers."""
 PATHS = ("auto", "event", "dense")
@@ -136,10 +138,10 @@ def _retime(spikes: np.ndarray, steps: int, rule: str) -> np.ndarray:
 
 
 def _density(spikes: np.ndarray, n_in: int, spike_total: int | None) -> float:
-    """Share of non-zero inputs: from the previous layer's spike total when known, else counted on every 8th sample."""
+    """Share of non-zero inputs: from the previous layer's spike total when known, else counted on ~64 evenly spaced samples."""
     if spike_total is not None:
         return spike_total / max(1, spikes.shape[0] * spikes.shape[1] * n_in)
-    sample = spikes[::8]
+    sample = spikes[::max(1, len(spikes) // DENSITY_SAMPLES)]
     return np.count_nonzero(sample) / max(1, sample.shape[0] * sample.shape[1] * n_in)
 
 
@@ -190,14 +192,15 @@ def _integrate_counts(plan: _LayerPlan, previous: _LayerRun, source_steps: int) 
     """The float output layer from the counts of the spikes it receives, without stepping it.
 
     It integrates without leak or spikes, so its score Σ_t (s[t]·W + b) is
-    T·b + (Σ_t s[t])·W: one product with the per-sample spike counts (float64),
-    equal to the step-by-step sum up to rounding. The rate rule moves spikes
+    T·b + (Σ_t s[t])·W: one product with the per-sample spike counts (float64,
+    :func:`~snnexplorer.sim.kernels.count_scores`), equal to the step-by-step
+    sum up to rounding. The rate rule moves spikes
     between steps but keeps each neuron's count, so this holds across
     disaggregated timesteps too. Its counters come from the previous layer's.
     In fixed point the score saturates step by step, so that layer is stepped.
     """
     steps = plan.timesteps
-    score = steps * plan.bias.astype(np.float64) + previous.spike_counts.astype(np.float64) @ plan.weight.astype(np.float64)
+    score = count_scores(previous.spike_counts, plan.weight, plan.bias, steps)
     in_count = previous.out_count
     if source_steps != steps:
         in_count = np.zeros((in_count.shape[0], steps), dtype=np.int64)

@@ -16,13 +16,15 @@ machine, ``benchmarks/sim_vs_peers.py``):
 
 * spike trains enter as 64-bit *words* — the uint8 (or uint16) counts of
   ``[batch, T, n]`` viewed 8 (or 4) lanes to a word, ``n`` padded to a whole
-  word (:func:`as_words`). Each word's non-zero lanes become one mask byte
-  without branches (vectorized); 8 mask bytes form a 64-input bitmask whose set
-  bits are taken with ``cttz``. Listing costs per event, not per input byte;
+  word (:func:`as_words`). The non-zero lanes of 64 bytes become one bitmask
+  with a single vector compare (an LLVM intrinsic, :func:`_nonzero_mask`),
+  whose set bits are taken with ``cttz``. Listing costs per event, not per
+  input byte;
 * the weights are read as column tiles (:func:`weight_tiles`), tile-outer over
   a group of samples, so one tile's rows are reused from cache by every event
   of the group; each slot's current (one tile wide) stays in L1 while its rows
-  are added eight at a time and the neuron step consumes it. This beat a
+  are added eight per pass (the bias with the first, a short last pass padded
+  with a zero row) and the neuron step consumes it. This beat a
   counting sort by input (each row loaded once per block, currents in L2) by
   1.2–1.7×, and the sort's extra pass;
 * hidden layers emit their spikes packed, 64 to a uint64 — the next layer's
@@ -88,13 +90,21 @@ def _spike_buffer(n_batch, n_steps, n_out, is_output):
 def _pack_spikes(spike_bytes, n, bits, first_bit):
     """OR the 0/1 bytes ``spike_bytes[:n]`` into the bitmask words ``bits`` from bit ``first_bit`` (a multiple of 64).
 
-    ``spike_bytes`` is zero-padded to whole words; 8 bytes become 8 bits with one multiply.
+    ``spike_bytes`` is zero-padded to whole 64-byte blocks; each block becomes one word with a vector compare.
     """
     words = spike_bytes.view(np.uint64)
-    for k in range(-(-n // 8)):
-        packed = (words[k] * np.uint64(0x0102040810204080)) >> np.uint64(56)
-        position = first_bit + 8 * k
-        bits[position >> 6] |= packed << np.uint64(position & 63)
+    for k in range(-(-n // 64)):
+        bits[(first_bit >> 6) + k] |= _nonzero_bytes(words, 8 * k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fire(j, x, threshold, reset_zero, v, out_row, counts):
+    """Spike where ``x`` ≥ θ, reset, store ``v[j]``; returns 1 for a spike, else 0."""
+    spike = x >= threshold
+    out_row[j] = spike
+    counts[j] += spike
+    v[j] = (0.0 if reset_zero else x - threshold) if spike else x
+    return np.int32(spike)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -104,7 +114,9 @@ def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, 
 
     Hidden layer: v ← leak(v) + I, saturate (fixed point), spike where v ≥ θ,
     reset (subtract θ, or to 0). Output layer: score ← score + I (no leak, no
-    spike), saturated in fixed point.
+    spike), saturated in fixed point. Float layers compute in float32 (like
+    the torch model); the fixed-point and float loops are separate so that
+    each vectorizes on its own types.
     """
     n_out = v.shape[0]
     if is_output:
@@ -112,21 +124,14 @@ def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, 
             x = score[j] + current[j]
             score[j] = min(max(x, v_min), v_max) if fixed else x
         return 0
-    fired = 0
-    for j in range(n_out):
-        if fixed:
+    fired = np.int32(0)
+    if fixed:
+        for j in range(n_out):
             x = min(max(np.floor(v[j] * beta_q * (1.0 / 65536.0)) + current[j], v_min), v_max)
-        else:
-            x = beta * v[j] + current[j]
-        spike = x >= threshold
-        out_row[j] = spike
-        counts[j] += spike
-        fired += spike
-        if reset_zero:
-            x = 0.0 if spike else x
-        else:
-            x = x - threshold if spike else x
-        v[j] = x
+            fired += _fire(j, x, threshold, reset_zero, v, out_row, counts)
+    else:
+        for j in range(n_out):
+            fired += _fire(j, beta * v[j] + current[j], threshold, reset_zero, v, out_row, counts)
     return fired
 
 
@@ -141,6 +146,29 @@ def _trailing_zeros(typingctx, word):
         return builder.call(function, [args[0], ir.Constant(ir.IntType(1), 1)])
 
     return signature, codegen
+
+
+def _nonzero_mask(lane_bits: int):
+    """An intrinsic (words, index) → uint64: bit k set where lane k of the 64 bytes at ``words[index:index + 8]``
+    is non-zero, for lanes of ``lane_bits`` (8: 64 lanes, 16: 32). One vector compare (``vptestmb`` on AVX-512)."""
+    @intrinsic
+    def nonzero(typingctx, words, index):
+        signature = types.uint64(words, index)
+
+        def codegen(context, builder, sig, args):
+            array = context.make_array(sig.args[0])(context, builder, args[0])
+            vector_type = ir.VectorType(ir.IntType(lane_bits), 512 // lane_bits)
+            pointer = builder.bitcast(builder.gep(array.data, [args[1]]), vector_type.as_pointer())
+            nonzero_lanes = builder.icmp_unsigned("!=", builder.load(pointer, align=1), ir.Constant(vector_type, None))
+            return builder.zext(builder.bitcast(nonzero_lanes, ir.IntType(512 // lane_bits)), ir.IntType(64))
+
+        return signature, codegen
+
+    return nonzero
+
+
+_nonzero_bytes = _nonzero_mask(8)
+_nonzero_halves = _nonzero_mask(16)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -158,37 +186,40 @@ def _nonzero_lanes(word, lane_bits):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _list_events(row, lane_bits, masks, groups, event_input, event_count, n_events):
+def _list_events(row, lane_bits, event_input, event_count, n_events):
     """Append the (input, count) events of one step's words to the lists; returns (n_events, total count, largest count).
 
-    The per-word lane masks are computed without branches (vectorized) into
-    ``masks`` (bytes; ``groups`` views them as uint64, 64 inputs per group for
-    8-bit lanes), then each group's set bits are taken lowest first. With
-    ``lane_bits`` 1 the words are already such bitmasks (packed spikes, count 1).
+    Eight words (64 bytes) at a time, the non-zero lanes become one bitmask
+    (:func:`_nonzero_mask`, a vector compare; the last words lane by lane with
+    :func:`_nonzero_lanes`), whose set bits are taken lowest first with
+    ``cttz``. With ``lane_bits`` 1 the words already are such bitmasks (packed
+    spikes); their counts, all 1, are not written (:func:`_accumulate` reads
+    counts only for graded input).
     """
+    n_words = row.shape[0]
     if lane_bits == 1:
         first = n_events
-        for g in range(row.shape[0]):
+        for g in range(n_words):
             m = row[g]
             while m != 0:
                 event_input[n_events] = g * 64 + _trailing_zeros(m)
-                event_count[n_events] = 1
                 m &= m - np.uint64(1)
                 n_events += 1
         return n_events, n_events - first, 1
     lanes = 64 // lane_bits
     lane_mask = np.uint64((1 << lane_bits) - 1)
-    for wi in range(row.shape[0]):
-        masks[wi] = np.uint8(_nonzero_lanes(row[wi], lane_bits))
     total = 0
     largest = 0
-    group_lanes = 8 * lanes
-    for g in range(groups.shape[0]):
-        m = groups[g]
+    for g in range(n_words // 8 + 1):
+        if 8 * g + 8 <= n_words:
+            m = _nonzero_bytes(row, 8 * g) if lane_bits == 8 else _nonzero_halves(row, 8 * g)
+        else:
+            m = np.uint64(0)
+            for w in range(8 * g, n_words):
+                m |= _nonzero_lanes(row[w], lane_bits) << np.uint64((w - 8 * g) * lanes)
         while m != 0:
-            bit = _trailing_zeros(m)
+            lane = g * 8 * lanes + _trailing_zeros(m)
             m &= m - np.uint64(1)
-            lane = g * group_lanes + (bit >> 3) * lanes + (bit & 7)
             c = np.int32((row[lane // lanes] >> np.uint64((lane % lanes) * lane_bits)) & lane_mask)
             event_input[n_events] = lane
             event_count[n_events] = c
@@ -199,51 +230,56 @@ def _list_events(row, lane_bits, masks, groups, event_input, event_count, n_even
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _accumulate(current, tile, inputs, counts, start, end, graded):
-    """Add the weight rows (``tile[i]``, times the count when ``graded``) of events ``start:end`` to ``current``.
+def _accumulate(current, bias, tile, inputs, counts, start, end, graded):
+    """``current`` ← ``bias`` plus the weight rows (``tile[i]``, times the count when ``graded``) of events ``start:end``.
 
-    ``graded``: some counts exceed 1. In event order, one addition after
-    another, so the sum is that of a step-by-step accumulation; eight rows
-    share each load and store of the current.
+    In event order, one addition after another, so the sum is that of a
+    step-by-step accumulation. Rows are added eight per pass over the current
+    (the bias enters with the first pass); a last pass of fewer than eight is
+    filled with the tile's last row, all zeros (adding +0.0 changes no sum).
     """
     n = current.shape[0]
-    e = start
-    if graded:
-        while e < end:
+    if graded or start == end:
+        current[:] = bias
+        for e in range(start, end):
             row = tile[inputs[e]]
             c = counts[e]
             for j in range(n):
                 current[j] += c * row[j]
-            e += 1
         return
-    while e + 7 < end:
-        r0, r1, r2, r3 = tile[inputs[e]], tile[inputs[e + 1]], tile[inputs[e + 2]], tile[inputs[e + 3]]
-        r4, r5, r6, r7 = tile[inputs[e + 4]], tile[inputs[e + 5]], tile[inputs[e + 6]], tile[inputs[e + 7]]
-        for j in range(n):
-            current[j] = (((((((current[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]) + r4[j]) + r5[j]) + r6[j]) + r7[j]
+    zero = tile.shape[0] - 1
+    e = start
+    while e < end:
+        i0 = inputs[e]
+        i1 = inputs[e + 1] if e + 1 < end else zero
+        i2 = inputs[e + 2] if e + 2 < end else zero
+        i3 = inputs[e + 3] if e + 3 < end else zero
+        i4 = inputs[e + 4] if e + 4 < end else zero
+        i5 = inputs[e + 5] if e + 5 < end else zero
+        i6 = inputs[e + 6] if e + 6 < end else zero
+        i7 = inputs[e + 7] if e + 7 < end else zero
+        r0, r1, r2, r3, r4, r5, r6, r7 = tile[i0], tile[i1], tile[i2], tile[i3], tile[i4], tile[i5], tile[i6], tile[i7]
+        if e == start:
+            for j in range(n):
+                current[j] = (((((((bias[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]) + r4[j]) + r5[j]) + r6[j]) + r7[j]
+        else:
+            for j in range(n):
+                current[j] = (((((((current[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]) + r4[j]) + r5[j]) + r6[j]) + r7[j]
         e += 8
-    while e + 1 < end:
-        r0, r1 = tile[inputs[e]], tile[inputs[e + 1]]
-        for j in range(n):
-            current[j] = (current[j] + r0[j]) + r1[j]
-        e += 2
-    if e < end:
-        r0 = tile[inputs[e]]
-        for j in range(n):
-            current[j] += r0[j]
 
 
 def weight_tiles(weight: np.ndarray, tile_bytes: int = TILE_BYTES) -> np.ndarray:
-    """``weight`` [n_in, n_out] as column tiles [n_tiles, n_in, tile] (the last zero-padded), ~``tile_bytes`` per row.
+    """``weight`` [n_in, n_out] as column tiles [n_tiles, n_in + 1, tile] (the last zero-padded), ~``tile_bytes`` per row.
 
-    A tile is a multiple of 64 columns, unless one tile holds all.
+    A tile is a multiple of 64 columns, unless one tile holds all. Row
+    ``n_in`` of every tile is zeros: :func:`_accumulate` pads a short pass with it.
     """
     n_in, n_out = weight.shape
     tile = min(n_out, max(64, tile_bytes // weight.itemsize // 64 * 64))  # whole words of packed output spikes
     n_tiles = -(-n_out // tile)
-    padded_weight = np.zeros((n_in, n_tiles * tile), dtype=weight.dtype)
-    padded_weight[:, :n_out] = weight
-    return np.ascontiguousarray(padded_weight.reshape(n_in, n_tiles, tile).transpose(1, 0, 2))
+    padded_weight = np.zeros((n_in + 1, n_tiles * tile), dtype=weight.dtype)
+    padded_weight[:n_in, :n_out] = weight
+    return np.ascontiguousarray(padded_weight.reshape(n_in + 1, n_tiles, tile).transpose(1, 0, 2))
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -264,7 +300,8 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
     an eighth of the bytes to write and read again, and no masks to compute.
 
     Returns (out_bits uint64 [B, T, ⌈n_out/64⌉], spike_counts int32 [B, n_out],
-    score [B, n_out], in_count int64 [B, T], any_input bool [B, T], out_count int64 [B, T]).
+    score [B, n_out] (output layer; [B, 0] otherwise), in_count int64 [B, T], any_input bool [B, T],
+    out_count int64 [B, T]).
     """
     n_batch, n_steps, n_words = words.shape
     rows = words.reshape(n_batch * n_steps, n_words)
@@ -273,7 +310,7 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
     lanes = 64 // lane_bits
     out_bits = np.zeros((n_batch, n_steps, 0 if is_output else -(-n_out // 64)), dtype=np.uint64)
     spike_counts = np.zeros((n_batch, 0 if is_output else n_out), dtype=np.int32)
-    score = np.zeros((n_batch, n_out), dtype=tiles.dtype)
+    score = np.zeros((n_batch, n_out if is_output else 0), dtype=tiles.dtype)
     in_count = np.zeros((n_batch, n_steps), dtype=np.int64)
     any_input = np.zeros((n_batch, n_steps), dtype=np.bool_)
     out_count = np.zeros((n_batch, n_steps), dtype=np.int64)
@@ -282,16 +319,13 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
     n_groups = (n_batch + group - 1) // group
     n_workers = min(threads, n_groups)
     capacity = group * n_steps * n_words * lanes
-    n_mask_words = -(-n_words // 8)
     for worker in prange(n_workers):
-        masks = np.zeros(n_mask_words * 8, dtype=np.uint8)
-        mask_words = masks.view(np.uint64)
         event_input = np.empty(capacity, dtype=np.int32)
         event_count = np.empty(capacity, dtype=np.int32)
         slot_start = np.empty(group * n_steps + 1, dtype=np.int64)
         current = np.empty(tile, dtype=tiles.dtype)
         v = np.empty(tile, dtype=tiles.dtype)
-        spike_bytes = np.zeros(-(-tile // WORD_BYTES) * WORD_BYTES, dtype=np.uint8)
+        spike_bytes = np.zeros(-(-tile // 64) * 64, dtype=np.uint8)
         for g in range(worker, n_groups, n_workers):
             first = g * group
             size = min(n_batch, first + group) - first
@@ -300,7 +334,7 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
             slot_start[0] = 0
             for s in range(size):  # (1) event lists, slot by slot
                 for t in range(n_steps):
-                    n_events, total, slot_largest = _list_events(rows[(first + s) * n_steps + t], lane_bits, masks, mask_words,
+                    n_events, total, slot_largest = _list_events(rows[(first + s) * n_steps + t], lane_bits,
                                                    event_input, event_count, n_events)
                     slot_start[s * n_steps + t + 1] = n_events
                     largest = max(largest, slot_largest)
@@ -316,8 +350,8 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
                     v[:] = 0
                     for t in range(n_steps):
                         k = s * n_steps + t
-                        current[:] = refill
-                        _accumulate(current, weights, event_input, event_count, slot_start[k], slot_start[k + 1], largest > 1)
+                        _accumulate(current, refill, weights, event_input, event_count, slot_start[k], slot_start[k + 1],
+                                    largest > 1)
                         fired = _neuron_step(v[:n_cols], current[:n_cols], beta, threshold, reset_zero, fixed, beta_q, v_min,
                                              v_max, spike_bytes, spike_counts[first + s, lo:lo + n_cols],
                                              score[first + s, lo:lo + n_cols], is_output)
@@ -336,7 +370,7 @@ def lif_dense(currents, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max
     n_batch, n_steps, n_out = currents.shape
     out_spikes = _spike_buffer(n_batch, n_steps, n_out, is_output)
     spike_counts = np.zeros((n_batch, 0 if is_output else n_out), dtype=np.int32)
-    score = np.zeros((n_batch, n_out), dtype=currents.dtype)
+    score = np.zeros((n_batch, n_out if is_output else 0), dtype=currents.dtype)
     out_count = np.zeros((n_batch, n_steps), dtype=np.int64)
     dummy_row = np.zeros(n_out, dtype=np.uint8)
     for s in prange(n_batch):
@@ -346,3 +380,31 @@ def lif_dense(currents, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max
             out_count[s, t] = _neuron_step(v, currents[s, t], beta, threshold, reset_zero, fixed, beta_q, v_min, v_max,
                                            out_row, spike_counts[s], score[s], is_output)
     return out_spikes, spike_counts, score, out_count
+
+
+@njit(cache=True, nogil=True, parallel=True, fastmath={"reassoc"})
+def count_scores(counts, weight, bias, steps):
+    """Score of a non-spiking float output layer from its inputs' spike counts: ``steps``·b + counts·W, float64 [B, n_out].
+
+    ``counts`` int32 [B, n_in], ``weight`` [n_in, n_out]: one float64 dot
+    product per (sample, output), vectorized (summation order is free). In
+    numba, on the engine's own threads: a BLAS call here woke OpenBLAS's thread
+    pool, whose workers then spun against the engine's next kernel on a 2-core
+    machine (a whole simulation took ~2×).
+    """
+    n_batch, n_in = counts.shape
+    n_out = weight.shape[1]
+    weight_t = np.empty((n_out, n_in), dtype=np.float64)
+    for i in range(n_in):
+        for j in range(n_out):
+            weight_t[j, i] = weight[i, j]
+    score = np.empty((n_batch, n_out), dtype=np.float64)
+    for s in prange(n_batch):
+        row = counts[s]
+        for j in range(n_out):
+            column = weight_t[j]
+            total = 0.0
+            for i in range(n_in):
+                total += row[i] * column[i]
+            score[s, j] = steps * np.float64(bias[j]) + total
+    return score
