@@ -207,6 +207,7 @@ def _list_events(row, lane_bits, event_input, event_count, n_events):
                 n_events += 1
         return n_events, n_events - first, 1
     lanes = 64 // lane_bits
+    lane_shift = 3 if lane_bits == 8 else 2  # log2(lanes): the word of a lane by a shift, not a division
     lane_mask = np.uint64((1 << lane_bits) - 1)
     total = 0
     largest = 0
@@ -220,7 +221,7 @@ def _list_events(row, lane_bits, event_input, event_count, n_events):
         while m != 0:
             lane = g * 8 * lanes + _trailing_zeros(m)
             m &= m - np.uint64(1)
-            c = np.int32((row[lane // lanes] >> np.uint64((lane % lanes) * lane_bits)) & lane_mask)
+            c = np.int32((row[lane >> lane_shift] >> np.uint64((lane & (lanes - 1)) * lane_bits)) & lane_mask)
             event_input[n_events] = lane
             event_count[n_events] = c
             n_events += 1
