@@ -33,7 +33,7 @@ from numba import njit, prange  # noqa: E402
 from sim_vs_peers import IDLE_S, STEPS, network  # noqa: E402
 
 from snnexplorer.sim import engine  # noqa: E402
-from snnexplorer.sim.kernels import _accumulate, as_words, weight_tiles  # noqa: E402
+from snnexplorer.sim.kernels import _accumulate, weight_tiles  # noqa: E402
 
 
 @njit(parallel=True, nogil=True)
