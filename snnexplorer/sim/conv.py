@@ -115,6 +115,21 @@ def channels_last(weight: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.transpose(weight, (1, 2, 3, 0)))
 
 
+@njit(cache=True, nogil=True)
+def _output_index(size, kernel, stride, padding, out_size):
+    """[input position, kernel offset] → the output position it feeds along one axis, or -1 (off the map or between strides).
+
+    Precomputed once per call, so the event loop divides nothing.
+    """
+    index = np.full((size, kernel), -1, dtype=np.int64)
+    for position in range(size):
+        for offset in range(kernel):
+            shifted = position + padding - offset
+            if shifted >= 0 and shifted % stride == 0 and shifted // stride < out_size:
+                index[position, offset] = shifted // stride
+    return index
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def lif_conv(x, analog, weight, bias, in_shape, stride, padding, map_shape, pool, beta, threshold, reset_zero, fixed, beta_q,
              v_min, v_max):
@@ -139,6 +154,8 @@ def lif_conv(x, analog, weight, bias, in_shape, stride, padding, map_shape, pool
     any_input = np.zeros((n_batch, n_steps), dtype=np.bool_)
     out_count = np.zeros((n_batch, n_steps), dtype=np.int64)
     synaptic_ops = np.zeros((n_batch, n_steps), dtype=np.int64)
+    row_of = _output_index(height, kernel, stride, padding, map_h)  # [y, ky] → output row, or -1
+    col_of = _output_index(width, kernel, stride, padding, map_w)
     for b in prange(n_batch):
         v = np.zeros(n_positions * channels, dtype=weight.dtype)
         current = np.empty((n_positions, channels), dtype=weight.dtype)
@@ -152,34 +169,36 @@ def lif_conv(x, analog, weight, bias, in_shape, stride, padding, map_shape, pool
             total = 0
             nonzero = 0
             fan_total = 0
-            for i in range(channels_in * height * width):
-                value = row[i]
-                if value == 0:
-                    continue
-                nonzero += 1
-                weight_of_event = 1 if analog else int(value)
-                total += weight_of_event
-                c, rest = divmod(i, height * width)
-                y, xx = divmod(rest, width)
-                fan = 0
-                for ky in range(kernel):
-                    oy = y + padding - ky
-                    if oy < 0 or oy % stride != 0 or oy // stride >= map_h:
-                        continue
-                    for kx in range(kernel):
-                        ox = xx + padding - kx
-                        if ox < 0 or ox % stride != 0 or ox // stride >= map_w:
+            i = -1
+            for c in range(channels_in):
+                for y in range(height):
+                    for xx in range(width):
+                        i += 1
+                        value = row[i]
+                        if value == 0:
                             continue
-                        cur = current[(oy // stride) * map_w + ox // stride]
-                        w = weight[c, ky, kx]
-                        if value == 1:
-                            for co in range(channels):
-                                cur[co] += w[co]
-                        else:
-                            for co in range(channels):
-                                cur[co] += value * w[co]
-                        fan += 1
-                fan_total += fan * weight_of_event
+                        nonzero += 1
+                        weight_of_event = 1 if analog else int(value)
+                        total += weight_of_event
+                        fan = 0
+                        for ky in range(kernel):
+                            oy = row_of[y, ky]
+                            if oy < 0:
+                                continue
+                            for kx in range(kernel):
+                                ox = col_of[xx, kx]
+                                if ox < 0:
+                                    continue
+                                cur = current[oy * map_w + ox]
+                                w = weight[c, ky, kx]
+                                if value == 1:
+                                    for co in range(channels):
+                                        cur[co] += w[co]
+                                else:
+                                    for co in range(channels):
+                                        cur[co] += value * w[co]
+                                fan += 1
+                        fan_total += fan * weight_of_event
             in_count[b, t] = total
             any_input[b, t] = nonzero > 0
             synaptic_ops[b, t] = fan_total * channels
