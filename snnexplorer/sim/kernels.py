@@ -8,8 +8,10 @@ Two ways to get a layer's input current, one neuron update:
 
 Both call :func:`_neuron_step`, so the neuron semantics (see
 :mod:`snnexplorer.sim`) are written once; it is branch-free so that LLVM
-vectorizes it. Work runs in parallel (``prange``); the kernels release the
-GIL (``nogil``) so a dashboard stays responsive.
+vectorizes it, with separate float32 and fixed-point loops (one loop for both
+had LLVM widen every float step to float64 and test the mode per neuron).
+Work runs in parallel (``prange``); the kernels release the GIL (``nogil``) so
+a dashboard stays responsive.
 
 How the event kernel is laid out, and why (measured on a 2-core AVX-512
 machine, ``benchmarks/sim_vs_peers.py``):
@@ -31,6 +33,10 @@ machine, ``benchmarks/sim_vs_peers.py``):
   bitmasks as they are: an eighth of the bytes to write and read back, no
   masks to compute (3–8 % of a 784-512-256-10 run, measured in one process
   against the byte-per-spike version).
+
+What bounds it: ``benchmarks/event_path_limits.py`` times the row additions
+alone, with the real weights and with every row in L1; the additions are most
+of the kernel's time, and they run at the speed the weights stream from L2/L3.
 
 Per (sample, step) counters come back as arrays and are summed by the caller:
 input spike count, whether any input arrived (event-driven neuron updates),
