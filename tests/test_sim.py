@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snnexplorer.errors import DesignError
-from snnexplorer.sim import resample, simulate
+from snnexplorer.sim import engine, resample, simulate
 from snnexplorer.sim.quantize import beta_fixed, quantize_layer
 from snnexplorer.train.model import SpikingMLP, fixed_lif_scan
 
@@ -175,17 +175,19 @@ def test_bad_arguments_are_clear_errors():
 
 
 @pytest.mark.parametrize("dtype, max_count", [(np.uint8, 1), (np.uint8, 200), (np.uint16, 300)])
-def test_event_path_equals_dense_path_exactly_on_integer_weights(dtype, max_count):
+def test_event_path_equals_dense_path_exactly_on_integer_weights(dtype, max_count, monkeypatch):
     """Integer-valued weights make every summation order exact, so both paths must agree bit for bit.
 
-    Covers graded counts (8- and 16-bit lanes), an input width that is not a whole word (37), and a hidden
-    layer wider than one weight tile (700 columns: a full tile and a partial one).
+    Covers graded counts (8- and 16-bit lanes), an input width that is not a whole word (101: whole 64-byte
+    groups listed by vector compare, then a partial one word by word), a hidden layer wider than one weight
+    tile (700 columns: a full tile and a partial one), and a dense product taken in several blocks.
     """
+    monkeypatch.setattr(engine, "DENSE_BLOCK", 16)  # 13 × 6 (sample, step) rows: five blocks, the last partial
     rng = np.random.default_rng(5)
-    sizes = [37, 700, 9]
+    sizes = [101, 700, 9]
     layers = [(rng.integers(-3, 4, (a, b)).astype(np.float32), rng.integers(-2, 3, b).astype(np.float32))
               for a, b in zip(sizes[:-1], sizes[1:])]
-    counts = rng.integers(0, max_count + 1, (13, 6, 37)) * (rng.random((13, 6, 37)) < 0.3)
+    counts = rng.integers(0, max_count + 1, (13, 6, 101)) * (rng.random((13, 6, 101)) < 0.3)
     x = counts.astype(dtype)
     event = simulate(layers, x, beta=0.5, threshold=4.0, path="event")
     dense = simulate(layers, x, beta=0.5, threshold=4.0, path="dense")
