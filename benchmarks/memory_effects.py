@@ -18,8 +18,7 @@ import time
 import numpy as np
 
 from snnexplorer.design import Design
-from snnexplorer.hardware import Architecture, cost, cost_variants
-from snnexplorer.pipeline import evaluate, synthetic_for
+from snnexplorer.pipeline import architecture_of, cost_design, cost_design_variants, evaluate, synthetic_for
 from snnexplorer.presets import hardware_preset_names
 
 RATE = 0.1
@@ -71,7 +70,7 @@ def breakeven_rate(preset: str) -> float | None:
     rates = np.linspace(0.0, 1.0, 201)
     wins = []
     for rate in rates:
-        r = cost(design, synthetic_for(design, float(rate)))
+        r = cost_design(design, synthetic_for(design, float(rate)))
         wins.append(r.energy_j <= r.ann["energy_j"])
     if not wins[0]:
         return None
@@ -89,16 +88,16 @@ def part_c() -> None:
 def part_d() -> None:
     design = Design.from_dict({"network": {"hidden": [1024, 1024]}})
     activity = synthetic_for(design, RATE)
-    cost(design, activity)
+    cost_design(design, activity)
     start = time.perf_counter()
     n = 200
     for _ in range(n):
-        cost(design, activity)
+        cost_design(design, activity)
     per_design = (time.perf_counter() - start) / n
-    arch = Architecture.from_design(design)
+    arch = architecture_of(design)
     variants = arch.variants(L2__capacity_bytes=np.logspace(14, 24, 10_000, base=2), DRAM__read_pj=np.linspace(500, 3000, 10_000))
     start = time.perf_counter()
-    table = cost_variants(design, activity, variants)
+    table = cost_design_variants(design, activity, variants)
     elapsed = time.perf_counter() - start
     print(f"(d) one design's full Report (SNN + 2 ANN twins + breakdown table): {per_design * 1e3:.2f} ms; "
           f"10,000 hardware variants vectorized: {elapsed * 1e3:.1f} ms = {len(table) / elapsed:,.0f} variants/s")

@@ -40,7 +40,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         report.extra["training"] = {"energy_j": training.energy_j, "latency_s": training.latency_s,
                                     "synaptic_ops": training.synaptic_ops, "neuron_updates": training.neuron_updates}
     if args.ann_accuracy:
-        from .simulate_design import ann_accuracy
+        from .pipeline import ann_accuracy
 
         report.ann["accuracy"] = ann_accuracy(design)
     if args.json:
@@ -67,7 +67,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from .design import load_design
-    from .simulate_design import simulate_weights
+    from .inference import simulate_weights
     from .train import confusion_for, load_or_train, save_to_zoo, shipped_accuracy, train
     from . import data
 

@@ -27,162 +27,22 @@ and the list / per-layer limits from the section's ``_limits``.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import param
 import yaml
 
 from .errors import DesignError, FieldProblem
-from .presets import hardware_preset, hardware_preset_names, read_yaml
+from .sections import Section, check_section
+from .hardware_schema import override_problems
+from .presets import hardware_preset, hardware_preset_names, presets_dir
+from .yaml_input import parse_yaml, read_yaml
 
 N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10}
-HARDWARE_LEVEL_FIELDS = (
-    "capacity_bytes", "word_bits", "read_pj", "write_pj", "bandwidth_bytes_per_s", "latency_s", "leakage_w",
-)
-HARDWARE_COMPUTE_FIELDS = (
-    "units", "clock_hz", "ops_per_cycle", "accumulate_pj", "mac_pj", "neuron_update_pj", "leakage_w",
-)
 STAGES = ("train", "simulate", "cost")
-
-
-class Section(param.Parameterized):
-    """Base of the design sections: generic validation and dict conversion.
-
-    ``_limits`` maps a list-valued or per-layer parameter to its (min, max)
-    integer bounds; ``_per_layer`` names the parameters that take one int or one
-    int per layer.
-    """
-
-    _key: ClassVar[str] = ""
-    _choices: ClassVar[dict[str, list[str]]] = {}
-    _limits: ClassVar[dict[str, tuple[int, int]]] = {}
-    _per_layer: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, **params: Any):
-        checked, problems = _check_section(type(self), params, type(self)._key)
-        if problems:
-            raise DesignError(problems)
-        super().__init__(**checked)
-
-    @classmethod
-    def fields(cls) -> list[str]:
-        return [n for n in cls.param if n != "name" or "name" in cls._choices]
-
-    def to_dict(self) -> dict:
-        out = {}
-        for name in self.fields():
-            value = getattr(self, name)
-            out[name] = value.to_dict() if isinstance(value, Section) else copy.deepcopy(value)
-        return out
-
-
-def _allowed_text(cls: type[Section], name: str, p: param.Parameter) -> str:
-    if name in cls._per_layer:
-        lo, hi = cls._limits[name]
-        return f"an integer in {lo}..{hi} or a list of them, one per layer"
-    objects = cls._choices.get(name) or (p.objects if isinstance(p, param.Selector) else None)
-    if objects:
-        return "one of " + ", ".join(repr(o) for o in objects)
-    if isinstance(p, param.Boolean):
-        return "true or false"
-    if isinstance(p, param.List):
-        lo, hi = cls._limits[name]
-        return f"a non-empty list of integers in {lo}..{hi}"
-    if isinstance(p, param.Dict):
-        return "a mapping"
-    if isinstance(p, param.String):
-        return "a string"
-    if isinstance(p, (param.Integer, param.Number)):
-        kind = "an integer" if isinstance(p, param.Integer) else "a number"
-        lo, hi = p.bounds or (None, None)
-        lo_incl, hi_incl = p.inclusive_bounds
-        parts = []
-        if lo is not None:
-            parts.append(f"{'≥' if lo_incl else '>'} {lo}")
-        if hi is not None:
-            parts.append(f"{'≤' if hi_incl else '<'} {hi}")
-        text = f"{kind} {' and '.join(parts)}".strip()
-        return text + (" or null" if p.allow_None else "")
-    return "a valid value"
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _int_in(value: Any, lo: int, hi: int) -> bool:
-    return _is_int(value) and lo <= value <= hi
-
-
-def _check_value(cls: type[Section], name: str, p: param.Parameter, value: Any) -> bool:
-    """True if ``value`` is acceptable for parameter ``name`` of section ``cls``."""
-    if name in cls._per_layer:
-        lo, hi = cls._limits[name]
-        if isinstance(value, list):
-            return len(value) > 0 and all(_int_in(v, lo, hi) for v in value)
-        return _int_in(value, lo, hi)
-    if value is None:
-        return bool(p.allow_None)
-    if name in cls._choices:
-        return value in cls._choices[name]
-    if isinstance(p, param.Selector):
-        return value in p.objects
-    if isinstance(p, param.Boolean):
-        return isinstance(value, bool)
-    if isinstance(p, param.List):
-        lo, hi = cls._limits[name]
-        return isinstance(value, list) and len(value) > 0 and all(_int_in(v, lo, hi) for v in value)
-    if isinstance(p, param.Dict):
-        return isinstance(value, dict)
-    if isinstance(p, param.String):
-        return isinstance(value, str)
-    if isinstance(p, (param.Integer, param.Number)):
-        if isinstance(p, param.Integer) and not _is_int(value):
-            return False
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
-            return False
-        lo, hi = p.bounds or (None, None)
-        lo_incl, hi_incl = p.inclusive_bounds
-        if lo is not None and (value < lo if lo_incl else value <= lo):
-            return False
-        if hi is not None and (value > hi if hi_incl else value >= hi):
-            return False
-        return True
-    return True
-
-
-def _check_section(cls: type[Section], data: Any, prefix: str) -> tuple[dict, list[FieldProblem]]:
-    """Validate a mapping for section ``cls``; returns (constructor kwargs, problems)."""
-    if isinstance(data, Section):
-        data = data.to_dict()
-    if not isinstance(data, dict):
-        return {}, [FieldProblem(prefix, data, f"a mapping with keys {cls.fields()}")]
-    problems: list[FieldProblem] = []
-    checked: dict[str, Any] = {}
-    known = cls.fields()
-    for key, value in data.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if key not in known:
-            problems.append(FieldProblem(path, value, f"a known key: one of {known}"))
-            continue
-        p = cls.param[key]
-        if isinstance(p, param.ClassSelector) and isinstance(p.class_, type) and issubclass(p.class_, Section):
-            sub, sub_problems = _check_section(p.class_, value, path)
-            problems.extend(sub_problems)
-            if not sub_problems:
-                checked[key] = p.class_(**sub)
-            continue
-        if isinstance(value, float) and isinstance(p, param.Integer) and value.is_integer():
-            value = int(value)
-        if _check_value(cls, key, p, value):
-            checked[key] = copy.deepcopy(value)
-        else:
-            problems.append(FieldProblem(path, value, _allowed_text(cls, key, p)))
-    return checked, problems
 
 
 class Dataset(Section):
@@ -408,10 +268,13 @@ class Design(param.Parameterized):
         if self.hardware.preset not in presets:
             out.append(FieldProblem("hardware.preset", self.hardware.preset, f"one of {presets}"))
             return out
-        preset = hardware_preset(self.hardware.preset)
-        levels = [level["name"] for level in preset.get("levels", [])]
+        try:
+            preset = hardware_preset(self.hardware.preset)
+        except DesignError as exc:  # a broken preset file: its own problems
+            return out + exc.problems
+        levels = [level["name"] for level in preset["levels"]]
         for key, value in self.hardware.overrides.items():
-            out.extend(_override_problems(key, value, levels))
+            out.extend(override_problems(key, value, levels))
         for field in ("weights_level", "state_level"):
             value = getattr(self.mapping, field)
             if value != "auto" and value not in levels:
@@ -444,7 +307,7 @@ class Design(param.Parameterized):
             else:
                 if key == "timesteps" and not isinstance(value, dict):
                     value = {"steps": value}
-                checked, sub = _check_section(SECTIONS[key], value, key)
+                checked, sub = check_section(SECTIONS[key], value, key)
                 if sub:
                     problems.extend(FieldProblem("timesteps", p.value, p.allowed) if p.field == "timesteps.steps" else p for p in sub)
                 else:
@@ -470,11 +333,7 @@ class Design(param.Parameterized):
     def from_yaml(cls, path_or_text: str | Path) -> "Design":
         """Load from a YAML file path (or, for a string containing a newline, YAML text)."""
         if isinstance(path_or_text, str) and "\n" in path_or_text:
-            try:
-                data = yaml.safe_load(path_or_text)
-            except yaml.YAMLError as exc:
-                raise DesignError.single("file", "<text>", f"valid YAML ({exc})") from None
-            return cls.from_dict(data)
+            return cls.from_dict(parse_yaml(path_or_text))
         return cls.from_dict(read_yaml(path_or_text))
 
     def to_json(self) -> str:
@@ -537,35 +396,10 @@ class Design(param.Parameterized):
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _override_problems(key: Any, value: Any, levels: list[str]) -> list[FieldProblem]:
-    path = f"hardware.overrides.{key}"
-    if not isinstance(key, str) or key.count(".") != 1:
-        return [FieldProblem(path, value, "a key of the form LEVEL.FIELD or compute.FIELD")]
-    target, field = key.split(".")
-    if target == "compute":
-        if field not in HARDWARE_COMPUTE_FIELDS:
-            return [FieldProblem(path, value, f"a compute field: one of {list(HARDWARE_COMPUTE_FIELDS)}")]
-    elif target not in levels:
-        return [FieldProblem(path, value, f"a key naming a level of the preset {levels} or 'compute'")]
-    elif field not in HARDWARE_LEVEL_FIELDS:
-        return [FieldProblem(path, value, f"a level field: one of {list(HARDWARE_LEVEL_FIELDS)}")]
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or value != value:
-        return [FieldProblem(path, value, "a number ≥ 0")]
-    return []
-
-
-def fit_to_depth(values: list[int], n_layers: int) -> list[int]:
-    """A per-layer list for a network of ``n_layers``: itself when the lengths match, else its max
-    for every layer (a router or ANN twin whose depth differs from the experts')."""
-    return list(values) if len(values) == n_layers else [max(values)] * n_layers
-
-
 def load_design(path_or_name: str | Path) -> Design:
     """A design from a YAML path, or the name of a shipped preset (e.g. 'mnist-baseline')."""
     path = Path(path_or_name)
     if not path.exists() and not str(path_or_name).endswith((".yaml", ".yml")):
-        from .presets import presets_dir
-
         candidate = presets_dir() / "designs" / f"{path_or_name}.yaml"
         if candidate.exists():
             path = candidate

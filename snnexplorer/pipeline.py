@@ -3,15 +3,22 @@
 Each stage is a pure function of the design's stage inputs
 (:meth:`Design.stage_inputs`); trained weights are cached on disk by
 :mod:`snnexplorer.train`, simulated Activity in memory by ``hash_for('simulate')``.
+This is where a Design meets the layers that need none: :func:`cost_design`
+hands its mapping, bit widths and hardware to :mod:`snnexplorer.hardware`.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
+import numpy as np
+import pandas as pd
+
+from . import data
 from .design import Design
 from .errors import DesignError
-from .hardware import Report, cost
+from .hardware import Architecture, Report, cost, cost_variants
+from .inference import simulate_weights
 from .sim.activity import Activity
 from .sim.synthetic import synthetic_activity
 
@@ -58,8 +65,6 @@ def activity_for(design: Design, activity: str | Activity = "simulate") -> Activ
     if key in _ACTIVITY_CACHE:
         _ACTIVITY_CACHE.move_to_end(key)
         return _ACTIVITY_CACHE[key]
-    from .simulate_design import simulate_design
-
     result = simulate_design(design)
     _ACTIVITY_CACHE[key] = result
     while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
@@ -67,9 +72,48 @@ def activity_for(design: Design, activity: str | Activity = "simulate") -> Activ
     return result
 
 
+def simulate_design(design: Design, progress=None, cancel=None) -> Activity:
+    """Train (or load) the design's weights and simulate its test subset."""
+    from .train import load_or_train
+
+    weights = load_or_train(design, progress, cancel)
+    test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+    return simulate_weights(design, weights, test.x, test.y)
+
+
+def ann_accuracy(design: Design) -> float:
+    """Test accuracy of the design's ANN twin (trained once and cached), on the same test subset."""
+    from .train import load_or_train_ann
+
+    layers = load_or_train_ann(design).networks["ann"]
+    test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+    h = test.x
+    for index, (w, b) in enumerate(layers):
+        h = h @ w + b
+        if index < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    return float(np.mean(np.argmax(h, axis=1) == test.y))
+
+
+def architecture_of(design: Design) -> Architecture:
+    """The design's hardware preset with its overrides."""
+    return Architecture.from_preset(design.hardware.preset, design.hardware.overrides)
+
+
+def cost_design(design: Design, activity: Activity, arch: Architecture | None = None, variant: int = 0) -> Report:
+    """The Report of ``activity`` under ``design``'s mapping and bit widths on ``arch`` (default: its hardware)."""
+    return cost(activity, arch or architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits,
+                design.name, variant)
+
+
+def cost_design_variants(design: Design, activity: Activity, arch: Architecture) -> pd.DataFrame:
+    """Totals of every hardware variant of ``arch`` at once (see :func:`snnexplorer.hardware.cost_variants`)."""
+    return cost_variants(activity, arch, design.mapping, design.weight_bits, design.membrane_bits)
+
+
 def evaluate(design: Design, activity: str | Activity = "simulate") -> Report:
     """The Report of ``design``: accuracy, energy, latency, footprint, SNN and ANN."""
-    return cost(design, activity_for(design, activity))
+    return cost_design(design, activity_for(design, activity))
 
 
 def training_report(design: Design) -> Report | None:
@@ -79,4 +123,4 @@ def training_report(design: Design) -> Report | None:
     from .stdp.design_bridge import training_activity
     from .train import load_or_train
 
-    return cost(design, training_activity(design, load_or_train(design)))
+    return cost_design(design, training_activity(design, load_or_train(design)))

@@ -1,9 +1,12 @@
 """Where the shipped presets live and how their YAML is read.
 
 Presets are plain YAML files a user can copy and edit:
-``presets/hardware/*.yaml`` (memory hierarchies, see :mod:`snnexplorer.hardware`)
-and ``presets/designs/*.yaml`` (designs, see :mod:`snnexplorer.design`).
-``SNNEXPLORER_PRESETS`` points at another folder with the same layout.
+``presets/hardware/*.yaml`` (memory hierarchies, checked against
+:mod:`snnexplorer.hardware_schema`), ``presets/designs/*.yaml`` (designs, see
+:mod:`snnexplorer.design`) and ``presets/studies/*.yaml`` (see
+:mod:`snnexplorer.explore.study`). They ship with the package
+(:mod:`snnexplorer.shipped`); ``SNNEXPLORER_PRESETS`` points at another folder
+with the same layout.
 """
 
 from __future__ import annotations
@@ -12,16 +15,15 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .errors import DesignError
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from .hardware_schema import preset_problems
+from .shipped import shipped_dir
+from .yaml_input import read_yaml
 
 
 def presets_dir() -> Path:
-    """The folder holding ``hardware/`` and ``designs/``."""
-    return Path(os.environ.get("SNNEXPLORER_PRESETS", PROJECT_ROOT / "presets"))
+    """The folder holding ``hardware/``, ``designs/`` and ``studies/``."""
+    return Path(os.environ.get("SNNEXPLORER_PRESETS", shipped_dir("presets")))
 
 
 def hardware_preset_names() -> list[str]:
@@ -34,27 +36,17 @@ def design_preset_paths() -> list[Path]:
     return sorted((presets_dir() / "designs").glob("*.yaml"))
 
 
-def read_yaml(path: str | Path) -> dict:
-    """Read a YAML mapping with ``yaml.safe_load``; a clear error otherwise."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DesignError.single("file", str(path), "an existing YAML file") from None
-    except yaml.YAMLError as exc:
-        raise DesignError.single("file", str(path), f"valid YAML ({exc.__class__.__name__}: {exc})") from None
-    if not isinstance(data, dict):
-        raise DesignError.single("file", str(path), "a YAML mapping at the top level")
-    return data
-
-
 @lru_cache(maxsize=64)
 def _hardware_preset_cached(path: str, mtime: float) -> dict:
-    return read_yaml(path)
+    raw = read_yaml(path)
+    problems = preset_problems(raw, path)
+    if problems:
+        raise DesignError(problems)
+    return raw
 
 
 def hardware_preset(name: str) -> dict:
-    """The raw mapping of hardware preset ``name`` (cached until the file changes)."""
+    """The mapping of hardware preset ``name``, checked against the hardware schema (cached until the file changes)."""
     path = presets_dir() / "hardware" / f"{name}.yaml"
     if not path.is_file():
         raise DesignError.single("hardware.preset", name, f"one of {hardware_preset_names()}")

@@ -124,9 +124,9 @@ def test_fspinn_study_reproduces_the_direction_of_the_papers_comparisons(tmp_pat
     """The shipped FSpiNN study end to end (12 trainings, 100-900 neurons): FSpiNN halves neuron updates per presentation,
     costs less to train at every size, and 8-bit weights shrink the footprint almost 4x,
     within a few points of the baseline's accuracy, far above chance."""
-    from snnexplorer.presets import PROJECT_ROOT
+    from snnexplorer.presets import presets_dir
 
-    table = run_study(Study.from_yaml(PROJECT_ROOT / "presets" / "studies" / "fspinn.yaml"), tmp_path / "fspinn.csv")
+    table = run_study(Study.from_yaml(presets_dir() / "studies" / "fspinn.yaml"), tmp_path / "fspinn.csv")
     assert len(table) == 12 and table["accuracy"].min() > 0.5
     table["fspinn"] = table["axis:training.stdp"].str.contains('"inhibitory_neurons": false')
     table["bits"] = table["axis:quantization.weight_bits"].astype(int)

@@ -4,10 +4,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snnexplorer.design import Design
-from snnexplorer.hardware import Architecture, cost, cost_variants
-from snnexplorer.hardware.cost import price
+from snnexplorer.hardware import Architecture, price
 from snnexplorer.hardware.workload import Items, Ops
-from snnexplorer.pipeline import evaluate, synthetic_for
+from snnexplorer.pipeline import architecture_of, cost_design, cost_design_variants, evaluate, synthetic_for
 from snnexplorer.presets import hardware_preset, hardware_preset_names
 from snnexplorer.sim.synthetic import synthetic_activity
 
@@ -35,44 +34,44 @@ NO_OPS = Ops(np.array([0]), ["main"], np.array([0.0]), np.array([0.0]), np.array
 def test_two_levels_item_that_fits_is_fetched_once():
     arch = arch_of([(1000, 64, 10.0, 20.0, 1e9), (1e9, 64, 100.0, 100.0, 1e8)])
     out = price(one_item(read_use=800, once=400, stream=600, working_set=400), NO_OPS, arch, batch=1)
-    assert out["read_bytes"][0, 0].tolist() == [800, 400]
-    assert out["write_bytes"][0, 0].tolist() == [400, 0]
+    assert out.read_bytes[0, 0].tolist() == [800, 400]
+    assert out.write_bytes[0, 0].tolist() == [400, 0]
     # 800 B / 8 B = 100 reads x 10 pJ + 50 fills x 20 pJ + 50 reads x 100 pJ
-    assert out["energy_j"][0] == pytest.approx((100 * 10 + 50 * 20 + 50 * 100) * 1e-12)
+    assert out.energy_j[0] == pytest.approx((100 * 10 + 50 * 20 + 50 * 100) * 1e-12)
     # latency: M0 moves 1200 B at 1 GB/s = 1.2 µs, M1 400 B at 0.1 GB/s = 4 µs
-    assert out["latency_s"][0] == pytest.approx(4e-6)
+    assert out.latency_s[0] == pytest.approx(4e-6)
 
 
 def test_two_levels_item_that_overflows_is_streamed():
     arch = arch_of([(100, 64, 10.0, 20.0, 1e9), (1e9, 64, 100.0, 100.0, 1e8)])
     out = price(one_item(read_use=800, once=400, stream=600, working_set=400), NO_OPS, arch, batch=1)
-    assert out["read_bytes"][0, 0].tolist() == [800, 600]
-    assert out["energy_j"][0] == pytest.approx((100 * 10 + 75 * 20 + 75 * 100) * 1e-12)
+    assert out.read_bytes[0, 0].tolist() == [800, 600]
+    assert out.energy_j[0] == pytest.approx((100 * 10 + 75 * 20 + 75 * 100) * 1e-12)
 
 
 def test_three_levels_fits_only_in_the_middle():
     arch = arch_of([(100, 32, 1.0, 1.0, 1e9), (1000, 64, 10.0, 10.0, 1e9), (1e9, 64, 100.0, 100.0, 1e9)])
     out = price(one_item(read_use=1000, once=500, stream=800, working_set=500), NO_OPS, arch, batch=1)
-    assert out["read_bytes"][0, 0].tolist() == [1000, 800, 500]
-    assert out["write_bytes"][0, 0].tolist() == [800, 500, 0]
+    assert out.read_bytes[0, 0].tolist() == [1000, 800, 500]
+    assert out.write_bytes[0, 0].tolist() == [800, 500, 0]
     # word widths: 1000 B / 4 B at M0, then 8-byte words
     expected = 250 * 1 + 200 * 1 + 100 * 10 + 62.5 * 10 + 62.5 * 100
-    assert out["energy_j"][0] == pytest.approx(expected * 1e-12)
+    assert out.energy_j[0] == pytest.approx(expected * 1e-12)
 
 
 def test_spilled_state_is_written_out_and_read_back():
     arch = arch_of([(10, 64, 1.0, 1.0, 1e9), (1e9, 64, 10.0, 10.0, 1e9)])
     item = one_item(read_use=80, once=0.0, stream=80, working_set=50, write_use=80, stream_write=80)
     out = price(item, NO_OPS, arch, batch=1)
-    assert out["read_bytes"][0, 0].tolist() == [80, 80] and out["write_bytes"][0, 0].tolist() == [160, 80]
+    assert out.read_bytes[0, 0].tolist() == [80, 80] and out.write_bytes[0, 0].tolist() == [160, 80]
 
 
 def test_operations_are_priced():
     arch = arch_of([(1e9, 64, 0.0, 0.0, 1e12)])
     ops = Ops(np.array([0]), ["main"], np.array([10.0]), np.array([5.0]), np.array([2.0]))
     out = price(one_item(0, 0, 0, 0), ops, arch, batch=4)
-    assert out["energy_j"][0] == pytest.approx((10 * 1 + 5 * 2 + 2 * 3) * 1e-12)
-    assert out["latency_s"][0] == pytest.approx(17 * 4 / 1e9)
+    assert out.energy_j[0] == pytest.approx((10 * 1 + 5 * 2 + 2 * 3) * 1e-12)
+    assert out.latency_s[0] == pytest.approx(17 * 4 / 1e9)
 
 
 def base_design(**changes):
@@ -97,11 +96,11 @@ def test_more_timesteps_never_cost_less(preset, rate, t1, t2, loop_order, batch)
        st.sampled_from(["timestep-major", "layer-major"]))
 def test_larger_capacity_never_adds_traffic_above(preset, rate, level_pick, factor, loop_order):
     design = base_design(hardware={"preset": preset}, network={"hidden": [512, 512]}, mapping={"loop_order": loop_order})
-    arch = Architecture.from_design(design)
+    arch = architecture_of(design)
     level = arch.level_names[level_pick % arch.n_levels]
     base = arch.levels["capacity_bytes"][0, arch.level_index(level)]
     variants = arch.variants(**{f"{level}__capacity_bytes": [base, base * factor]})
-    out = cost_variants(design, synthetic_for(design, rate), variants)
+    out = cost_design_variants(design, synthetic_for(design, rate), variants)
     for above in arch.level_names[arch.level_index(level) + 1:]:
         assert out[f"{above}_bytes"][1] <= out[f"{above}_bytes"][0] + 1e-9
 
@@ -129,11 +128,11 @@ def test_breakdown_sums_to_totals(preset, rate, batch, spike_format, update, exp
 def test_vectorized_variants_equal_one_at_a_time():
     design = base_design(network={"hidden": [1024, 512]})
     activity = synthetic_for(design, 0.1)
-    arch = Architecture.from_design(design)
+    arch = architecture_of(design)
     capacities = [2**16, 2**20, 2**24]
-    table = cost_variants(design, activity, arch.variants(L2__capacity_bytes=capacities))
+    table = cost_design_variants(design, activity, arch.variants(L2__capacity_bytes=capacities))
     for i, c in enumerate(capacities):
-        single = cost(design.copy(hardware={"preset": "edge-soc", "overrides": {"L2.capacity_bytes": c}}), activity)
+        single = cost_design(design.copy(hardware={"preset": "edge-soc", "overrides": {"L2.capacity_bytes": c}}), activity)
         assert table.energy_j[i] == pytest.approx(single.energy_j)
 
 

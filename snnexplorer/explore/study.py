@@ -36,11 +36,12 @@ import pandas as pd
 
 from ..design import Design, load_design
 from ..errors import DesignError, FieldProblem
-from ..presets import hardware_preset_names, read_yaml
+from ..hardware.report import METRICS as REPORT_METRICS
+from ..presets import hardware_preset_names
+from ..yaml_input import read_yaml
 from .pareto import SENSES, pareto_mask
 
-METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes", "feasible", "synaptic_ops", "neuron_updates",
-           "ann_energy_j", "ann_latency_s", "training_energy_j"]
+METRICS = [*REPORT_METRICS, "training_energy_j"]
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 STUDY_KEYS = ("name", "base", "activity", "axes", "objectives", "constraints", "search", "budget", "objective")
 SEARCHES = ("grid", "timesteps")
@@ -151,13 +152,7 @@ def evaluate_point(design_dict: dict, activity: str) -> dict:
     design = Design.from_dict(design_dict)
     report = evaluate(design, activity)
     training = training_report(design) if activity == "simulate" else None
-    return {
-        "point": design.hash_for("cost"), "accuracy": report.accuracy, "energy_j": report.energy_j,
-        "latency_s": report.latency_s, "footprint_bytes": report.footprint_bytes, "feasible": report.feasible,
-        "synaptic_ops": report.synaptic_ops, "neuron_updates": report.neuron_updates,
-        "ann_energy_j": report.ann["energy_j"], "ann_latency_s": report.ann["latency_s"],
-        "training_energy_j": training.energy_j if training else None,
-    }
+    return {"point": design.hash_for("cost"), **report.metrics(), "training_energy_j": training.energy_j if training else None}
 
 
 def _read_done(out: Path) -> pd.DataFrame:

@@ -25,9 +25,9 @@ import pandas as pd
 
 from ..design import Design
 from ..errors import DesignError
-from ..hardware import cost
 from ..sim.activity import Activity
-from ..simulate_design import simulate_weights
+from ..inference import simulate_weights
+from ..pipeline import cost_design
 from ..weights import Weights
 
 OBJECTIVES = ("synaptic_ops", "energy_j")
@@ -54,7 +54,7 @@ class TimestepSearchResult:
 
 def _measure(design: Design, weights: Weights, x, y) -> tuple[Activity, dict]:
     activity = simulate_weights(design, weights, x, y)
-    report = cost(design, activity)
+    report = cost_design(design, activity)
     return activity, {"accuracy": activity.accuracy, "synaptic_ops": float(activity.synaptic_ops.sum()),
                       "neuron_updates": float(activity.neuron_updates.sum()), "energy_j": report.energy_j}
 

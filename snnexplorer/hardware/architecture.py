@@ -1,12 +1,10 @@
 """Hardware as data: an ordered memory hierarchy plus compute units.
 
 A preset (``presets/hardware/NAME.yaml``) lists ``levels`` from the one closest
-to compute (index 0) outward, each with ``capacity_bytes``, ``word_bits``,
-``read_pj`` / ``write_pj`` (energy per word access), ``bandwidth_bytes_per_s``,
-``latency_s`` and optionally ``leakage_w``; and ``compute`` with ``units``,
-``clock_hz``, ``ops_per_cycle`` (per unit), ``accumulate_pj``, ``mac_pj``,
-``neuron_update_pj`` and optionally ``leakage_w``. ``sources`` cites every
-number. :class:`Architecture` holds the numbers as numpy arrays with a leading
+to compute (index 0) outward and ``compute``; their fields, units and bounds
+are declared once in :mod:`snnexplorer.hardware_schema` (which also checks
+the preset when it is read); ``sources`` cites every number.
+:class:`Architecture` holds the numbers as numpy arrays with a leading
 *variant* axis, so the cost model prices many hardware variants at once.
 """
 
@@ -16,12 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..design import HARDWARE_COMPUTE_FIELDS, HARDWARE_LEVEL_FIELDS, Design
 from ..errors import DesignError
+from ..hardware_schema import COMPUTE_FIELDS, LEVEL_FIELDS, Compute, MemoryLevel, override_problems
 from ..presets import hardware_preset
-
-REQUIRED_LEVEL_FIELDS = ("capacity_bytes", "word_bits", "read_pj", "write_pj", "bandwidth_bytes_per_s", "latency_s")
-REQUIRED_COMPUTE_FIELDS = ("units", "clock_hz", "ops_per_cycle", "accumulate_pj", "mac_pj", "neuron_update_pj")
 
 
 @dataclass
@@ -77,33 +72,19 @@ class Architecture:
 
     @classmethod
     def from_preset(cls, name: str, overrides: dict | None = None) -> "Architecture":
-        """Load preset ``name`` and apply ``{"LEVEL.FIELD": value}`` overrides."""
+        """Load preset ``name`` (checked against the schema) and apply ``{"LEVEL.FIELD": value}`` overrides."""
         raw = hardware_preset(name)
-        level_rows = raw.get("levels") or []
-        if not level_rows:
-            raise DesignError.single(f"presets/hardware/{name}.yaml: levels", level_rows, "a non-empty list of memory levels")
-        names = [str(level.get("name")) for level in level_rows]
-        levels = {}
-        for fname in HARDWARE_LEVEL_FIELDS:
-            values = []
-            for index, level in enumerate(level_rows):
-                if fname not in level and fname in REQUIRED_LEVEL_FIELDS:
-                    raise DesignError.single(f"presets/hardware/{name}.yaml: levels[{index}].{fname}", None, "a number")
-                values.append(float(level.get(fname, 0.0)))
-            levels[fname] = np.array([values])
-        compute = {}
-        for fname in HARDWARE_COMPUTE_FIELDS:
-            if fname not in raw.get("compute", {}) and fname in REQUIRED_COMPUTE_FIELDS:
-                raise DesignError.single(f"presets/hardware/{name}.yaml: compute.{fname}", None, "a number")
-            compute[fname] = np.array([float(raw["compute"].get(fname, 0.0))])
+        names = [level["name"] for level in raw["levels"]]
+        problems = [p for key, value in (overrides or {}).items() for p in override_problems(key, value, names)]
+        if problems:
+            raise DesignError(problems)
+        levels = {f: np.array([[float(level.get(f, MemoryLevel.param[f].default)) for level in raw["levels"]]])
+                  for f in LEVEL_FIELDS}
+        compute = {f: np.array([float(raw["compute"].get(f, Compute.param[f].default))]) for f in COMPUTE_FIELDS}
         for key, value in (overrides or {}).items():
-            target, fname = key.split(".")
+            target, field_name = key.split(".")
             if target == "compute":
-                compute[fname][0] = float(value)
+                compute[field_name][0] = float(value)
             else:
-                levels[fname][0, names.index(target)] = float(value)
+                levels[field_name][0, names.index(target)] = float(value)
         return cls(name, names, levels, compute, raw.get("description", ""), dict(raw.get("sources", {})))
-
-    @classmethod
-    def from_design(cls, design: Design) -> "Architecture":
-        return cls.from_preset(design.hardware.preset, design.hardware.overrides)

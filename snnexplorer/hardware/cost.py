@@ -1,105 +1,182 @@
-"""The analytical memory-hierarchy cost model, vectorized over hardware variants.
+"""Cost a simulated (or synthetic) Activity on an Architecture under a mapping: the Report.
 
-Access-count rule (levels indexed 0 = closest to compute, outward):
-
-1. Level 0 serves every use: reads = ``read_use``, writes = ``write_use``.
-2. Between level i−1 and level i, an item whose working set fits level i−1 is
-   fetched from level i once per outer iteration (``once``: weights once per
-   batch; state never, it starts at zero); an item that does not fit is
-   re-fetched per inner iteration (``stream_read``: weight rows every step;
-   spilled state and spike buffers are written out and read back,
-   ``stream_write``). Traffic never grows outward: each boundary carries at
-   most what the boundary below it carried.
-3. Every fill of level i−1 from level i is a read at i and a write at i−1.
-4. Accesses = bits moved / ``word_bits`` (narrow values packed into words).
-
-Energy = Σ accesses × energy per access + Σ operations × energy per operation
-(+ leakage power × latency). Latency of a layer = max(compute time, each
-level's bytes / bandwidth) per batch; layers run in sequence; experts in
-sequence, or side by side (``parallel``) each with 1/E of the compute, the
-bandwidth and the capacity. Access latency is assumed hidden by prefetching.
-
-Worked example (edge-soc: L1 128 KiB, L2 1 MiB, DRAM): a 784-1024-1024-10
-float32 network holds 7.4 MB of weights, more than L2. Timestep-major with
-batch 1, at T = 25 and 10 % input spikes, every step re-reads from DRAM the
-rows that spiked (≈10 % of 784 rows for layer 0), so DRAM weight traffic is
-≈ 25 × 0.1 × 3.2 MB for layer 0 alone. Ten 784-64-64-2 experts hold 218 KB
-each: each fits L2, so its weights cross the DRAM boundary once per batch.
+Needs no Design: the mapping is any object with the attributes of
+:class:`Mapping` (the Design's ``mapping`` section is one), the bit widths are
+per-layer lists. :func:`snnexplorer.pipeline.cost_design` passes a Design's.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
+import pandas as pd
 
+from ..per_layer import fit_to_depth
+from ..sim.activity import Activity
 from .architecture import Architecture
-from .workload import Items, Ops
+from .pricing import Pricing, price
+from .report import BREAKDOWN_COLUMNS, Report
+from .workload import Items, Ops, ann_activity, network_items
 
-PJ = 1e-12
-
-
-def _layer_groups(items: Items, ops: Ops) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray]:
-    keys = list(dict.fromkeys(zip(ops.network, ops.layer.tolist())))
-    index = {key: i for i, key in enumerate(keys)}
-    item_group = np.array([index[(net, int(layer))] for net, layer in zip(items.network, items.layer)])
-    op_group = np.array([index[(net, int(layer))] for net, layer in zip(ops.network, ops.layer)])
-    return keys, item_group, op_group
+OP_KINDS = ("accumulate", "mac", "neuron_update")
 
 
-def price(items: Items, ops: Ops, arch: Architecture, batch: int, parallel_networks: int = 1,
-          forced_levels: dict[str, int] | None = None) -> dict[str, np.ndarray]:
-    """Bytes, accesses, energy and time for every variant × item × level, plus totals.
+class Mapping(Protocol):
+    """How the workload is laid onto the hardware (see :class:`snnexplorer.design.Mapping` for the meanings)."""
 
-    Returns arrays: ``read_bytes``/``write_bytes``/``read_j``/``write_j`` [V, I, L]
-    (per sample), ``op_j`` [V, 3, G] (accumulate, mac, neuron update per layer
-    group), ``layer_time_s`` [V, G] (per batch), ``latency_s`` [V] (per batch),
-    ``leakage_j`` [V] (per sample), ``energy_j`` [V] (per sample).
-    """
-    share = float(max(1, parallel_networks))
-    capacity = arch.levels["capacity_bytes"] / share
-    n_variants, n_levels = capacity.shape
-    fits = items.working_set[None, :, None] <= capacity[:, None, :]
-    for kind, level in (forced_levels or {}).items():
-        mask = np.array([k == kind for k in items.kind])
-        fits[:, mask, :level] = False
-        fits[:, mask, level:] = True
-    read = np.zeros((n_variants, len(items), n_levels))
-    write = np.zeros_like(read)
-    read[:, :, 0] = items.read_use
-    write[:, :, 0] = items.write_use
-    carried_read = np.broadcast_to(items.read_use, (n_variants, len(items)))
-    carried_write = np.broadcast_to(items.write_use, (n_variants, len(items)))
-    for level in range(1, n_levels):
-        fit_below = fits[:, :, level - 1]
-        fetched = np.where(fit_below, np.minimum(items.once, items.stream_read), items.stream_read)
-        fetched = np.minimum(fetched, carried_read)
-        spilled = np.minimum(np.where(fit_below, 0.0, items.stream_write), carried_write)
-        read[:, :, level] += fetched
-        write[:, :, level - 1] += fetched
-        write[:, :, level] += spilled
-        carried_read, carried_write = fetched, spilled
-    word_bytes = arch.levels["word_bits"][:, None, :] / 8
-    read_j = read / word_bytes * arch.levels["read_pj"][:, None, :] * PJ
-    write_j = write / word_bytes * arch.levels["write_pj"][:, None, :] * PJ
+    batch: int
+    loop_order: str
+    neuron_update: str
+    experts: str
+    spike_format: str
+    weights_level: str
+    state_level: str
 
-    keys, item_group, op_group = _layer_groups(items, ops)
-    n_groups = len(keys)
-    op_counts = np.stack([ops.accumulate, ops.mac, ops.neuron_update])  # [3, G]
-    op_energy = np.stack([arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1)  # [V, 3]
-    op_j = op_counts[None, :, :] * op_energy[:, :, None] * PJ
-    compute_s = op_counts.sum(axis=0)[None, :] * batch / (arch.ops_per_second[:, None] / share)
-    moved = np.zeros((n_variants, n_groups, n_levels))
-    np.add.at(moved, (slice(None), item_group), read + write)
-    memory_s = moved * batch / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
-    layer_time = np.maximum(compute_s, memory_s.max(axis=2))
-    networks = list(dict.fromkeys(net for net, _ in keys))
-    per_network = np.stack([layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1)
-    latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
-    leakage_w = arch.levels["leakage_w"].sum(axis=1) + arch.compute["leakage_w"]
-    leakage_j = leakage_w * latency / batch
-    energy = read_j.sum(axis=(1, 2)) + write_j.sum(axis=(1, 2)) + op_j.sum(axis=(1, 2)) + leakage_j
-    return {
-        "read_bytes": read, "write_bytes": write, "read_j": read_j, "write_j": write_j,
-        "op_counts": op_counts, "op_j": op_j, "compute_s": compute_s, "memory_s": memory_s,
-        "layer_time_s": layer_time, "latency_s": latency, "leakage_j": leakage_j, "energy_j": energy,
-        "groups": keys, "fits": fits, "word_bytes": word_bytes,
+
+def _networks(activity: Activity) -> list[Activity]:
+    return activity.experts if activity.experts else [activity]
+
+
+def workload(activity: Activity, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int], ann: bool = False,
+             zero_skipping: bool = False) -> tuple[Items, Ops]:
+    """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``)."""
+    parts, ops_parts = [], []
+    for net in _networks(activity):
+        n_layers = len(net.layers)
+        w_bits = fit_to_depth(weight_bits, n_layers)
+        kwargs = dict(batch=mapping.batch, loop_order=mapping.loop_order, spike_format=mapping.spike_format,
+                      event_driven=mapping.neuron_update == "event-driven", network=net.name)
+        if ann:
+            items, ops = network_items(ann_activity(net, zero_skipping), w_bits, [0] * n_layers, activation_bits=max(w_bits),
+                                       **{**kwargs, "loop_order": "layer-major"})
+        else:
+            items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), **kwargs)
+        parts.append(items)
+        ops_parts.append(ops)
+    return Items.concat(parts), Ops(
+        np.concatenate([o.layer for o in ops_parts]), [n for o in ops_parts for n in o.network],
+        *(np.concatenate([getattr(o, f) for o in ops_parts]) for f in ("accumulate", "mac", "neuron_update")),
+    )
+
+
+def _forced(mapping: Mapping, arch: Architecture) -> dict[str, int]:
+    out = {}
+    for kind, level in (("weights", mapping.weights_level), ("state", mapping.state_level)):
+        if level != "auto":
+            out[kind] = arch.level_index(level)
+    return out
+
+
+def _feasibility(mapping: Mapping, items: Items, arch: Architecture, variant: int) -> tuple[float, list[str], pd.DataFrame]:
+    kinds = np.array(items.kind)
+    weights = float(items.size[kinds == "weights"].sum())
+    state = float(items.size[kinds == "state"].sum())
+    buffers = float(items.size[kinds == "spikes"].max(initial=0.0))
+    if mapping.experts != "parallel" and len(set(items.network)) > 1:
+        # experts in sequence reuse the same state and buffer space
+        nets = np.array(items.network)
+        state = max(float(items.size[(kinds == "state") & (nets == n)].sum()) for n in dict.fromkeys(items.network))
+    footprint = weights + state + buffers
+    capacity = arch.levels["capacity_bytes"][variant]
+    reasons = []
+    if footprint > capacity[-1]:
+        reasons.append(f"footprint {footprint:,.0f} B (weights {weights:,.0f} + state {state:,.0f} + buffers {buffers:,.0f}) "
+                       f"exceeds the outermost level {arch.level_names[-1]} ({capacity[-1]:,.0f} B)")
+    for kind, level in _forced(mapping, arch).items():
+        need = weights if kind == "weights" else state
+        if need > capacity[level]:
+            reasons.append(f"mapping.{kind}_level = {arch.level_names[level]} holds {capacity[level]:,.0f} B but the {kind} need {need:,.0f} B")
+    levels = pd.DataFrame({
+        "level": arch.level_names,
+        "capacity_bytes": capacity,
+        "footprint_bytes": footprint,
+        "fits": footprint <= capacity,
+    })
+    return footprint, reasons, levels
+
+
+def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) -> pd.DataFrame:
+    frames = []
+    n_items, n_levels = priced.read_bytes.shape[1:]
+    bandwidth = arch.levels["bandwidth_bytes_per_s"][variant]
+    for op, nbytes, energy in (("read", priced.read_bytes, priced.read_j), ("write", priced.write_bytes, priced.write_j)):
+        b = nbytes[variant]
+        frames.append(pd.DataFrame({
+            "network": np.repeat(items.network, n_levels),
+            "layer": np.repeat(items.layer, n_levels),
+            "level": np.tile(arch.level_names, n_items),
+            "kind": np.repeat(items.kind, n_levels),
+            "op": op,
+            "accesses": (b / priced.word_bytes[variant]).ravel(),
+            "bytes": b.ravel(),
+            "energy_j": energy[variant].ravel(),
+            "time_s": (b / bandwidth).ravel(),
+        }))
+    ops_per_s = arch.ops_per_second[variant]
+    for k, kind in enumerate(OP_KINDS):
+        counts = priced.op_counts[k]
+        frames.append(pd.DataFrame({
+            "network": [net for net, _ in priced.groups], "layer": [layer for _, layer in priced.groups],
+            "level": "compute", "kind": kind, "op": "compute", "accesses": counts, "bytes": 0.0,
+            "energy_j": priced.op_j[variant, k], "time_s": counts / ops_per_s,
+        }))
+    if priced.leakage_j[variant] > 0:
+        frames.append(pd.DataFrame([{"network": "all", "layer": -1, "level": "static", "kind": "leakage", "op": "leakage",
+                                     "accesses": 0.0, "bytes": 0.0, "energy_j": priced.leakage_j[variant], "time_s": 0.0}]))
+    table = pd.concat(frames, ignore_index=True)[BREAKDOWN_COLUMNS]
+    keep = (table["bytes"] > 0) | (table["accesses"] > 0) | (table["energy_j"] > 0)
+    return table[keep].reset_index(drop=True)
+
+
+def _layer_summary(activity: Activity) -> list[dict]:
+    """Per network layer: timesteps and mean input / output spike rates (per neuron per step)."""
+    return [{"network": net.name, "layer": index, "timesteps": layer.timesteps, "input_rate": layer.input_rate,
+             "output_rate": layer.output_rate, "kernel": layer.path}
+            for net in _networks(activity) for index, layer in enumerate(net.layers)]
+
+
+def cost(activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int],
+         name: str = "design", variant: int = 0) -> Report:
+    """The Report of ``activity`` under ``mapping`` on variant ``variant`` of ``arch``; bit widths per layer."""
+    batch = mapping.batch
+    parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
+    bits = (mapping, weight_bits, membrane_bits)
+    items, ops = workload(activity, *bits)
+    priced = price(items, ops, arch, batch, parallel, _forced(mapping, arch))
+    footprint, reasons, levels = _feasibility(mapping, items, arch, variant)
+    breakdown = _breakdown(items, priced, arch, variant)
+    ann_items, ann_ops = workload(activity, *bits, ann=True)
+    ann_priced = price(ann_items, ann_ops, arch, batch, parallel)
+    sparse_items, sparse_ops = workload(activity, *bits, ann=True, zero_skipping=True)
+    sparse_priced = price(sparse_items, sparse_ops, arch, batch, parallel)
+    energy, latency = float(priced.energy_j[variant]), float(priced.latency_s[variant])
+    ann = {
+        "energy_j": float(ann_priced.energy_j[variant]),
+        "latency_s": float(ann_priced.latency_s[variant]),
+        "macs": float(ann_ops.mac.sum()),
+        "zero_skipping_energy_j": float(sparse_priced.energy_j[variant]),
+        "zero_skipping_latency_s": float(sparse_priced.latency_s[variant]),
     }
+    ann["snn_over_ann_energy"] = energy / ann["energy_j"] if ann["energy_j"] else None
+    ann["snn_over_ann_latency"] = latency / ann["latency_s"] if ann["latency_s"] else None
+    return Report(
+        name=name, energy_j=energy, latency_s=latency, batch=batch, footprint_bytes=footprint,
+        feasible=not reasons, reasons=reasons,
+        synaptic_ops=float(ops.accumulate.sum() + ops.mac.sum()), neuron_updates=float(ops.neuron_update.sum()),
+        breakdown=breakdown, levels=levels, accuracy=activity.accuracy, ann=ann,
+        extra={"hardware": arch.name, "paths": activity.paths, "layers": _layer_summary(activity)},
+    )
+
+
+def cost_variants(activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int],
+                  membrane_bits: list[int]) -> pd.DataFrame:
+    """Totals for every variant of ``arch`` at once (vectorized): energy_j, latency_s, bytes moved at each level."""
+    parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
+    items, ops = workload(activity, mapping, weight_bits, membrane_bits)
+    priced = price(items, ops, arch, mapping.batch, parallel, _forced(mapping, arch))
+    moved = priced.read_bytes + priced.write_bytes
+    out = pd.DataFrame({"energy_j": priced.energy_j, "latency_s": priced.latency_s})
+    for index, level in enumerate(arch.level_names):
+        out[f"{level}_bytes"] = moved[:, :, index].sum(axis=1)
+    return out

@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 
 BREAKDOWN_COLUMNS = ["network", "layer", "level", "kind", "op", "accesses", "bytes", "energy_j", "time_s"]
+METRICS = ("accuracy", "energy_j", "latency_s", "footprint_bytes", "feasible", "synaptic_ops", "neuron_updates",
+           "ann_energy_j", "ann_latency_s")
+"""The flat per-design numbers of :meth:`Report.metrics` (sweep rows, the dashboard's history)."""
 
 
 @dataclass
@@ -42,6 +45,13 @@ class Report:
     def by(self, *columns: str) -> pd.DataFrame:
         """Energy and time summed over the other columns, e.g. ``by('level', 'kind')``."""
         return self.breakdown.groupby(list(columns), sort=False)[["accesses", "bytes", "energy_j", "time_s"]].sum().reset_index()
+
+    def metrics(self) -> dict:
+        """The headline numbers as one flat row (keys :data:`METRICS`); the one Report → row projection."""
+        return {"accuracy": self.accuracy, "energy_j": self.energy_j, "latency_s": self.latency_s,
+                "footprint_bytes": self.footprint_bytes, "feasible": self.feasible, "synaptic_ops": self.synaptic_ops,
+                "neuron_updates": self.neuron_updates, "ann_energy_j": self.ann.get("energy_j"),
+                "ann_latency_s": self.ann.get("latency_s")}
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (the ``snnexplorer evaluate --json`` object)."""

@@ -45,7 +45,7 @@ def train_design(design: Design, progress: Progress | None = None, cancel: threa
     return Weights({"stdp": [(weights, theta)]}, [list(range(design.n_classes))], "argmax", meta)
 
 
-def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
+def simulate_stdp_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
     """Present images ``x`` to the learned network; predictions by the neurons' classes."""
     (w, theta), = weights.networks["stdp"]
     rule = rule_of(design)

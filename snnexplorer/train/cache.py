@@ -1,7 +1,7 @@
 """The trained-model cache: weights by the content hash of what determines them.
 
 Layout: ``$SNNEXPLORER_CACHE/models/<key>/{weights.npz,meta.json}`` (default
-``~/.cache/snnexplorer``), searched after the shipped zoo ``assets/zoo/<key>/``.
+``~/.cache/snnexplorer``), searched after the shipped zoo ``assets/zoo/<key>/`` (:func:`snnexplorer.shipped.zoo_dir`).
 The key is the design's ``hash_for('train')`` plus a fingerprint of the
 training data actually found here (MNIST may be the full IDX set or the
 10,000 offline digits), so weights never cross data sources. Writes are atomic; an exclusive ``flock`` on
@@ -21,11 +21,9 @@ import numpy as np
 
 from .. import data
 from ..design import Design
-from ..presets import PROJECT_ROOT
+from ..shipped import zoo_dir
 from ..weights import CorruptWeights, Weights
 from .trainer import Progress, train, train_ann
-
-ZOO = PROJECT_ROOT / "assets" / "zoo"
 
 
 def cache_dir() -> Path:
@@ -42,7 +40,7 @@ def cache_key(design: Design) -> str:
 def cached(design: Design) -> Weights | None:
     """The cached (or shipped) weights of ``design``, or None."""
     key = cache_key(design)
-    for folder in (ZOO / key, cache_dir() / key):
+    for folder in (zoo_dir() / key, cache_dir() / key):
         if (folder / "meta.json").is_file():
             try:
                 return Weights.load(folder)
@@ -57,7 +55,7 @@ def save_to_zoo(design: Design, weights: Weights, test_accuracy: float) -> Path:
     Designs that differ only in simulation settings (timesteps, bits) share
     weights; each one's accuracy is kept under its name.
     """
-    folder = ZOO / cache_key(design)
+    folder = zoo_dir() / cache_key(design)
     try:
         accuracies = dict(Weights.load(folder).meta.get("test_accuracy", {}))
     except CorruptWeights:
@@ -70,7 +68,7 @@ def save_to_zoo(design: Design, weights: Weights, test_accuracy: float) -> Path:
 def shipped_accuracy(design: Design) -> float | None:
     """The test accuracy recorded for ``design`` (by name) in the zoo, if any."""
     try:
-        return Weights.load(ZOO / cache_key(design)).meta.get("test_accuracy", {}).get(design.name)
+        return Weights.load(zoo_dir() / cache_key(design)).meta.get("test_accuracy", {}).get(design.name)
     except CorruptWeights:
         return None
 
@@ -79,12 +77,13 @@ def confusion_for(design: Design, progress: Progress | None = None, cancel: thre
     """The confusion matrix that confusion grouping needs (from the monolithic twin), else None."""
     if design.specialization.experts == 1 or design.specialization.grouping != "confusion":
         return None
-    from ..simulate_design import simulate_design
+    from ..inference import simulate_weights
 
     monolithic = design.copy(specialization={"experts": 1}, timesteps=design.training.timesteps,
                              quantization={"weight_bits": 32, "membrane_bits": 32})
-    load_or_train(monolithic, progress, cancel)
-    return simulate_design(monolithic).confusion(design.n_classes)
+    weights = load_or_train(monolithic, progress, cancel)
+    test = data.load(monolithic.dataset.name, "test").head(monolithic.dataset.test_samples)
+    return simulate_weights(monolithic, weights, test.x, test.y).confusion(design.n_classes)
 
 
 def _load_or_build(key: str, build) -> Weights:

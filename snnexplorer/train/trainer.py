@@ -20,7 +20,8 @@ import torch
 from torch import nn
 
 from .. import data
-from ..design import Design, fit_to_depth
+from ..design import Design
+from ..per_layer import fit_to_depth
 from ..errors import TrainingCancelled
 from ..weights import Weights
 from .model import MLP, EnsembleSNN, SpikingMLP

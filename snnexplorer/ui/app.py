@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import panel as pn
 
-from ..presets import PROJECT_ROOT
+from ..shipped import logo_path
 from .explorer import Explorer
 
-LOGO = PROJECT_ROOT / "assets" / "logo.svg"
 
 
 def create_app(design=None) -> pn.template.BootstrapTemplate:
@@ -20,5 +19,5 @@ def create_app(design=None) -> pn.template.BootstrapTemplate:
     explorer = Explorer(design=design)
     return pn.template.BootstrapTemplate(
         title="SNN Explorer", sidebar=explorer.sidebar(), main=explorer.main(), header_background="#0072B2",
-        logo=str(LOGO) if LOGO.exists() else None, sidebar_width=340,
+        logo=str(logo_path()) if logo_path().exists() else None, sidebar_width=340,
     )

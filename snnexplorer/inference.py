@@ -1,4 +1,4 @@
-"""Simulate a Design on its test subset: load weights, encode, run every network, combine."""
+"""Inference: simulate a Design's trained Weights on images — encode, run every network, combine the experts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 
 from . import data
-from .design import Design, fit_to_depth
+from .design import Design
+from .per_layer import fit_to_depth
 from .sim import Activity, simulate
 from .weights import Weights
 
@@ -27,9 +28,9 @@ def _per_sample_of(activity: Activity, total: int) -> Activity:
 def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
     """Simulate ``weights`` on images ``x`` under ``design``'s encoding, timesteps and bits."""
     if design.training.learning_rule == "stdp":
-        from .stdp.design_bridge import simulate_weights as simulate_stdp
+        from .stdp.design_bridge import simulate_stdp_weights
 
-        return simulate_stdp(design, weights, x, labels)
+        return simulate_stdp_weights(design, weights, x, labels)
     steps = design.layer_timesteps
     spikes = data.encode(x, design.dataset.encoding, steps[0], seed=design.training.seed + 1)
     neuron = design.network.neuron
@@ -67,26 +68,3 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
         predictions = np.argmax(potential, axis=1)
     return Activity(layers=experts[0].layers, predictions=predictions, output_potential=potential,
                     layer_spikes=experts[0].layer_spikes, labels=labels, name="ensemble", experts=experts)
-
-
-def simulate_design(design: Design, progress=None, cancel=None) -> Activity:
-    """Train (or load) the design's weights and simulate its test subset."""
-    from .train import load_or_train
-
-    weights = load_or_train(design, progress, cancel)
-    test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
-    return simulate_weights(design, weights, test.x, test.y)
-
-
-def ann_accuracy(design: Design) -> float:
-    """Test accuracy of the design's ANN twin (trained once and cached), on the same test subset."""
-    from .train import load_or_train_ann
-
-    layers = load_or_train_ann(design).networks["ann"]
-    test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
-    h = test.x
-    for index, (w, b) in enumerate(layers):
-        h = h @ w + b
-        if index < len(layers) - 1:
-            h = np.maximum(h, 0.0)
-    return float(np.mean(np.argmax(h, axis=1) == test.y))

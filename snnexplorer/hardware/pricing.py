@@ -1,0 +1,128 @@
+"""The analytical memory-hierarchy cost model, vectorized over hardware variants.
+
+Access-count rule (levels indexed 0 = closest to compute, outward):
+
+1. Level 0 serves every use: reads = ``read_use``, writes = ``write_use``.
+2. Between level i−1 and level i, an item whose working set fits level i−1 is
+   fetched from level i once per outer iteration (``once``: weights once per
+   batch; state never, it starts at zero); an item that does not fit is
+   re-fetched per inner iteration (``stream_read``: weight rows every step;
+   spilled state and spike buffers are written out and read back,
+   ``stream_write``). Traffic never grows outward: each boundary carries at
+   most what the boundary below it carried.
+3. Every fill of level i−1 from level i is a read at i and a write at i−1.
+4. Accesses = bits moved / ``word_bits`` (narrow values packed into words).
+
+Energy = Σ accesses × energy per access + Σ operations × energy per operation
+(+ leakage power × latency). Latency of a layer = max(compute time, each
+level's bytes / bandwidth) per batch; layers run in sequence; experts in
+sequence, or side by side (``parallel``) each with 1/E of the compute, the
+bandwidth and the capacity. Access latency is assumed hidden by prefetching.
+
+Worked example (edge-soc: L1 128 KiB, L2 1 MiB, DRAM): a 784-1024-1024-10
+float32 network holds 7.4 MB of weights, more than L2. Timestep-major with
+batch 1, at T = 25 and 10 % input spikes, every step re-reads from DRAM the
+rows that spiked (≈10 % of 784 rows for layer 0), so DRAM weight traffic is
+≈ 25 × 0.1 × 3.2 MB for layer 0 alone. Ten 784-64-64-2 experts hold 218 KB
+each: each fits L2, so its weights cross the DRAM boundary once per batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .architecture import Architecture
+from .workload import Items, Ops
+
+PJ = 1e-12
+
+
+def _layer_groups(items: Items, ops: Ops) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray]:
+    keys = list(dict.fromkeys(zip(ops.network, ops.layer.tolist())))
+    index = {key: i for i, key in enumerate(keys)}
+    item_group = np.array([index[(net, int(layer))] for net, layer in zip(items.network, items.layer)])
+    op_group = np.array([index[(net, int(layer))] for net, layer in zip(ops.network, ops.layer)])
+    return keys, item_group, op_group
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What :func:`price` computed, for V hardware variants, I items, L levels and G layer groups.
+
+    Per sample unless noted: ``read_bytes``/``write_bytes``/``read_j``/``write_j``
+    [V, I, L]; ``word_bytes`` [V, 1, L]; ``fits`` [V, I, L] (the item's working
+    set fits the level); ``op_counts`` [3, G] and ``op_j`` [V, 3, G]
+    (accumulate, MAC, neuron update per layer group ``groups[g]`` = (network,
+    layer)); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
+    ``layer_time_s`` [V, G], ``latency_s`` [V]; per sample: ``leakage_j`` [V],
+    ``energy_j`` [V].
+    """
+
+    read_bytes: np.ndarray
+    write_bytes: np.ndarray
+    read_j: np.ndarray
+    write_j: np.ndarray
+    word_bytes: np.ndarray
+    fits: np.ndarray
+    op_counts: np.ndarray
+    op_j: np.ndarray
+    compute_s: np.ndarray
+    memory_s: np.ndarray
+    layer_time_s: np.ndarray
+    latency_s: np.ndarray
+    leakage_j: np.ndarray
+    energy_j: np.ndarray
+    groups: list[tuple[str, int]]
+
+
+def price(items: Items, ops: Ops, arch: Architecture, batch: int, parallel_networks: int = 1,
+          forced_levels: dict[str, int] | None = None) -> Pricing:
+    """Bytes, accesses, energy and time for every variant × item × level, plus totals (see :class:`Pricing`)."""
+    share = float(max(1, parallel_networks))
+    capacity = arch.levels["capacity_bytes"] / share
+    n_variants, n_levels = capacity.shape
+    fits = items.working_set[None, :, None] <= capacity[:, None, :]
+    for kind, level in (forced_levels or {}).items():
+        mask = np.array([k == kind for k in items.kind])
+        fits[:, mask, :level] = False
+        fits[:, mask, level:] = True
+    read = np.zeros((n_variants, len(items), n_levels))
+    write = np.zeros_like(read)
+    read[:, :, 0] = items.read_use
+    write[:, :, 0] = items.write_use
+    carried_read = np.broadcast_to(items.read_use, (n_variants, len(items)))
+    carried_write = np.broadcast_to(items.write_use, (n_variants, len(items)))
+    for level in range(1, n_levels):
+        fit_below = fits[:, :, level - 1]
+        fetched = np.where(fit_below, np.minimum(items.once, items.stream_read), items.stream_read)
+        fetched = np.minimum(fetched, carried_read)
+        spilled = np.minimum(np.where(fit_below, 0.0, items.stream_write), carried_write)
+        read[:, :, level] += fetched
+        write[:, :, level - 1] += fetched
+        write[:, :, level] += spilled
+        carried_read, carried_write = fetched, spilled
+    word_bytes = arch.levels["word_bits"][:, None, :] / 8
+    read_j = read / word_bytes * arch.levels["read_pj"][:, None, :] * PJ
+    write_j = write / word_bytes * arch.levels["write_pj"][:, None, :] * PJ
+
+    keys, item_group, op_group = _layer_groups(items, ops)
+    n_groups = len(keys)
+    op_counts = np.stack([ops.accumulate, ops.mac, ops.neuron_update])  # [3, G]
+    op_energy = np.stack([arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1)  # [V, 3]
+    op_j = op_counts[None, :, :] * op_energy[:, :, None] * PJ
+    compute_s = op_counts.sum(axis=0)[None, :] * batch / (arch.ops_per_second[:, None] / share)
+    moved = np.zeros((n_variants, n_groups, n_levels))
+    np.add.at(moved, (slice(None), item_group), read + write)
+    memory_s = moved * batch / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
+    layer_time = np.maximum(compute_s, memory_s.max(axis=2))
+    networks = list(dict.fromkeys(net for net, _ in keys))
+    per_network = np.stack([layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1)
+    latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
+    leakage_w = arch.levels["leakage_w"].sum(axis=1) + arch.compute["leakage_w"]
+    leakage_j = leakage_w * latency / batch
+    energy = read_j.sum(axis=(1, 2)) + write_j.sum(axis=(1, 2)) + op_j.sum(axis=(1, 2)) + leakage_j
+    return Pricing(read_bytes=read, write_bytes=write, read_j=read_j, write_j=write_j, word_bytes=word_bytes, fits=fits,
+                   op_counts=op_counts, op_j=op_j, compute_s=compute_s, memory_s=memory_s, layer_time_s=layer_time,
+                   latency_s=latency, leakage_j=leakage_j, energy_j=energy, groups=keys)

@@ -1,0 +1,106 @@
+"""The hardware schema: what a memory level and the compute units are, declared once.
+
+A hardware preset (``presets/hardware/NAME.yaml``) is ``name``,
+``description``, ``compute`` (a :class:`Compute`), ``levels`` (a list of
+:class:`MemoryLevel`, index 0 closest to compute, outward) and ``sources``
+(``LEVEL.FIELD`` or ``compute.FIELD`` → the paper or datasheet the number comes
+from). Each field's type, bounds, unit and meaning live on its ``param``
+declaration below; presets, design overrides (``hardware.overrides``:
+``{"L2.capacity_bytes": 262144}``) and the dashboard's level editor are all
+checked against them, with the Design's error format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import param
+
+from .errors import FieldProblem
+from .sections import Section, check_section, check_value, allowed_text
+
+PRESET_KEYS = ("name", "description", "compute", "levels", "sources")
+
+
+class MemoryLevel(Section):
+    """One level of the memory hierarchy."""
+
+    _key = "levels"
+    _required = ("capacity_bytes", "word_bits", "read_pj", "write_pj", "bandwidth_bytes_per_s")
+    capacity_bytes = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True),
+                                  doc="Capacity (bytes). Data whose working set does not fit streams from the next level.")
+    word_bits = param.Integer(default=64, bounds=(1, 65536), doc="Bits per access (one word); narrower values are packed.")
+    read_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per word read (pJ/word).")
+    write_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per word written (pJ/word).")
+    bandwidth_bytes_per_s = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True),
+                                         doc="Bandwidth (bytes/s) to the level below (compute for level 0).")
+    latency_s = param.Number(default=0.0, bounds=(0.0, None),
+                             doc="Access latency (s). Not priced: the model assumes it is hidden by prefetching; "
+                                 "kept to document the part.")
+    leakage_w = param.Number(default=0.0, bounds=(0.0, None), doc="Static power (W), charged over the latency.")
+
+
+class Compute(Section):
+    """The compute units that run accumulates, MACs and neuron updates."""
+
+    _key = "compute"
+    _required = ("units", "clock_hz", "ops_per_cycle", "accumulate_pj", "mac_pj", "neuron_update_pj")
+    units = param.Integer(default=1, bounds=(1, None), doc="Compute units (cores) that share the work.")
+    clock_hz = param.Number(default=1e9, bounds=(0.0, None), inclusive_bounds=(False, True), doc="Clock (Hz).")
+    ops_per_cycle = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True),
+                                 doc="Operations per unit per cycle (SIMD lanes).")
+    accumulate_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per accumulate, a synaptic op (pJ).")
+    mac_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per multiply-accumulate (pJ).")
+    neuron_update_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per neuron update (pJ).")
+    leakage_w = param.Number(default=0.0, bounds=(0.0, None), doc="Static power of the compute (W).")
+
+
+LEVEL_FIELDS: tuple[str, ...] = tuple(MemoryLevel.fields())
+COMPUTE_FIELDS: tuple[str, ...] = tuple(Compute.fields())
+
+
+def preset_problems(raw: Any, where: str) -> list[FieldProblem]:
+    """Every problem of a preset mapping read from ``where`` (a path, for the messages)."""
+    if not isinstance(raw, dict):
+        return [FieldProblem(where, raw, "a mapping with keys " + ", ".join(PRESET_KEYS))]
+    problems = [FieldProblem(f"{where}: {key}", value, f"one of {list(PRESET_KEYS)}")
+                for key, value in raw.items() if key not in PRESET_KEYS]
+    problems += check_section(Compute, raw.get("compute"), f"{where}: compute")[1]
+    levels = raw.get("levels")
+    if not isinstance(levels, list) or not levels:
+        return problems + [FieldProblem(f"{where}: levels", levels, "a non-empty list of memory levels")]
+    names = []
+    for index, level in enumerate(levels):
+        path = f"{where}: levels[{index}]"
+        if not isinstance(level, dict):
+            problems.append(FieldProblem(path, level, "a mapping with a name and the level fields"))
+            continue
+        name = level.get("name")
+        if not isinstance(name, str) or not name or "." in name or name in names or name == "compute":
+            problems.append(FieldProblem(f"{path}.name", name, "a unique non-empty name without '.', not 'compute'"))
+        names.append(name)
+        problems += check_section(MemoryLevel, {k: v for k, v in level.items() if k != "name"}, path)[1]
+    sources = raw.get("sources")
+    if not isinstance(sources, dict):
+        problems.append(FieldProblem(f"{where}: sources", sources, "a mapping of LEVEL.FIELD / compute.FIELD to a citation"))
+    return problems
+
+
+def override_problems(key: Any, value: Any, levels: list[str]) -> list[FieldProblem]:
+    """Problems of one ``hardware.overrides`` entry against a preset with ``levels``."""
+    path = f"hardware.overrides.{key}"
+    if not isinstance(key, str) or key.count(".") != 1:
+        return [FieldProblem(path, value, "a key of the form LEVEL.FIELD or compute.FIELD")]
+    target, field = key.split(".")
+    if target != "compute" and target not in levels:
+        return [FieldProblem(path, value, f"a key naming a level of the preset {levels} or 'compute'")]
+    section = Compute if target == "compute" else MemoryLevel
+    if field not in section.fields():
+        kind = "compute" if target == "compute" else "level"
+        return [FieldProblem(path, value, f"a {kind} field: one of {section.fields()}")]
+    p = section.param[field]
+    if isinstance(value, float) and isinstance(p, param.Integer) and value.is_integer():
+        value = int(value)
+    if not check_value(section, field, p, value):
+        return [FieldProblem(path, value, allowed_text(section, field, p))]
+    return []
