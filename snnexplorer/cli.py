@@ -165,7 +165,10 @@ def _not_available(stage: str, issue: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="snnexplorer", description="Design-space exploration of energy-efficient spiking neural networks.")
+    parser.add_argument("--version", action="version", version=f"snnexplorer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check design YAML files; one line per bad field")
     p.add_argument("designs", nargs="+")

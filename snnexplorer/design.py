@@ -50,7 +50,7 @@ class Dataset(Section):
 
     _key = "dataset"
     _choices = {"name": list(N_CLASSES)}
-    name = param.String(default="mnist", doc="Data set: mnist, fashion-mnist or digits (8×8).")
+    name = param.String(default="mnist", constant=False, doc="Data set: mnist, fashion-mnist or digits (8×8).")
     encoding = param.Selector(
         default="rate", objects=["rate", "direct", "latency"],
         doc="rate: Bernoulli spikes with p = pixel; direct: the pixel as analog current every step; latency: one spike, earlier for brighter pixels.",
@@ -81,7 +81,7 @@ class Specialization(Section):
 
     _key = "specialization"
     _limits = {"hidden": (1, 16384), "router_hidden": (1, 16384)}
-    experts = param.Integer(default=1, bounds=(1, 64), doc="Number of specialized sub-networks; 1 = one monolithic network.")
+    experts = param.Integer(default=1, bounds=(1, 64), doc="Task specialization (Lebdeh et al. 2024): split the classes among this many small networks; 1 = one monolithic network.")
     grouping = param.Selector(
         default="balanced", objects=["one-vs-rest", "balanced", "confusion"],
         doc="How classes are split: one class per expert, balanced groups, or confusable classes together.",
@@ -97,7 +97,7 @@ class Timesteps(Section):
     _key = "timesteps"
     _limits = {"steps": (1, 1000)}
     _per_layer = ("steps",)
-    steps = param.Parameter(default=25, doc="Timesteps: one int, or one per layer (hidden layers + output).")
+    steps = param.Parameter(default=25, doc="Timesteps: one int, or one per layer (hidden layers + output); LD-SNN (Nallathambi et al. 2022) gives each layer its own count.")
 
 
 class Quantization(Section):
@@ -106,7 +106,7 @@ class Quantization(Section):
     _key = "quantization"
     _limits = {"weight_bits": (1, 32), "membrane_bits": (1, 32)}
     _per_layer = ("weight_bits", "membrane_bits")
-    weight_bits = param.Parameter(default=32, doc="Weight bits (1..32, 32 = float32): one int or one per layer.")
+    weight_bits = param.Parameter(default=32, doc="Fixed-point weight bits (FSpiNN, Putra & Shafique 2020; 32 = float32): one int or one per layer.")
     membrane_bits = param.Parameter(default=32, doc="Membrane bits with saturation (1..32): one int or one per layer.")
 
 
@@ -114,7 +114,7 @@ class Hardware(Section):
     """A hardware preset by name plus overrides such as ``{"L2.capacity_bytes": 262144}``."""
 
     _key = "hardware"
-    preset = param.String(default="edge-soc", doc="Hardware preset (file stem in presets/hardware).")
+    preset = param.String(default="edge-soc", doc="Target hardware: a preset of presets/hardware (memory hierarchy and compute energies, every number cited).")
     overrides = param.Dict(default={}, doc="LEVEL.FIELD or compute.FIELD → number, replacing the preset's value.")
 
 

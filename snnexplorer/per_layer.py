@@ -7,3 +7,11 @@ def fit_to_depth(values: list[int], n_layers: int) -> list[int]:
     """A per-layer list for a network of ``n_layers``: itself when the lengths match, else its max
     for every layer (a router or ANN twin whose depth differs from the experts')."""
     return list(values) if len(values) == n_layers else [max(values)] * n_layers
+
+
+def resize(value: int | list[int], n_layers: int) -> int | list[int]:
+    """A per-layer setting for a network whose depth changed: one int stays; a list is cut, or extended with its
+    last entry, to ``n_layers`` entries."""
+    if not isinstance(value, list):
+        return value
+    return (list(value) + [value[-1]] * n_layers)[:n_layers]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from snnexplorer.design import Design
-from snnexplorer.ui.explorer import Explorer
+from snnexplorer.ui import Explorer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,12 +27,13 @@ def test_explorer_model_without_a_browser():
     model = explorer.model
     assert pn.panel(explorer).get_root() is not None
     before = model.report.energy_j
-    model.hardware = "gpu"
+    model.draft.hardware.preset = "gpu"
     assert model.report.energy_j != before
-    model.hidden = "0"
+    model.set_widths("network", "hidden", "0")
     assert model.report is None and "network.hidden" in model.message
-    model.hidden = "128, 64"
-    assert len(model.timesteps) == 3 and model.report is not None
+    model.set_widths("network", "hidden", "128, 64")
+    assert model.layer_labels == ["hidden layer 1", "hidden layer 2", "output layer"] and model.report is not None
+    assert len(explorer._per_layer[("timesteps", "steps")]) == 3
     model.load_yaml("network: {hidden: [0]}\nmapping: {batch: -1}\n")
     assert "network.hidden" in model.message and "mapping.batch" in model.message
     exported = Design.from_yaml(model.to_yaml())
@@ -79,6 +80,22 @@ def browser_type_launch_args(browser_type_launch_args):
 FIND = """(type, title) => [...Bokeh.documents[0].all_models].find(m => m.type.endsWith(type) && (m.title === title || m.label === title))"""
 
 
+RENDERED = """(() => {
+    const out = [];
+    const walk = (view) => { out.push(view.model); for (const child of (view.child_views || [])) walk(child); };
+    Object.values(Bokeh.index).forEach(walk);
+    return out;
+})()"""
+"""The models of the views on the page (a document can still hold models a rebuild replaced)."""
+SLIDER = """(label) => {
+    const models = """ + RENDERED + """;
+    const parent = (child) => models.find(m => Array.isArray(m.children) && m.children.includes(child));
+    const title = models.find(m => m.type === 'Div' && typeof m.text === 'string' && m.text.startsWith(label));
+    return parent(parent(title)).children.find(m => m.type === 'Slider');
+}"""
+"""The slider of Panel's EditableIntSlider labelled ``label`` (its label is a Div beside it)."""
+
+
 def _open(page, url):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -102,7 +119,7 @@ def _synops(page) -> float:
 
 
 def _select_hardware(page, preset: str) -> None:
-    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware'); s.value = '{preset}'; }}")
+    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Hardware preset'); s.value = '{preset}'; }}")
 
 
 def _wait_until(page, condition, timeout_s: float = 30) -> None:
@@ -128,7 +145,7 @@ def test_timestep_slider_changes_the_synaptic_op_plot(served_app, page):
     _open(page, served_app)
     page.wait_for_function("() => [...Bokeh.documents[0].all_models].some(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data)")
     before = _synops(page)
-    page.evaluate(f"() => {{ const s = ({FIND})('Slider', 'Timesteps, hidden layer 1'); s.value = 5; s.value_throttled = 5; }}")
+    page.evaluate(f"() => {{ const s = ({SLIDER})('Timesteps, hidden layer 1'); s.value = 5; s.value_throttled = 5; }}")
     _wait_until(page, lambda: _synops(page) < before)
     assert 0 <= _synops(page) < before
 
@@ -166,13 +183,13 @@ def test_pins_compare_with_deltas_and_scatter_points_reload():
     model = explorer.model
     model.pin()
     first_point = model.history["point"].iloc[0]
-    model.hardware = "neuromorphic"
+    model.draft.hardware.preset = "neuromorphic"
     model.pin()
     table = model.comparison()
     assert len(table) == 2 and table["energy_j × first"].iloc[0] == 1.0
     assert table["energy_j × first"].iloc[1] == pytest.approx(table["energy_j"].iloc[1] / table["energy_j"].iloc[0])
     model.load_point(first_point)
-    assert model.hardware == "edge-soc"
+    assert model.design.hardware.preset == "edge-soc"
     html = explorer._plots_file().read()
     assert "Bokeh" in html and "cdn.bokeh.org" not in html  # standalone, inline resources
 
@@ -204,7 +221,7 @@ def test_training_runs_in_the_background_and_cancels():
     import asyncio
 
     model = Explorer().model
-    model.hidden = "48"
+    model.set_widths("network", "hidden", "48")
     assert model.needs_training and model.report is not None and model.report.accuracy is None
 
     async def train_then_cancel():
@@ -243,12 +260,12 @@ def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
     explorer = Explorer()
     explorer.model.load_sweep(out.read_text())
     assert len(explorer.model.sweep) == 2
-    overlay = explorer._pareto().object
+    overlay = explorer._scatter("energy_j", explorer.model.history, explorer.model.sweep).object
     assert any(el.label == "loaded sweep" for el in overlay)
     explorer.model.load_sweep("a,b\n1,2\n")
     assert "columns" in explorer.model.message
     layers = explorer.model.report.extra["layers"]
-    assert [l["timesteps"] for l in layers] == explorer.model.timesteps
+    assert [l["timesteps"] for l in layers] == explorer.model.design.layer_timesteps
 
 
 def test_memory_level_edits_become_hardware_overrides():
@@ -261,25 +278,130 @@ def test_memory_level_edits_become_hardware_overrides():
     assert model.report.energy_j > before
     model.capacity_kib = 1024.0
     assert model.design.hardware.overrides == {} and model.report.energy_j == pytest.approx(before)
-    model.hardware = "gpu"
-    assert model.param.level.objects == ["L1", "L2", "HBM"] and model.overrides == {}
+    model.capacity_kib = 64.0
+    model.draft.hardware.preset = "gpu"
+    assert model.param.level.objects == ["L1", "L2", "HBM"] and model.design.hardware.overrides == {}
 
 
 def test_learning_rule_choice_switches_to_stdp_and_back():
-    from snnexplorer.ui.explorer import STDP_STEPS, ExplorerModel
+    from snnexplorer.stdp.rule import PRESENTATION_STEPS
+    from snnexplorer.ui import ExplorerModel
 
     model = ExplorerModel()
-    model.hidden = "100"
-    model.learning_rule = "stdp"
-    assert model.timesteps == [STDP_STEPS, STDP_STEPS] and model.design.training.learning_rule == "stdp"
+    model.set_widths("network", "hidden", "100")
+    model.draft.training.learning_rule = "stdp"
+    assert model.design.layer_timesteps == [PRESENTATION_STEPS] * 2 and model.design.training.learning_rule == "stdp"
     assert not model.design.training.stdp.inhibitory_neurons  # FSpiNN is the default variant
     model.stdp_variant = "diehl-cook"
     assert model.design.training.stdp.inhibitory_neurons and model.design.training.stdp.pre_depression
-    model.hidden = "100, 50"
+    model.set_widths("network", "hidden", "100, 50")
     assert model.report is None and "one width" in model.message
-    model.hidden = "100"
-    model.learning_rule = "surrogate-gradient"
-    assert model.timesteps == [25, 25] and model.design.training.learning_rule == "surrogate-gradient"
+    model.set_widths("network", "hidden", "100")
+    model.draft.training.learning_rule = "surrogate-gradient"
+    assert model.design.layer_timesteps == [25, 25] and model.design.training.learning_rule == "surrogate-gradient"
     model.preset = "mnist-stdp-fspinn"  # shipped trained: real accuracy, no training needed
-    assert model.learning_rule == "stdp" and model.stdp_variant == "fspinn"
+    assert model.design.training.learning_rule == "stdp" and model.stdp_variant == "fspinn"
     assert model.report.accuracy > 0.7 and not model.needs_training
+
+
+def _valid_designs():
+    """Valid designs across every section: per-layer lists, big batches, many experts, STDP, placements."""
+    from hypothesis import strategies as st
+
+    from snnexplorer.presets import hardware_preset, hardware_preset_names
+
+    widths = st.lists(st.integers(1, 300), min_size=1, max_size=3)
+
+    @st.composite
+    def designs(draw):
+        stdp = draw(st.booleans())
+        experts = 1 if stdp else draw(st.integers(1, 10))
+        grouping = "one-vs-rest" if experts == 10 and draw(st.booleans()) else draw(st.sampled_from(["balanced", "confusion"]))
+        hidden = [draw(st.integers(1, 300))] if stdp else draw(widths)
+        expert_hidden = draw(widths)
+        depth = (len(expert_hidden) if experts > 1 else len(hidden)) + 1
+        per_layer = lambda lo, hi: draw(st.one_of(st.integers(lo, hi), st.lists(st.integers(lo, hi), min_size=depth, max_size=depth)))
+        preset = draw(st.sampled_from(hardware_preset_names()))
+        levels = [level["name"] for level in hardware_preset(preset)["levels"]]
+        overrides = draw(st.dictionaries(st.sampled_from([f"{levels[0]}.capacity_bytes", "compute.clock_hz"]),
+                                         st.floats(1e3, 1e9), max_size=2))
+        return Design.from_dict({
+            "name": draw(st.sampled_from(["a", "my design"])),
+            "dataset": {"name": draw(st.sampled_from(["mnist", "digits"])), "test_samples": draw(st.integers(1, 5000)),
+                        "encoding": "rate" if stdp else draw(st.sampled_from(["rate", "direct", "latency"]))},
+            "network": {"hidden": hidden, "neuron": {"beta": draw(st.floats(0.0, 1.0)), "reset": draw(st.sampled_from(["subtract", "zero"]))}},
+            "specialization": {"experts": experts, "grouping": grouping, "hidden": expert_hidden,
+                               "combine": draw(st.sampled_from(["argmax", "router"]))},
+            "timesteps": per_layer(1, 1000),
+            "quantization": {"weight_bits": per_layer(1, 32), "membrane_bits": per_layer(1, 32)},
+            "hardware": {"preset": preset, "overrides": overrides},
+            "mapping": {"batch": draw(st.integers(1, 65536)), "loop_order": draw(st.sampled_from(["timestep-major", "layer-major"])),
+                        "experts": draw(st.sampled_from(["sequential", "parallel"])),
+                        "weights_level": draw(st.sampled_from(["auto", *levels])), "state_level": draw(st.sampled_from(["auto", *levels]))},
+            "training": {"learning_rule": "stdp" if stdp else "surrogate-gradient", "epochs": draw(st.integers(1, 5)),
+                         "stdp": {"update_interval": draw(st.integers(1, 100)), "pre_depression": draw(st.booleans())}},
+        })
+
+    return designs()
+
+
+def test_explorer_round_trips_every_valid_design_and_shows_its_values():
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_valid_designs())
+    def check(design):
+        explorer = Explorer(design=design)
+        assert explorer.design == design
+        model = explorer.model
+        for (section, field), box in explorer._per_layer.items():
+            assert [slider.value for slider in box] == design.per_layer(section, field)
+        assert model.draft.mapping.batch == design.mapping.batch
+        assert model.capacity_kib > 0 and model.level in model.param.level.objects
+
+    check()
+
+
+def test_batch_above_1024_and_per_layer_bits_load_and_edit():
+    design = Design.from_dict({"network": {"hidden": [128, 64]}, "mapping": {"batch": 4096},
+                               "specialization": {"experts": 1}, "quantization": {"weight_bits": [4, 8, 16], "membrane_bits": 16}})
+    explorer = Explorer(design=design)
+    model = explorer.model
+    assert model.design == design and model.report is not None
+    assert [s.value for s in explorer._per_layer[("quantization", "weight_bits")]] == [4, 8, 16]
+    model.set_per_layer("quantization", "membrane_bits", 2, 8)
+    assert model.design.membrane_bits == [16, 16, 8] and model.design.weight_bits == [4, 8, 16]
+    model.draft.specialization.experts = 20  # the Design's bound is 64, the data set's 10: the Design says so
+    assert model.design is None and "at most 10" in model.message
+
+
+def _upload(page, content: bytes, filename: str) -> None:
+    payload = base64.b64encode(content).decode()
+    page.evaluate(f"""() => {{
+        const f = [...Bokeh.documents[0].all_models].find(m => m.type === 'FileInput' && m.accept.includes('yaml'));
+        f.setv({{filename: '{filename}', mime_type: 'application/x-yaml', value: '{payload}'}});
+    }}""")
+
+
+@pytest.mark.browser
+def test_every_shipped_and_big_valid_design_loads_into_the_page_without_error(served_app, page, tmp_path):
+    from snnexplorer.presets import design_preset_paths
+
+    errors = _open(page, served_app)
+    big = Design.from_dict({"name": "big-batch", "network": {"hidden": [128, 64]}, "mapping": {"batch": 4096},
+                            "quantization": {"weight_bits": [4, 8, 16], "membrane_bits": 16}})
+    uploads = [(p.name, p.read_bytes()) for p in design_preset_paths()] + [("big.yaml", big.to_yaml().encode())]
+    for filename, content in uploads:
+        name = Design.from_yaml(content.decode()).name
+        _upload(page, content, filename)
+        _wait_until(page, lambda: page.evaluate(f"() => ({FIND})('Spinner', 'Batch') !== undefined") and
+                    page.evaluate(f"() => [...Bokeh.documents[0].all_models].some(m => m.type === 'Div' && String(m.text).includes('Timesteps, output layer'))"))
+        assert page.get_by_text("Upload rejected").count() == 0, filename
+        assert page.get_by_text("Energy / inference").count() > 0, filename
+    batches = "() => " + RENDERED + ".filter(m => m.type === 'Spinner' && m.title === 'Batch').map(m => m.value)"
+    _wait_until(page, lambda: page.evaluate(batches) == [4096])
+    assert page.evaluate(batches) == [4096] and name == "big-batch"
+    bits = page.evaluate(f"() => ['Weight bits, hidden layer 1', 'Weight bits, hidden layer 2', 'Weight bits, output layer'].map(l => ({SLIDER})(l).value)")
+    assert bits == [4, 8, 16]
+    page.screenshot(path=str(tmp_path / "loaded.png"), full_page=True)
+    assert not [e for e in errors if "favicon" not in e], errors

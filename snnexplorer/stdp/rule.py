@@ -71,6 +71,47 @@ FSPINN = dict(inhibitory_neurons=False, pre_depression=False, update_interval=50
 """FSpiNN's switches as set here: η_post and x_tar tuned for the post-only rule (100 neurons, 2,000 MNIST samples:
 η 0.01 / x_tar 0.4 gave 27.6 %, η 0.002 / x_tar 0.2 gave 69.3 %), updates every 50 steps (25 ms)."""
 DT_MS = 0.5
+PRESENTATION_STEPS = 700
+"""Diehl & Cook's 350 ms presentation in steps of ``DT_MS``: the timesteps a design gets when it switches to STDP."""
+SURROGATE_STEPS = 25
+"""The timesteps a design gets when it switches from STDP back to surrogate-gradient training."""
+VARIANTS: dict[str, dict] = {"diehl-cook": {}, "fspinn": FSPINN}
+"""Named STDP settings over the defaults of :class:`~snnexplorer.design.STDP`: Diehl & Cook (all off), FSpiNN."""
+
+
+def variant_of(stdp: STDP) -> str | None:
+    """The name of the variant ``stdp`` equals, or None for a custom mix of switches."""
+    settings = stdp.to_dict()
+    for name, switches in VARIANTS.items():
+        expected = {**STDP().to_dict(), **switches, "label_samples": settings["label_samples"]}
+        if settings == expected:
+            return name
+    return None
+
+
+def with_variant(design_data: dict, variant: str) -> dict:
+    """A design mapping whose ``training.stdp`` is the named variant (its ``label_samples`` kept)."""
+    training = dict(design_data.get("training", {}))
+    label_samples = training.get("stdp", {}).get("label_samples", STDP().label_samples)
+    training["stdp"] = {**STDP().to_dict(), **VARIANTS[variant], "label_samples": label_samples}
+    return {**design_data, "training": training}
+
+
+def with_learning_rule(design_data: dict, rule: str, variant: str = "fspinn") -> dict:
+    """A design mapping switched to learning ``rule`` with what that rule needs.
+
+    To ``stdp``: the STDP ``variant``, one training pass (as the STDP presets) and
+    :data:`PRESENTATION_STEPS` timesteps; back to ``surrogate-gradient``:
+    :data:`SURROGATE_STEPS` timesteps. Each keeps the number of per-layer entries.
+    """
+    data = {**design_data, "training": {**design_data.get("training", {}), "learning_rule": rule}}
+    steps = PRESENTATION_STEPS if rule == "stdp" else SURROGATE_STEPS
+    current = data.get("timesteps", steps)
+    data["timesteps"] = [steps] * len(current) if isinstance(current, list) else steps
+    if rule == "stdp":
+        data["training"]["epochs"] = 1
+        data = with_variant(data, variant)
+    return data
 
 
 class STDPRule(STDP):

@@ -1,5 +1,6 @@
-"""Panel components and HoloViews plots; no model logic here."""
+"""The dashboard: a param model (:mod:`.model`, no Panel), a Panel view (:mod:`.view`), HoloViews plots (:mod:`.plots`)."""
 
-from .explorer import Explorer, ExplorerModel
+from .model import ExplorerModel
+from .view import Explorer
 
 __all__ = ["Explorer", "ExplorerModel"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import panel as pn
 
 from ..shipped import logo_path
-from .explorer import Explorer
+from .view import Explorer
 
 
 

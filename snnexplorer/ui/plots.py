@@ -8,21 +8,10 @@ import pandas as pd
 import panel as pn
 
 from .format import binary_bytes, si
+from .model import HISTORY_COLUMNS
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
-HISTORY_COLUMNS = ["point", "name", "hardware", "hidden", "experts", "timesteps", "bits", "accuracy", "energy_j",
-                   "latency_s", "footprint_bytes"]
 SIZE = dict(height=320, responsive=True, tools=["hover"], fontscale=1.0)
-
-
-def history_row(design, report) -> dict:
-    return {
-        "point": design.hash_for("cost"), "name": design.name, "hardware": design.hardware.preset,
-        "hidden": str(design.hidden), "experts": design.specialization.experts, "timesteps": str(design.layer_timesteps),
-        "bits": f"w{max(design.weight_bits)}/v{max(design.membrane_bits)}",
-        "accuracy": report.accuracy if report.accuracy is not None else float("nan"),
-        "energy_j": report.energy_j, "latency_s": report.latency_s, "footprint_bytes": report.footprint_bytes,
-    }
 
 
 def big_numbers(report) -> pn.Row:
@@ -119,18 +108,3 @@ def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | Non
         loaded = hv.Scatter(sweep.dropna(subset=[x, y]), x, [y, *extra], label="loaded sweep").opts(size=6, color="#999999")
         overlay = loaded * overlay
     return overlay
-
-
-DELTA_METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes"]
-
-
-def with_deltas(pins: pd.DataFrame) -> pd.DataFrame:
-    """Pinned rows plus, per metric, the change against the first pin (relative for costs)."""
-    table = pins.copy()
-    if table.empty:
-        return table
-    first = table.iloc[0]
-    table["Δ accuracy (points)"] = 100 * (table["accuracy"] - first["accuracy"])
-    for metric in DELTA_METRICS[1:]:
-        table[f"{metric} × first"] = table[metric] / first[metric]
-    return table

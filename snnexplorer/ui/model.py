@@ -1,0 +1,421 @@
+"""The dashboard's model: the Design being edited, its Report, and the session's designs. param only, no Panel.
+
+``draft`` is a :class:`~snnexplorer.design.Design` whose sections the view
+renders directly (``pn.Param(draft.mapping.param, ...)``), so every choice,
+bound and help text is the Design's own. Each edit of the draft is validated
+into ``design`` (None while invalid, with the problems in ``message``) and
+evaluated into ``report`` — simulated with trained weights when they are cached
+or shipped, else with synthetic activity at ``spike_rate`` until the user
+trains. Loading a design (a preset, an upload, a point of the scatter)
+replaces the draft, which the view re-renders.
+
+State that is not part of a design stays here: the preset picked, the activity
+mode and synthetic rate, the STDP variant shortcut and the memory-level editor
+(which writes ``hardware.overrides``). Outputs are read-only parameters.
+
+Domain rules applied to an edit, each next to the layer that owns it: a new
+hardware preset drops the overrides (edits of the old one) and placements on levels it lacks; a
+new learning rule takes :func:`snnexplorer.stdp.rule.with_learning_rule`;
+per-layer lists follow the depth (:func:`snnexplorer.per_layer.resize`). An
+edit and the edits its rules make are evaluated once, when the outermost
+one returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+import time
+
+import pandas as pd
+import param
+
+from ..design import SECTIONS, Design, load_design
+from ..errors import DesignError, FieldProblem
+from ..hardware import Architecture, Report
+from ..hardware_schema import MemoryLevel
+from ..per_layer import resize
+from ..pipeline import evaluate
+from ..presets import design_preset_paths
+from ..sections import Section
+from ..stdp.rule import VARIANTS, variant_of, with_learning_rule, with_variant
+from ..yaml_input import decode_utf8, parse_yaml
+
+CUSTOM = "(custom)"
+WIDTH_FIELDS = (("network", "hidden"), ("specialization", "hidden"), ("specialization", "router_hidden"))
+"""Width lists, edited as text ("256, 128")."""
+PER_LAYER_FIELDS = (("timesteps", "steps"), ("quantization", "weight_bits"), ("quantization", "membrane_bits"))
+"""Per-layer settings, edited one layer at a time."""
+HISTORY_COLUMNS = ["point", "name", "hardware", "hidden", "experts", "timesteps", "bits", "accuracy", "energy_j",
+                   "latency_s", "footprint_bytes"]
+DELTA_METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes"]
+
+
+def history_row(design: Design, report: Report) -> dict:
+    """One design of the session: what tells it apart, and its Report's metrics."""
+    metrics = report.metrics()
+    return {
+        "point": design.hash_for("cost"), "name": design.name, "hardware": design.hardware.preset,
+        "hidden": str(design.hidden), "experts": design.specialization.experts, "timesteps": str(design.layer_timesteps),
+        "bits": f"w{max(design.weight_bits)}/v{max(design.membrane_bits)}",
+        **{k: metrics[k] for k in DELTA_METRICS}, "accuracy": metrics["accuracy"] if metrics["accuracy"] is not None else float("nan"),
+    }
+
+
+def with_deltas(pins: pd.DataFrame) -> pd.DataFrame:
+    """Pinned rows plus, per metric, the change against the first pin (relative for costs)."""
+    table = pins.copy()
+    if table.empty:
+        return table
+    first = table.iloc[0]
+    table["Δ accuracy (points)"] = 100 * (table["accuracy"] - first["accuracy"])
+    for metric in DELTA_METRICS[1:]:
+        table[f"{metric} × first"] = table[metric] / first[metric]
+    return table
+
+
+def parse_widths(text: str, path: str) -> list[int]:
+    """``"256, 128"`` → [256, 128]; a :class:`DesignError` naming ``path`` otherwise (bounds are the Design's)."""
+    try:
+        values = [int(v) for v in str(text).replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise DesignError.single(path, text, "comma-separated integers") from None
+    if not values:
+        raise DesignError.single(path, text, "at least one integer")
+    return values
+
+
+def _sections_of(design: Design) -> list[tuple[str, Section]]:
+    """Every section of ``design`` with its path, nested ones (``network.neuron``, ``training.stdp``) included."""
+    out = []
+    for key in SECTIONS:
+        section = getattr(design, key)
+        out.append((key, section))
+        out.extend((f"{key}.{name}", getattr(section, name)) for name in section.fields()
+                   if isinstance(getattr(section, name), Section))
+    return out
+
+
+class ExplorerModel(param.Parameterized):
+    """Draft Design → Design → Report; the session's history and pins. See the module docstring."""
+
+    preset = param.Selector(default=CUSTOM, objects=[CUSTOM], doc="A shipped design to start from (presets/designs).")
+    activity = param.Selector(default="simulate", objects=["simulate", "synthetic"],
+                              doc="simulate: trained weights on the test set; synthetic: a uniform spike rate, no training needed.")
+    spike_rate = param.Number(default=0.1, bounds=(0.0, 1.0), step=0.01, doc="Spike rate of the synthetic activity, per neuron per step.")
+    stdp_variant = param.Selector(default="fspinn", objects=[*VARIANTS, "custom"],
+                                  doc="diehl-cook: inhibitory layer, depression at every input spike; fspinn: FSpiNN's reductions "
+                                      "(Putra & Shafique 2020) — direct inhibition, updates only at excitatory spikes, every 50 steps.")
+    level = param.Selector(default=None, objects=[], allow_None=True,
+                           doc="A memory level of the hardware to edit (hardware as data, as in Accelergy / ZigZag).")
+    capacity_kib = param.Number(default=0.0, bounds=(0.0, None), label="Capacity (KiB)",
+                                doc=MemoryLevel.param.capacity_bytes.doc.replace("(bytes)", "(KiB)"))
+    read_pj = param.Number(default=0.0, bounds=(0.0, None), label="Read energy (pJ/word)", doc=MemoryLevel.param.read_pj.doc)
+
+    draft = param.ClassSelector(class_=Design, default=None, allow_None=True, constant=True,
+                                doc="The design being edited; the view binds its widgets to its sections.")
+    design = param.ClassSelector(class_=Design, default=None, allow_None=True, constant=True,
+                                 doc="The current valid Design (None while the draft is invalid).")
+    report = param.ClassSelector(class_=Report, default=None, allow_None=True, constant=True, doc="The current Report.")
+    message = param.String(default="", constant=True, doc="A readable error or status message.")
+    layer_labels = param.List(default=[], constant=True, doc="One label per weight layer of the draft.")
+    level_choices = param.List(default=["auto"], constant=True, doc="Placements of weights and state on the draft's hardware.")
+    needs_training = param.Boolean(default=False, constant=True)
+    training = param.Boolean(default=False, constant=True)
+    progress = param.Number(default=0.0, bounds=(0.0, 1.0), constant=True)
+    progress_text = param.String(default="", constant=True)
+    history = param.DataFrame(default=pd.DataFrame(columns=HISTORY_COLUMNS), constant=True)
+    pins = param.DataFrame(default=pd.DataFrame(columns=HISTORY_COLUMNS), constant=True)
+    sweep = param.DataFrame(default=None, allow_None=True, constant=True, doc="Rows of a loaded sweep CSV (snnexplorer sweep).")
+    update_seconds = param.Number(default=0.0, constant=True, doc="Server time of the last evaluation (s).")
+
+    def __init__(self, design: Design | None = None, **params):
+        presets = {p.stem: p for p in design_preset_paths()}
+        self.param.preset.objects = [CUSTOM, *presets]
+        if design is None and "preset" not in params and "mnist-baseline" in presets:
+            params["preset"] = "mnist-baseline"
+        super().__init__(**params)
+        self._presets = presets
+        self._cancel = threading.Event()
+        self._designs: dict[str, Design] = {}
+        self._draft_watchers: list = []
+        self._text_problems: dict[str, FieldProblem] = {}
+        self._edit_depth = 0
+        self._arch: Architecture | None = None
+        self.load(design if design is not None else self._preset_design())
+
+    # ------------------------------------------------------------------ inputs
+    def _set(self, **values) -> None:
+        """Set read-only outputs in one batch."""
+        with param.edit_constant(self):
+            self.param.update(**values)
+
+    def _preset_design(self) -> Design:
+        return load_design(self._presets[self.preset]) if self.preset in self._presets else Design()
+
+    @param.depends("preset", watch=True)
+    def _on_preset(self) -> None:
+        if self.preset in self._presets:
+            self.load(self._preset_design())
+
+    def load(self, design: Design) -> None:
+        """Edit a copy of ``design`` from now on (one evaluation)."""
+        self._load_data(design.to_dict())
+
+    def _load_data(self, data: dict) -> None:
+        """A new draft from a design mapping whose sections are each valid (their combination need not be)."""
+        self._text_problems.clear()
+        sections = {key: cls(**({"steps": data[key]} if key == "timesteps" else data[key])) for key, cls in SECTIONS.items()}
+        self._set(draft=Design(_validate=False, name=data["name"], **sections))
+
+    @param.depends("draft", watch=True)
+    def _on_new_draft(self) -> None:
+        for section, watcher in self._draft_watchers:
+            section.param.unwatch(watcher)
+        self._draft_watchers = [
+            (section, section.param.watch(self._on_edit, [n for n in section.fields() if not isinstance(getattr(section, n), Section)]))
+            for _, section in _sections_of(self.draft)
+        ]
+        if self.draft.training.learning_rule == "stdp":
+            self.stdp_variant = variant_of(self.draft.training.stdp) or "custom"
+        self.refresh()
+
+    def _on_edit(self, *events) -> None:
+        """An edit of the draft: apply the domain rules it triggers, then evaluate once (see the module docstring)."""
+        self._edit_depth += 1
+        try:
+            for event in events:
+                if event.name == "learning_rule":
+                    variant = self.stdp_variant if self.stdp_variant in VARIANTS else "fspinn"
+                    self._load_data(with_learning_rule(self.draft.to_dict(), event.new, variant))
+                    return
+                if event.name == "preset" and event.obj is self.draft.hardware:
+                    self._fit_to_hardware()
+        finally:
+            self._edit_depth -= 1
+        if self._edit_depth == 0:
+            self.refresh()
+
+    def _fit_to_hardware(self) -> None:
+        """A new hardware preset: the overrides edited the old one and go; placements it lacks become 'auto'."""
+        try:
+            levels = Architecture.from_preset(self.draft.hardware.preset).level_names
+        except DesignError:
+            return  # refresh reports the bad preset
+        hardware, mapping = self.draft.hardware, self.draft.mapping
+        if hardware.overrides:
+            hardware.overrides = {}
+        placements = {f: "auto" for f in ("weights_level", "state_level") if getattr(mapping, f) not in ["auto", *levels]}
+        if placements:
+            mapping.param.update(**placements)
+
+    @param.depends("stdp_variant", watch=True)
+    def _on_stdp_variant(self) -> None:
+        if self.stdp_variant in VARIANTS and self.draft.training.learning_rule == "stdp":
+            stdp = with_variant(self.draft.to_dict(), self.stdp_variant)["training"]["stdp"]
+            self.draft.training.stdp.param.update(**stdp)
+
+    def set_widths(self, section: str, field: str, text: str) -> None:
+        """A width list edited as text; a parse error is shown, and keeps the design invalid, until mended."""
+        path = f"{section}.{field}"
+        try:
+            values = parse_widths(text, path)
+        except DesignError as exc:
+            self._text_problems[path] = exc.problems[0]
+            self.refresh()
+            return
+        self._text_problems.pop(path, None)
+        target = getattr(self.draft, section)
+        if getattr(target, field) != values:
+            setattr(target, field, values)
+        else:
+            self.refresh()
+
+    def widths_text(self, section: str, field: str) -> str:
+        return ", ".join(map(str, getattr(getattr(self.draft, section), field)))
+
+    def per_layer(self, section: str, field: str) -> list[int]:
+        """One value per weight layer of the draft."""
+        value = resize(getattr(getattr(self.draft, section), field), self.draft.n_layers)
+        return list(value) if isinstance(value, list) else [value] * self.draft.n_layers
+
+    def set_per_layer(self, section: str, field: str, index: int, value: int) -> None:
+        values = self.per_layer(section, field)
+        if values[index] != value:
+            values[index] = value
+            setattr(getattr(self.draft, section), field, values)
+
+    # ------------------------------------------------------- memory-level editor
+    def _sync_level_editor(self, arch: Architecture) -> None:
+        """Show the chosen level's capacity and read energy (override or preset) without writing them back."""
+        if self._arch is None or self._arch.name != arch.name:
+            self._arch = arch
+            with param.parameterized.discard_events(self):
+                self.param.level.objects = arch.level_names
+                if self.level not in arch.level_names:
+                    self.level = arch.level_names[0]
+            self.param.trigger("level")
+        self._show_level()
+
+    @param.depends("level", watch=True)
+    def _show_level(self) -> None:
+        if self.level is None or self._arch is None:
+            return
+        index = self._arch.level_index(self.level)
+        overrides = self.draft.hardware.overrides
+        capacity = overrides.get(f"{self.level}.capacity_bytes", self._arch.levels["capacity_bytes"][0, index])
+        read = overrides.get(f"{self.level}.read_pj", self._arch.levels["read_pj"][0, index])
+        with param.parameterized.discard_events(self):
+            self.capacity_kib = float(capacity) / 1024
+            self.read_pj = float(read)
+        self.param.trigger("capacity_kib", "read_pj")
+
+    @param.depends("capacity_kib", "read_pj", watch=True)
+    def _edit_level(self) -> None:
+        if self.level is None or self._arch is None:
+            return
+        index = self._arch.level_index(self.level)
+        edits = {f"{self.level}.capacity_bytes": self.capacity_kib * 1024, f"{self.level}.read_pj": self.read_pj}
+        preset = {f"{self.level}.capacity_bytes": self._arch.levels["capacity_bytes"][0, index],
+                  f"{self.level}.read_pj": self._arch.levels["read_pj"][0, index]}
+        overrides = {k: v for k, v in self.draft.hardware.overrides.items() if k not in edits}
+        overrides.update({k: v for k, v in edits.items() if abs(v - preset[k]) > 1e-9 * max(1.0, preset[k])})
+        if overrides != self.draft.hardware.overrides:
+            self.draft.hardware.overrides = overrides
+
+    # -------------------------------------------------------------- evaluation
+    def _validated(self) -> Design:
+        """The draft as a Design, per-layer lists fitted to its depth; DesignError lists every problem."""
+        data = self.draft.to_dict()
+        n_layers = self.draft.n_layers
+        data["timesteps"] = resize(data["timesteps"], n_layers)
+        for field in ("weight_bits", "membrane_bits"):
+            data["quantization"][field] = resize(data["quantization"][field], n_layers)
+        problems = list(self._text_problems.values())
+        try:
+            design = Design.from_dict(data)
+        except DesignError as exc:
+            problems += exc.problems
+        if problems:
+            raise DesignError(problems)
+        return design
+
+    @param.depends("activity", "spike_rate", watch=True)
+    def refresh(self) -> None:
+        """Validate and evaluate the draft (only the stages a change touches re-run)."""
+        start = time.perf_counter()
+        n_layers = self.draft.n_layers
+        labels = ["output layer" if i == n_layers - 1 else f"hidden layer {i + 1}" for i in range(n_layers)]
+        try:
+            arch = Architecture.from_preset(self.draft.hardware.preset)
+            self._sync_level_editor(arch)
+            choices = ["auto", *arch.level_names]
+        except DesignError:
+            choices = ["auto"]
+        try:
+            design = self._validated()
+        except DesignError as exc:
+            self._set(design=None, report=None, message="\n".join(f"• {p}" for p in exc.problems), layer_labels=labels,
+                      level_choices=choices, needs_training=False)
+            return
+        from ..train import cached
+
+        simulate = self.activity == "simulate" and cached(design) is not None
+        try:
+            report = evaluate(design, "simulate" if simulate else f"synthetic:{self.spike_rate}")
+        except DesignError as exc:
+            self._set(design=design, report=None, message="\n".join(f"• {p}" for p in exc.problems), layer_labels=labels,
+                      level_choices=choices)
+            return
+        needs = self.activity == "simulate" and not simulate
+        note = "No trained weights for this shape yet: showing synthetic activity. Train to see accuracy." if needs else ""
+        if not report.feasible:
+            note = "Infeasible on this hardware: " + "; ".join(report.reasons)
+        row = history_row(design, report)
+        self._designs[row["point"]] = design
+        history = self.history[self.history["point"] != row["point"]] if len(self.history) else self.history
+        self._set(design=design, report=report, message=note, needs_training=needs, layer_labels=labels, level_choices=choices,
+                  history=pd.concat([history, pd.DataFrame([row])], ignore_index=True),
+                  update_seconds=time.perf_counter() - start)
+
+    # ------------------------------------------------------ session and files
+    def pin(self) -> None:
+        """Keep the current design in the comparison table."""
+        if self.design is None or self.report is None:
+            return
+        row = history_row(self.design, self.report)
+        pins = self.pins[self.pins["point"] != row["point"]] if len(self.pins) else self.pins
+        self._set(pins=pd.concat([pins, pd.DataFrame([row])], ignore_index=True))
+
+    def comparison(self) -> pd.DataFrame:
+        """Pinned designs side by side, with each metric's change against the first pin."""
+        return with_deltas(self.pins)
+
+    def load_sweep(self, text: str) -> None:
+        """Show the points of a sweep result CSV beside the session's designs."""
+        try:
+            table = pd.read_csv(io.StringIO(text))
+        except (ValueError, pd.errors.ParserError) as exc:
+            self._set(message=f"Sweep rejected: not a CSV ({exc})")
+            return
+        missing = {"energy_j", "latency_s", "accuracy"} - set(table.columns)
+        if missing:
+            self._set(message=f"Sweep rejected: columns {sorted(missing)} are missing (expected a 'snnexplorer sweep' CSV)")
+            return
+        self._set(sweep=table)
+
+    def load_point(self, point: str) -> None:
+        """Load a design evaluated earlier in this session (e.g. clicked in the scatter)."""
+        if point in self._designs:
+            self.preset = CUSTOM
+            self.load(self._designs[point])
+
+    def to_yaml(self) -> str:
+        return self.design.to_yaml() if self.design is not None else ""
+
+    def load_yaml(self, content: str | bytes, filename: str = "upload") -> None:
+        """Load an uploaded design (text, or the bytes of a file); field-level errors go to ``message``."""
+        try:
+            text = decode_utf8(content, filename) if isinstance(content, bytes) else content
+            design = Design.from_dict(parse_yaml(text, filename))
+        except DesignError as exc:
+            self._set(message="Upload rejected:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            return
+        self.preset = CUSTOM
+        self.load(design)
+
+    async def train(self) -> None:
+        """Train the current design in a worker thread, with progress; cancellable."""
+        if self.design is None or self.training:
+            return
+        from ..train import TrainingCancelled, load_or_train
+
+        self._cancel.clear()
+        self._set(training=True, progress=0.0, progress_text="starting…")
+        state: dict = {}
+
+        async def poll() -> None:
+            while self.training:
+                if state:
+                    done = (f"epoch {state['epoch']}/{state['epochs']}, loss {state['loss']:.3f}" if "epoch" in state
+                            else f"{state['done']}/{state['total']} samples")
+                    self._set(progress=state["fraction"], progress_text=f"{state['network']}: {done}, ETA {state['eta_s']:.0f} s")
+                await asyncio.sleep(0.3)
+
+        poller = asyncio.ensure_future(poll())
+        try:
+            await asyncio.to_thread(load_or_train, self.design, state.update, self._cancel)
+            message = ""
+        except TrainingCancelled:
+            message = "Training cancelled."
+        finally:
+            self._set(training=False)
+            await poller
+        self._set(progress=0.0, progress_text="")
+        self.refresh()
+        if message:
+            self._set(message=message)
+
+    def cancel(self) -> None:
+        self._cancel.set()
