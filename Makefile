@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5006
 PYTEST_ARGS ?=
 
-.PHONY: install data test test-fast serve bench clean
+.PHONY: install data lint format test test-fast serve bench clean
 
 install: $(STAMP)
 
@@ -19,6 +19,14 @@ $(STAMP): pyproject.toml
 
 data:
 	bash tools/offline-data.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test: install data
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -14,7 +14,6 @@ import statistics
 import time
 
 import panel as pn
-
 from snnexplorer.ui.explorer import Explorer
 
 
@@ -41,8 +40,12 @@ def main() -> None:
     widths = [str(w) for w in range(200, 300, 10)]
     print(f"accuracy shown: {explorer.model.report.accuracy} (zoo weights of {explorer.model.preset})")
     print(f"hardware edit  median {1e3 * median_update(explorer, 'hardware', hardware):7.1f} ms (cost only)")
-    print(f"timestep edit  median {1e3 * median_update(explorer, 'timesteps', steps):7.1f} ms (simulate 2,000 test digits + cost)")
-    print(f"width edit     median {1e3 * median_update(explorer, 'hidden', widths):7.1f} ms (no trained weights: synthetic activity)")
+    print(
+        f"timestep edit  median {1e3 * median_update(explorer, 'timesteps', steps):7.1f} ms (simulate 2,000 test digits + cost)"
+    )
+    print(
+        f"width edit     median {1e3 * median_update(explorer, 'hidden', widths):7.1f} ms (no trained weights: synthetic activity)"
+    )
 
 
 if __name__ == "__main__":

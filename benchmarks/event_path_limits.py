@@ -27,13 +27,13 @@ import time
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 sys.path.insert(0, os.path.dirname(__file__))
 
-import numba  # noqa: E402
-import numpy as np  # noqa: E402
-from numba import njit, prange  # noqa: E402
-from sim_vs_peers import IDLE_S, STEPS, network  # noqa: E402
+import numba
+import numpy as np
+from numba import njit, prange
+from sim_vs_peers import IDLE_S, STEPS, network
 
-from snnexplorer.sim import engine  # noqa: E402
-from snnexplorer.sim.kernels import _accumulate, weight_tiles  # noqa: E402
+from snnexplorer.sim import engine
+from snnexplorer.sim.kernels import _accumulate, weight_tiles
 
 
 @njit(parallel=True, nogil=True)
@@ -91,22 +91,29 @@ def main() -> None:
     tile = weight_tiles(weight)[0]
     hot = tile.copy()
     print(f"layer 784 -> 512 float32, {args.samples} samples, T={STEPS}, {threads} threads, median of {args.repeats}")
-    print(f"{'rate':>5} {'event ms':>9} {'dense ms':>9} {'adds ms':>8} {'L1 adds ms':>11} "
-          f"{'event G/s':>10} {'adds G/s':>9} {'L1 G/s':>7}")
+    print(
+        f"{'rate':>5} {'event ms':>9} {'dense ms':>9} {'adds ms':>8} {'L1 adds ms':>11} "
+        f"{'event G/s':>10} {'adds G/s':>9} {'L1 G/s':>7}"
+    )
     for rate in args.rates:
         spikes = (np.random.default_rng(1).random((args.samples, STEPS, weight.shape[0])) < rate).astype(np.uint8)
         inputs, starts = event_lists(spikes)
         in_l1 = (inputs % 8).astype(np.int32)  # the same events per slot, on rows 0..7 only
-        ms = median_ms({
-            "event": lambda: engine._run_layer(plan, spikes, False, "event"),
-            "dense": lambda: engine._run_layer(plan, spikes, False, "dense"),
-            "adds": lambda: additions_only(tile, bias, inputs, starts, threads),
-            "adds_l1": lambda: additions_only(hot, bias, in_l1, starts, threads),
-        }, args.repeats)
+        ms = median_ms(
+            {
+                "event": lambda: engine._run_layer(plan, spikes, False, "event"),
+                "dense": lambda: engine._run_layer(plan, spikes, False, "dense"),
+                "adds": lambda: additions_only(tile, bias, inputs, starts, threads),
+                "adds_l1": lambda: additions_only(hot, bias, in_l1, starts, threads),
+            },
+            args.repeats,
+        )
         additions = len(inputs) * weight.shape[1]
         rate_g = {name: additions / value / 1e6 for name, value in ms.items()}
-        print(f"{rate:5.2f} {ms['event']:9.1f} {ms['dense']:9.1f} {ms['adds']:8.1f} {ms['adds_l1']:11.1f} "
-              f"{rate_g['event']:10.1f} {rate_g['adds']:9.1f} {rate_g['adds_l1']:7.1f}")
+        print(
+            f"{rate:5.2f} {ms['event']:9.1f} {ms['dense']:9.1f} {ms['adds']:8.1f} {ms['adds_l1']:11.1f} "
+            f"{rate_g['event']:10.1f} {rate_g['adds']:9.1f} {rate_g['adds_l1']:7.1f}"
+        )
 
 
 if __name__ == "__main__":

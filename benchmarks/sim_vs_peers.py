@@ -36,8 +36,10 @@ def network(seed=0):
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    return [(rng.normal(0, 2.5 / np.sqrt(a), (a, b)).astype(np.float32), rng.normal(0, 0.05, b).astype(np.float32))
-            for a, b in zip(SIZES[:-1], SIZES[1:])]
+    return [
+        (rng.normal(0, 2.5 / np.sqrt(a), (a, b)).astype(np.float32), rng.normal(0, 0.05, b).astype(np.float32))
+        for a, b in zip(SIZES[:-1], SIZES[1:])
+    ]
 
 
 def conv_network(seed=0):
@@ -46,10 +48,20 @@ def conv_network(seed=0):
     from snnexplorer.sim import Conv
 
     rng = np.random.default_rng(seed)
-    first = Conv(rng.normal(0, 1.5 / np.sqrt(27), (32, 3, 3, 3)).astype(np.float32), np.zeros(32, np.float32), (3, 32, 32),
-                 padding=1, pool=2)
-    second = Conv(rng.normal(0, 2.5 / np.sqrt(288), (64, 32, 3, 3)).astype(np.float32), np.zeros(64, np.float32),
-                  first.output_shape, padding=1, pool=2)
+    first = Conv(
+        rng.normal(0, 1.5 / np.sqrt(27), (32, 3, 3, 3)).astype(np.float32),
+        np.zeros(32, np.float32),
+        (3, 32, 32),
+        padding=1,
+        pool=2,
+    )
+    second = Conv(
+        rng.normal(0, 2.5 / np.sqrt(288), (64, 32, 3, 3)).astype(np.float32),
+        np.zeros(64, np.float32),
+        first.output_shape,
+        padding=1,
+        pool=2,
+    )
     out = (rng.normal(0, 2.5 / np.sqrt(second.n_out), (second.n_out, 10)).astype(np.float32), np.zeros(10, np.float32))
     return [first, second, out]
 
@@ -81,6 +93,7 @@ def conv_runner(name, layers):
                     h = F.max_pool2d(h, c.pool)
                 score = score + h.flatten(1) @ out_w + out_b
             return score.argmax(1).numpy()
+
     return run
 
 
@@ -95,6 +108,7 @@ def runner(name, layers):
     torch.set_num_threads(2)
     weights = [(torch.from_numpy(w.T.copy()), torch.from_numpy(b)) for w, b in layers]
     if name == "torch-loop":
+
         def run(x):
             with torch.no_grad():
                 s = torch.from_numpy(x).float()
@@ -111,6 +125,7 @@ def runner(name, layers):
                             h = (vs[i] >= 1.0).float()
                             vs[i] -= h
                 return score.argmax(1).numpy()
+
         return run
     linears = [torch.nn.Linear(w.shape[1], w.shape[0]) for w, _ in weights]
     for lin, (w, b) in zip(linears, weights):
@@ -128,8 +143,10 @@ def runner(name, layers):
         from norse.torch import LIFBoxCell, LIFBoxParameters
         from norse.torch.functional.reset import reset_subtract
 
-        cells = [LIFBoxCell(LIFBoxParameters(tau_mem_inv=torch.tensor(100.0), v_th=torch.tensor(1.0), reset_method=reset_subtract))
-                 for _ in weights[:-1]]
+        cells = [
+            LIFBoxCell(LIFBoxParameters(tau_mem_inv=torch.tensor(100.0), v_th=torch.tensor(1.0), reset_method=reset_subtract))
+            for _ in weights[:-1]
+        ]
 
         def step(i, cur, state):
             return cells[i](10.0 * cur, state)
@@ -149,6 +166,7 @@ def runner(name, layers):
                 for node in nodes:
                     functional.reset_net(node)
                 return score.argmax(1).numpy()
+
         return run
     else:
         raise ValueError(name)
@@ -164,6 +182,7 @@ def runner(name, layers):
                     h, states[i] = step(i, lin(h), states[i])
                 score = score + linears[-1](h)
             return score.argmax(1).numpy()
+
     return run
 
 
@@ -189,8 +208,12 @@ def serve(kind: str, name: str, rate: float, samples: int) -> None:
         start = time.perf_counter()
         run(x)
         print(time.perf_counter() - start, flush=True)
-    print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "predictions": predictions.tolist()}), flush=True)
+    print(
+        json.dumps(
+            {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "predictions": predictions.tolist()}
+        ),
+        flush=True,
+    )
 
 
 def compare(kind: str, repeats: int, samples: int, env: dict, rates=RATES) -> None:
@@ -203,8 +226,14 @@ def compare(kind: str, repeats: int, samples: int, env: dict, rates=RATES) -> No
     for rate in rates:
         children = {}
         for name in SIMULATORS[kind]:
-            child = subprocess.Popen([sys.executable, __file__, "--child", kind, name, str(rate), "--samples", str(samples)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            child = subprocess.Popen(
+                [sys.executable, __file__, "--child", kind, name, str(rate), "--samples", str(samples)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
             if child.stdout.readline().strip() != "ready":
                 last = (child.communicate()[1].strip().splitlines() or ["failed"])[-1]
                 print(f"{rate:5.2f} {name:>13}   skipped: {last[:80]}")
@@ -244,7 +273,7 @@ def main() -> None:
         serve(kind, name, float(rate), args.samples)
         return
     env = {**os.environ, "OMP_NUM_THREADS": "2", "NUMBA_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
-    for kind in (("mlp", "conv") if args.network == "all" else (args.network,)):
+    for kind in ("mlp", "conv") if args.network == "all" else (args.network,):
         compare(kind, args.repeats, args.samples or SAMPLES[kind], env, args.rates)
 
 

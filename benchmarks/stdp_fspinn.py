@@ -54,37 +54,48 @@ def compare(args) -> None:
             training = training_report(d)
             seconds = load_or_train(d).meta["train_seconds"]  # when it was trained (cached since)
             rows[(variant, bits)] = report, training
-            print(f"{neurons:7d} {variant + f' {bits}-bit':>16} {report.accuracy:8.4f} {report.footprint_bytes / 1024:10.1f} "
-                  f"{report.energy_j * 1e6:9.1f} {training.energy_j * 1e6:9.1f} {seconds:7.1f}")
+            print(
+                f"{neurons:7d} {variant + f' {bits}-bit':>16} {report.accuracy:8.4f} {report.footprint_bytes / 1024:10.1f} "
+                f"{report.energy_j * 1e6:9.1f} {training.energy_j * 1e6:9.1f} {seconds:7.1f}"
+            )
         base, _ = rows[("diehl-cook", 32)]
         base_training = rows[("diehl-cook", 32)][1]
         for key in VARIANTS[1:]:
             report, training = rows[key]
-            print(f"{neurons:7d} {key[0] + f' {key[1]}-bit':>16} vs baseline: memory {base.footprint_bytes / report.footprint_bytes:.2f}x, "
-                  f"inference energy {base.energy_j / report.energy_j:.2f}x, training energy "
-                  f"{base_training.energy_j / training.energy_j:.2f}x, accuracy {100 * (report.accuracy - base.accuracy):+.2f} points")
+            print(
+                f"{neurons:7d} {key[0] + f' {key[1]}-bit':>16} vs baseline: memory {base.footprint_bytes / report.footprint_bytes:.2f}x, "
+                f"inference energy {base.energy_j / report.energy_j:.2f}x, training energy "
+                f"{base_training.energy_j / training.energy_j:.2f}x, accuracy {100 * (report.accuracy - base.accuracy):+.2f} points"
+            )
 
 
 def ablation(args) -> None:
     """FSpiNN's switches on one by one: operations per training sample."""
     from snnexplorer import data
 
-    images = data.load(args.dataset, "train").x[:args.ablation_samples]
+    images = data.load(args.dataset, "train").x[: args.ablation_samples]
     neurons = args.neurons[0]
-    steps = [("Diehl & Cook", {}), ("+ direct inhibition", {"inhibitory_neurons": False}),
-             ("+ post-only STDP", {"pre_depression": False, "eta_post": FSPINN["eta_post"], "x_tar": FSPINN["x_tar"]}),
-             ("+ 50-step updates", {"update_interval": FSPINN["update_interval"]}),
-             ("+ adaptive potentiation", {"adaptive_potentiation": True})]
+    steps = [
+        ("Diehl & Cook", {}),
+        ("+ direct inhibition", {"inhibitory_neurons": False}),
+        ("+ post-only STDP", {"pre_depression": False, "eta_post": FSPINN["eta_post"], "x_tar": FSPINN["x_tar"]}),
+        ("+ 50-step updates", {"update_interval": FSPINN["update_interval"]}),
+        ("+ adaptive potentiation", {"adaptive_potentiation": True}),
+    ]
     print(f"\nOperations per training sample, {neurons} neurons, {len(images)} samples (switches added in order)")
     print(f"{'rule':>24} {'synaptic':>10} {'neuron upd':>10} {'inhibition':>10} {'weight upd':>10}")
     settings: dict = {}
     for label, change in steps:
         settings.update(change)
         _, _, counts = train(STDPRule(**settings), neurons, images, STEPS)
-        per = {name: counts.total(name) / counts.samples for name in ("synaptic_ops", "neuron_updates", "inhibition_ops",
-                                                                      "weight_updates")}
-        print(f"{label:>24} {per['synaptic_ops']:10.0f} {per['neuron_updates']:10.0f} {per['inhibition_ops']:10.0f} "
-              f"{per['weight_updates']:10.0f}")
+        per = {
+            name: counts.total(name) / counts.samples
+            for name in ("synaptic_ops", "neuron_updates", "inhibition_ops", "weight_updates")
+        }
+        print(
+            f"{label:>24} {per['synaptic_ops']:10.0f} {per['neuron_updates']:10.0f} {per['inhibition_ops']:10.0f} "
+            f"{per['weight_updates']:10.0f}"
+        )
 
 
 def kernel_speed(args) -> None:
@@ -92,7 +103,7 @@ def kernel_speed(args) -> None:
     from snnexplorer import data
 
     neurons = args.speed_neurons
-    rates = input_rates(data.load(args.dataset, "train").x[:args.speed_samples])
+    rates = input_rates(data.load(args.dataset, "train").x[: args.speed_samples])
     print(f"\nKernel speed, {neurons} neurons, {len(rates)} learning presentations, Diehl & Cook (FSpiNN)")
     for name, rule in (("Diehl & Cook", STDPRule.diehl_cook()), ("FSpiNN", STDPRule.fspinn())):
         timings = {}
@@ -109,8 +120,10 @@ def kernel_speed(args) -> None:
                 events += int(counters[COUNTERS.index("synaptic_ops")].sum() + counters[COUNTERS.index("weight_updates")].sum())
             timings[impl] = (time.perf_counter() - started, events)
         (numba_s, events), (numpy_s, _) = timings["numba"], timings["numpy"]
-        print(f"{name:>13}: numba {numba_s:.3f} s ({events / numba_s / 1e6:.1f} M synaptic events/s), numpy {numpy_s:.3f} s "
-              f"({events / numpy_s / 1e6:.1f} M/s): {numpy_s / numba_s:.1f}x")
+        print(
+            f"{name:>13}: numba {numba_s:.3f} s ({events / numba_s / 1e6:.1f} M synaptic events/s), numpy {numpy_s:.3f} s "
+            f"({events / numpy_s / 1e6:.1f} M/s): {numpy_s / numba_s:.1f}x"
+        )
 
 
 def main() -> None:
@@ -124,8 +137,18 @@ def main() -> None:
     parser.add_argument("--speed-samples", type=int, default=20)
     parser.add_argument("--speed-neurons", type=int, default=400)
     args = parser.parse_args()
-    present(input_rates(np.zeros((1, 784)))[0], 0, 0, 10, initial_weights(784, 2, 0), np.zeros(2), True,
-            *STDPRule.diehl_cook().kernel_args(), np.zeros((len(COUNTERS), 10), np.int64), np.zeros(2, np.int64))  # compile
+    present(
+        input_rates(np.zeros((1, 784)))[0],
+        0,
+        0,
+        10,
+        initial_weights(784, 2, 0),
+        np.zeros(2),
+        True,
+        *STDPRule.diehl_cook().kernel_args(),
+        np.zeros((len(COUNTERS), 10), np.int64),
+        np.zeros(2, np.int64),
+    )  # compile
     compare(args)
     ablation(args)
     kernel_speed(args)

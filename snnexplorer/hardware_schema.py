@@ -17,7 +17,7 @@ from typing import Any
 import param
 
 from .errors import FieldProblem
-from .sections import Section, check_section, check_value, allowed_text
+from .sections import Section, allowed_text, check_section, check_value
 
 PRESET_KEYS = ("name", "description", "compute", "levels", "sources")
 
@@ -27,16 +27,26 @@ class MemoryLevel(Section):
 
     _key = "levels"
     _required = ("capacity_bytes", "word_bits", "read_pj", "write_pj", "bandwidth_bytes_per_s")
-    capacity_bytes = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True),
-                                  doc="Capacity (bytes). Data whose working set does not fit streams from the next level.")
+    capacity_bytes = param.Number(
+        default=1.0,
+        bounds=(0.0, None),
+        inclusive_bounds=(False, True),
+        doc="Capacity (bytes). Data whose working set does not fit streams from the next level.",
+    )
     word_bits = param.Integer(default=64, bounds=(1, 65536), doc="Bits per access (one word); narrower values are packed.")
     read_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per word read (pJ/word).")
     write_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per word written (pJ/word).")
-    bandwidth_bytes_per_s = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True),
-                                         doc="Bandwidth (bytes/s) to the level below (compute for level 0).")
-    latency_s = param.Number(default=0.0, bounds=(0.0, None),
-                             doc="Access latency (s). Not priced: the model assumes it is hidden by prefetching; "
-                                 "kept to document the part.")
+    bandwidth_bytes_per_s = param.Number(
+        default=1.0,
+        bounds=(0.0, None),
+        inclusive_bounds=(False, True),
+        doc="Bandwidth (bytes/s) to the level below (compute for level 0).",
+    )
+    latency_s = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Access latency (s). Not priced: the model assumes it is hidden by prefetching; kept to document the part.",
+    )
     leakage_w = param.Number(default=0.0, bounds=(0.0, None), doc="Static power (W), charged over the latency.")
 
 
@@ -47,8 +57,9 @@ class Compute(Section):
     _required = ("units", "clock_hz", "ops_per_cycle", "accumulate_pj", "mac_pj", "neuron_update_pj")
     units = param.Integer(default=1, bounds=(1, None), doc="Compute units (cores) that share the work.")
     clock_hz = param.Number(default=1e9, bounds=(0.0, None), inclusive_bounds=(False, True), doc="Clock (Hz).")
-    ops_per_cycle = param.Number(default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True),
-                                 doc="Operations per unit per cycle (SIMD lanes).")
+    ops_per_cycle = param.Number(
+        default=1.0, bounds=(0.0, None), inclusive_bounds=(False, True), doc="Operations per unit per cycle (SIMD lanes)."
+    )
     accumulate_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per accumulate, a synaptic op (pJ).")
     mac_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per multiply-accumulate (pJ).")
     neuron_update_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per neuron update (pJ).")
@@ -63,8 +74,11 @@ def preset_problems(raw: Any, where: str) -> list[FieldProblem]:
     """Every problem of a preset mapping read from ``where`` (a path, for the messages)."""
     if not isinstance(raw, dict):
         return [FieldProblem(where, raw, "a mapping with keys " + ", ".join(PRESET_KEYS))]
-    problems = [FieldProblem(f"{where}: {key}", value, f"one of {list(PRESET_KEYS)}")
-                for key, value in raw.items() if key not in PRESET_KEYS]
+    problems = [
+        FieldProblem(f"{where}: {key}", value, f"one of {list(PRESET_KEYS)}")
+        for key, value in raw.items()
+        if key not in PRESET_KEYS
+    ]
     problems += check_section(Compute, raw.get("compute"), f"{where}: compute")[1]
     levels = raw.get("levels")
     if not isinstance(levels, list) or not levels:

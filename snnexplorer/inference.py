@@ -39,8 +39,15 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
     def run(name: str, rows: np.ndarray | slice = slice(None)) -> Activity:
         layers = weights.networks[name]
         n = len(layers)
-        return simulate(layers, spikes[rows], timesteps=fit_to_depth(steps, n), weight_bits=fit_to_depth(design.weight_bits, n),
-                        membrane_bits=fit_to_depth(design.membrane_bits, n), name=name, **kwargs)
+        return simulate(
+            layers,
+            spikes[rows],
+            timesteps=fit_to_depth(steps, n),
+            weight_bits=fit_to_depth(design.weight_bits, n),
+            membrane_bits=fit_to_depth(design.membrane_bits, n),
+            name=name,
+            **kwargs,
+        )
 
     if "main" in weights.networks:
         act = run("main")
@@ -57,14 +64,21 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
             if len(rows) == 0:
                 continue
             act = run(f"expert{g}", rows)
-            predictions[rows] = np.asarray(group)[np.argmax(act.output_potential[:, :len(group)], axis=1)]
-            potential[np.ix_(rows, group)] = act.output_potential[:, :len(group)]
+            predictions[rows] = np.asarray(group)[np.argmax(act.output_potential[:, : len(group)], axis=1)]
+            potential[np.ix_(rows, group)] = act.output_potential[:, : len(group)]
             experts.append(_per_sample_of(act, n))
     else:
         experts = [run(name) for name in weights.experts]
         potential = np.zeros((n, k))
         for act, group in zip(experts, weights.groups):
-            potential[:, group] = _softmax(act.output_potential / steps[-1])[:, :len(group)]
+            potential[:, group] = _softmax(act.output_potential / steps[-1])[:, : len(group)]
         predictions = np.argmax(potential, axis=1)
-    return Activity(layers=experts[0].layers, predictions=predictions, output_potential=potential,
-                    layer_spikes=experts[0].layer_spikes, labels=labels, name="ensemble", experts=experts)
+    return Activity(
+        layers=experts[0].layers,
+        predictions=predictions,
+        output_potential=potential,
+        layer_spikes=experts[0].layer_spikes,
+        labels=labels,
+        name="ensemble",
+        experts=experts,
+    )

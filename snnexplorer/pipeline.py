@@ -22,7 +22,7 @@ from .inference import simulate_weights
 from .sim.activity import Activity
 from .sim.synthetic import synthetic_activity
 
-_ACTIVITY_CACHE: "OrderedDict[str, Activity]" = OrderedDict()
+_ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
 _ACTIVITY_CACHE_SIZE = 32
 
 
@@ -34,12 +34,16 @@ def synthetic_for(design: Design, rate: float) -> Activity:
     """Synthetic activity of every network of ``design`` at a uniform spike rate."""
     if design.training.learning_rule == "stdp":  # one layer of excitatory neurons, no output layer
         return synthetic_activity([n_inputs(design), *design.hidden], design.layer_timesteps[:1], rate, name="main")
-    nets = [synthetic_activity([n_inputs(design), *design.hidden, outputs], design.layer_timesteps, rate, name=f"expert{g}")
-            for g, outputs in enumerate(design.expert_outputs)]
+    nets = [
+        synthetic_activity([n_inputs(design), *design.hidden, outputs], design.layer_timesteps, rate, name=f"expert{g}")
+        for g, outputs in enumerate(design.expert_outputs)
+    ]
     if len(nets) == 1:
         nets[0].name = "main"
         return nets[0]
-    return Activity(nets[0].layers, nets[0].predictions, nets[0].output_potential, nets[0].layer_spikes, name="ensemble", experts=nets)
+    return Activity(
+        nets[0].layers, nets[0].predictions, nets[0].output_potential, nets[0].layer_spikes, name="ensemble", experts=nets
+    )
 
 
 def parse_synthetic(spec: str) -> float:
@@ -102,8 +106,9 @@ def architecture_of(design: Design) -> Architecture:
 
 def cost_design(design: Design, activity: Activity, arch: Architecture | None = None, variant: int = 0) -> Report:
     """The Report of ``activity`` under ``design``'s mapping and bit widths on ``arch`` (default: its hardware)."""
-    return cost(activity, arch or architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits,
-                design.name, variant)
+    return cost(
+        activity, arch or architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits, design.name, variant
+    )
 
 
 def cost_design_variants(design: Design, activity: Activity, arch: Architecture) -> pd.DataFrame:

@@ -137,8 +137,11 @@ def check_section(cls: type[Section], data: Any, prefix: str) -> tuple[dict, lis
     problems: list[FieldProblem] = []
     checked: dict[str, Any] = {}
     known = cls.fields()
-    problems.extend(FieldProblem(f"{prefix}.{key}" if prefix else key, None, allowed_text(cls, key, cls.param[key]))
-                    for key in cls._required if key not in data)
+    problems.extend(
+        FieldProblem(f"{prefix}.{key}" if prefix else key, None, allowed_text(cls, key, cls.param[key]))
+        for key in cls._required
+        if key not in data
+    )
     for key, value in data.items():
         path = f"{prefix}.{key}" if prefix else str(key)
         if key not in known:

@@ -53,13 +53,18 @@ class Weights:
         np.savez(buffer, **arrays)
         payload = buffer.getvalue()
         atomic_write_bytes(folder / "weights.npz", payload)
-        meta = {"networks": {name: len(layers) for name, layers in self.networks.items()}, "groups": self.groups,
-                "combine": self.combine, "meta": self.meta, "sha256": hashlib.sha256(payload).hexdigest()}
+        meta = {
+            "networks": {name: len(layers) for name, layers in self.networks.items()},
+            "groups": self.groups,
+            "combine": self.combine,
+            "meta": self.meta,
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        }
         atomic_write_text(folder / "meta.json", json.dumps(meta, indent=2))
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> "Weights":
+    def load(cls, folder: str | Path) -> Weights:
         folder = Path(folder)
         try:
             meta = json.loads((folder / "meta.json").read_text())
@@ -70,8 +75,10 @@ class Weights:
             raise CorruptWeights(f"{folder}: weights.npz does not match its checksum")
         try:
             with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
-                networks = {name: [(arrays[f"{name}/{i}/W"], arrays[f"{name}/{i}/b"]) for i in range(count)]
-                            for name, count in meta["networks"].items()}
+                networks = {
+                    name: [(arrays[f"{name}/{i}/W"], arrays[f"{name}/{i}/b"]) for i in range(count)]
+                    for name, count in meta["networks"].items()
+                }
         except (KeyError, ValueError, OSError) as exc:
             raise CorruptWeights(f"{folder}: {exc}") from None
         return cls(networks, meta["groups"], meta["combine"], meta.get("meta", {}))

@@ -82,7 +82,9 @@ def decode_utf8(raw: bytes, where: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DesignError.single("file", where, f"UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start} is not)") from None
+        raise DesignError.single(
+            "file", where, f"UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start} is not)"
+        ) from None
 
 
 def read_yaml(path: str | Path) -> dict:

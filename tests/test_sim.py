@@ -12,8 +12,10 @@ from snnexplorer.train.model import SpikingMLP, fixed_lif_scan
 
 def random_net(sizes, seed=0, gain=2.5):
     rng = np.random.default_rng(seed)
-    return [(rng.normal(0, gain / np.sqrt(a), (a, b)).astype(np.float32), rng.normal(0, 0.05, b).astype(np.float32))
-            for a, b in zip(sizes[:-1], sizes[1:])]
+    return [
+        (rng.normal(0, gain / np.sqrt(a), (a, b)).astype(np.float32), rng.normal(0, 0.05, b).astype(np.float32))
+        for a, b in zip(sizes[:-1], sizes[1:])
+    ]
 
 
 def spikes_at(rate, shape, seed=1):
@@ -86,10 +88,11 @@ def test_engine_agrees_with_torch_model_float32():
             lin.bias.copy_(torch.from_numpy(b))
         x = spikes_at(0.1, (1000, 25, 784), seed=6)
         score = model(torch.from_numpy(x).float()).numpy()
-        hidden = (model.layers[0](torch.from_numpy(x).float()))
+        hidden = model.layers[0](torch.from_numpy(x).float())
     act = simulate(layers, x)
     assert (act.predictions == score.argmax(1)).mean() >= 0.999
     from snnexplorer.train.model import lif_scan
+
     torch_spikes = float(lif_scan(hidden, 0.9, 1.0, False).sum())
     assert abs(act.layers[0].output_spikes.sum() - torch_spikes) <= 0.001 * torch_spikes
 
@@ -185,16 +188,21 @@ def test_event_path_equals_dense_path_exactly_on_integer_weights(dtype, max_coun
     monkeypatch.setattr(engine, "DENSE_BLOCK", 16)  # 13 × 6 (sample, step) rows: five blocks, the last partial
     rng = np.random.default_rng(5)
     sizes = [101, 700, 9]
-    layers = [(rng.integers(-3, 4, (a, b)).astype(np.float32), rng.integers(-2, 3, b).astype(np.float32))
-              for a, b in zip(sizes[:-1], sizes[1:])]
+    layers = [
+        (rng.integers(-3, 4, (a, b)).astype(np.float32), rng.integers(-2, 3, b).astype(np.float32))
+        for a, b in zip(sizes[:-1], sizes[1:])
+    ]
     counts = rng.integers(0, max_count + 1, (13, 6, 101)) * (rng.random((13, 6, 101)) < 0.3)
     x = counts.astype(dtype)
     event = simulate(layers, x, beta=0.5, threshold=4.0, path="event")
     dense = simulate(layers, x, beta=0.5, threshold=4.0, path="dense")
     assert np.array_equal(event.output_potential, dense.output_potential)
     assert np.array_equal(event.layer_spikes[0], dense.layer_spikes[0])
-    assert event.synaptic_ops.tolist() == dense.synaptic_ops.tolist() == [int(counts.sum()) * 700,
-                                                                          int(event.layer_spikes[0].sum()) * 9]
+    assert (
+        event.synaptic_ops.tolist()
+        == dense.synaptic_ops.tolist()
+        == [int(counts.sum()) * 700, int(event.layer_spikes[0].sum()) * 9]
+    )
 
 
 def torch_conv_reference(conv, fc, x, beta, threshold):
@@ -212,8 +220,9 @@ def torch_conv_reference(conv, fc, x, beta, threshold):
     ones = torch.ones(1, 1, conv.kernel, conv.kernel, dtype=torch.float64)
     for t in range(steps):
         s_in = inputs[:, t]
-        fan_in = F.conv2d((s_in != 0).double() * s_in, ones.expand(1, conv.input_shape[0], -1, -1), stride=conv.stride,
-                          padding=conv.padding)
+        fan_in = F.conv2d(
+            (s_in != 0).double() * s_in, ones.expand(1, conv.input_shape[0], -1, -1), stride=conv.stride, padding=conv.padding
+        )
         synops += int(fan_in.sum()) * conv.channels  # each output position counts the input spikes it reads
         v = beta * v + F.conv2d(s_in, w, b, stride=conv.stride, padding=conv.padding)
         s = (v >= threshold).double()
@@ -230,8 +239,14 @@ def test_conv_layer_matches_torch_conv2d_exactly(size, kernel, stride, padding, 
     from snnexplorer.sim import Conv
 
     rng = np.random.default_rng(size)
-    conv = Conv(rng.integers(-2, 3, (6, 2, kernel, kernel)).astype(np.float32), rng.integers(-1, 2, 6).astype(np.float32),
-                (2, size, size), stride=stride, padding=padding, pool=pool)
+    conv = Conv(
+        rng.integers(-2, 3, (6, 2, kernel, kernel)).astype(np.float32),
+        rng.integers(-1, 2, 6).astype(np.float32),
+        (2, size, size),
+        stride=stride,
+        padding=padding,
+        pool=pool,
+    )
     fc = (rng.integers(-2, 3, (conv.n_out, 4)).astype(np.float32), rng.integers(-1, 2, 4).astype(np.float32))
     x = (rng.random((6, 9, conv.n_in)) < 0.25).astype(np.uint8)
     act = simulate([conv, fc], x, beta=0.5, threshold=3.0)

@@ -25,15 +25,23 @@ def kernel_present(rates, weights, theta, learn, rule, stream=3):
     return total, counts, counters
 
 
-@pytest.mark.parametrize("rule", [STDPRule.diehl_cook(), STDPRule.fspinn(update_interval=20), STDPRule.diehl_cook(weight_bits=8),
-                                  STDPRule.fspinn(weight_bits=4, rounding="nearest")], ids=["dc", "fspinn", "dc-8bit", "fspinn-4bit"])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        STDPRule.diehl_cook(),
+        STDPRule.fspinn(update_interval=20),
+        STDPRule.diehl_cook(weight_bits=8),
+        STDPRule.fspinn(weight_bits=4, rounding="nearest"),
+    ],
+    ids=["dc", "fspinn", "dc-8bit", "fspinn-4bit"],
+)
 def test_kernel_equals_plain_numpy_network(mnist, rule):
     """The event-driven kernel and the step-vectorized numpy network agree: same spikes, same counters, same weights."""
     train_split, _ = mnist
     rates = input_rates(train_split.x[:3]) * 2.0  # a strong input: many spikes and updates in 200 steps
     w_kernel = initial_weights(784, 30, 1)
     if rule.weight_bits < 32:
-        w_kernel = np.round(w_kernel * (2 ** rule.weight_bits - 1)) / (2 ** rule.weight_bits - 1)
+        w_kernel = np.round(w_kernel * (2**rule.weight_bits - 1)) / (2**rule.weight_bits - 1)
     w_numpy, theta_kernel, theta_numpy = w_kernel.copy(), np.zeros(30), np.zeros(30)
     for sample, r in enumerate(rates):
         got = kernel_present(r, w_kernel, theta_kernel, True, rule, stream=sample)
@@ -45,7 +53,7 @@ def test_kernel_equals_plain_numpy_network(mnist, rule):
     np.testing.assert_allclose(w_kernel, w_numpy, rtol=0, atol=1e-12)
     np.testing.assert_allclose(theta_kernel, theta_numpy, rtol=0, atol=1e-12)
     if rule.weight_bits < 32:
-        levels = 2 ** rule.weight_bits - 1
+        levels = 2**rule.weight_bits - 1
         np.testing.assert_allclose(w_kernel * levels, np.round(w_kernel * levels), atol=1e-9)
 
 
@@ -65,8 +73,11 @@ def test_fspinn_switches_cut_the_operations_they_target(mnist):
     train_split, _ = mnist
     rates = input_rates(train_split.x[:1])[0]
     runs = {}
-    for name, rule in {"dc": STDPRule.diehl_cook(), "direct": STDPRule.diehl_cook(inhibitory_neurons=False),
-                       "post-only": STDPRule.diehl_cook(pre_depression=False, eta_post=0.002, x_tar=0.2)}.items():
+    for name, rule in {
+        "dc": STDPRule.diehl_cook(),
+        "direct": STDPRule.diehl_cook(inhibitory_neurons=False),
+        "post-only": STDPRule.diehl_cook(pre_depression=False, eta_post=0.002, x_tar=0.2),
+    }.items():
         runs[name] = kernel_present(rates, initial_weights(784, 50, 0), np.zeros(50), True, rule)[2]
     row = {name: COUNTERS.index(name) for name in COUNTERS}
     assert runs["dc"][row["neuron_updates"]].sum() == 2 * runs["direct"][row["neuron_updates"]].sum() == 2 * 50 * STEPS

@@ -8,8 +8,7 @@ import torch
 
 from snnexplorer import data
 from snnexplorer.design import Design
-from snnexplorer.pipeline import evaluate
-from snnexplorer.pipeline import simulate_design
+from snnexplorer.pipeline import evaluate, simulate_design
 from snnexplorer.train import cached, class_groups, load_or_train
 from snnexplorer.train.cache import cache_dir, cache_key
 from snnexplorer.train.model import SpikingMLP
@@ -92,7 +91,9 @@ def test_class_groups():
 @pytest.mark.slow
 @pytest.mark.parametrize("combine, floor", [("argmax", 0.85), ("router", 0.8)])  # a routing error is a wrong answer
 def test_specialized_ensembles_train_and_combine(small_design_dict, combine, floor):
-    design = Design.from_dict({**small_design_dict, "specialization": {"experts": 5, "grouping": "balanced", "combine": combine, "hidden": [32]}})
+    design = Design.from_dict(
+        {**small_design_dict, "specialization": {"experts": 5, "grouping": "balanced", "combine": combine, "hidden": [32]}}
+    )
     report = evaluate(design)
     assert report.accuracy >= floor
     names = [net for net in report.breakdown.network.unique() if net != "all"]
@@ -146,8 +147,13 @@ def test_retraining_a_preset_reproduces_the_shipped_accuracy(capsys):
 
 def test_quantization_aware_training_helps_at_two_bits(small_design_dict):
     plain = Design.from_dict({**small_design_dict, "quantization": {"weight_bits": 2, "membrane_bits": 16}})
-    aware = Design.from_dict({**small_design_dict, "quantization": {"weight_bits": 2, "membrane_bits": 16},
-                              "training": {**small_design_dict["training"], "quantization_aware": True}})
+    aware = Design.from_dict(
+        {
+            **small_design_dict,
+            "quantization": {"weight_bits": 2, "membrane_bits": 16},
+            "training": {**small_design_dict["training"], "quantization_aware": True},
+        }
+    )
     assert aware.hash_for("train") != plain.hash_for("train")
     acc_plain, acc_aware = simulate_design(plain).accuracy, simulate_design(aware).accuracy
     assert acc_aware > acc_plain

@@ -4,5 +4,13 @@ from .pareto import pareto_front, pareto_mask
 from .study import Study, evaluate_point, run_study, run_timestep_search
 from .timesteps import TimestepSearchResult, search_timesteps
 
-__all__ = ["Study", "run_study", "run_timestep_search", "evaluate_point", "pareto_front", "pareto_mask",
-           "search_timesteps", "TimestepSearchResult"]
+__all__ = [
+    "Study",
+    "run_study",
+    "run_timestep_search",
+    "evaluate_point",
+    "pareto_front",
+    "pareto_mask",
+    "search_timesteps",
+    "TimestepSearchResult",
+]

@@ -21,6 +21,5 @@ def make_client(scheduler: str | None = None, workers: int | None = None):
         if Path(scheduler).is_file():
             return Client(scheduler_file=scheduler)
         return Client(scheduler)
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None)
     return Client(cluster)

@@ -30,11 +30,11 @@ def pareto_mask(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
     index = np.flatnonzero(valid)
     block = 2048
     for start in range(0, len(points), block):
-        chunk = points[start:start + block]
+        chunk = points[start : start + block]
         no_worse = (points[None, :, :] <= chunk[:, None, :]).all(axis=2)
         better = (points[None, :, :] < chunk[:, None, :]).any(axis=2)
         dominated = (no_worse & better).any(axis=1)
-        mask[index[start:start + block]] = ~dominated
+        mask[index[start : start + block]] = ~dominated
     return mask
 
 

@@ -28,9 +28,10 @@ import itertools
 import json
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -62,7 +63,7 @@ class Study:
     objective: str = "synaptic_ops"
 
     @classmethod
-    def from_dict(cls, data: dict, where: Path | None = None) -> "Study":
+    def from_dict(cls, data: dict, where: Path | None = None) -> Study:
         problems = [FieldProblem(f"study.{k}", v, f"one of {list(STUDY_KEYS)}") for k, v in data.items() if k not in STUDY_KEYS]
         base = data.get("base", {})
         if isinstance(base, str):
@@ -88,19 +89,30 @@ class Study:
         constraints = data.get("constraints") or {}
         for metric, rule in constraints.items():
             if metric not in METRICS or _parse_rule(rule) is None:
-                problems.append(FieldProblem(f"study.constraints.{metric}", rule, f"a metric of {METRICS} with a rule like '>= 0.9'"))
+                problems.append(
+                    FieldProblem(f"study.constraints.{metric}", rule, f"a metric of {METRICS} with a rule like '>= 0.9'")
+                )
         search = data.get("search", "grid")
         if search not in SEARCHES:
             problems.append(FieldProblem("study.search", search, f"one of {list(SEARCHES)}"))
         if problems:
             raise DesignError(problems)
-        study = cls(str(data.get("name", "study")), base, axes, objectives, constraints, str(data.get("activity", "simulate")),
-                    search, float(data.get("budget", 0.01)), str(data.get("objective", "synaptic_ops")))
+        study = cls(
+            str(data.get("name", "study")),
+            base,
+            axes,
+            objectives,
+            constraints,
+            str(data.get("activity", "simulate")),
+            search,
+            float(data.get("budget", 0.01)),
+            str(data.get("objective", "synaptic_ops")),
+        )
         study.designs()  # every point must be a valid design
         return study
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> "Study":
+    def from_yaml(cls, path: str | Path) -> Study:
         path = Path(path)
         return cls.from_dict(read_yaml(path), path.parent)
 
@@ -119,7 +131,9 @@ class Study:
             try:
                 out.append(Design.from_dict(data))
             except DesignError as exc:
-                raise DesignError([FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in exc.problems]) from None
+                raise DesignError(
+                    [FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in exc.problems]
+                ) from None
         return out
 
 
@@ -139,7 +153,7 @@ def _parse_rule(rule: Any) -> tuple[Callable, float] | None:
     for symbol in (">=", "<=", ">", "<"):
         if rule.strip().startswith(symbol):
             try:
-                return OPERATORS[symbol], float(rule.strip()[len(symbol):])
+                return OPERATORS[symbol], float(rule.strip()[len(symbol) :])
             except ValueError:
                 return None
     return None
@@ -200,8 +214,9 @@ def _results(study: Study, rows: Iterable[dict]) -> pd.DataFrame:
     return table
 
 
-def run_study(study: Study, out: str | Path | None = None, client: Any = None,
-              progress: Callable[[dict], None] | None = None) -> pd.DataFrame:
+def run_study(
+    study: Study, out: str | Path | None = None, client: Any = None, progress: Callable[[dict], None] | None = None
+) -> pd.DataFrame:
     """Evaluate every point of ``study`` not yet in ``out``; returns all rows with constraint and Pareto flags.
 
     ``client``: a ``dask.distributed.Client`` to run on, or None to run in
@@ -226,8 +241,11 @@ def run_study(study: Study, out: str | Path | None = None, client: Any = None,
     start, total = time.perf_counter(), len(finished) + len(todo)
 
     def record(result: dict, point: dict) -> None:
-        row = {"point": result["point"], **{f"axis:{k}": json.dumps(v) for k, v in point.items()},
-               **{m: result[m] for m in METRICS}}
+        row = {
+            "point": result["point"],
+            **{f"axis:{k}": json.dumps(v) for k, v in point.items()},
+            **{m: result[m] for m in METRICS},
+        }
         done_rows.append(row)
         if path is not None:
             _append(path, row, columns)
@@ -237,7 +255,14 @@ def run_study(study: Study, out: str | Path | None = None, client: Any = None,
             fresh = done - (total - len(todo))
             best = _results(study, done_rows)
             best = best[best["pareto"]].head(1).to_dict(orient="records")
-            progress({"done": done, "total": total, "eta_s": elapsed / max(1, fresh) * (total - done), "best": best[0] if best else None})
+            progress(
+                {
+                    "done": done,
+                    "total": total,
+                    "eta_s": elapsed / max(1, fresh) * (total - done),
+                    "best": best[0] if best else None,
+                }
+            )
 
     if client is None:
         for design, point in todo:

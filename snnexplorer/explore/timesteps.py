@@ -25,9 +25,9 @@ import pandas as pd
 
 from ..design import Design
 from ..errors import DesignError
-from ..sim.activity import Activity
 from ..inference import simulate_weights
 from ..pipeline import cost_design
+from ..sim.activity import Activity
 from ..weights import Weights
 
 OBJECTIVES = ("synaptic_ops", "energy_j")
@@ -47,20 +47,34 @@ class TimestepSearchResult:
     trials: pd.DataFrame = field(repr=False)
 
     def summary(self) -> str:
-        return (f"timesteps {self.baseline_steps} -> {self.steps}; accuracy {100 * self.baseline_accuracy:.2f} % -> "
-                f"{100 * self.accuracy:.2f} %; {self.synaptic_ops_ratio:.2f}x fewer synaptic updates, "
-                f"{self.neuron_updates_ratio:.2f}x fewer neuron evaluations, {self.energy_ratio:.2f}x less energy")
+        return (
+            f"timesteps {self.baseline_steps} -> {self.steps}; accuracy {100 * self.baseline_accuracy:.2f} % -> "
+            f"{100 * self.accuracy:.2f} %; {self.synaptic_ops_ratio:.2f}x fewer synaptic updates, "
+            f"{self.neuron_updates_ratio:.2f}x fewer neuron evaluations, {self.energy_ratio:.2f}x less energy"
+        )
 
 
 def _measure(design: Design, weights: Weights, x, y) -> tuple[Activity, dict]:
     activity = simulate_weights(design, weights, x, y)
     report = cost_design(design, activity)
-    return activity, {"accuracy": activity.accuracy, "synaptic_ops": float(activity.synaptic_ops.sum()),
-                      "neuron_updates": float(activity.neuron_updates.sum()), "energy_j": report.energy_j}
+    return activity, {
+        "accuracy": activity.accuracy,
+        "synaptic_ops": float(activity.synaptic_ops.sum()),
+        "neuron_updates": float(activity.neuron_updates.sum()),
+        "energy_j": report.energy_j,
+    }
 
 
-def search_timesteps(design: Design, weights: Weights, x, y, budget: float = 0.01, objective: str = "synaptic_ops",
-                     shrink: float = 0.8, min_steps: int = 1) -> TimestepSearchResult:
+def search_timesteps(
+    design: Design,
+    weights: Weights,
+    x,
+    y,
+    budget: float = 0.01,
+    objective: str = "synaptic_ops",
+    shrink: float = 0.8,
+    min_steps: int = 1,
+) -> TimestepSearchResult:
     """Greedy sensitivity-guided per-layer timestep reduction (see the module docstring).
 
     ``budget``: accuracy (fraction, 0.01 = one point) the search may lose
@@ -98,8 +112,10 @@ def search_timesteps(design: Design, weights: Weights, x, y, budget: float = 0.0
         index, steps, current = best[0], best[1], best[2]
         rows[index]["chosen"] = True
     return TimestepSearchResult(
-        baseline_steps=list(design.layer_timesteps), steps=steps,
-        baseline_accuracy=base["accuracy"], accuracy=current["accuracy"],
+        baseline_steps=list(design.layer_timesteps),
+        steps=steps,
+        baseline_accuracy=base["accuracy"],
+        accuracy=current["accuracy"],
         synaptic_ops_ratio=base["synaptic_ops"] / max(1.0, current["synaptic_ops"]),
         neuron_updates_ratio=base["neuron_updates"] / max(1.0, current["neuron_updates"]),
         energy_ratio=base["energy_j"] / current["energy_j"] if current["energy_j"] else float("inf"),

@@ -51,7 +51,7 @@ class Architecture:
         """Peak operations per second of the whole chip, per variant."""
         return self.compute["units"] * self.compute["ops_per_cycle"] * self.compute["clock_hz"]
 
-    def variants(self, **fields: np.ndarray) -> "Architecture":
+    def variants(self, **fields: np.ndarray) -> Architecture:
         """Many variants of this (single-variant) architecture.
 
         Keyword ``LEVEL__FIELD`` (e.g. ``L2__capacity_bytes``) or
@@ -71,15 +71,16 @@ class Architecture:
         return Architecture(self.name, self.level_names, levels, compute, self.description, self.sources)
 
     @classmethod
-    def from_preset(cls, name: str, overrides: dict | None = None) -> "Architecture":
+    def from_preset(cls, name: str, overrides: dict | None = None) -> Architecture:
         """Load preset ``name`` (checked against the schema) and apply ``{"LEVEL.FIELD": value}`` overrides."""
         raw = hardware_preset(name)
         names = [level["name"] for level in raw["levels"]]
         problems = [p for key, value in (overrides or {}).items() for p in override_problems(key, value, names)]
         if problems:
             raise DesignError(problems)
-        levels = {f: np.array([[float(level.get(f, MemoryLevel.param[f].default)) for level in raw["levels"]]])
-                  for f in LEVEL_FIELDS}
+        levels = {
+            f: np.array([[float(level.get(f, MemoryLevel.param[f].default)) for level in raw["levels"]]]) for f in LEVEL_FIELDS
+        }
         compute = {f: np.array([float(raw["compute"].get(f, Compute.param[f].default))]) for f in COMPUTE_FIELDS}
         for key, value in (overrides or {}).items():
             target, field_name = key.split(".")

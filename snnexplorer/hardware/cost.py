@@ -38,24 +38,41 @@ def _networks(activity: Activity) -> list[Activity]:
     return activity.experts if activity.experts else [activity]
 
 
-def workload(activity: Activity, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int], ann: bool = False,
-             zero_skipping: bool = False) -> tuple[Items, Ops]:
+def workload(
+    activity: Activity,
+    mapping: Mapping,
+    weight_bits: list[int],
+    membrane_bits: list[int],
+    ann: bool = False,
+    zero_skipping: bool = False,
+) -> tuple[Items, Ops]:
     """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``)."""
     parts, ops_parts = [], []
     for net in _networks(activity):
         n_layers = len(net.layers)
         w_bits = fit_to_depth(weight_bits, n_layers)
-        kwargs = dict(batch=mapping.batch, loop_order=mapping.loop_order, spike_format=mapping.spike_format,
-                      event_driven=mapping.neuron_update == "event-driven", network=net.name)
+        kwargs = dict(
+            batch=mapping.batch,
+            loop_order=mapping.loop_order,
+            spike_format=mapping.spike_format,
+            event_driven=mapping.neuron_update == "event-driven",
+            network=net.name,
+        )
         if ann:
-            items, ops = network_items(ann_activity(net, zero_skipping), w_bits, [0] * n_layers, activation_bits=max(w_bits),
-                                       **{**kwargs, "loop_order": "layer-major"})
+            items, ops = network_items(
+                ann_activity(net, zero_skipping),
+                w_bits,
+                [0] * n_layers,
+                activation_bits=max(w_bits),
+                **{**kwargs, "loop_order": "layer-major"},
+            )
         else:
             items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), **kwargs)
         parts.append(items)
         ops_parts.append(ops)
     return Items.concat(parts), Ops(
-        np.concatenate([o.layer for o in ops_parts]), [n for o in ops_parts for n in o.network],
+        np.concatenate([o.layer for o in ops_parts]),
+        [n for o in ops_parts for n in o.network],
         *(np.concatenate([getattr(o, f) for o in ops_parts]) for f in ("accumulate", "mac", "neuron_update")),
     )
 
@@ -81,18 +98,24 @@ def _feasibility(mapping: Mapping, items: Items, arch: Architecture, variant: in
     capacity = arch.levels["capacity_bytes"][variant]
     reasons = []
     if footprint > capacity[-1]:
-        reasons.append(f"footprint {footprint:,.0f} B (weights {weights:,.0f} + state {state:,.0f} + buffers {buffers:,.0f}) "
-                       f"exceeds the outermost level {arch.level_names[-1]} ({capacity[-1]:,.0f} B)")
+        reasons.append(
+            f"footprint {footprint:,.0f} B (weights {weights:,.0f} + state {state:,.0f} + buffers {buffers:,.0f}) "
+            f"exceeds the outermost level {arch.level_names[-1]} ({capacity[-1]:,.0f} B)"
+        )
     for kind, level in _forced(mapping, arch).items():
         need = weights if kind == "weights" else state
         if need > capacity[level]:
-            reasons.append(f"mapping.{kind}_level = {arch.level_names[level]} holds {capacity[level]:,.0f} B but the {kind} need {need:,.0f} B")
-    levels = pd.DataFrame({
-        "level": arch.level_names,
-        "capacity_bytes": capacity,
-        "footprint_bytes": footprint,
-        "fits": footprint <= capacity,
-    })
+            reasons.append(
+                f"mapping.{kind}_level = {arch.level_names[level]} holds {capacity[level]:,.0f} B but the {kind} need {need:,.0f} B"
+            )
+    levels = pd.DataFrame(
+        {
+            "level": arch.level_names,
+            "capacity_bytes": capacity,
+            "footprint_bytes": footprint,
+            "fits": footprint <= capacity,
+        }
+    )
     return footprint, reasons, levels
 
 
@@ -102,28 +125,57 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
     bandwidth = arch.levels["bandwidth_bytes_per_s"][variant]
     for op, nbytes, energy in (("read", priced.read_bytes, priced.read_j), ("write", priced.write_bytes, priced.write_j)):
         b = nbytes[variant]
-        frames.append(pd.DataFrame({
-            "network": np.repeat(items.network, n_levels),
-            "layer": np.repeat(items.layer, n_levels),
-            "level": np.tile(arch.level_names, n_items),
-            "kind": np.repeat(items.kind, n_levels),
-            "op": op,
-            "accesses": (b / priced.word_bytes[variant]).ravel(),
-            "bytes": b.ravel(),
-            "energy_j": energy[variant].ravel(),
-            "time_s": (b / bandwidth).ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "network": np.repeat(items.network, n_levels),
+                    "layer": np.repeat(items.layer, n_levels),
+                    "level": np.tile(arch.level_names, n_items),
+                    "kind": np.repeat(items.kind, n_levels),
+                    "op": op,
+                    "accesses": (b / priced.word_bytes[variant]).ravel(),
+                    "bytes": b.ravel(),
+                    "energy_j": energy[variant].ravel(),
+                    "time_s": (b / bandwidth).ravel(),
+                }
+            )
+        )
     ops_per_s = arch.ops_per_second[variant]
     for k, kind in enumerate(OP_KINDS):
         counts = priced.op_counts[k]
-        frames.append(pd.DataFrame({
-            "network": [net for net, _ in priced.groups], "layer": [layer for _, layer in priced.groups],
-            "level": "compute", "kind": kind, "op": "compute", "accesses": counts, "bytes": 0.0,
-            "energy_j": priced.op_j[variant, k], "time_s": counts / ops_per_s,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "network": [net for net, _ in priced.groups],
+                    "layer": [layer for _, layer in priced.groups],
+                    "level": "compute",
+                    "kind": kind,
+                    "op": "compute",
+                    "accesses": counts,
+                    "bytes": 0.0,
+                    "energy_j": priced.op_j[variant, k],
+                    "time_s": counts / ops_per_s,
+                }
+            )
+        )
     if priced.leakage_j[variant] > 0:
-        frames.append(pd.DataFrame([{"network": "all", "layer": -1, "level": "static", "kind": "leakage", "op": "leakage",
-                                     "accesses": 0.0, "bytes": 0.0, "energy_j": priced.leakage_j[variant], "time_s": 0.0}]))
+        frames.append(
+            pd.DataFrame(
+                [
+                    {
+                        "network": "all",
+                        "layer": -1,
+                        "level": "static",
+                        "kind": "leakage",
+                        "op": "leakage",
+                        "accesses": 0.0,
+                        "bytes": 0.0,
+                        "energy_j": priced.leakage_j[variant],
+                        "time_s": 0.0,
+                    }
+                ]
+            )
+        )
     table = pd.concat(frames, ignore_index=True)[BREAKDOWN_COLUMNS]
     keep = (table["bytes"] > 0) | (table["accesses"] > 0) | (table["energy_j"] > 0)
     return table[keep].reset_index(drop=True)
@@ -131,13 +183,29 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
 
 def _layer_summary(activity: Activity) -> list[dict]:
     """Per network layer: timesteps and mean input / output spike rates (per neuron per step)."""
-    return [{"network": net.name, "layer": index, "timesteps": layer.timesteps, "input_rate": layer.input_rate,
-             "output_rate": layer.output_rate, "kernel": layer.path}
-            for net in _networks(activity) for index, layer in enumerate(net.layers)]
+    return [
+        {
+            "network": net.name,
+            "layer": index,
+            "timesteps": layer.timesteps,
+            "input_rate": layer.input_rate,
+            "output_rate": layer.output_rate,
+            "kernel": layer.path,
+        }
+        for net in _networks(activity)
+        for index, layer in enumerate(net.layers)
+    ]
 
 
-def cost(activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int],
-         name: str = "design", variant: int = 0) -> Report:
+def cost(
+    activity: Activity,
+    arch: Architecture,
+    mapping: Mapping,
+    weight_bits: list[int],
+    membrane_bits: list[int],
+    name: str = "design",
+    variant: int = 0,
+) -> Report:
     """The Report of ``activity`` under ``mapping`` on variant ``variant`` of ``arch``; bit widths per layer."""
     batch = mapping.batch
     parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
@@ -161,16 +229,26 @@ def cost(activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: 
     ann["snn_over_ann_energy"] = energy / ann["energy_j"] if ann["energy_j"] else None
     ann["snn_over_ann_latency"] = latency / ann["latency_s"] if ann["latency_s"] else None
     return Report(
-        name=name, energy_j=energy, latency_s=latency, batch=batch, footprint_bytes=footprint,
-        feasible=not reasons, reasons=reasons,
-        synaptic_ops=float(ops.accumulate.sum() + ops.mac.sum()), neuron_updates=float(ops.neuron_update.sum()),
-        breakdown=breakdown, levels=levels, accuracy=activity.accuracy, ann=ann,
+        name=name,
+        energy_j=energy,
+        latency_s=latency,
+        batch=batch,
+        footprint_bytes=footprint,
+        feasible=not reasons,
+        reasons=reasons,
+        synaptic_ops=float(ops.accumulate.sum() + ops.mac.sum()),
+        neuron_updates=float(ops.neuron_update.sum()),
+        breakdown=breakdown,
+        levels=levels,
+        accuracy=activity.accuracy,
+        ann=ann,
         extra={"hardware": arch.name, "paths": activity.paths, "layers": _layer_summary(activity)},
     )
 
 
-def cost_variants(activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int],
-                  membrane_bits: list[int]) -> pd.DataFrame:
+def cost_variants(
+    activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int]
+) -> pd.DataFrame:
     """Totals for every variant of ``arch`` at once (vectorized): energy_j, latency_s, bytes moved at each level."""
     parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
     items, ops = workload(activity, mapping, weight_bits, membrane_bits)

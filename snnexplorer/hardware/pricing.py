@@ -77,8 +77,14 @@ class Pricing:
     groups: list[tuple[str, int]]
 
 
-def price(items: Items, ops: Ops, arch: Architecture, batch: int, parallel_networks: int = 1,
-          forced_levels: dict[str, int] | None = None) -> Pricing:
+def price(
+    items: Items,
+    ops: Ops,
+    arch: Architecture,
+    batch: int,
+    parallel_networks: int = 1,
+    forced_levels: dict[str, int] | None = None,
+) -> Pricing:
     """Bytes, accesses, energy and time for every variant × item × level, plus totals (see :class:`Pricing`)."""
     share = float(max(1, parallel_networks))
     capacity = arch.levels["capacity_bytes"] / share
@@ -110,7 +116,9 @@ def price(items: Items, ops: Ops, arch: Architecture, batch: int, parallel_netwo
     keys, item_group, op_group = _layer_groups(items, ops)
     n_groups = len(keys)
     op_counts = np.stack([ops.accumulate, ops.mac, ops.neuron_update])  # [3, G]
-    op_energy = np.stack([arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1)  # [V, 3]
+    op_energy = np.stack(
+        [arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1
+    )  # [V, 3]
     op_j = op_counts[None, :, :] * op_energy[:, :, None] * PJ
     compute_s = op_counts.sum(axis=0)[None, :] * batch / (arch.ops_per_second[:, None] / share)
     moved = np.zeros((n_variants, n_groups, n_levels))
@@ -118,11 +126,27 @@ def price(items: Items, ops: Ops, arch: Architecture, batch: int, parallel_netwo
     memory_s = moved * batch / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
     layer_time = np.maximum(compute_s, memory_s.max(axis=2))
     networks = list(dict.fromkeys(net for net, _ in keys))
-    per_network = np.stack([layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1)
+    per_network = np.stack(
+        [layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1
+    )
     latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
     leakage_w = arch.levels["leakage_w"].sum(axis=1) + arch.compute["leakage_w"]
     leakage_j = leakage_w * latency / batch
     energy = read_j.sum(axis=(1, 2)) + write_j.sum(axis=(1, 2)) + op_j.sum(axis=(1, 2)) + leakage_j
-    return Pricing(read_bytes=read, write_bytes=write, read_j=read_j, write_j=write_j, word_bytes=word_bytes, fits=fits,
-                   op_counts=op_counts, op_j=op_j, compute_s=compute_s, memory_s=memory_s, layer_time_s=layer_time,
-                   latency_s=latency, leakage_j=leakage_j, energy_j=energy, groups=keys)
+    return Pricing(
+        read_bytes=read,
+        write_bytes=write,
+        read_j=read_j,
+        write_j=write_j,
+        word_bytes=word_bytes,
+        fits=fits,
+        op_counts=op_counts,
+        op_j=op_j,
+        compute_s=compute_s,
+        memory_s=memory_s,
+        layer_time_s=layer_time,
+        latency_s=latency,
+        leakage_j=leakage_j,
+        energy_j=energy,
+        groups=keys,
+    )

@@ -8,8 +8,17 @@ import numpy as np
 import pandas as pd
 
 BREAKDOWN_COLUMNS = ["network", "layer", "level", "kind", "op", "accesses", "bytes", "energy_j", "time_s"]
-METRICS = ("accuracy", "energy_j", "latency_s", "footprint_bytes", "feasible", "synaptic_ops", "neuron_updates",
-           "ann_energy_j", "ann_latency_s")
+METRICS = (
+    "accuracy",
+    "energy_j",
+    "latency_s",
+    "footprint_bytes",
+    "feasible",
+    "synaptic_ops",
+    "neuron_updates",
+    "ann_energy_j",
+    "ann_latency_s",
+)
 """The flat per-design numbers of :meth:`Report.metrics` (sweep rows, the dashboard's history)."""
 
 
@@ -48,10 +57,17 @@ class Report:
 
     def metrics(self) -> dict:
         """The headline numbers as one flat row (keys :data:`METRICS`); the one Report → row projection."""
-        return {"accuracy": self.accuracy, "energy_j": self.energy_j, "latency_s": self.latency_s,
-                "footprint_bytes": self.footprint_bytes, "feasible": self.feasible, "synaptic_ops": self.synaptic_ops,
-                "neuron_updates": self.neuron_updates, "ann_energy_j": self.ann.get("energy_j"),
-                "ann_latency_s": self.ann.get("latency_s")}
+        return {
+            "accuracy": self.accuracy,
+            "energy_j": self.energy_j,
+            "latency_s": self.latency_s,
+            "footprint_bytes": self.footprint_bytes,
+            "feasible": self.feasible,
+            "synaptic_ops": self.synaptic_ops,
+            "neuron_updates": self.neuron_updates,
+            "ann_energy_j": self.ann.get("energy_j"),
+            "ann_latency_s": self.ann.get("latency_s"),
+        }
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (the ``snnexplorer evaluate --json`` object)."""

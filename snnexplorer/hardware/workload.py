@@ -65,12 +65,15 @@ class Items:
     size: np.ndarray
 
     @classmethod
-    def concat(cls, parts: list["Items"]) -> "Items":
-        return cls(*(
-            np.concatenate([getattr(p, f) for p in parts]) if isinstance(getattr(parts[0], f), np.ndarray)
-            else [x for p in parts for x in getattr(p, f)]
-            for f in cls.__dataclass_fields__
-        ))
+    def concat(cls, parts: list[Items]) -> Items:
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                if isinstance(getattr(parts[0], f), np.ndarray)
+                else [x for p in parts for x in getattr(p, f)]
+                for f in cls.__dataclass_fields__
+            )
+        )
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -101,9 +104,17 @@ def _spike_bits(n: int, spikes_per_sample: float, steps: int, fmt: str) -> float
     return float(n * steps)
 
 
-def network_items(activity: Activity, weight_bits: list[int], membrane_bits: list[int], batch: int,
-                  loop_order: str, spike_format: str, event_driven: bool, network: str = "main",
-                  activation_bits: int | None = None) -> tuple[Items, Ops]:
+def network_items(
+    activity: Activity,
+    weight_bits: list[int],
+    membrane_bits: list[int],
+    batch: int,
+    loop_order: str,
+    spike_format: str,
+    event_driven: bool,
+    network: str = "main",
+    activation_bits: int | None = None,
+) -> tuple[Items, Ops]:
     """Items and ops of one network; ``activation_bits`` set means an ANN (no state, one pass)."""
     layers = activity.layers
     n = max(1, activity.batch)
@@ -114,7 +125,9 @@ def network_items(activity: Activity, weight_bits: list[int], membrane_bits: lis
     all_state, all_resident = sum(state_bytes), sum(weight_bytes) + sum(state_bytes)
 
     def add(layer, kind, read_use, write_use, once, stream_read, stream_write, working_set, size):
-        for key, value in zip(rows, (layer, kind, network, read_use, write_use, once, stream_read, stream_write, working_set, size)):
+        for key, value in zip(
+            rows, (layer, kind, network, read_use, write_use, once, stream_read, stream_write, working_set, size)
+        ):
             rows[key].append(value)
 
     ops_acc, ops_mac, ops_nu = [], [], []
@@ -125,8 +138,17 @@ def network_items(activity: Activity, weight_bits: list[int], membrane_bits: lis
         resident = all_resident if loop_order == "timestep-major" else weight_bytes[index] + state_bytes[index]
         rows_streamed = float(_touched_fraction(layer, batch).sum()) * weight_bytes[index] / batch
         learning = layer.weight_updates.sum() / n * w_bits / 8  # read-modify-write of each updated weight
-        add(index, "weights", synops * w_bits / 8 + learning, learning, weight_bytes[index] / batch, rows_streamed + learning,
-            learning, resident, weight_bytes[index])
+        add(
+            index,
+            "weights",
+            synops * w_bits / 8 + learning,
+            learning,
+            weight_bytes[index] / batch,
+            rows_streamed + learning,
+            learning,
+            resident,
+            weight_bytes[index],
+        )
         updates = (layer.neuron_updates_event if event_driven else layer.neuron_updates).sum() / n
         if not ann:
             state_traffic = updates * v_bits / 8
@@ -136,9 +158,23 @@ def network_items(activity: Activity, weight_bits: list[int], membrane_bits: lis
         in_per_sample = layer.input_spikes.sum() / n
         if index == 0 and layer.analog_input:
             pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
-            add(index, kind, pixel_bytes * layer.timesteps, 0.0, pixel_bytes, pixel_bytes * layer.timesteps, 0.0, pixel_bytes * batch, pixel_bytes)
+            add(
+                index,
+                kind,
+                pixel_bytes * layer.timesteps,
+                0.0,
+                pixel_bytes,
+                pixel_bytes * layer.timesteps,
+                0.0,
+                pixel_bytes * batch,
+                pixel_bytes,
+            )
         else:
-            bits = layer.n_in * (activation_bits or 0) if ann else _spike_bits(layer.n_in, in_per_sample, layer.timesteps, spike_format)
+            bits = (
+                layer.n_in * (activation_bits or 0)
+                if ann
+                else _spike_bits(layer.n_in, in_per_sample, layer.timesteps, spike_format)
+            )
             step_bits = bits / max(1, layer.timesteps)
             buffered = bits if loop_order == "layer-major" else step_bits
             write = 0.0 if index == 0 else bits / 8
@@ -156,8 +192,13 @@ def network_items(activity: Activity, weight_bits: list[int], membrane_bits: lis
     out_bytes = layers[-1].n_out * SCORE_BITS / 8
     add(len(layers) - 1, "outputs", 0.0, out_bytes, 0.0, 0.0, out_bytes, math.inf, out_bytes)
     items = Items(
-        layer=np.array(rows["layer"], dtype=np.int64), kind=rows["kind"], network=rows["network"],
-        **{f: np.array(rows[f], dtype=np.float64) for f in ("read_use", "write_use", "once", "stream_read", "stream_write", "working_set", "size")},
+        layer=np.array(rows["layer"], dtype=np.int64),
+        kind=rows["kind"],
+        network=rows["network"],
+        **{
+            f: np.array(rows[f], dtype=np.float64)
+            for f in ("read_use", "write_use", "once", "stream_read", "stream_write", "working_set", "size")
+        },
     )
     ops = Ops(np.arange(len(layers)), [network] * len(layers), np.array(ops_acc), np.array(ops_mac), np.array(ops_nu))
     return items, ops
@@ -182,7 +223,24 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
                 density = float((activity.layer_spikes[index - 1] > 0).mean())
         macs = np.array([round(density * layer.connections * n)], dtype=np.int64)
         one = np.array([n * layer.n_out], dtype=np.int64)
-        layers.append(LayerActivity(layer.n_in, layer.n_out, 1, n, np.array([round(density * layer.n_in * n)], dtype=np.int64),
-                                    macs, one, one, np.zeros(1, dtype=np.int64), layer.is_output, True, "dense",
-                                    layer.parameters, layer.connections))
-    return Activity(layers, activity.predictions, activity.output_potential, activity.layer_spikes, activity.labels, activity.name)
+        layers.append(
+            LayerActivity(
+                layer.n_in,
+                layer.n_out,
+                1,
+                n,
+                np.array([round(density * layer.n_in * n)], dtype=np.int64),
+                macs,
+                one,
+                one,
+                np.zeros(1, dtype=np.int64),
+                layer.is_output,
+                True,
+                "dense",
+                layer.parameters,
+                layer.connections,
+            )
+        )
+    return Activity(
+        layers, activity.predictions, activity.output_potential, activity.layer_spikes, activity.labels, activity.name
+    )

@@ -68,7 +68,7 @@ class Activity:
     layer_spikes: list[np.ndarray]
     labels: np.ndarray | None = None
     name: str = "main"
-    experts: list["Activity"] = field(default_factory=list)
+    experts: list[Activity] = field(default_factory=list)
 
     @property
     def batch(self) -> int:

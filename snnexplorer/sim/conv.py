@@ -53,11 +53,15 @@ class Conv:
         if np.shape(self.bias) != self.weight.shape[:1]:
             problems.append(("conv.bias", np.shape(self.bias), f"[{self.weight.shape[0]}]"))
         if self.stride < 1 or self.padding < 0 or self.pool < 1:
-            problems.append(("conv.stride/padding/pool", (self.stride, self.padding, self.pool), "stride ≥ 1, padding ≥ 0, pool ≥ 1"))
+            problems.append(
+                ("conv.stride/padding/pool", (self.stride, self.padding, self.pool), "stride ≥ 1, padding ≥ 0, pool ≥ 1")
+            )
         if not problems:
             height, width = self.map_shape
             if height < 1 or width < 1 or height % self.pool or width % self.pool:
-                problems.append(("conv.pool", self.pool, f"an output map ({height}×{width}) that is non-empty and divides by pool"))
+                problems.append(
+                    ("conv.pool", self.pool, f"an output map ({height}×{width}) that is non-empty and divides by pool")
+                )
         if problems:
             raise DesignError([FieldProblem(*problem) for problem in problems])
 
@@ -131,8 +135,9 @@ def _output_index(size, kernel, stride, padding, out_size):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def lif_conv(x, analog, weight, bias, in_shape, stride, padding, map_shape, pool, beta, threshold, reset_zero, fixed, beta_q,
-             v_min, v_max):
+def lif_conv(
+    x, analog, weight, bias, in_shape, stride, padding, map_shape, pool, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max
+):
     """Event-driven convolutional LIF layer over ``x`` [B, T, C·H·W] (counts, or analog values when ``analog``).
 
     In the counters an analog input counts once per non-zero value. ``weight`` is channels-last [C_in, k, k, C_out] (:func:`channels_last`).
@@ -202,8 +207,21 @@ def lif_conv(x, analog, weight, bias, in_shape, stride, padding, map_shape, pool
             in_count[b, t] = total
             any_input[b, t] = nonzero > 0
             synaptic_ops[b, t] = fan_total * channels
-            _neuron_step(v, current.reshape(n_positions * channels), beta, threshold, reset_zero, fixed, beta_q, v_min, v_max,
-                         spikes, counts, unused_score, False)
+            _neuron_step(
+                v,
+                current.reshape(n_positions * channels),
+                beta,
+                threshold,
+                reset_zero,
+                fixed,
+                beta_q,
+                v_min,
+                v_max,
+                spikes,
+                counts,
+                unused_score,
+                False,
+            )
             sent = 0
             out_row = out_spikes[b, t]
             for co in range(channels):

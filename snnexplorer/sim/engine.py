@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Sequence
 
 import numba
 import numpy as np
@@ -107,7 +107,9 @@ def _check_chain(layers: Sequence[Layer]) -> None:
     widths = [(layer.n_in, layer.n_out) if isinstance(layer, Conv) else tuple(np.shape(layer[0])) for layer in layers]
     for index in range(1, len(layers)):
         if widths[index][0] != widths[index - 1][1]:
-            problems.append((f"layers[{index}]", widths[index], f"{widths[index - 1][1]} inputs, the outputs of layers[{index - 1}]"))
+            problems.append(
+                (f"layers[{index}]", widths[index], f"{widths[index - 1][1]} inputs, the outputs of layers[{index - 1}]")
+            )
     if layers and isinstance(layers[-1], Conv):
         problems.append((f"layers[{len(layers) - 1}]", "Conv", "a fully connected (W, b) output layer"))
     if problems:
@@ -123,12 +125,40 @@ def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_
             raise DesignError.single("quantization", (w_bits, v_bits), "bit widths in 1..32")
         if w_bits < 32:
             q = quantize_layer(weight, bias, threshold, w_bits, v_bits)
-            plans.append(_LayerPlan(q.weight, q.bias, q.threshold, float(beta), True, beta_fixed(beta), q.v_min, q.v_max, steps,
-                                    reset_zero, q.scale, conv))
+            plans.append(
+                _LayerPlan(
+                    q.weight,
+                    q.bias,
+                    q.threshold,
+                    float(beta),
+                    True,
+                    beta_fixed(beta),
+                    q.v_min,
+                    q.v_max,
+                    steps,
+                    reset_zero,
+                    q.scale,
+                    conv,
+                )
+            )
         else:
             w = np.ascontiguousarray(weight, dtype=np.float32)
-            plans.append(_LayerPlan(w, np.asarray(bias, dtype=np.float32), np.float32(threshold), np.float32(beta), False, 0.0,
-                                    0.0, 0.0, steps, reset_zero, 1.0, conv))
+            plans.append(
+                _LayerPlan(
+                    w,
+                    np.asarray(bias, dtype=np.float32),
+                    np.float32(threshold),
+                    np.float32(beta),
+                    False,
+                    0.0,
+                    0.0,
+                    0.0,
+                    steps,
+                    reset_zero,
+                    1.0,
+                    conv,
+                )
+            )
     return plans
 
 
@@ -144,7 +174,7 @@ def _density(spikes: np.ndarray, n_in: int, spike_total: int | None) -> float:
     """Share of non-zero inputs: from the previous layer's spike total when known, else counted on ~64 evenly spaced samples."""
     if spike_total is not None:
         return spike_total / max(1, spikes.shape[0] * spikes.shape[1] * n_in)
-    sample = spikes[::max(1, len(spikes) // DENSITY_SAMPLES)]
+    sample = spikes[:: max(1, len(spikes) // DENSITY_SAMPLES)]
     return np.count_nonzero(sample) / max(1, sample.shape[0] * sample.shape[1] * n_in)
 
 
@@ -157,19 +187,20 @@ def _dense_currents(spikes: np.ndarray, plan: _LayerPlan) -> np.ndarray:
     call, page by page).
     """
     n_batch, n_steps, _ = spikes.shape
-    rows = spikes[:, :, :plan.n_in].reshape(n_batch * n_steps, plan.n_in)
+    rows = spikes[:, :, : plan.n_in].reshape(n_batch * n_steps, plan.n_in)
     currents = np.empty((len(rows), plan.n_neurons), dtype=plan.weight.dtype)
     buffer = np.empty((min(DENSE_BLOCK, len(rows)), plan.n_in), dtype=plan.weight.dtype)
     for start in range(0, len(rows), DENSE_BLOCK):
-        block = rows[start:start + DENSE_BLOCK]
-        np.copyto(buffer[:len(block)], block)
-        np.matmul(buffer[:len(block)], plan.weight, out=currents[start:start + len(block)])
+        block = rows[start : start + DENSE_BLOCK]
+        np.copyto(buffer[: len(block)], block)
+        np.matmul(buffer[: len(block)], plan.weight, out=currents[start : start + len(block)])
     currents += plan.bias
     return currents.reshape(n_batch, n_steps, -1)
 
 
-def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str, spike_total: int | None = None,
-               packed: bool = False) -> _LayerRun:
+def _run_layer(
+    plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str, spike_total: int | None = None, packed: bool = False
+) -> _LayerRun:
     """One layer on one chunk.
 
     ``spike_total``: the number of spikes in ``spikes`` when the caller knows it (it only steers the path).
@@ -184,8 +215,17 @@ def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str,
     if plan.conv:
         conv = plan.conv
         out_spikes, counts, in_count, any_input, out_count, synaptic_ops = lif_conv(
-            np.ascontiguousarray(spikes), analog, plan.conv_weight, plan.bias, conv.input_shape, conv.stride, conv.padding,
-            conv.map_shape, conv.pool, *args)
+            np.ascontiguousarray(spikes),
+            analog,
+            plan.conv_weight,
+            plan.bias,
+            conv.input_shape,
+            conv.stride,
+            conv.padding,
+            conv.map_shape,
+            conv.pool,
+            *args,
+        )
         return _LayerRun(out_spikes, counts, None, in_count, any_input, out_count, synaptic_ops, "event", analog)
     if dense:
         out_spikes, counts, score, out_count = lif_dense(_dense_currents(spikes, plan), *args, is_output)
@@ -196,15 +236,22 @@ def _run_layer(plan: _LayerPlan, spikes: np.ndarray, is_output: bool, path: str,
         threads = numba.get_num_threads()
         group = max(1, min(GROUP, -(-spikes.shape[0] // threads)))
         out_spikes, counts, score, in_count, any_input, out_count = lif_event(
-            words, lane_bits, plan.tiles, plan.bias, *args, is_output, group, threads)
-    return _LayerRun(out_spikes, counts, score, in_count, any_input, out_count, None, "dense" if dense else "event", analog,
-                     packed=not dense)
+            words, lane_bits, plan.tiles, plan.bias, *args, is_output, group, threads
+        )
+    return _LayerRun(
+        out_spikes, counts, score, in_count, any_input, out_count, None, "dense" if dense else "event", analog, packed=not dense
+    )
 
 
 def _integrates_counts(plan: _LayerPlan, previous: _LayerRun | None, previous_plan: _LayerPlan, rule: str) -> bool:
     """Whether the output layer can be computed from its inputs' spike counts (:func:`_integrate_counts`)."""
-    return (previous is not None and not plan.fixed and plan.conv is None and previous_plan.conv is None
-            and (rule == "rate" or previous.out_count.shape[1] == plan.timesteps))
+    return (
+        previous is not None
+        and not plan.fixed
+        and plan.conv is None
+        and previous_plan.conv is None
+        and (rule == "rate" or previous.out_count.shape[1] == plan.timesteps)
+    )
 
 
 def _integrate_counts(plan: _LayerPlan, previous: _LayerRun, source_steps: int) -> _LayerRun:
@@ -224,8 +271,17 @@ def _integrate_counts(plan: _LayerPlan, previous: _LayerRun, source_steps: int) 
     if source_steps != steps:
         in_count = np.zeros((in_count.shape[0], steps), dtype=np.int64)
         np.add.at(in_count, (slice(None), (np.arange(source_steps) * steps) // source_steps), previous.out_count)
-    return _LayerRun(np.zeros((len(score), 0), dtype=np.uint8), np.zeros((len(score), 0), dtype=np.int32), score, in_count,
-                     in_count > 0, np.zeros_like(in_count), None, "counts", False)
+    return _LayerRun(
+        np.zeros((len(score), 0), dtype=np.uint8),
+        np.zeros((len(score), 0), dtype=np.int32),
+        score,
+        in_count,
+        in_count > 0,
+        np.zeros_like(in_count),
+        None,
+        "counts",
+        False,
+    )
 
 
 def simulate(
@@ -272,15 +328,21 @@ def simulate(
         spikes = spikes.view(np.uint8)
     n_layers = len(layers)
     steps = _per_layer(timesteps, n_layers, spikes.shape[1], "timesteps")
-    plans = _plan(layers, beta, threshold, reset == "zero", steps,
-                  _per_layer(weight_bits, n_layers, 32, "quantization.weight_bits"),
-                  _per_layer(membrane_bits, n_layers, 32, "quantization.membrane_bits"))
+    plans = _plan(
+        layers,
+        beta,
+        threshold,
+        reset == "zero",
+        steps,
+        _per_layer(weight_bits, n_layers, 32, "quantization.weight_bits"),
+        _per_layer(membrane_bits, n_layers, 32, "quantization.membrane_bits"),
+    )
     n_batch = spikes.shape[0]
     counters = [[[], [], [], []] for _ in plans]  # per layer: input spikes, steps with input, output spikes, synaptic ops
     layer_spikes = [[] for _ in plans[:-1]]
     scores, paths, analog_flags = [], [[] for _ in plans], [False] * n_layers
     for start in range(0, n_batch, chunk):
-        x = spikes[start:start + chunk]
+        x = spikes[start : start + chunk]
         spike_total, packed, width = None, False, plans[0].n_in
         previous = None
         for index, plan in enumerate(plans):
@@ -309,16 +371,24 @@ def simulate(
         in_spikes, any_in, out_spikes, synaptic_ops = (np.sum(c, axis=0).astype(np.int64) for c in counters[index])
         taken = set(paths[index])
         n_out = plan.n_neurons
-        activity_layers.append(LayerActivity(
-            n_in=plan.n_in, n_out=n_out, timesteps=plan.timesteps, batch=n_batch,
-            input_spikes=in_spikes, synaptic_ops=synaptic_ops,
-            neuron_updates=np.full(plan.timesteps, n_batch * n_out, dtype=np.int64),
-            neuron_updates_event=any_in * n_out, output_spikes=out_spikes,
-            is_output=index == n_layers - 1, analog_input=analog_flags[index],
-            path=taken.pop() if len(taken) == 1 else "mixed",
-            parameters=plan.weight.size + plan.bias.size,
-            connections=plan.conv.connections if plan.conv else plan.n_in * n_out,
-        ))
+        activity_layers.append(
+            LayerActivity(
+                n_in=plan.n_in,
+                n_out=n_out,
+                timesteps=plan.timesteps,
+                batch=n_batch,
+                input_spikes=in_spikes,
+                synaptic_ops=synaptic_ops,
+                neuron_updates=np.full(plan.timesteps, n_batch * n_out, dtype=np.int64),
+                neuron_updates_event=any_in * n_out,
+                output_spikes=out_spikes,
+                is_output=index == n_layers - 1,
+                analog_input=analog_flags[index],
+                path=taken.pop() if len(taken) == 1 else "mixed",
+                parameters=plan.weight.size + plan.bias.size,
+                connections=plan.conv.connections if plan.conv else plan.n_in * n_out,
+            )
+        )
     potential = np.concatenate(scores)
     return Activity(
         layers=activity_layers,
@@ -328,4 +398,3 @@ def simulate(
         labels=None if labels is None else np.asarray(labels)[:n_batch],
         name=name,
     )
-

@@ -114,8 +114,7 @@ def _fire(j, x, threshold, reset_zero, v, out_row, counts):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row, counts, score,
-                 is_output):
+def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row, counts, score, is_output):
     """Advance one sample's neurons by one step; returns the number of output spikes.
 
     Hidden layer: v ← leak(v) + I, saturate (fixed point), spike where v ≥ θ,
@@ -157,6 +156,7 @@ def _trailing_zeros(typingctx, word):
 def _nonzero_mask(lane_bits: int):
     """An intrinsic (words, index) → uint64: bit k set where lane k of the 64 bytes at ``words[index:index + 8]``
     is non-zero, for lanes of ``lane_bits`` (8: 64 lanes, 16: 32). One vector compare (``vptestmb`` on AVX-512)."""
+
     @intrinsic
     def nonzero(typingctx, words, index):
         signature = types.uint64(words, index)
@@ -290,8 +290,7 @@ def weight_tiles(weight: np.ndarray, tile_bytes: int = TILE_BYTES) -> np.ndarray
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, is_output,
-              group, threads):
+def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, is_output, group, threads):
     """Event-driven layer. ``words`` uint64 [B, T, n_words] (see :func:`as_words`); ``tiles`` from :func:`weight_tiles`.
 
     Samples are taken ``group`` at a time; each of ``threads`` workers owns its
@@ -341,8 +340,9 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
             slot_start[0] = 0
             for s in range(size):  # (1) event lists, slot by slot
                 for t in range(n_steps):
-                    n_events, total, slot_largest = _list_events(rows[(first + s) * n_steps + t], lane_bits,
-                                                   event_input, event_count, n_events)
+                    n_events, total, slot_largest = _list_events(
+                        rows[(first + s) * n_steps + t], lane_bits, event_input, event_count, n_events
+                    )
                     slot_start[s * n_steps + t + 1] = n_events
                     largest = max(largest, slot_largest)
                     in_count[first + s, t] = total
@@ -351,17 +351,30 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
                 lo = q * tile
                 n_cols = min(tile, n_out - lo)
                 weights = tiles[q]
-                refill = tile_bias[lo:lo + tile]
+                refill = tile_bias[lo : lo + tile]
                 spike_bytes[n_cols:] = 0
                 for s in range(size):
                     v[:] = 0
                     for t in range(n_steps):
                         k = s * n_steps + t
-                        _accumulate(current, refill, weights, event_input, event_count, slot_start[k], slot_start[k + 1],
-                                    largest > 1)
-                        fired = _neuron_step(v[:n_cols], current[:n_cols], beta, threshold, reset_zero, fixed, beta_q, v_min,
-                                             v_max, spike_bytes, spike_counts[first + s, lo:lo + n_cols],
-                                             score[first + s, lo:lo + n_cols], is_output)
+                        _accumulate(
+                            current, refill, weights, event_input, event_count, slot_start[k], slot_start[k + 1], largest > 1
+                        )
+                        fired = _neuron_step(
+                            v[:n_cols],
+                            current[:n_cols],
+                            beta,
+                            threshold,
+                            reset_zero,
+                            fixed,
+                            beta_q,
+                            v_min,
+                            v_max,
+                            spike_bytes,
+                            spike_counts[first + s, lo : lo + n_cols],
+                            score[first + s, lo : lo + n_cols],
+                            is_output,
+                        )
                         if fired:
                             _pack_spikes(spike_bytes, n_cols, out_bits[first + s, t], lo)
                         out_count[first + s, t] += fired
@@ -384,8 +397,21 @@ def lif_dense(currents, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max
         v = np.zeros(n_out, dtype=currents.dtype)
         for t in range(n_steps):
             out_row = dummy_row if is_output else out_spikes[s, t]
-            out_count[s, t] = _neuron_step(v, currents[s, t], beta, threshold, reset_zero, fixed, beta_q, v_min, v_max,
-                                           out_row, spike_counts[s], score[s], is_output)
+            out_count[s, t] = _neuron_step(
+                v,
+                currents[s, t],
+                beta,
+                threshold,
+                reset_zero,
+                fixed,
+                beta_q,
+                v_min,
+                v_max,
+                out_row,
+                spike_counts[s],
+                score[s],
+                is_output,
+            )
     return out_spikes, spike_counts, score, out_count
 
 

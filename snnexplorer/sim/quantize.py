@@ -65,7 +65,9 @@ def beta_fixed(beta: float) -> float:
     return float(round(beta * 2**BETA_SHIFT))
 
 
-def quantize_layer(weight: np.ndarray, bias: np.ndarray, threshold: float, weight_bits: int, membrane_bits: int) -> FixedPointLayer:
+def quantize_layer(
+    weight: np.ndarray, bias: np.ndarray, threshold: float, weight_bits: int, membrane_bits: int
+) -> FixedPointLayer:
     """Quantize one layer as the module docstring says."""
     scale = weight_scale(weight, weight_bits)
     v_min, v_max = membrane_range(membrane_bits)

@@ -17,7 +17,7 @@ Rules are registered by name in :data:`RULES`; add one with :func:`register`.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -46,7 +46,9 @@ def rate_preserving(spikes: np.ndarray, target_steps: int) -> np.ndarray:
         return spikes
     target_of = (np.arange(source_steps) * target_steps) // source_steps
     per_target = np.bincount(target_of, minlength=target_steps).max()
-    out = np.zeros((spikes.shape[0], target_steps, spikes.shape[2]), dtype=count_dtype(int(per_target) * int(spikes.max(initial=0))))
+    out = np.zeros(
+        (spikes.shape[0], target_steps, spikes.shape[2]), dtype=count_dtype(int(per_target) * int(spikes.max(initial=0)))
+    )
     np.add.at(out, (slice(None), target_of), spikes.astype(out.dtype))
     return out
 

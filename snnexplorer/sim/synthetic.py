@@ -19,9 +19,13 @@ def synthetic_activity(sizes: list[int], timesteps: list[int], rate: float, samp
         n_in, n_out, steps = sizes[index], sizes[index + 1], timesteps[index]
         is_output = index == n_layers - 1
         spikes_in = np.full(steps, round(rate * n_in * samples), dtype=np.int64)
-        spikes_out = np.zeros(steps, dtype=np.int64) if is_output else np.full(steps, round(rate * n_out * samples), dtype=np.int64)
+        spikes_out = (
+            np.zeros(steps, dtype=np.int64) if is_output else np.full(steps, round(rate * n_out * samples), dtype=np.int64)
+        )
         updates = np.full(steps, n_out * samples, dtype=np.int64)
         event = updates * (1 if rate > 0 else 0)
-        layers.append(LayerActivity(n_in, n_out, steps, samples, spikes_in, spikes_in * n_out, updates, event, spikes_out, is_output))
+        layers.append(
+            LayerActivity(n_in, n_out, steps, samples, spikes_in, spikes_in * n_out, updates, event, spikes_out, is_output)
+        )
     spike_counts = [np.full((samples, n), rate * min(timesteps), dtype=np.float64) for n in sizes[1:-1]]
     return Activity(layers, np.zeros(samples, dtype=np.int64), np.zeros((samples, sizes[-1])), spike_counts, None, name)

@@ -40,24 +40,38 @@ def train_design(design: Design, progress: Progress | None = None, cancel: threa
     labelled = split.head(design.training.stdp.label_samples)
     label_counts, _ = responses(rule, weights, theta, labelled.x, steps, seed, LABEL_STREAM)
     assignment = assign_labels(label_counts, labelled.y, design.n_classes)
-    meta = {"design": design.stage_inputs("train"), "train_seconds": round(time.perf_counter() - started, 2),
-            "train_samples": int(len(split.y)), "assignment": assignment.tolist(), "training_counts": counts.to_dict()}
+    meta = {
+        "design": design.stage_inputs("train"),
+        "train_seconds": round(time.perf_counter() - started, 2),
+        "train_samples": int(len(split.y)),
+        "assignment": assignment.tolist(),
+        "training_counts": counts.to_dict(),
+    }
     return Weights({"stdp": [(weights, theta)]}, [list(range(design.n_classes))], "argmax", meta)
 
 
 def simulate_stdp_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
     """Present images ``x`` to the learned network; predictions by the neurons' classes."""
-    (w, theta), = weights.networks["stdp"]
+    ((w, theta),) = weights.networks["stdp"]
     rule = rule_of(design)
-    counts, run = responses(rule, w.astype(np.float64), theta.astype(np.float64), x, steps_of(design),
-                            design.training.seed, TEST_STREAM)
+    counts, run = responses(
+        rule, w.astype(np.float64), theta.astype(np.float64), x, steps_of(design), design.training.seed, TEST_STREAM
+    )
     scores = class_scores(counts, np.asarray(weights.meta["assignment"]), design.n_classes)
     return as_activity(run, rule, x.shape[1], w.shape[1], np.argmax(scores, axis=1), scores, labels)
 
 
 def training_activity(design: Design, weights: Weights) -> Activity:
     """What learning did, as Activity (``batch`` = training samples × epochs), for pricing training energy."""
-    (w, _), = weights.networks["stdp"]
+    ((w, _),) = weights.networks["stdp"]
     counts = Counts.from_dict(weights.meta["training_counts"])
-    return as_activity(counts, rule_of(design), w.shape[0], w.shape[1], np.zeros(0, dtype=np.int64),
-                       np.zeros((0, design.n_classes)), None, name="training")
+    return as_activity(
+        counts,
+        rule_of(design),
+        w.shape[0],
+        w.shape[1],
+        np.zeros(0, dtype=np.int64),
+        np.zeros((0, design.n_classes)),
+        None,
+        name="training",
+    )

@@ -19,12 +19,46 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .rule import (DT_MS, E_EXC, E_INH_E, ETA_PRE, MAX_RATE_HZ, MAX_RETRIES, MIN_SPIKES, NORMALIZED_SUM,
-                   REFRACTORY_E, REFRACTORY_I, RETRY_RATE_HZ, TAU_E, TAU_GE, TAU_GI, TAU_I, TAU_POST1, TAU_POST2, TAU_PRE,
-                   THETA_PLUS, V_RESET_E, V_RESET_I, V_REST_E, V_REST_I, V_THRESH_E, V_THRESH_I, W_EXC_INH, W_INH_EXC, W_MAX)
+from .rule import (
+    DT_MS,
+    E_EXC,
+    E_INH_E,
+    ETA_PRE,
+    MAX_RATE_HZ,
+    MAX_RETRIES,
+    MIN_SPIKES,
+    NORMALIZED_SUM,
+    REFRACTORY_E,
+    REFRACTORY_I,
+    RETRY_RATE_HZ,
+    TAU_E,
+    TAU_GE,
+    TAU_GI,
+    TAU_I,
+    TAU_POST1,
+    TAU_POST2,
+    TAU_PRE,
+    THETA_PLUS,
+    V_RESET_E,
+    V_RESET_I,
+    V_REST_E,
+    V_REST_I,
+    V_THRESH_E,
+    V_THRESH_I,
+    W_EXC_INH,
+    W_INH_EXC,
+    W_MAX,
+)
 
-COUNTERS = ("input_spikes", "synaptic_ops", "output_spikes", "neuron_updates", "inhibition_ops", "weight_updates",
-            "inhibitory_spikes")
+COUNTERS = (
+    "input_spikes",
+    "synaptic_ops",
+    "output_spikes",
+    "neuron_updates",
+    "inhibition_ops",
+    "weight_updates",
+    "inhibitory_spikes",
+)
 """Rows of the counters array: input spikes; synaptic operations (input spikes × N); excitatory spikes; neuron
 updates (excitatory, plus inhibitory when that layer exists); inhibition operations (conductance updates of lateral
 inhibition); STDP weight updates (weights written); inhibitory spikes."""
@@ -112,8 +146,26 @@ def _store(weight, levels, stochastic, seed, stream, index):
 
 
 @njit(cache=True, nogil=True)
-def present(rates, seed, stream, steps, weights, theta, learn, inhibitory_neurons, inhibition_strength, pre_depression,
-            update_interval, adaptive, levels, stochastic, eta_post, x_tar, counters, spike_counts):
+def present(
+    rates,
+    seed,
+    stream,
+    steps,
+    weights,
+    theta,
+    learn,
+    inhibitory_neurons,
+    inhibition_strength,
+    pre_depression,
+    update_interval,
+    adaptive,
+    levels,
+    stochastic,
+    eta_post,
+    x_tar,
+    counters,
+    spike_counts,
+):
     """One presentation of one sample; returns its excitatory spike count.
 
     ``weights`` [784, N] and ``theta`` [N] are updated in place when ``learn``;
@@ -240,9 +292,26 @@ def _respond(rates, seed, stream, steps, weights, theta, learn, rule, counters, 
     scaled = rates.copy()
     for attempt in range(MAX_RETRIES + 1):
         spike_counts[:] = 0
-        total = present(scaled, seed, stream * (MAX_RETRIES + 1) + attempt, steps, weights, theta, learn, inhibitory_neurons,
-                        inhibition_strength, pre_depression, update_interval, adaptive, levels, stochastic, eta_post, x_tar,
-                        counters, spike_counts)
+        total = present(
+            scaled,
+            seed,
+            stream * (MAX_RETRIES + 1) + attempt,
+            steps,
+            weights,
+            theta,
+            learn,
+            inhibitory_neurons,
+            inhibition_strength,
+            pre_depression,
+            update_interval,
+            adaptive,
+            levels,
+            stochastic,
+            eta_post,
+            x_tar,
+            counters,
+            spike_counts,
+        )
         if total >= MIN_SPIKES:
             break
         scaled[:] = rates * (MAX_RATE_HZ + (attempt + 1) * RETRY_RATE_HZ) / MAX_RATE_HZ
@@ -290,6 +359,7 @@ def infer_samples(rates, sample_ids, seed, steps, weights, theta, rule, threads)
     for worker in prange(threads):
         theta_copy = theta.copy()
         for s in range(worker, n_samples, threads):
-            presentations[worker] += _respond(rates[s], seed, sample_ids[s], steps, weights, theta_copy, False, rule,
-                                              counters[worker], out[s])
+            presentations[worker] += _respond(
+                rates[s], seed, sample_ids[s], steps, weights, theta_copy, False, rule, counters[worker], out[s]
+            )
     return out, counters.sum(axis=0), int(presentations.sum())

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numba
 import numpy as np
@@ -42,21 +42,37 @@ class Counts:
         return int(self.per_step[COUNTERS.index(name)].sum())
 
     def to_dict(self) -> dict:
-        return {"per_step": self.per_step.tolist(), "presentations": self.presentations, "samples": self.samples,
-                "normalization_writes": self.normalization_writes}
+        return {
+            "per_step": self.per_step.tolist(),
+            "presentations": self.presentations,
+            "samples": self.samples,
+            "normalization_writes": self.normalization_writes,
+        }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Counts":
-        return cls(np.asarray(data["per_step"], dtype=np.int64), int(data["presentations"]), int(data["samples"]),
-                   int(data.get("normalization_writes", 0)))
+    def from_dict(cls, data: dict) -> Counts:
+        return cls(
+            np.asarray(data["per_step"], dtype=np.int64),
+            int(data["presentations"]),
+            int(data["samples"]),
+            int(data.get("normalization_writes", 0)),
+        )
 
 
-def train(rule: STDPRule, n_neurons: int, images: np.ndarray, steps: int, epochs: int = 1, seed: int = 0,
-          progress: Progress | None = None, cancel: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray, Counts]:
+def train(
+    rule: STDPRule,
+    n_neurons: int,
+    images: np.ndarray,
+    steps: int,
+    epochs: int = 1,
+    seed: int = 0,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[np.ndarray, np.ndarray, Counts]:
     """Learn weights [784, N] and thresholds θ [N] from ``images`` [S, 784] in [0, 1]; returns (weights, theta, counts)."""
     weights = initial_weights(images.shape[1], n_neurons, seed)
     if rule.weight_bits < 32:
-        levels = 2 ** rule.weight_bits - 1
+        levels = 2**rule.weight_bits - 1
         weights = np.round(weights * levels) / levels
     theta = np.zeros(n_neurons)
     counters = np.zeros((len(COUNTERS), steps), dtype=np.int64)
@@ -80,19 +96,22 @@ def train(rule: STDPRule, n_neurons: int, images: np.ndarray, steps: int, epochs
     return weights, theta, Counts(counters, presentations, total, writes)
 
 
-def responses(rule: STDPRule, weights: np.ndarray, theta: np.ndarray, images: np.ndarray, steps: int, seed: int,
-              stream: int) -> tuple[np.ndarray, Counts]:
+def responses(
+    rule: STDPRule, weights: np.ndarray, theta: np.ndarray, images: np.ndarray, steps: int, seed: int, stream: int
+) -> tuple[np.ndarray, Counts]:
     """Spike counts [S, N] of the frozen network to ``images``, and the counters of presenting them."""
     ids = np.arange(len(images)) + stream
-    counts, counters, presentations = infer_samples(input_rates(images), ids, seed, steps, weights, theta, rule.kernel_args(),
-                                                    numba.get_num_threads())
+    counts, counters, presentations = infer_samples(
+        input_rates(images), ids, seed, steps, weights, theta, rule.kernel_args(), numba.get_num_threads()
+    )
     return counts, Counts(counters, presentations, len(images))
 
 
 def assign_labels(counts: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Each neuron's class: the one whose samples it answers with most spikes on average (Diehl & Cook)."""
-    mean = np.stack([counts[labels == c].mean(axis=0) if np.any(labels == c) else np.zeros(counts.shape[1])
-                     for c in range(n_classes)])
+    mean = np.stack(
+        [counts[labels == c].mean(axis=0) if np.any(labels == c) else np.zeros(counts.shape[1]) for c in range(n_classes)]
+    )
     return np.argmax(mean, axis=0)
 
 
@@ -110,8 +129,16 @@ def classify(counts: np.ndarray, assignment: np.ndarray, n_classes: int) -> np.n
     return np.argmax(class_scores(counts, assignment, n_classes), axis=1)
 
 
-def as_activity(counts: Counts, rule: STDPRule, n_inputs: int, n_neurons: int, predictions: np.ndarray,
-                scores: np.ndarray, labels: np.ndarray | None, name: str = "main") -> Activity:
+def as_activity(
+    counts: Counts,
+    rule: STDPRule,
+    n_inputs: int,
+    n_neurons: int,
+    predictions: np.ndarray,
+    scores: np.ndarray,
+    labels: np.ndarray | None,
+    name: str = "main",
+) -> Activity:
     """The run as one layer of Activity (784 → N) for the hardware model.
 
     Synaptic operations include the lateral inhibition's conductance updates;
@@ -129,11 +156,19 @@ def as_activity(counts: Counts, rule: STDPRule, n_inputs: int, n_neurons: int, p
     weight_updates[-1] += counts.normalization_writes
     neurons = n_neurons * (2 if rule.inhibitory_neurons else 1)
     layer = LayerActivity(
-        n_in=n_inputs, n_out=neurons, timesteps=steps, batch=counts.samples,
-        input_spikes=per_step[INPUT].copy(), synaptic_ops=per_step[SYNAPTIC] + per_step[INHIBITION],
-        neuron_updates=per_step[NEURON].copy(), neuron_updates_event=per_step[NEURON].copy(),
-        output_spikes=per_step[OUTPUT].copy(), is_output=True, path="stdp",
-        parameters=n_inputs * n_neurons + n_neurons, connections=n_inputs * n_neurons, weight_updates=weight_updates,
+        n_in=n_inputs,
+        n_out=neurons,
+        timesteps=steps,
+        batch=counts.samples,
+        input_spikes=per_step[INPUT].copy(),
+        synaptic_ops=per_step[SYNAPTIC] + per_step[INHIBITION],
+        neuron_updates=per_step[NEURON].copy(),
+        neuron_updates_event=per_step[NEURON].copy(),
+        output_spikes=per_step[OUTPUT].copy(),
+        is_output=True,
+        path="stdp",
+        parameters=n_inputs * n_neurons + n_neurons,
+        connections=n_inputs * n_neurons,
+        weight_updates=weight_updates,
     )
-    return Activity(layers=[layer], predictions=predictions, output_potential=scores, layer_spikes=[],
-                    labels=labels, name=name)
+    return Activity(layers=[layer], predictions=predictions, output_potential=scores, layer_spikes=[], labels=labels, name=name)

@@ -11,10 +11,44 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernel import (COUNTERS, DECAY_GE, DECAY_GI, INHIBITION, INHIBITORY, INPUT, NEURON, OUTPUT, REFRACTORY_E_STEPS,
-                     REFRACTORY_I_STEPS, SYNAPTIC, WEIGHT, poisson_schedule)
-from .rule import (DT_MS, E_EXC, E_INH_E, ETA_PRE, MIN_SPIKES, TAU_E, TAU_I, TAU_POST1, TAU_POST2, TAU_PRE, THETA_PLUS,
-                   V_RESET_E, V_RESET_I, V_REST_E, V_REST_I, V_THRESH_E, V_THRESH_I, W_EXC_INH, W_INH_EXC, W_MAX, STDPRule)
+from .kernel import (
+    COUNTERS,
+    DECAY_GE,
+    DECAY_GI,
+    INHIBITION,
+    INHIBITORY,
+    INPUT,
+    NEURON,
+    OUTPUT,
+    REFRACTORY_E_STEPS,
+    REFRACTORY_I_STEPS,
+    SYNAPTIC,
+    WEIGHT,
+    poisson_schedule,
+)
+from .rule import (
+    DT_MS,
+    E_EXC,
+    E_INH_E,
+    ETA_PRE,
+    MIN_SPIKES,
+    TAU_E,
+    TAU_I,
+    TAU_POST1,
+    TAU_POST2,
+    TAU_PRE,
+    THETA_PLUS,
+    V_RESET_E,
+    V_RESET_I,
+    V_REST_E,
+    V_REST_I,
+    V_THRESH_E,
+    V_THRESH_I,
+    W_EXC_INH,
+    W_INH_EXC,
+    W_MAX,
+    STDPRule,
+)
 
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -47,8 +81,9 @@ def _store(w: np.ndarray, levels: int, stochastic: bool, seed: int, stream: int,
     return np.minimum(scaled, levels) * W_MAX / levels
 
 
-def present(rates: np.ndarray, seed: int, stream: int, steps: int, weights: np.ndarray, theta: np.ndarray, learn: bool,
-            rule: STDPRule) -> tuple[int, np.ndarray, np.ndarray]:
+def present(
+    rates: np.ndarray, seed: int, stream: int, steps: int, weights: np.ndarray, theta: np.ndarray, learn: bool, rule: STDPRule
+) -> tuple[int, np.ndarray, np.ndarray]:
     """One presentation; returns (excitatory spikes, spike counts [N], counters [len(COUNTERS), steps])."""
     inhibitory_neurons, strength, pre_depression, interval, adaptive, levels, stochastic, eta_post, x_tar = rule.kernel_args()
     n_in, n = weights.shape
@@ -103,7 +138,7 @@ def present(rates: np.ndarray, seed: int, stream: int, steps: int, weights: np.n
             for k in fired:
                 g_inh[np.arange(n) != k] += strength
             counters[INHIBITION, t] += fired.size * (n - 1)
-        spikes = inputs[step_start[t]:step_start[t + 1]]
+        spikes = inputs[step_start[t] : step_start[t + 1]]
         counters[INPUT, t] += spikes.size
         counters[SYNAPTIC, t] += spikes.size * n
         for j in spikes:  # one row at a time, in input order, as the kernel sums them

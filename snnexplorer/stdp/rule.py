@@ -66,8 +66,9 @@ TAU_PRE, TAU_POST1, TAU_POST2 = 20.0, 20.0, 40.0
 ETA_PRE, W_MAX = 0.0001, 1.0
 NORMALIZED_SUM = 78.0
 MAX_RATE_HZ, RETRY_RATE_HZ, MIN_SPIKES, MAX_RETRIES = 63.75, 32.0, 5, 4
-FSPINN = dict(inhibitory_neurons=False, pre_depression=False, update_interval=50, adaptive_potentiation=True,
-              eta_post=0.002, x_tar=0.2)
+FSPINN = dict(
+    inhibitory_neurons=False, pre_depression=False, update_interval=50, adaptive_potentiation=True, eta_post=0.002, x_tar=0.2
+)
 """FSpiNN's switches as set here: η_post and x_tar tuned for the post-only rule (100 neurons, 2,000 MNIST samples:
 η 0.01 / x_tar 0.4 gave 27.6 %, η 0.002 / x_tar 0.2 gave 69.3 %), updates every 50 steps (25 ms)."""
 DT_MS = 0.5
@@ -117,28 +118,38 @@ def with_learning_rule(design_data: dict, rule: str, variant: str = "fspinn") ->
 class STDPRule(STDP):
     """The design's STDP section plus the weight bits: everything the kernel needs (all switches off = Diehl & Cook)."""
 
-    weight_bits = param.Integer(default=32, bounds=(1, 32), doc="Weight bits (32 = float); below, weights stay on a fixed-point grid.")
+    weight_bits = param.Integer(
+        default=32, bounds=(1, 32), doc="Weight bits (32 = float); below, weights stay on a fixed-point grid."
+    )
 
     @classmethod
-    def of(cls, stdp: STDP, weight_bits: int) -> "STDPRule":
+    def of(cls, stdp: STDP, weight_bits: int) -> STDPRule:
         return cls(**stdp.to_dict(), weight_bits=weight_bits)
 
     @classmethod
-    def diehl_cook(cls, **overrides) -> "STDPRule":
+    def diehl_cook(cls, **overrides) -> STDPRule:
         """The baseline: every optimization off."""
         return cls(**overrides)
 
     @classmethod
-    def fspinn(cls, **overrides) -> "STDPRule":
+    def fspinn(cls, **overrides) -> STDPRule:
         """All of FSpiNN's optimizations on (inhibition strength and update interval as tuned here)."""
         return cls(**{**FSPINN, **overrides})
 
     def kernel_args(self) -> tuple:
         """The rule as the numba kernel takes it."""
-        levels = 0 if self.weight_bits >= 32 else 2 ** self.weight_bits - 1
-        return (bool(self.inhibitory_neurons), float(self.inhibition_strength), bool(self.pre_depression),
-                int(self.update_interval), bool(self.adaptive_potentiation), int(levels), self.rounding == "stochastic",
-                float(self.eta_post), float(self.x_tar))
+        levels = 0 if self.weight_bits >= 32 else 2**self.weight_bits - 1
+        return (
+            bool(self.inhibitory_neurons),
+            float(self.inhibition_strength),
+            bool(self.pre_depression),
+            int(self.update_interval),
+            bool(self.adaptive_potentiation),
+            int(levels),
+            self.rounding == "stochastic",
+            float(self.eta_post),
+            float(self.x_tar),
+        )
 
 
 def input_rates(images: np.ndarray, max_rate_hz: float = MAX_RATE_HZ) -> np.ndarray:

@@ -79,8 +79,9 @@ def confusion_for(design: Design, progress: Progress | None = None, cancel: thre
         return None
     from ..inference import simulate_weights
 
-    monolithic = design.copy(specialization={"experts": 1}, timesteps=design.training.timesteps,
-                             quantization={"weight_bits": 32, "membrane_bits": 32})
+    monolithic = design.copy(
+        specialization={"experts": 1}, timesteps=design.training.timesteps, quantization={"weight_bits": 32, "membrane_bits": 32}
+    )
     weights = load_or_train(monolithic, progress, cancel)
     test = data.load(monolithic.dataset.name, "test").head(monolithic.dataset.test_samples)
     return simulate_weights(monolithic, weights, test.x, test.y).confusion(design.n_classes)
@@ -109,8 +110,9 @@ def load_or_train(design: Design, progress: Progress | None = None, cancel: thre
     found = cached(design)
     if found is not None:
         return found
-    return _load_or_build(cache_key(design),
-                          lambda: train(design, progress, cancel, confusion=confusion_for(design, progress, cancel)))
+    return _load_or_build(
+        cache_key(design), lambda: train(design, progress, cancel, confusion=confusion_for(design, progress, cancel))
+    )
 
 
 def load_or_train_ann(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:

@@ -38,7 +38,9 @@ def lif_scan(currents: torch.Tensor, beta: float, threshold: float, reset_zero: 
     return torch.stack(out, dim=1)
 
 
-def fixed_lif_scan(currents: torch.Tensor, beta_q: float, threshold: float, v_min: float, v_max: float, reset_zero: bool) -> torch.Tensor:
+def fixed_lif_scan(
+    currents: torch.Tensor, beta_q: float, threshold: float, v_min: float, v_max: float, reset_zero: bool
+) -> torch.Tensor:
     """Integer LIF (float64 holding integers), identical to the engine's fixed-point path."""
     v = torch.zeros_like(currents[:, 0])
     out = []
@@ -74,8 +76,9 @@ class SpikingMLP(nn.Module):
     forward pass uses fake-quantized weights (straight-through estimator).
     """
 
-    def __init__(self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract",
-                 weight_bits: list[int] | None = None):
+    def __init__(
+        self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract", weight_bits: list[int] | None = None
+    ):
         super().__init__()
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
@@ -104,12 +107,19 @@ class EnsembleSNN(nn.Module):
     network's Python and scan overhead instead of E.
     """
 
-    def __init__(self, experts: int, sizes: list[int], beta: float, threshold: float, reset: str = "subtract",
-                 weight_bits: list[int] | None = None):
+    def __init__(
+        self,
+        experts: int,
+        sizes: list[int],
+        beta: float,
+        threshold: float,
+        reset: str = "subtract",
+        weight_bits: list[int] | None = None,
+    ):
         super().__init__()
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            bound = 1.0 / n_in ** 0.5  # nn.Linear's default initialisation
+            bound = 1.0 / n_in**0.5  # nn.Linear's default initialisation
             self.weights.append(nn.Parameter(torch.empty(experts, n_in, n_out).uniform_(-bound, bound)))
             self.biases.append(nn.Parameter(torch.empty(experts, 1, 1, n_out).uniform_(-bound, bound)))
         self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
@@ -133,8 +143,10 @@ class EnsembleSNN(nn.Module):
 
     def numpy_layers(self, expert: int, outputs: int) -> list:
         """Expert ``expert``'s layers as (W [n_in, n_out], b [n_out]), its output layer cut to ``outputs``."""
-        layers = [(w[expert].detach().numpy().copy(), b[expert].reshape(-1).detach().numpy().copy())
-                  for w, b in zip(self.weights, self.biases)]
+        layers = [
+            (w[expert].detach().numpy().copy(), b[expert].reshape(-1).detach().numpy().copy())
+            for w, b in zip(self.weights, self.biases)
+        ]
         w, b = layers[-1]
         layers[-1] = (w[:, :outputs].copy(), b[:outputs].copy())
         return layers

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -21,8 +21,8 @@ from torch import nn
 
 from .. import data
 from ..design import Design
-from ..per_layer import fit_to_depth
 from ..errors import TrainingCancelled
+from ..per_layer import fit_to_depth
 from ..weights import Weights
 from .model import MLP, EnsembleSNN, SpikingMLP
 
@@ -84,12 +84,21 @@ def shift_batch(x: torch.Tensor, generator: torch.Generator, max_shift: int = 2)
     side = int(round(x.shape[1] ** 0.5))
     padded = torch.nn.functional.pad(x.view(-1, side, side), (max_shift,) * 4)
     offsets = torch.randint(0, 2 * max_shift + 1, (x.shape[0], 2), generator=generator, device=x.device).tolist()
-    crops = [padded[k, dy:dy + side, dx:dx + side] for k, (dy, dx) in enumerate(offsets)]
+    crops = [padded[k, dy : dy + side, dx : dx + side] for k, (dy, dx) in enumerate(offsets)]
     return torch.stack(crops).view(x.shape[0], -1)
 
 
-def _fit(model: nn.Module, x: np.ndarray, design: Design, loss_of: Callable, correct_of: Callable,
-         progress: Progress | None, cancel: threading.Event | None, label: str, spiking: bool = True) -> nn.Module:
+def _fit(
+    model: nn.Module,
+    x: np.ndarray,
+    design: Design,
+    loss_of: Callable,
+    correct_of: Callable,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    label: str,
+    spiking: bool = True,
+) -> nn.Module:
     """The training loop shared by single networks, expert ensembles and the ANN twin.
 
     Adam with a cosine-annealed learning rate; ``loss_of(score, idx)`` and
@@ -112,7 +121,7 @@ def _fit(model: nn.Module, x: np.ndarray, design: Design, loss_of: Callable, cor
         for b in range(batches):
             if cancel is not None and cancel.is_set():
                 raise TrainingCancelled(f"training of {label} cancelled")
-            idx = order[b * bs:(b + 1) * bs]
+            idx = order[b * bs : (b + 1) * bs]
             images = shift_batch(xs[idx], generator) if settings.augment else xs[idx]
             if spiking:
                 score = model(encode_batch(images, design.dataset.encoding, steps, generator)) / steps
@@ -129,9 +138,19 @@ def _fit(model: nn.Module, x: np.ndarray, design: Design, loss_of: Callable, cor
             if progress is not None and (b % 20 == 0 or b == batches - 1):
                 done = (epoch * batches + b + 1) / (settings.epochs * batches)
                 elapsed = time.perf_counter() - start
-                progress({"network": label, "epoch": epoch + 1, "epochs": settings.epochs, "batch": b + 1, "batches": batches,
-                          "loss": total / seen, "train_accuracy": correct / seen, "fraction": done,
-                          "eta_s": elapsed / done * (1 - done)})
+                progress(
+                    {
+                        "network": label,
+                        "epoch": epoch + 1,
+                        "epochs": settings.epochs,
+                        "batch": b + 1,
+                        "batches": batches,
+                        "loss": total / seen,
+                        "train_accuracy": correct / seen,
+                        "fraction": done,
+                        "eta_s": elapsed / done * (1 - done),
+                    }
+                )
     return model.cpu()
 
 
@@ -141,8 +160,16 @@ def _bits(design: Design, n_layers: int) -> list[int] | None:
     return fit_to_depth(design.weight_bits, n_layers)
 
 
-def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design, class_weight: np.ndarray | None = None,
-                  progress: Progress | None = None, cancel: threading.Event | None = None, label: str = "main") -> list:
+def train_network(
+    sizes: list[int],
+    x: np.ndarray,
+    y: np.ndarray,
+    design: Design,
+    class_weight: np.ndarray | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    label: str = "main",
+) -> list:
     """Train one SpikingMLP on cross-entropy of score / T; returns numpy layers."""
     torch.manual_seed(design.training.seed)
     neuron = design.network.neuron
@@ -150,8 +177,16 @@ def train_network(sizes: list[int], x: np.ndarray, y: np.ndarray, design: Design
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device())
     loss_fn = nn.CrossEntropyLoss(weight=weight)
     ys = torch.from_numpy(y).to(device())
-    model = _fit(model, x, design, lambda score, idx: loss_fn(score, ys[idx]),
-                 lambda score, idx: (score.argmax(1) == ys[idx]).sum(), progress, cancel, label)
+    model = _fit(
+        model,
+        x,
+        design,
+        lambda score, idx: loss_fn(score, ys[idx]),
+        lambda score, idx: (score.argmax(1) == ys[idx]).sum(),
+        progress,
+        cancel,
+        label,
+    )
     return [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers()]
 
 
@@ -165,15 +200,30 @@ def train_ann(design: Design, progress: Progress | None = None, cancel: threadin
     ys = torch.from_numpy(y).to(device())
     loss_fn = nn.CrossEntropyLoss()
     started = time.perf_counter()
-    model = _fit(model, x, design, lambda score, idx: loss_fn(score, ys[idx]),
-                 lambda score, idx: (score.argmax(1) == ys[idx]).sum(), progress, cancel, "ANN twin", spiking=False)
+    model = _fit(
+        model,
+        x,
+        design,
+        lambda score, idx: loss_fn(score, ys[idx]),
+        lambda score, idx: (score.argmax(1) == ys[idx]).sum(),
+        progress,
+        cancel,
+        "ANN twin",
+        spiking=False,
+    )
     layers = [(l.weight.detach().T.contiguous().numpy().copy(), l.bias.detach().numpy().copy()) for l in model.layers]
     meta = {"design": design.stage_inputs("train"), "train_seconds": round(time.perf_counter() - started, 2), "ann": True}
     return Weights({"ann": layers}, [list(range(design.n_classes))], "argmax", meta)
 
 
-def train_experts(groups: list[list[int]], x: np.ndarray, y: np.ndarray, design: Design,
-                  progress: Progress | None = None, cancel: threading.Event | None = None) -> dict[str, list]:
+def train_experts(
+    groups: list[list[int]],
+    x: np.ndarray,
+    y: np.ndarray,
+    design: Design,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> dict[str, list]:
     """Train every expert at once (:class:`EnsembleSNN`): expert g learns its group's classes + 'not mine'.
 
     'Not mine' is weighted |group| / (K − |group|) so both sides count equally;
@@ -189,9 +239,9 @@ def train_experts(groups: list[list[int]], x: np.ndarray, y: np.ndarray, design:
         local = np.full(k, len(group), dtype=np.int64)
         local[group] = np.arange(len(group))
         targets[g] = local[y]
-        class_weight[g, :len(group)] = 1.0
+        class_weight[g, : len(group)] = 1.0
         class_weight[g, len(group)] = len(group) / (k - len(group))
-        mask[g, 0, :outputs[g]] = 0.0
+        mask[g, 0, : outputs[g]] = 0.0
     torch.manual_seed(design.training.seed)
     neuron, hidden = design.network.neuron, design.specialization.hidden
     sizes = [x.shape[1], *hidden, width]
@@ -207,8 +257,10 @@ def train_experts(groups: list[list[int]], x: np.ndarray, y: np.ndarray, design:
         return ((score + mask_t).argmax(2) == targets_t[:, idx]).float().mean(0).sum()
 
     model = _fit(model, x, design, loss_of, correct_of, progress, cancel, f"{experts} experts")
-    return {f"expert{g}": [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers(g, outputs[g])]
-            for g in range(experts)}
+    return {
+        f"expert{g}": [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers(g, outputs[g])]
+        for g in range(experts)
+    }
 
 
 def _training_data(design: Design) -> tuple[np.ndarray, np.ndarray]:
@@ -216,8 +268,9 @@ def _training_data(design: Design) -> tuple[np.ndarray, np.ndarray]:
     return split.x, split.y
 
 
-def train(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None,
-          confusion: np.ndarray | None = None) -> Weights:
+def train(
+    design: Design, progress: Progress | None = None, cancel: threading.Event | None = None, confusion: np.ndarray | None = None
+) -> Weights:
     """Train every network of ``design``; ``confusion`` feeds confusion grouping."""
     if design.training.learning_rule == "stdp":
         from ..stdp.design_bridge import train_design
@@ -237,8 +290,14 @@ def train(design: Design, progress: Progress | None = None, cancel: threading.Ev
             group_of = np.zeros(k, dtype=np.int64)
             for g, group in enumerate(groups):
                 group_of[group] = g
-            networks["router"] = train_network([n_in, *spec.router_hidden, len(groups)], x, group_of[y], design,
-                                               progress=progress, cancel=cancel, label="router")
-    meta = {"design": design.stage_inputs("train"), "train_seconds": round(time.perf_counter() - started, 2),
-            "train_samples": int(len(y)), "torch": torch.__version__, "device": str(device())}
+            networks["router"] = train_network(
+                [n_in, *spec.router_hidden, len(groups)], x, group_of[y], design, progress=progress, cancel=cancel, label="router"
+            )
+    meta = {
+        "design": design.stage_inputs("train"),
+        "train_seconds": round(time.perf_counter() - started, 2),
+        "train_samples": int(len(y)),
+        "torch": torch.__version__,
+        "device": str(device()),
+    }
     return Weights(networks, groups, spec.combine if spec.experts > 1 else "argmax", meta)

@@ -12,12 +12,15 @@ from ..shipped import logo_path
 from .view import Explorer
 
 
-
 def create_app(design=None) -> pn.template.BootstrapTemplate:
     """A new page; ``design`` starts the controls from that Design."""
     pn.extension("tabulator", inline=True)
     explorer = Explorer(design=design)
     return pn.template.BootstrapTemplate(
-        title="SNN Explorer", sidebar=explorer.sidebar(), main=explorer.main(), header_background="#0072B2",
-        logo=str(logo_path()) if logo_path().exists() else None, sidebar_width=340,
+        title="SNN Explorer",
+        sidebar=explorer.sidebar(),
+        main=explorer.main(),
+        header_background="#0072B2",
+        logo=str(logo_path()) if logo_path().exists() else None,
+        sidebar_width=340,
     )

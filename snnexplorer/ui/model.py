@@ -47,8 +47,19 @@ WIDTH_FIELDS = (("network", "hidden"), ("specialization", "hidden"), ("specializ
 """Width lists, edited as text ("256, 128")."""
 PER_LAYER_FIELDS = (("timesteps", "steps"), ("quantization", "weight_bits"), ("quantization", "membrane_bits"))
 """Per-layer settings, edited one layer at a time."""
-HISTORY_COLUMNS = ["point", "name", "hardware", "hidden", "experts", "timesteps", "bits", "accuracy", "energy_j",
-                   "latency_s", "footprint_bytes"]
+HISTORY_COLUMNS = [
+    "point",
+    "name",
+    "hardware",
+    "hidden",
+    "experts",
+    "timesteps",
+    "bits",
+    "accuracy",
+    "energy_j",
+    "latency_s",
+    "footprint_bytes",
+]
 DELTA_METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes"]
 
 
@@ -56,10 +67,15 @@ def history_row(design: Design, report: Report) -> dict:
     """One design of the session: what tells it apart, and its Report's metrics."""
     metrics = report.metrics()
     return {
-        "point": design.hash_for("cost"), "name": design.name, "hardware": design.hardware.preset,
-        "hidden": str(design.hidden), "experts": design.specialization.experts, "timesteps": str(design.layer_timesteps),
+        "point": design.hash_for("cost"),
+        "name": design.name,
+        "hardware": design.hardware.preset,
+        "hidden": str(design.hidden),
+        "experts": design.specialization.experts,
+        "timesteps": str(design.layer_timesteps),
         "bits": f"w{max(design.weight_bits)}/v{max(design.membrane_bits)}",
-        **{k: metrics[k] for k in DELTA_METRICS}, "accuracy": metrics["accuracy"] if metrics["accuracy"] is not None else float("nan"),
+        **{k: metrics[k] for k in DELTA_METRICS},
+        "accuracy": metrics["accuracy"] if metrics["accuracy"] is not None else float("nan"),
     }
 
 
@@ -92,8 +108,9 @@ def _sections_of(design: Design) -> list[tuple[str, Section]]:
     for key in SECTIONS:
         section = getattr(design, key)
         out.append((key, section))
-        out.extend((f"{key}.{name}", getattr(section, name)) for name in section.fields()
-                   if isinstance(getattr(section, name), Section))
+        out.extend(
+            (f"{key}.{name}", getattr(section, name)) for name in section.fields() if isinstance(getattr(section, name), Section)
+        )
     return out
 
 
@@ -101,22 +118,48 @@ class ExplorerModel(param.Parameterized):
     """Draft Design → Design → Report; the session's history and pins. See the module docstring."""
 
     preset = param.Selector(default=CUSTOM, objects=[CUSTOM], doc="A shipped design to start from (presets/designs).")
-    activity = param.Selector(default="simulate", objects=["simulate", "synthetic"],
-                              doc="simulate: trained weights on the test set; synthetic: a uniform spike rate, no training needed.")
-    spike_rate = param.Number(default=0.1, bounds=(0.0, 1.0), step=0.01, doc="Spike rate of the synthetic activity, per neuron per step.")
-    stdp_variant = param.Selector(default="fspinn", objects=[*VARIANTS, "custom"],
-                                  doc="diehl-cook: inhibitory layer, depression at every input spike; fspinn: FSpiNN's reductions "
-                                      "(Putra & Shafique 2020) — direct inhibition, updates only at excitatory spikes, every 50 steps.")
-    level = param.Selector(default=None, objects=[], allow_None=True,
-                           doc="A memory level of the hardware to edit (hardware as data, as in Accelergy / ZigZag).")
-    capacity_kib = param.Number(default=0.0, bounds=(0.0, None), label="Capacity (KiB)",
-                                doc=MemoryLevel.param.capacity_bytes.doc.replace("(bytes)", "(KiB)"))
+    activity = param.Selector(
+        default="simulate",
+        objects=["simulate", "synthetic"],
+        doc="simulate: trained weights on the test set; synthetic: a uniform spike rate, no training needed.",
+    )
+    spike_rate = param.Number(
+        default=0.1, bounds=(0.0, 1.0), step=0.01, doc="Spike rate of the synthetic activity, per neuron per step."
+    )
+    stdp_variant = param.Selector(
+        default="fspinn",
+        objects=[*VARIANTS, "custom"],
+        doc="diehl-cook: inhibitory layer, depression at every input spike; fspinn: FSpiNN's reductions "
+        "(Putra & Shafique 2020) — direct inhibition, updates only at excitatory spikes, every 50 steps.",
+    )
+    level = param.Selector(
+        default=None,
+        objects=[],
+        allow_None=True,
+        doc="A memory level of the hardware to edit (hardware as data, as in Accelergy / ZigZag).",
+    )
+    capacity_kib = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        label="Capacity (KiB)",
+        doc=MemoryLevel.param.capacity_bytes.doc.replace("(bytes)", "(KiB)"),
+    )
     read_pj = param.Number(default=0.0, bounds=(0.0, None), label="Read energy (pJ/word)", doc=MemoryLevel.param.read_pj.doc)
 
-    draft = param.ClassSelector(class_=Design, default=None, allow_None=True, constant=True,
-                                doc="The design being edited; the view binds its widgets to its sections.")
-    design = param.ClassSelector(class_=Design, default=None, allow_None=True, constant=True,
-                                 doc="The current valid Design (None while the draft is invalid).")
+    draft = param.ClassSelector(
+        class_=Design,
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="The design being edited; the view binds its widgets to its sections.",
+    )
+    design = param.ClassSelector(
+        class_=Design,
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="The current valid Design (None while the draft is invalid).",
+    )
     report = param.ClassSelector(class_=Report, default=None, allow_None=True, constant=True, doc="The current Report.")
     message = param.String(default="", constant=True, doc="A readable error or status message.")
     layer_labels = param.List(default=[], constant=True, doc="One label per weight layer of the draft.")
@@ -174,7 +217,10 @@ class ExplorerModel(param.Parameterized):
         for section, watcher in self._draft_watchers:
             section.param.unwatch(watcher)
         self._draft_watchers = [
-            (section, section.param.watch(self._on_edit, [n for n in section.fields() if not isinstance(getattr(section, n), Section)]))
+            (
+                section,
+                section.param.watch(self._on_edit, [n for n in section.fields() if not isinstance(getattr(section, n), Section)]),
+            )
             for _, section in _sections_of(self.draft)
         ]
         if self.draft.training.learning_rule == "stdp":
@@ -277,8 +323,10 @@ class ExplorerModel(param.Parameterized):
             return
         index = self._arch.level_index(self.level)
         edits = {f"{self.level}.capacity_bytes": self.capacity_kib * 1024, f"{self.level}.read_pj": self.read_pj}
-        preset = {f"{self.level}.capacity_bytes": self._arch.levels["capacity_bytes"][0, index],
-                  f"{self.level}.read_pj": self._arch.levels["read_pj"][0, index]}
+        preset = {
+            f"{self.level}.capacity_bytes": self._arch.levels["capacity_bytes"][0, index],
+            f"{self.level}.read_pj": self._arch.levels["read_pj"][0, index],
+        }
         overrides = {k: v for k, v in self.draft.hardware.overrides.items() if k not in edits}
         overrides.update({k: v for k, v in edits.items() if abs(v - preset[k]) > 1e-9 * max(1.0, preset[k])})
         if overrides != self.draft.hardware.overrides:
@@ -316,8 +364,14 @@ class ExplorerModel(param.Parameterized):
         try:
             design = self._validated()
         except DesignError as exc:
-            self._set(design=None, report=None, message="\n".join(f"• {p}" for p in exc.problems), layer_labels=labels,
-                      level_choices=choices, needs_training=False)
+            self._set(
+                design=None,
+                report=None,
+                message="\n".join(f"• {p}" for p in exc.problems),
+                layer_labels=labels,
+                level_choices=choices,
+                needs_training=False,
+            )
             return
         from ..train import cached
 
@@ -325,8 +379,13 @@ class ExplorerModel(param.Parameterized):
         try:
             report = evaluate(design, "simulate" if simulate else f"synthetic:{self.spike_rate}")
         except DesignError as exc:
-            self._set(design=design, report=None, message="\n".join(f"• {p}" for p in exc.problems), layer_labels=labels,
-                      level_choices=choices)
+            self._set(
+                design=design,
+                report=None,
+                message="\n".join(f"• {p}" for p in exc.problems),
+                layer_labels=labels,
+                level_choices=choices,
+            )
             return
         needs = self.activity == "simulate" and not simulate
         note = "No trained weights for this shape yet: showing synthetic activity. Train to see accuracy." if needs else ""
@@ -335,9 +394,16 @@ class ExplorerModel(param.Parameterized):
         row = history_row(design, report)
         self._designs[row["point"]] = design
         history = self.history[self.history["point"] != row["point"]] if len(self.history) else self.history
-        self._set(design=design, report=report, message=note, needs_training=needs, layer_labels=labels, level_choices=choices,
-                  history=pd.concat([history, pd.DataFrame([row])], ignore_index=True),
-                  update_seconds=time.perf_counter() - start)
+        self._set(
+            design=design,
+            report=report,
+            message=note,
+            needs_training=needs,
+            layer_labels=labels,
+            level_choices=choices,
+            history=pd.concat([history, pd.DataFrame([row])], ignore_index=True),
+            update_seconds=time.perf_counter() - start,
+        )
 
     # ------------------------------------------------------ session and files
     def pin(self) -> None:
@@ -398,8 +464,11 @@ class ExplorerModel(param.Parameterized):
         async def poll() -> None:
             while self.training:
                 if state:
-                    done = (f"epoch {state['epoch']}/{state['epochs']}, loss {state['loss']:.3f}" if "epoch" in state
-                            else f"{state['done']}/{state['total']} samples")
+                    done = (
+                        f"epoch {state['epoch']}/{state['epochs']}, loss {state['loss']:.3f}"
+                        if "epoch" in state
+                        else f"{state['done']}/{state['total']} samples"
+                    )
                     self._set(progress=state["fraction"], progress_text=f"{state['network']}: {done}, ETA {state['eta_s']:.0f} s")
                 await asyncio.sleep(0.3)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import holoviews as hv
-import holoviews.plotting.bokeh  # noqa: F401  (registers the Bokeh renderer for .opts)
+import holoviews.plotting.bokeh
 import pandas as pd
 import panel as pn
 
@@ -16,11 +16,20 @@ SIZE = dict(height=320, responsive=True, tools=["hover"], fontscale=1.0)
 
 def big_numbers(report) -> pn.Row:
     accuracy = "n/a (synthetic)" if report.accuracy is None else f"{100 * report.accuracy:.2f} %"
-    items = [("Accuracy", accuracy), ("Energy / inference", si(report.energy_j, "J")),
-             ("Latency / batch", si(report.latency_s, "s")), ("Footprint", binary_bytes(report.footprint_bytes)),
-             ("SNN / ANN energy", f"{report.ann['snn_over_ann_energy']:.2f}×" if report.ann.get("snn_over_ann_energy") else "n/a")]
-    return pn.Row(*(pn.indicators.String(label=label, value=value, font_size="20pt", title_size="10pt", width=190)
-                    for label, value in items), sizing_mode="stretch_width")
+    items = [
+        ("Accuracy", accuracy),
+        ("Energy / inference", si(report.energy_j, "J")),
+        ("Latency / batch", si(report.latency_s, "s")),
+        ("Footprint", binary_bytes(report.footprint_bytes)),
+        ("SNN / ANN energy", f"{report.ann['snn_over_ann_energy']:.2f}×" if report.ann.get("snn_over_ann_energy") else "n/a"),
+    ]
+    return pn.Row(
+        *(
+            pn.indicators.String(label=label, value=value, font_size="20pt", title_size="10pt", width=190)
+            for label, value in items
+        ),
+        sizing_mode="stretch_width",
+    )
 
 
 def _layer_label(table: pd.DataFrame) -> pd.Series:
@@ -39,8 +48,15 @@ def breakdown(report, value: str = "energy_j"):
     grouped = table.groupby(["where", "kind"], sort=False)[value].sum().reset_index()
     ylabel, title = BREAKDOWN_LABELS[value]
     return hv.Bars(grouped, ["where", "kind"], value).opts(
-        stacked=True, cmap=PALETTE, xrotation=45, ylabel=ylabel, xlabel="layer · memory level",
-        title=f"{title} by layer × memory level × data kind", legend_position="right", **SIZE)
+        stacked=True,
+        cmap=PALETTE,
+        xrotation=45,
+        ylabel=ylabel,
+        xlabel="layer · memory level",
+        title=f"{title} by layer × memory level × data kind",
+        legend_position="right",
+        **SIZE,
+    )
 
 
 def layer_rates(report):
@@ -54,7 +70,8 @@ def layer_rates(report):
         if layer["output_rate"] > 0:
             rows.append({"layer": label, "direction": "output", "rate": layer["output_rate"]})
     return hv.Bars(pd.DataFrame(rows), ["layer", "direction"], "rate").opts(
-        cmap=PALETTE[:2], xrotation=45, ylabel="spikes per neuron per step", title="Spike rates and timesteps per layer", **SIZE)
+        cmap=PALETTE[:2], xrotation=45, ylabel="spikes per neuron per step", title="Spike rates and timesteps per layer", **SIZE
+    )
 
 
 def layer_activity(report):
@@ -64,29 +81,45 @@ def layer_activity(report):
     table["layer"] = _layer_label(table).str.strip()
     grouped = table.groupby("layer", sort=False)["accesses"].sum().reset_index().rename(columns={"accesses": "synaptic_ops"})
     return hv.Bars(grouped, "layer", "synaptic_ops").opts(
-        color=PALETTE[2], ylabel="synaptic ops per inference", title="Synaptic operations per layer", **SIZE)
+        color=PALETTE[2], ylabel="synaptic ops per inference", title="Synaptic operations per layer", **SIZE
+    )
 
 
 def snn_vs_ann(report):
     if report is None:
         return hv.Bars([], "model", "energy_j")
-    rows = [("SNN", report.energy_j), ("ANN (dense)", report.ann["energy_j"]),
-            ("ANN (zero-skipping)", report.ann["zero_skipping_energy_j"])]
+    rows = [
+        ("SNN", report.energy_j),
+        ("ANN (dense)", report.ann["energy_j"]),
+        ("ANN (zero-skipping)", report.ann["zero_skipping_energy_j"]),
+    ]
     return hv.Bars(pd.DataFrame(rows, columns=["model", "energy_j"]), "model", "energy_j").opts(
-        color="model", cmap=PALETTE[:3], ylabel="energy per inference (J)",
-        title="SNN vs its ANN twin (Ottati et al. 2023)", **SIZE)
+        color="model",
+        cmap=PALETTE[:3],
+        ylabel="energy per inference (J)",
+        title="SNN vs its ANN twin (Ottati et al. 2023)",
+        **SIZE,
+    )
 
 
 def footprint(report):
     if report is None:
         return hv.Bars([], "level", "bytes")
     levels = report.levels
-    table = pd.concat([
-        pd.DataFrame({"level": levels["level"], "what": "capacity", "bytes": levels["capacity_bytes"]}),
-        pd.DataFrame({"level": levels["level"], "what": "footprint", "bytes": levels["footprint_bytes"]}),
-    ])
+    table = pd.concat(
+        [
+            pd.DataFrame({"level": levels["level"], "what": "capacity", "bytes": levels["capacity_bytes"]}),
+            pd.DataFrame({"level": levels["level"], "what": "footprint", "bytes": levels["footprint_bytes"]}),
+        ]
+    )
     return hv.Bars(table, ["level", "what"], "bytes").opts(
-        logy=True, ylim=(1e3, None), cmap=PALETTE[:2], ylabel="bytes (log)", title="Footprint against each level's capacity", **SIZE)
+        logy=True,
+        ylim=(1e3, None),
+        cmap=PALETTE[:2],
+        ylabel="bytes (log)",
+        title="Footprint against each level's capacity",
+        **SIZE,
+    )
 
 
 def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None):
@@ -100,7 +133,8 @@ def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | Non
     hover = ["name", "hardware", "hidden", "experts", "timesteps", "bits", "latency_s", "footprint_bytes"]
     label = "energy per inference (J)" if x == "energy_j" else "latency per batch (s)"
     points = hv.Scatter(data, x, [y, *hover], label="this session").opts(
-        size=9, color=PALETTE[0], xlabel=label, ylabel=y, title=f"{y} vs {x}: designs evaluated (click one to load it)", **SIZE)
+        size=9, color=PALETTE[0], xlabel=label, ylabel=y, title=f"{y} vs {x}: designs evaluated (click one to load it)", **SIZE
+    )
     current = hv.Scatter(data.tail(1), x, [y, *hover], label="current").opts(size=16, color=PALETTE[5], marker="star")
     overlay = points * current
     if sweep is not None and not sweep.empty and {x, y} <= set(sweep.columns):

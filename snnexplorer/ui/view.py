@@ -21,10 +21,16 @@ import panel as pn
 from ..design import Dataset, Design
 from ..presets import hardware_preset_names
 from . import plots
-from .model import PER_LAYER_FIELDS, WIDTH_FIELDS, ExplorerModel
+from .model import PER_LAYER_FIELDS, ExplorerModel
 
-REPORT_PLOTS = (plots.breakdown, partial(plots.breakdown, value="time_s"), plots.layer_activity, plots.layer_rates,
-                plots.snn_vs_ann, plots.footprint)
+REPORT_PLOTS = (
+    plots.breakdown,
+    partial(plots.breakdown, value="time_s"),
+    plots.layer_activity,
+    plots.layer_rates,
+    plots.snn_vs_ann,
+    plots.footprint,
+)
 """Plots of the current Report, laid out two per row."""
 WIDE = dict(sizing_mode="stretch_width")
 
@@ -40,8 +46,14 @@ class Explorer(pn.viewable.Viewer):
         super().__init__(**params)
         self.model = m = ExplorerModel(design=design)
         self._session = pn.Param(m.param, parameters=["preset", "activity", "spike_rate"], show_name=False, **WIDE)
-        self._level_editor = pn.Param(m.param, parameters=["level", "capacity_kib", "read_pj"], show_name=False, margin=0,
-                                      widgets={"capacity_kib": pn.widgets.FloatInput, "read_pj": pn.widgets.FloatInput}, **WIDE)
+        self._level_editor = pn.Param(
+            m.param,
+            parameters=["level", "capacity_kib", "read_pj"],
+            show_name=False,
+            margin=0,
+            widgets={"capacity_kib": pn.widgets.FloatInput, "read_pj": pn.widgets.FloatInput},
+            **WIDE,
+        )
         self._controls = pn.Column(**WIDE)
         self._per_layer = {key: pn.Column(**WIDE) for key in PER_LAYER_FIELDS}
         self._placements: list[pn.widgets.Select] = []
@@ -56,15 +68,22 @@ class Explorer(pn.viewable.Viewer):
         self._upload = pn.widgets.FileInput(accept=".yaml,.yml", **WIDE)
         self._upload.param.watch(self._on_upload, "value")
         self._sweep_upload = pn.widgets.FileInput(accept=".csv", **WIDE)
-        self._sweep_upload.param.watch(lambda event: m.load_sweep(event.new.decode("utf-8", errors="replace")) if event.new else None,
-                                       "value")
+        self._sweep_upload.param.watch(
+            lambda event: m.load_sweep(event.new.decode("utf-8", errors="replace")) if event.new else None, "value"
+        )
         self._downloads = [
-            pn.widgets.FileDownload(callback=self._yaml_file, filename="design.yaml", label="Export design YAML", color="success", **WIDE),
+            pn.widgets.FileDownload(
+                callback=self._yaml_file, filename="design.yaml", label="Export design YAML", color="success", **WIDE
+            ),
             pn.widgets.FileDownload(callback=self._json_file, filename="design.json", label="Export design JSON", **WIDE),
             pn.widgets.FileDownload(callback=self._report_file, filename="report.csv", label="Export report CSV", **WIDE),
             pn.widgets.FileDownload(callback=self._report_json_file, filename="report.json", label="Export report JSON", **WIDE),
-            pn.widgets.FileDownload(callback=self._comparison_file, filename="comparison.csv", label="Export comparison CSV", **WIDE),
-            pn.widgets.FileDownload(callback=self._plots_file, filename="snn-explorer-plots.html", label="Export plots (HTML)", **WIDE),
+            pn.widgets.FileDownload(
+                callback=self._comparison_file, filename="comparison.csv", label="Export comparison CSV", **WIDE
+            ),
+            pn.widgets.FileDownload(
+                callback=self._plots_file, filename="snn-explorer-plots.html", label="Export plots (HTML)", **WIDE
+            ),
         ]
         self._x_of: dict[int, str] = {}
         self.report_views = [self._report_view(plot) for plot in REPORT_PLOTS]
@@ -85,40 +104,122 @@ class Explorer(pn.viewable.Viewer):
 
     def _widths(self, section: str, field: str) -> pn.widgets.TextInput:
         parameter = getattr(self.model.draft, section).param[field]
-        text = pn.widgets.TextInput(label=f"{parameter.label} (comma-separated)", value=self.model.widths_text(section, field),
-                                    description=parameter.doc, **WIDE)
+        text = pn.widgets.TextInput(
+            label=f"{parameter.label} (comma-separated)",
+            value=self.model.widths_text(section, field),
+            description=parameter.doc,
+            **WIDE,
+        )
         text.param.watch(lambda event: self.model.set_widths(section, field, event.new), "value")
         return text
 
     def _select(self, section, field: str, options: list, label: str | None = None) -> pn.widgets.Select:
-        return pn.widgets.Select.from_param(section.param[field], options=options, label=label or section.param[field].label,
-                                            description=section.param[field].doc, **WIDE)
+        return pn.widgets.Select.from_param(
+            section.param[field],
+            options=options,
+            label=label or section.param[field].label,
+            description=section.param[field].doc,
+            **WIDE,
+        )
 
     def _build_controls(self, *events) -> None:
         """Cards of the draft's sections (rebuilt when a design is loaded; edits keep them)."""
         d = self.model.draft
         self._placements = [self._select(d.mapping, f, self.model.level_choices) for f in ("weights_level", "state_level")]
         cards = [
-            ("Network", [self._widths("network", "hidden"), self._params(d.network.neuron, ["beta", "threshold", "reset"])], False),
-            ("Timesteps per layer", [pn.pane.Markdown(d.timesteps.param.steps.doc), self._per_layer[("timesteps", "steps")]], False),
-            ("Hardware", [self._select(d.hardware, "preset", hardware_preset_names(), "Hardware preset"), self._level_editor], False),
-            ("Mapping", [self._params(d.mapping, ["batch", "loop_order", "neuron_update", "experts", "spike_format"],
-                                      {"batch": pn.widgets.IntInput}), *self._placements], False),
-            ("Specialization", [self._params(d.specialization, ["experts", "grouping", "combine"], {"experts": pn.widgets.IntInput}),
-                                self._widths("specialization", "hidden"), self._widths("specialization", "router_hidden")], True),
-            ("Quantization", [self._per_layer[("quantization", "weight_bits")], self._per_layer[("quantization", "membrane_bits")]], True),
-            ("Dataset", [self._select(d.dataset, "name", Dataset._choices["name"], "Data set"),
-                         self._params(d.dataset, ["encoding", "test_samples"], {"test_samples": pn.widgets.IntInput})], True),
-            ("Training", [self._params(d.training, ["learning_rule", "epochs", "lr", "seed", "batch_size", "timesteps",
-                                                    "train_samples", "quantization_aware", "augment"],
-                                       {"epochs": pn.widgets.IntInput, "batch_size": pn.widgets.IntInput, "timesteps": pn.widgets.IntInput,
-                                        "seed": pn.widgets.IntInput, "train_samples": pn.widgets.IntInput})], True),
+            (
+                "Network",
+                [self._widths("network", "hidden"), self._params(d.network.neuron, ["beta", "threshold", "reset"])],
+                False,
+            ),
+            (
+                "Timesteps per layer",
+                [pn.pane.Markdown(d.timesteps.param.steps.doc), self._per_layer[("timesteps", "steps")]],
+                False,
+            ),
+            (
+                "Hardware",
+                [self._select(d.hardware, "preset", hardware_preset_names(), "Hardware preset"), self._level_editor],
+                False,
+            ),
+            (
+                "Mapping",
+                [
+                    self._params(
+                        d.mapping,
+                        ["batch", "loop_order", "neuron_update", "experts", "spike_format"],
+                        {"batch": pn.widgets.IntInput},
+                    ),
+                    *self._placements,
+                ],
+                False,
+            ),
+            (
+                "Specialization",
+                [
+                    self._params(d.specialization, ["experts", "grouping", "combine"], {"experts": pn.widgets.IntInput}),
+                    self._widths("specialization", "hidden"),
+                    self._widths("specialization", "router_hidden"),
+                ],
+                True,
+            ),
+            (
+                "Quantization",
+                [self._per_layer[("quantization", "weight_bits")], self._per_layer[("quantization", "membrane_bits")]],
+                True,
+            ),
+            (
+                "Dataset",
+                [
+                    self._select(d.dataset, "name", Dataset._choices["name"], "Data set"),
+                    self._params(d.dataset, ["encoding", "test_samples"], {"test_samples": pn.widgets.IntInput}),
+                ],
+                True,
+            ),
+            (
+                "Training",
+                [
+                    self._params(
+                        d.training,
+                        [
+                            "learning_rule",
+                            "epochs",
+                            "lr",
+                            "seed",
+                            "batch_size",
+                            "timesteps",
+                            "train_samples",
+                            "quantization_aware",
+                            "augment",
+                        ],
+                        {
+                            "epochs": pn.widgets.IntInput,
+                            "batch_size": pn.widgets.IntInput,
+                            "timesteps": pn.widgets.IntInput,
+                            "seed": pn.widgets.IntInput,
+                            "train_samples": pn.widgets.IntInput,
+                        },
+                    )
+                ],
+                True,
+            ),
         ]
         if d.training.learning_rule == "stdp":
-            cards.insert(1, ("STDP learning", [pn.Param(self.model.param, parameters=["stdp_variant"], show_name=False, **WIDE),
-                                                self._params(d.training.stdp, [f for f in d.training.stdp.fields()],
-                                                             {"update_interval": pn.widgets.IntInput,
-                                                              "label_samples": pn.widgets.IntInput})], False))
+            cards.insert(
+                1,
+                (
+                    "STDP learning",
+                    [
+                        pn.Param(self.model.param, parameters=["stdp_variant"], show_name=False, **WIDE),
+                        self._params(
+                            d.training.stdp,
+                            [f for f in d.training.stdp.fields()],
+                            {"update_interval": pn.widgets.IntInput, "label_samples": pn.widgets.IntInput},
+                        ),
+                    ],
+                    False,
+                ),
+            )
         self._controls[:] = [pn.Card(*body, title=title, collapsed=collapsed, **WIDE) for title, body, collapsed in cards]
         self._build_per_layer()
 
@@ -130,9 +231,18 @@ class Explorer(pn.viewable.Viewer):
             lo, hi = type(owner)._limits[field]
             sliders = []
             for index, (label, value) in enumerate(zip(m.layer_labels, m.per_layer(section, field))):
-                slider = pn.widgets.EditableIntSlider(label=f"{_title(owner, field)}, {label}", value=value, start=lo,
-                                                      end=min(hi, max(50, 2 * value)), fixed_start=lo, fixed_end=hi, **WIDE)
-                slider.param.watch(lambda event, s=section, f=field, i=index: m.set_per_layer(s, f, i, event.new), "value_throttled")
+                slider = pn.widgets.EditableIntSlider(
+                    label=f"{_title(owner, field)}, {label}",
+                    value=value,
+                    start=lo,
+                    end=min(hi, max(50, 2 * value)),
+                    fixed_start=lo,
+                    fixed_end=hi,
+                    **WIDE,
+                )
+                slider.param.watch(
+                    lambda event, s=section, f=field, i=index: m.set_per_layer(s, f, i, event.new), "value_throttled"
+                )
                 sliders.append(slider)
             box[:] = sliders
 
@@ -170,8 +280,11 @@ class Explorer(pn.viewable.Viewer):
         from bokeh.resources import INLINE
 
         report, history, sweep = self.model.report, self.model.history, self.model.sweep
-        layout = pn.Column(*(plot(report) for plot in REPORT_PLOTS), plots.pareto(history, sweep=sweep),
-                           plots.pareto(history, "latency_s", sweep))
+        layout = pn.Column(
+            *(plot(report) for plot in REPORT_PLOTS),
+            plots.pareto(history, sweep=sweep),
+            plots.pareto(history, "latency_s", sweep),
+        )
         buffer = io.StringIO()
         layout.save(buffer, resources=INLINE, title="SNN Explorer plots")
         buffer.seek(0)
@@ -221,18 +334,32 @@ class Explorer(pn.viewable.Viewer):
         return pn.widgets.Tabulator(table.drop(columns=["point"]), disabled=True, show_index=False, **WIDE)
 
     def sidebar(self) -> list:
-        return [self._session, self._controls, self._train_button, self._cancel_button, self._progress, self._progress_text,
-                self._pin_button, pn.pane.Markdown("**Import a design YAML**"), self._upload,
-                pn.pane.Markdown("**Load a sweep CSV** (shown in grey in the scatters)"), self._sweep_upload,
-                pn.pane.Markdown("**Export**"), *self._downloads]
+        return [
+            self._session,
+            self._controls,
+            self._train_button,
+            self._cancel_button,
+            self._progress,
+            self._progress_text,
+            self._pin_button,
+            pn.pane.Markdown("**Import a design YAML**"),
+            self._upload,
+            pn.pane.Markdown("**Load a sweep CSV** (shown in grey in the scatters)"),
+            self._sweep_upload,
+            pn.pane.Markdown("**Export**"),
+            *self._downloads,
+        ]
 
     def main(self) -> list:
         m = self.model
         return [
             pn.Column(pn.bind(lambda report, message: self._numbers(), m.param.report, m.param.message), **WIDE),
             *(pn.Row(*pair, **WIDE) for pair in zip(self.report_views[::2], self.report_views[1::2])),
-            pn.Row(pn.bind(partial(self._scatter, "energy_j"), m.param.history, m.param.sweep),
-                   pn.bind(partial(self._scatter, "latency_s"), m.param.history, m.param.sweep), **WIDE),
+            pn.Row(
+                pn.bind(partial(self._scatter, "energy_j"), m.param.history, m.param.sweep),
+                pn.bind(partial(self._scatter, "latency_s"), m.param.history, m.param.sweep),
+                **WIDE,
+            ),
             pn.pane.Markdown("### Pinned designs"),
             pn.Column(pn.bind(self._comparison, m.param.pins), **WIDE),
         ]
