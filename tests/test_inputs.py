@@ -1,0 +1,123 @@
+"""Input that comes from files: the hardware schema, and YAML read under limits."""
+
+import shutil
+import time
+
+import pytest
+import yaml
+
+from snnexplorer.cli import main
+from snnexplorer.design import Design
+from snnexplorer.errors import DesignError
+from snnexplorer.hardware import Architecture
+from snnexplorer.hardware_schema import COMPUTE_FIELDS, LEVEL_FIELDS, MemoryLevel
+from snnexplorer.presets import hardware_preset, presets_dir
+from snnexplorer.yaml_input import MAX_ALIASES, MAX_FILE_BYTES, MAX_NODES, parse_yaml, read_yaml
+
+
+@pytest.fixture
+def presets_copy(tmp_path, monkeypatch):
+    """A writable copy of the shipped presets, used through SNNEXPLORER_PRESETS."""
+    folder = tmp_path / "presets"
+    shutil.copytree(presets_dir(), folder)
+    monkeypatch.setenv("SNNEXPLORER_PRESETS", str(folder))
+    return folder
+
+
+def _write_preset(folder, name, edit):
+    raw = hardware_preset("edge-soc")
+    data = yaml.safe_load(yaml.safe_dump(raw))
+    edit(data)
+    (folder / "hardware" / f"{name}.yaml").write_text(yaml.safe_dump(data))
+
+
+def test_a_broken_preset_names_its_file_and_each_bad_field(presets_copy):
+    def edit(data):
+        del data["levels"][0]["read_pj"]
+        data["levels"][1]["bandwidth_bytes_per_s"] = -1.0
+        data["compute"]["units"] = "four"
+        data["levels"][2]["color"] = "red"
+
+    _write_preset(presets_copy, "broken", edit)
+    with pytest.raises(DesignError) as info:
+        Architecture.from_preset("broken")
+    fields = {p.field.split(": ", 1)[1]: p.allowed for p in info.value.problems}
+    assert all(p.field.startswith(str(presets_copy / "hardware" / "broken.yaml")) for p in info.value.problems)
+    assert fields["levels[0].read_pj"].startswith("a number ≥ 0")
+    assert fields["levels[1].bandwidth_bytes_per_s"] == "a number > 0.0"
+    assert fields["compute.units"].startswith("an integer ≥ 1")
+    assert "a known key" in fields["levels[2].color"]
+    with pytest.raises(DesignError) as info:
+        Design.from_dict({"hardware": {"preset": "broken"}})
+    assert any("levels[0].read_pj" in p.field for p in info.value.problems)
+
+
+def test_latency_is_documented_but_not_required(presets_copy):
+    _write_preset(presets_copy, "no-latency", lambda data: [level.pop("latency_s") for level in data["levels"]])
+    from snnexplorer.pipeline import evaluate
+
+    without = Design.from_dict({"hardware": {"preset": "no-latency"}})
+    shipped = Design.from_dict({"hardware": {"preset": "edge-soc"}})
+    assert evaluate(without, "synthetic:0.1").energy_j == evaluate(shipped, "synthetic:0.1").energy_j
+    assert "Not priced" in MemoryLevel.param.latency_s.doc
+
+
+def test_overrides_are_checked_against_the_schema_in_the_designs_format():
+    bad = {"L1.colour": 1.0, "L9.read_pj": 1.0, "L2.read_pj": -3.0, "compute.units": 2.5, "DRAM.word_bits": 32.0}
+    with pytest.raises(DesignError) as info:
+        Design.from_dict({"hardware": {"preset": "edge-soc", "overrides": bad}})
+    problems = {p.field: p.allowed for p in info.value.problems}
+    assert problems["hardware.overrides.L1.colour"] == f"a level field: one of {list(LEVEL_FIELDS)}"
+    assert "a key naming a level of the preset ['L1', 'L2', 'DRAM']" in problems["hardware.overrides.L9.read_pj"]
+    assert problems["hardware.overrides.L2.read_pj"] == "a number ≥ 0.0"
+    assert problems["hardware.overrides.compute.units"] == "an integer ≥ 1"
+    assert "hardware.overrides.DRAM.word_bits" not in problems  # 32.0 is the integer 32
+    assert len(problems) == 4 and set(COMPUTE_FIELDS) >= {"units", "clock_hz"}
+
+
+def test_yaml_reads_exponent_floats_and_the_shipped_presets_use_them():
+    assert parse_yaml("a: 1e9\nb: 1.5e-3\nc: -2E+4\nd: 12\n") == {"a": 1e9, "b": 1.5e-3, "c": -2e4, "d": 12}
+    design = Design.from_yaml("training: {lr: 3e-3}\nhardware: {overrides: {compute.clock_hz: 1e9}}\n")
+    assert design.training.lr == 3e-3 and design.hardware.overrides == {"compute.clock_hz": 1e9}
+    assert hardware_preset("edge-soc")["compute"]["clock_hz"] == 1.5e9
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        bytes(range(256)),  # random bytes
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40),  # a PNG renamed .yaml
+        "name: caf\u00e9\n".encode("latin-1"),  # Latin-1 text
+    ],
+)
+def test_undecodable_files_are_one_clear_line_and_validate_reports_every_file(tmp_path, capsys, content):
+    bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
+    bad.write_bytes(content)
+    good.write_text("name: fine\n")
+    with pytest.raises(DesignError) as info:
+        read_yaml(bad)
+    assert "UTF-8 text" in str(info.value) and len(str(info.value).splitlines()) == 1
+    assert main(["validate", str(bad), str(good)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.startswith(f"{bad}: file") and "UTF-8" in line for line in out)
+    assert any(line.startswith(f"{good}: ok") for line in out)
+
+
+def test_alias_bombs_and_huge_files_stop_fast_with_a_reason(tmp_path):
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+    )
+    start = time.perf_counter()
+    with pytest.raises(DesignError) as info:
+        parse_yaml(laughs)
+    assert f"at most {MAX_NODES:,} values" in str(info.value)
+    many = "a: &a 1\nb: [" + ", ".join(["*a"] * (MAX_ALIASES + 1)) + "]\n"
+    with pytest.raises(DesignError) as info:
+        parse_yaml(many)
+    assert f"more than {MAX_ALIASES} aliases" in str(info.value)
+    assert time.perf_counter() - start < 5
+    big = tmp_path / "big.yaml"
+    big.write_text("hidden: [" + "1, " * (MAX_FILE_BYTES // 3) + "1]\n")
+    with pytest.raises(DesignError) as info:
+        read_yaml(big)
+    assert f"at most {MAX_FILE_BYTES:,} bytes" in str(info.value)
