@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+
+MAX_VALUE_CHARS = 100
+"""Longest shown value in an error message; longer ones are cut (a list shows its first items)."""
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxlong, _SHORT.maxother = 3, 60, 40, 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
+
+
+def short_repr(value: object) -> str:
+    """``repr(value)`` cut to a readable length, in bounded time (no full repr of a huge or nested value)."""
+    text = _SHORT.repr(value)
+    if isinstance(value, (list, tuple, dict, str)) and len(value) > 8:
+        text += f" ({len(value):,} {'characters' if isinstance(value, str) else 'items'})"
+    return _cut(text)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -14,7 +33,7 @@ class FieldProblem:
     allowed: str
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.value!r} is not allowed; expected {self.allowed}"
+        return f"{_cut(self.field)}: {short_repr(self.value)} is not allowed; expected {self.allowed}"
 
 
 class DesignError(ValueError):

@@ -7,8 +7,10 @@ Every file goes through :func:`read_yaml` / :func:`parse_yaml`, which
 * parse with a ``yaml.SafeLoader`` subclass (no Python objects) that also reads
   YAML 1.2 exponent floats (``1e9``, ``1.5e-3``; PyYAML's YAML 1.1 rules read
   them as strings);
-* refuse more than :data:`MAX_ALIASES` aliases and documents that expand to more
-  than :data:`MAX_NODES` values (counted with aliases expanded, so a
+* refuse flow collections (``[…]``, ``{…}``) nested deeper than :data:`MAX_DEPTH`
+  before parsing (PyYAML's scanner takes time quadratic in the depth: 5,000
+  levels took 4 s), more than :data:`MAX_ALIASES` aliases, and documents that
+  expand to more than :data:`MAX_NODES` values (counted with aliases expanded, so a
   "billion laughs" file of nested aliases stops after ``MAX_NODES`` steps
   instead of eating the machine).
 """
@@ -29,6 +31,9 @@ MAX_ALIASES = 100
 """Most YAML aliases (``*name``) in one file."""
 MAX_NODES = 100_000
 """Most values (mapping entries, list items, scalars) in one document, aliases expanded."""
+MAX_DEPTH = 100
+"""Deepest nesting of brackets (``[`` and ``{``, outside comments) in a YAML text."""
+_BRACKET_OR_COMMENT = re.compile(r"[\[\]{}]|#[^\n]*")
 
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 
@@ -62,10 +67,25 @@ def _check_expanded_size(value: Any, where: str) -> None:
             stack.extend(item)
 
 
+def _flow_depth(text: str) -> int:
+    """The deepest bracket nesting of ``text`` (comments skipped; brackets in strings count, which only errs high)."""
+    depth = deepest = 0
+    for match in _BRACKET_OR_COMMENT.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def parse_yaml(text: str, where: str = "<text>") -> Any:
     """Parse YAML ``text`` (named ``where`` in errors) under the limits above."""
     if len(text) > MAX_FILE_BYTES:
         raise DesignError.single("file", where, f"at most {MAX_FILE_BYTES:,} characters of YAML (it has {len(text):,})")
+    if _flow_depth(text) > MAX_DEPTH:
+        raise DesignError.single("file", where, f"YAML nested at most {MAX_DEPTH} brackets deep")
     try:
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no Python objects
     except yaml.YAMLError as exc:

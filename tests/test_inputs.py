@@ -12,7 +12,7 @@ from snnexplorer.errors import DesignError
 from snnexplorer.hardware import Architecture
 from snnexplorer.hardware_schema import COMPUTE_FIELDS, LEVEL_FIELDS, MemoryLevel
 from snnexplorer.presets import hardware_preset, presets_dir
-from snnexplorer.yaml_input import MAX_ALIASES, MAX_FILE_BYTES, MAX_NODES, parse_yaml, read_yaml
+from snnexplorer.yaml_input import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, parse_yaml, read_yaml
 
 
 @pytest.fixture
@@ -115,6 +115,9 @@ def test_alias_bombs_and_huge_files_stop_fast_with_a_reason(tmp_path):
     with pytest.raises(DesignError) as info:
         parse_yaml(many)
     assert f"more than {MAX_ALIASES} aliases" in str(info.value)
+    with pytest.raises(DesignError) as info:
+        parse_yaml("network: {hidden: " + "[" * 5000 + "]" * 5000 + "}\n")
+    assert f"nested at most {MAX_DEPTH} brackets deep" in str(info.value)
     assert time.perf_counter() - start < 5
     big = tmp_path / "big.yaml"
     big.write_text("hidden: [" + "1, " * (MAX_FILE_BYTES // 3) + "1]\n")

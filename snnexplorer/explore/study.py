@@ -26,6 +26,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -38,14 +39,19 @@ import pandas as pd
 from ..design import Design, load_design
 from ..errors import DesignError, FieldProblem
 from ..hardware.report import METRICS as REPORT_METRICS
+from ..pipeline import parse_synthetic
 from ..presets import hardware_preset_names
 from ..yaml_input import read_yaml
 from .pareto import SENSES, pareto_mask
+from .timesteps import OBJECTIVES as SEARCH_OBJECTIVES
 
 METRICS = [*REPORT_METRICS, "training_energy_j"]
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 STUDY_KEYS = ("name", "base", "activity", "axes", "objectives", "constraints", "search", "budget", "objective")
 SEARCHES = ("grid", "timesteps")
+MAX_POINTS = 100_000
+"""Most points in one study (the product of its axes)."""
+MAX_NAME_CHARS = 200
 
 
 @dataclass
@@ -63,51 +69,49 @@ class Study:
     objective: str = "synaptic_ops"
 
     @classmethod
-    def from_dict(cls, data: dict, where: Path | None = None) -> Study:
+    def from_dict(cls, data: Any, where: Path | None = None) -> Study:
+        """A study from a plain mapping (``where``: the folder a relative ``base`` path is read from).
+
+        Every bad field is reported at once, with the Design's format; the grid is
+        bounded (:data:`MAX_POINTS`) and each point must be a valid design.
+        """
+        if not isinstance(data, dict):
+            raise DesignError.single("study", data, f"a mapping with keys {list(STUDY_KEYS)}")
         problems = [FieldProblem(f"study.{k}", v, f"one of {list(STUDY_KEYS)}") for k, v in data.items() if k not in STUDY_KEYS]
-        base = data.get("base", {})
-        if isinstance(base, str):
-            candidate = (where / base) if where is not None and (where / base).exists() else base
-            base = load_design(candidate).to_dict()
-        elif isinstance(base, dict):
-            base = Design.from_dict(base).to_dict()
-        else:
-            problems.append(FieldProblem("study.base", base, "a preset name, a design path or a design mapping"))
-        axes = data.get("axes") or {}
-        if not isinstance(axes, dict):
-            problems.append(FieldProblem("study.axes", axes, "a mapping of dotted design paths to lists of values"))
-            axes = {}
-        for path, values in axes.items():
-            if values == "all" and path == "hardware.preset":
-                axes[path] = hardware_preset_names()
-            elif not isinstance(values, list) or not values:
-                problems.append(FieldProblem(f"study.axes.{path}", values, "a non-empty list (or 'all' for hardware.preset)"))
-        objectives = data.get("objectives") or {"accuracy": "max", "energy_j": "min"}
-        for metric, sense in objectives.items():
-            if metric not in METRICS or sense not in SENSES:
-                problems.append(FieldProblem(f"study.objectives.{metric}", sense, f"a metric of {METRICS} with 'min' or 'max'"))
-        constraints = data.get("constraints") or {}
-        for metric, rule in constraints.items():
-            if metric not in METRICS or _parse_rule(rule) is None:
-                problems.append(
-                    FieldProblem(f"study.constraints.{metric}", rule, f"a metric of {METRICS} with a rule like '>= 0.9'")
-                )
+        name = data.get("name", "study")
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_CHARS:
+            problems.append(FieldProblem("study.name", name, f"a non-empty string of at most {MAX_NAME_CHARS} characters"))
+        base = _base_design(data.get("base", {}), where, problems)
+        axes = _axes(data.get("axes"), problems)
+        objectives = _metric_rules(
+            data.get("objectives", {"accuracy": "max", "energy_j": "min"}),
+            "objectives",
+            lambda sense: sense in SENSES,
+            "'min' or 'max'",
+            problems,
+        )
+        constraints = _metric_rules(
+            data.get("constraints", {}),
+            "constraints",
+            lambda rule: _parse_rule(rule) is not None,
+            "a rule like '>= 0.9'",
+            problems,
+        )
+        activity = data.get("activity", "simulate")
+        if not isinstance(activity, str) or not (activity == "simulate" or _is_synthetic(activity)):
+            problems.append(FieldProblem("study.activity", activity, "'simulate' or 'synthetic:RATE' with RATE in 0..1"))
         search = data.get("search", "grid")
         if search not in SEARCHES:
             problems.append(FieldProblem("study.search", search, f"one of {list(SEARCHES)}"))
+        budget = data.get("budget", 0.01)
+        if not isinstance(budget, (int, float)) or isinstance(budget, bool) or not 0.0 <= budget <= 1.0:
+            problems.append(FieldProblem("study.budget", budget, "an accuracy fraction in 0..1"))
+        objective = data.get("objective", "synaptic_ops")
+        if objective not in SEARCH_OBJECTIVES:
+            problems.append(FieldProblem("study.objective", objective, f"one of {list(SEARCH_OBJECTIVES)}"))
         if problems:
             raise DesignError(problems)
-        study = cls(
-            str(data.get("name", "study")),
-            base,
-            axes,
-            objectives,
-            constraints,
-            str(data.get("activity", "simulate")),
-            search,
-            float(data.get("budget", 0.01)),
-            str(data.get("objective", "synaptic_ops")),
-        )
+        study = cls(name, base, axes, objectives, constraints, activity, search, float(budget), objective)
         study.designs()  # every point must be a valid design
         return study
 
@@ -135,6 +139,70 @@ class Study:
                     [FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in exc.problems]
                 ) from None
         return out
+
+
+def _base_design(base: Any, where: Path | None, problems: list[FieldProblem]) -> dict:
+    """The study's base design as a mapping (a preset name, a path relative to ``where``, or a mapping)."""
+    try:
+        if isinstance(base, str):
+            candidate = (where / base) if where is not None and (where / base).exists() else base
+            return load_design(candidate).to_dict()
+        if isinstance(base, dict):
+            return Design.from_dict(base).to_dict()
+    except DesignError as exc:
+        problems.extend(FieldProblem(f"study.base: {p.field}", p.value, p.allowed) for p in exc.problems)
+        return {}
+    except (OSError, ValueError) as exc:  # a path the OS refuses (too long, a NUL byte, ...)
+        problems.append(FieldProblem("study.base", base, f"a readable design path ({exc.__class__.__name__})"))
+        return {}
+    problems.append(FieldProblem("study.base", base, "a preset name, a design path or a design mapping"))
+    return {}
+
+
+def _axes(axes: Any, problems: list[FieldProblem]) -> dict[str, list]:
+    """Dotted design path → non-empty list of values ('all' for hardware.preset: every preset); at most MAX_POINTS points."""
+    if axes is None:
+        return {}
+    if not isinstance(axes, dict):
+        problems.append(FieldProblem("study.axes", axes, "a mapping of dotted design paths to lists of values"))
+        return {}
+    out: dict[str, list] = {}
+    for path, values in axes.items():
+        if values == "all" and path == "hardware.preset":
+            values = hardware_preset_names()
+        if not isinstance(path, str) or not path or not isinstance(values, list) or not values:
+            problems.append(
+                FieldProblem(
+                    f"study.axes.{path}", values, "a dotted design path with a non-empty list (or 'all' for hardware.preset)"
+                )
+            )
+            continue
+        out[path] = values
+    points = math.prod(len(v) for v in out.values())
+    if points > MAX_POINTS:
+        problems.append(
+            FieldProblem("study.axes", f"{points:,} points", f"at most {MAX_POINTS:,} points (the product of the axes)")
+        )
+    return out
+
+
+def _metric_rules(rules: Any, key: str, valid: Callable[[Any], bool], allowed: str, problems: list[FieldProblem]) -> dict:
+    """A mapping metric → rule (objectives: min/max; constraints: '>= 0.9')."""
+    if not isinstance(rules, dict):
+        problems.append(FieldProblem(f"study.{key}", rules, f"a mapping of metrics of {METRICS} to {allowed}"))
+        return {}
+    for metric, rule in rules.items():
+        if metric not in METRICS or not valid(rule):
+            problems.append(FieldProblem(f"study.{key}.{metric}", rule, f"a metric of {METRICS} with {allowed}"))
+    return dict(rules)
+
+
+def _is_synthetic(activity: str) -> bool:
+    try:
+        parse_synthetic(activity)
+    except DesignError:
+        return False
+    return True
 
 
 def _set_path(data: dict, path: str, value: Any) -> None:
