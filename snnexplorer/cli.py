@@ -116,12 +116,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from .explore import Study, run_study, run_timestep_search
+    from .explore import Study, default_output, run_study, run_timestep_search
     from .explore.cluster import make_client
 
     for path in args.studies:
         study = Study.from_yaml(path)
-        out = Path(args.out) if args.out and len(args.studies) == 1 else Path(f"{study.name}.csv")
+        out = Path(args.out) if args.out and len(args.studies) == 1 else default_output(study)
         print(f"{path}: study {study.name} ({study.search}) -> {out}")
         if study.search == "timesteps":
             print("  " + run_timestep_search(study, out).summary())

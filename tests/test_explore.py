@@ -1,11 +1,15 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from snnexplorer.cli import main
 from snnexplorer.errors import DesignError
-from snnexplorer.explore import Study, pareto_mask, run_study, search_timesteps
+from snnexplorer.explore import Study, default_output, pareto_mask, run_study, search_timesteps
 from snnexplorer.presets import hardware_preset_names
 
 
@@ -71,6 +75,38 @@ def test_interrupted_sweep_resumes_without_loss(tmp_path):
     assert len(calls) == len(study.points()) - 3
     pd.testing.assert_frame_equal(resumed.reset_index(drop=True), full.reset_index(drop=True), check_dtype=False)
     assert len(out.read_text().splitlines()) == len(study.points()) + 1
+
+
+def test_sweep_into_a_csv_of_other_columns_is_refused_and_leaves_it_alone(tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    run_study(Study.from_dict(SYNTHETIC), out)
+    before = out.read_bytes()
+    wider = Study.from_dict({**SYNTHETIC, "axes": {**SYNTHETIC["axes"], "mapping.batch": [1, 4]}})
+    with pytest.raises(DesignError) as info:
+        run_study(wider, out)
+    message = str(info.value)
+    assert "axis:mapping.batch" in message and "it has ['point', 'axis:hardware.preset', 'axis:timesteps'" in message
+    assert out.read_bytes() == before
+    study_file = tmp_path / "wider.yaml"
+    study_file.write_text(yaml.safe_dump({**SYNTHETIC, "axes": {**SYNTHETIC["axes"], "mapping.batch": [1, 4]}}))
+    assert main(["sweep", "--in-process", "--out", str(out), str(study_file)]) == 1
+    assert "sweep output" in capsys.readouterr().err and out.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("../../../x", "x.csv"),
+        ("/etc/passwd", "passwd.csv"),
+        ("a b/c d", "c-d.csv"),
+        ("..", "study.csv"),
+        ("width-depth", "width-depth.csv"),
+        ("C:\\temp\\y", "y.csv"),
+    ],
+)
+def test_default_sweep_output_stays_in_the_working_folder(name, expected):
+    study = Study.from_dict({**SYNTHETIC, "name": name})
+    assert default_output(study) == Path(expected)
 
 
 def test_bad_study_fields_are_reported():

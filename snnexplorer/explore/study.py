@@ -28,6 +28,7 @@ import itertools
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,9 +40,10 @@ import pandas as pd
 from ..design import Design, load_design
 from ..errors import DesignError, FieldProblem
 from ..hardware.report import METRICS as REPORT_METRICS
+from ..io import atomic_write_text
 from ..pipeline import parse_synthetic
 from ..presets import hardware_preset_names
-from ..yaml_input import read_yaml
+from ..yaml_input import decode_utf8, read_yaml
 from .pareto import SENSES, pareto_mask
 from .timesteps import OBJECTIVES as SEARCH_OBJECTIVES
 
@@ -237,21 +239,33 @@ def evaluate_point(design_dict: dict, activity: str) -> dict:
     return {"point": design.hash_for("cost"), **report.metrics(), "training_energy_j": training.energy_j if training else None}
 
 
-def _read_done(out: Path) -> pd.DataFrame:
+def _read_done(out: Path, columns: list[str]) -> pd.DataFrame:
+    """The rows an earlier run of the same study wrote to ``out``; a file with other columns is refused."""
     if not out.exists() or out.stat().st_size == 0:
         return pd.DataFrame()
-    text = out.read_text()
+    text = decode_utf8(out.read_bytes(), str(out))
+    header = next(csv.reader([text.split("\n", 1)[0]]), [])
+    if header != columns:
+        raise DesignError.single(
+            "sweep output",
+            str(out),
+            f"a CSV of this study's columns {columns} (it has {header}); choose another --out, or remove the file to start over",
+        )
     if not text.endswith("\n"):  # a torn last line from an interrupted run
         text = text[: text.rfind("\n") + 1]
-        out.write_text(text)
-    if not text.strip():
-        return pd.DataFrame()
+        atomic_write_text(out, text)
     table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    if table.empty:
+        return pd.DataFrame()
     for metric in METRICS:
-        if metric not in table:  # written before the metric existed
-            table[metric] = float("nan")
         table[metric] = table[metric] == "True" if metric == "feasible" else pd.to_numeric(table[metric], errors="coerce")
     return table
+
+
+def default_output(study: Study) -> Path:
+    """``<study name>.csv`` in the working folder: the name's last path part, in safe characters only."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", re.split(r"[\\/]", study.name)[-1]).strip(".-")
+    return Path(f"{stem or 'study'}.csv")
 
 
 def _append(out: Path, row: dict, columns: list[str]) -> None:
@@ -296,7 +310,7 @@ def run_study(
     path = Path(out) if out is not None else None
     done_rows: list[dict] = []
     if path is not None:
-        previous = _read_done(path)
+        previous = _read_done(path, columns)
         if not previous.empty:
             done_rows = previous.to_dict(orient="records")
     finished = {row["point"] for row in done_rows}
@@ -361,8 +375,6 @@ def run_timestep_search(study: Study, out: str | Path | None = None):
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
     result = search_timesteps(design, weights, test.x, test.y, budget=study.budget, objective=study.objective)
     if out is not None:
-        from ..io import atomic_write_text
-
         table = result.trials.assign(steps=result.trials["steps"].map(json.dumps))
         atomic_write_text(out, table.to_csv(index=False))
     return result
