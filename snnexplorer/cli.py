@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -198,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="snnexplorer", description="Design-space exploration of energy-efficient spiking neural networks."
     )
     parser.add_argument("--version", action="version", version=f"snnexplorer {__version__}")
+    parser.add_argument(
+        "--ignore-memory-check",
+        action="store_true",
+        help="train and simulate even when the estimate says the design does not fit this machine's memory",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check design YAML files; one line per bad field")
     p.add_argument("designs", nargs="+")
@@ -240,12 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.ignore_memory_check:
+        from .resources import IGNORE_ENV
+
+        os.environ[IGNORE_ENV] = "1"  # read by every stage, and inherited by sweep workers
     try:
         return args.func(args)
     except DesignError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # cache entries and sweep rows are written whole (atomic files, fsynced rows)
+        print("\ninterrupted: what was finished is kept; run the same command again to resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ from .sections import Section, check_section
 from .yaml_input import parse_yaml, read_yaml
 
 N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10}
+N_INPUTS = {"mnist": 784, "fashion-mnist": 784, "digits": 64}
+MAX_NAME_CHARS = 200
+MAX_PARAMETERS = 10**9
+"""Most synapses (weights and biases, every network of a design together): 4 GB of float32."""
 STAGES = ("train", "simulate", "cost")
 
 
@@ -271,6 +275,27 @@ class Design(param.Parameterized):
         return N_CLASSES[self.dataset.name]
 
     @property
+    def n_inputs(self) -> int:
+        return N_INPUTS[self.dataset.name]
+
+    def network_sizes(self) -> dict[str, list[int]]:
+        """Layer sizes [inputs, hidden..., outputs] of every network the design trains and runs."""
+        if self.training.learning_rule == "stdp":
+            return {"stdp": [self.n_inputs, *self.network.hidden]}
+        spec = self.specialization
+        if spec.experts == 1:
+            return {"main": [self.n_inputs, *self.network.hidden, self.n_classes]}
+        sizes = {f"expert{g}": [self.n_inputs, *spec.hidden, outputs] for g, outputs in enumerate(self.expert_outputs)}
+        if spec.combine == "router":
+            sizes["router"] = [self.n_inputs, *spec.router_hidden, spec.experts]
+        return sizes
+
+    @property
+    def parameter_count(self) -> int:
+        """Weights and biases of every network of the design."""
+        return sum(a * b + b for sizes in self.network_sizes().values() for a, b in zip(sizes, sizes[1:]))
+
+    @property
     def hidden(self) -> list[int]:
         """Hidden widths of the network(s) that run: the experts' when specialized."""
         return list(self.specialization.hidden if self.specialization.experts > 1 else self.network.hidden)
@@ -331,6 +356,14 @@ class Design(param.Parameterized):
                     FieldProblem("dataset.encoding", self.dataset.encoding, "'rate' (Poisson inputs) for learning_rule stdp")
                 )
         spec = self.specialization
+        if spec.experts <= self.n_classes and self.parameter_count > MAX_PARAMETERS:
+            out.append(
+                FieldProblem(
+                    "network",
+                    f"{self.parameter_count:,} parameters",
+                    f"at most {MAX_PARAMETERS:,} parameters (weights and biases of every network)",
+                )
+            )
         if spec.experts > self.n_classes:
             out.append(
                 FieldProblem("specialization.experts", spec.experts, f"at most {self.n_classes} (classes of {self.dataset.name})")
@@ -375,10 +408,10 @@ class Design(param.Parameterized):
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key == "name":
-                if isinstance(value, str) and value:
+                if isinstance(value, str) and value and len(value) <= MAX_NAME_CHARS:
                     kwargs["name"] = value
                 else:
-                    problems.append(FieldProblem("name", value, "a non-empty string"))
+                    problems.append(FieldProblem("name", value, f"a non-empty string of at most {MAX_NAME_CHARS} characters"))
             elif key not in SECTIONS:
                 problems.append(FieldProblem(str(key), value, f"a known key: one of {['name', *SECTIONS]}"))
             else:

@@ -15,8 +15,10 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
 def short_repr(value: object) -> str:
     """``repr(value)`` cut to a readable length, in bounded time (no full repr of a huge or nested value)."""
     text = _SHORT.repr(value)
-    if isinstance(value, (list, tuple, dict, str)) and len(value) > 8:
-        text += f" ({len(value):,} {'characters' if isinstance(value, str) else 'items'})"
+    if isinstance(value, str) and len(value) > _SHORT.maxstring:
+        text += f" ({len(value):,} characters)"
+    elif isinstance(value, (list, tuple, dict)) and len(value) > _SHORT.maxlist:
+        text += f" ({len(value):,} items)"
     return _cut(text)
 
 

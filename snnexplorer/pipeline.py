@@ -19,6 +19,7 @@ from .design import Design
 from .errors import DesignError
 from .hardware import Architecture, Report, cost, cost_variants
 from .inference import simulate_weights
+from .resources import check_memory
 from .sim.activity import Activity
 from .sim.synthetic import synthetic_activity
 
@@ -26,16 +27,12 @@ _ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
 _ACTIVITY_CACHE_SIZE = 32
 
 
-def n_inputs(design: Design) -> int:
-    return 64 if design.dataset.name == "digits" else 784
-
-
 def synthetic_for(design: Design, rate: float) -> Activity:
     """Synthetic activity of every network of ``design`` at a uniform spike rate."""
     if design.training.learning_rule == "stdp":  # one layer of excitatory neurons, no output layer
-        return synthetic_activity([n_inputs(design), *design.hidden], design.layer_timesteps[:1], rate, name="main")
+        return synthetic_activity([design.n_inputs, *design.hidden], design.layer_timesteps[:1], rate, name="main")
     nets = [
-        synthetic_activity([n_inputs(design), *design.hidden, outputs], design.layer_timesteps, rate, name=f"expert{g}")
+        synthetic_activity([design.n_inputs, *design.hidden, outputs], design.layer_timesteps, rate, name=f"expert{g}")
         for g, outputs in enumerate(design.expert_outputs)
     ]
     if len(nets) == 1:
@@ -77,9 +74,10 @@ def activity_for(design: Design, activity: str | Activity = "simulate") -> Activ
 
 
 def simulate_design(design: Design, progress=None, cancel=None) -> Activity:
-    """Train (or load) the design's weights and simulate its test subset."""
+    """Train (or load) the design's weights and simulate its test subset (each checked against the memory first)."""
     from .train import load_or_train
 
+    check_memory(design, "simulate")
     weights = load_or_train(design, progress, cancel)
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
     return simulate_weights(design, weights, test.x, test.y)

@@ -26,7 +26,8 @@ class Section(param.Parameterized):
     integer bounds; ``_per_layer`` names the parameters that take one int or one
     int per layer; ``_choices`` gives the allowed values of a String parameter
     (``name``, which every Parameterized has, is a field only when listed
-    there); ``_required`` names the fields a mapping must give.
+    there); ``_required`` names the fields a mapping must give; a list field
+    holds at most ``_max_items`` entries (64: layers of a network).
     """
 
     _key: ClassVar[str] = ""
@@ -34,6 +35,7 @@ class Section(param.Parameterized):
     _limits: ClassVar[dict[str, tuple[int, int]]] = {}
     _per_layer: ClassVar[tuple[str, ...]] = ()
     _required: ClassVar[tuple[str, ...]] = ()
+    _max_items: ClassVar[int] = 64
 
     def __init__(self, **params: Any):
         checked, problems = check_section(type(self), params, type(self)._key)
@@ -56,7 +58,7 @@ class Section(param.Parameterized):
 def allowed_text(cls: type[Section], name: str, p: param.Parameter) -> str:
     if name in cls._per_layer:
         lo, hi = cls._limits[name]
-        return f"an integer in {lo}..{hi} or a list of them, one per layer"
+        return f"an integer in {lo}..{hi} or a list of them, one per layer (at most {cls._max_items})"
     objects = cls._choices.get(name) or (p.objects if isinstance(p, param.Selector) else None)
     if objects:
         return "one of " + ", ".join(repr(o) for o in objects)
@@ -64,7 +66,7 @@ def allowed_text(cls: type[Section], name: str, p: param.Parameter) -> str:
         return "true or false"
     if isinstance(p, param.List):
         lo, hi = cls._limits[name]
-        return f"a non-empty list of integers in {lo}..{hi}"
+        return f"a non-empty list of at most {cls._max_items} integers in {lo}..{hi}"
     if isinstance(p, param.Dict):
         return "a mapping"
     if isinstance(p, param.String):
@@ -96,7 +98,7 @@ def check_value(cls: type[Section], name: str, p: param.Parameter, value: Any) -
     if name in cls._per_layer:
         lo, hi = cls._limits[name]
         if isinstance(value, list):
-            return len(value) > 0 and all(_int_in(v, lo, hi) for v in value)
+            return 0 < len(value) <= cls._max_items and all(_int_in(v, lo, hi) for v in value)
         return _int_in(value, lo, hi)
     if value is None:
         return bool(p.allow_None)
@@ -108,7 +110,7 @@ def check_value(cls: type[Section], name: str, p: param.Parameter, value: Any) -
         return isinstance(value, bool)
     if isinstance(p, param.List):
         lo, hi = cls._limits[name]
-        return isinstance(value, list) and len(value) > 0 and all(_int_in(v, lo, hi) for v in value)
+        return isinstance(value, list) and 0 < len(value) <= cls._max_items and all(_int_in(v, lo, hi) for v in value)
     if isinstance(p, param.Dict):
         return isinstance(value, dict)
     if isinstance(p, param.String):

@@ -124,3 +124,49 @@ def test_alias_bombs_and_huge_files_stop_fast_with_a_reason(tmp_path):
     with pytest.raises(DesignError) as info:
         read_yaml(big)
     assert f"at most {MAX_FILE_BYTES:,} bytes" in str(info.value)
+
+
+def _huge(**changes) -> dict:
+    data = {
+        "name": "huge",
+        "network": {"hidden": [16384, 16384, 16384]},
+        "timesteps": 1000,
+        "dataset": {"name": "mnist", "test_samples": 70000},
+    }
+    data.update(changes)
+    return data
+
+
+def test_memory_estimates_refuse_what_cannot_fit_with_the_design_size(monkeypatch):
+    from snnexplorer.resources import IGNORE_ENV, check_memory, simulation_bytes, training_bytes
+
+    design = Design.from_dict(_huge())
+    assert simulation_bytes(design) > 70000 * 3 * 16384 * 1000  # the spike trains alone
+    small = Design.from_dict({"network": {"hidden": [64]}, "dataset": {"test_samples": 100}})
+    check_memory(small, "train", available=2**30)
+    check_memory(small, "simulate", available=2**30)
+    with pytest.raises(DesignError) as info:
+        check_memory(small, "train", available=training_bytes(small))  # only 80 % of it may be planned
+    text = str(info.value)
+    assert text.startswith("train memory:") and "GiB available" in text and f"{small.parameter_count:,} parameters" in text
+    monkeypatch.setenv(IGNORE_ENV, "1")
+    check_memory(design, "simulate", available=1)
+
+
+def test_evaluate_refuses_a_design_bigger_than_the_machine_before_any_work(tmp_path, capsys):
+    simulate_heavy, train_heavy = tmp_path / "sim.yaml", tmp_path / "train.yaml"
+    simulate_heavy.write_text(yaml.safe_dump(_huge()))
+    train_heavy.write_text(
+        yaml.safe_dump(
+            _huge(dataset={"name": "mnist", "test_samples": 10}, timesteps=2, training={"batch_size": 65536, "timesteps": 1000})
+        )
+    )
+    start = time.perf_counter()
+    assert main(["evaluate", str(simulate_heavy)]) == 1
+    assert "simulate memory" in capsys.readouterr().err
+    assert main(["evaluate", str(train_heavy)]) == 1
+    err = capsys.readouterr().err
+    assert "train memory" in err and "shrink it" in err and "16384" in err
+    assert time.perf_counter() - start < 30
+    assert main(["evaluate", str(simulate_heavy), "--activity", "synthetic:0.05"]) == 0  # cost only: no big arrays
+    assert "design      huge on edge-soc" in capsys.readouterr().out

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import data
 from ..design import Design
+from ..resources import check_memory
 from ..shipped import zoo_dir
 from ..weights import CorruptWeights, Weights
 from .trainer import Progress, train, train_ann
@@ -110,6 +111,7 @@ def load_or_train(design: Design, progress: Progress | None = None, cancel: thre
     found = cached(design)
     if found is not None:
         return found
+    check_memory(design, "train")
     return _load_or_build(
         cache_key(design), lambda: train(design, progress, cancel, confusion=confusion_for(design, progress, cancel))
     )

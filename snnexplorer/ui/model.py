@@ -478,6 +478,8 @@ class ExplorerModel(param.Parameterized):
             message = ""
         except TrainingCancelled:
             message = "Training cancelled."
+        except DesignError as exc:  # e.g. more memory than this machine has
+            message = "Training refused:\n" + "\n".join(f"• {p}" for p in exc.problems)
         finally:
             self._set(training=False)
             await poller

@@ -1,0 +1,88 @@
+"""Will a design's training and simulation fit this machine's memory? Checked before the work starts.
+
+Estimates, in bytes (what dominates, not every temporary):
+
+* training, surrogate gradient (torch BPTT, the networks one after another): per
+  network, its parameters four times (weights, gradients, Adam's two moments,
+  float32) plus what backpropagation through time keeps: for every sample of a
+  mini-batch and every training step, the input and three float32 values
+  (membrane, spike, surrogate input) per neuron of every layer. STDP: the
+  float64 weights and their traces, three times;
+* simulation: the encoded test subset (1 byte per input per step, 4 for direct
+  encoding), every layer's spike train (1 byte per neuron per step and sample)
+  and the float32 weights.
+
+:func:`check_memory` refuses, with a :class:`~snnexplorer.errors.DesignError`
+that names the design's size and the memory available, when an estimate is
+over :data:`USABLE_FRACTION` of the memory available now. ``snnexplorer
+--ignore-memory-check`` (or ``SNNEXPLORER_IGNORE_MEMORY_CHECK=1``) skips it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .design import Design
+from .errors import DesignError
+
+USABLE_FRACTION = 0.8
+"""Share of the available memory a design may plan to use."""
+IGNORE_ENV = "SNNEXPLORER_IGNORE_MEMORY_CHECK"
+STAGES = ("train", "simulate")
+
+
+def available_bytes() -> int:
+    """Memory available to a new allocation now (``MemAvailable`` of /proc/meminfo, else free physical pages)."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def training_bytes(design: Design) -> int:
+    """Estimated peak memory of training ``design`` (see the module docstring)."""
+    networks = design.network_sizes().values()
+    if design.training.learning_rule == "stdp":
+        return max(3 * 8 * sizes[0] * sizes[1] for sizes in networks)
+    t, batch = design.training.timesteps, design.training.batch_size
+    peaks = []
+    for sizes in networks:
+        parameters = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        kept = batch * t * (sizes[0] + 3 * sum(sizes[1:]))
+        peaks.append(4 * (4 * parameters + kept))
+    return max(peaks)
+
+
+def simulation_bytes(design: Design) -> int:
+    """Estimated peak memory of simulating ``design`` on its test subset (see the module docstring)."""
+    samples = design.dataset.test_samples
+    input_bytes = 4 if design.dataset.encoding == "direct" else 1
+    steps = design.layer_timesteps
+    total = 0
+    for sizes in design.network_sizes().values():
+        trains = sum(n * steps[min(i, len(steps) - 1)] for i, n in enumerate(sizes[1:]))
+        total += samples * (sizes[0] * steps[0] * input_bytes + trains) + 4 * sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    return total
+
+
+def check_memory(design: Design, stage: str, available: int | None = None) -> None:
+    """Refuse ``stage`` ('train' or 'simulate') of ``design`` when its estimate exceeds the usable memory."""
+    if stage not in STAGES:
+        raise DesignError.single("stage", stage, f"one of {list(STAGES)}")
+    if os.environ.get(IGNORE_ENV, "") not in ("", "0"):
+        return
+    need = training_bytes(design) if stage == "train" else simulation_bytes(design)
+    available = available_bytes() if available is None else available
+    if need > USABLE_FRACTION * available:
+        gib, work = 2**30, {"train": "training", "simulate": "simulation"}[stage]
+        raise DesignError.single(
+            f"{stage} memory",
+            f"{need / gib:,.1f} GiB",
+            f"at most {USABLE_FRACTION * available / gib:,.1f} GiB ({USABLE_FRACTION:.0%} of the {available / gib:,.1f} GiB "
+            f"available) for {design.name}: {design.parameter_count:,} parameters, networks {design.network_sizes()}; "
+            f"shrink it, use --activity synthetic:RATE (no {work}), or pass --ignore-memory-check",
+        )
