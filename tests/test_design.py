@@ -80,7 +80,7 @@ def test_missing_keys_take_defaults():
         ({"nonsense": 1}, "nonsense", "known key"),
         ({"network": {"widths": [3]}}, "network.widths", "known key"),
         ({"network": {"hidden": [0]}}, "network.hidden", "1..16384"),
-        ({"network": {"hidden": "256"}}, "network.hidden", "list of integers"),
+        ({"network": {"hidden": "256"}}, "network.hidden", "list of at most 64 integers"),
         ({"network": {"neuron": {"beta": 1.5}}}, "network.neuron.beta", "≤ 1.0"),
         ({"network": {"neuron": {"reset": "soft"}}}, "network.neuron.reset", "'subtract'"),
         ({"timesteps": [10, 10, 10]}, "timesteps", "list of 2 ints"),
