@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import DesignError
+from .progress import Reporter
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -35,7 +36,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .pipeline import evaluate
 
     design = load_design(args.design)
-    report = evaluate(design, activity=args.activity)
+    reporter = Reporter(quiet=args.quiet)
+    report = evaluate(design, activity=args.activity, progress=reporter)
+    reporter.close()
     if args.activity == "simulate" and design.training.learning_rule == "stdp":
         from .pipeline import training_report
 
@@ -82,17 +85,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .inference import simulate_weights
     from .train import confusion_for, load_or_train, save_to_zoo, shipped_accuracy, train
 
-    def show(info: dict) -> None:
-        if "epoch" not in info:  # STDP: samples presented
-            print(f"\r  {info['network']}: {info['done']}/{info['total']} samples eta {info['eta_s']:.0f}s", end="", flush=True)
-            return
-        print(
-            f"\r  {info['network']}: epoch {info['epoch']}/{info['epochs']} batch {info['batch']}/{info['batches']} "
-            f"loss {info['loss']:.4f} acc {100 * info['train_accuracy']:.1f}% eta {info['eta_s']:.0f}s",
-            end="",
-            flush=True,
-        )
-
+    show = Reporter(quiet=args.quiet)
     failed = False
     for path in args.designs:
         design = load_design(path)
@@ -102,9 +95,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
             train(design, show, confusion=confusion_for(design, show)) if args.retrain else load_or_train(design, progress=show)
         )
         test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+        show({"stage": f"  simulating {len(test.y):,} test samples"})
         activity = simulate_weights(design, weights, test.x, test.y)
+        show.close()
         print(
-            f"\n  test accuracy {100 * activity.accuracy:.2f} % on {activity.batch} samples, "
+            f"  test accuracy {100 * activity.accuracy:.2f} % on {activity.batch} samples, "
             f"{weights.parameter_count()} parameters, trained in {weights.meta.get('train_seconds')} s"
         )
         if reference is not None:
@@ -128,20 +123,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             print("  " + run_timestep_search(study, out).summary())
             continue
 
-        def show(info: dict) -> None:
-            best = info["best"]
-            text = f" best: energy {best['energy_j'] * 1e6:.3g} µJ, accuracy {best['accuracy']}" if best else ""
-            print(f"\r  {info['done']}/{info['total']} points, eta {info['eta_s']:.0f} s{text}", end="", flush=True)
-
+        show = Reporter(quiet=args.quiet)
         client = None if args.in_process else make_client(args.scheduler, args.workers)
         try:
             table = run_study(study, out, client=client, progress=show)
         finally:
+            show.close()
             if client is not None:
                 client.close()
         front = table[table["pareto"]]
         print(
-            f"\n  {len(table)} points, {int(table['meets_constraints'].sum())} meet the constraints, {len(front)} on the Pareto front"
+            f"  {len(table)} points, {int(table['meets_constraints'].sum())} meet the constraints, {len(front)} on the Pareto front"
         )
         for _, row in front.iterrows():
             axes = ", ".join(f"{k[5:]}={row[k]}" for k in table.columns if k.startswith("axis:"))
@@ -199,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="snnexplorer", description="Design-space exploration of energy-efficient spiking neural networks."
     )
     parser.add_argument("--version", action="version", version=f"snnexplorer {__version__}")
+    parser.add_argument("--quiet", action="store_true", help="no progress output (results and errors still print)")
     parser.add_argument(
         "--ignore-memory-check",
         action="store_true",

@@ -9,7 +9,9 @@ hands its mapping, bit widths and hardware to :mod:`snnexplorer.hardware`.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ from .resources import check_memory
 from .sim.activity import Activity
 from .sim.synthetic import synthetic_activity
 
+Progress = Callable[[dict], None]
 _ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
 _ACTIVITY_CACHE_SIZE = 32
 
@@ -54,7 +57,7 @@ def parse_synthetic(spec: str) -> float:
     return rate
 
 
-def activity_for(design: Design, activity: str | Activity = "simulate") -> Activity:
+def activity_for(design: Design, activity: str | Activity = "simulate", progress: Progress | None = None) -> Activity:
     """The Activity of ``design``: simulated (cached by the simulate hash) or synthetic."""
     if isinstance(activity, Activity):
         return activity
@@ -66,20 +69,27 @@ def activity_for(design: Design, activity: str | Activity = "simulate") -> Activ
     if key in _ACTIVITY_CACHE:
         _ACTIVITY_CACHE.move_to_end(key)
         return _ACTIVITY_CACHE[key]
-    result = simulate_design(design)
+    result = simulate_design(design, progress)
     _ACTIVITY_CACHE[key] = result
     while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
         _ACTIVITY_CACHE.popitem(last=False)
     return result
 
 
-def simulate_design(design: Design, progress=None, cancel=None) -> Activity:
-    """Train (or load) the design's weights and simulate its test subset (each checked against the memory first)."""
-    from .train import load_or_train
+def simulate_design(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Activity:
+    """Train (or load) the design's weights and simulate its test subset (each checked against the memory first).
 
+    ``progress`` receives ``{"stage": text}`` at each stage and training's progress dicts.
+    """
+    from .train import cached, load_or_train
+
+    report = progress or (lambda info: None)
     check_memory(design, "simulate")
+    if cached(design) is None:
+        report({"stage": f"training {design.name} ({design.parameter_count:,} parameters): no trained weights cached"})
     weights = load_or_train(design, progress, cancel)
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
+    report({"stage": f"simulating {design.name} on {len(test.y):,} test samples"})
     return simulate_weights(design, weights, test.x, test.y)
 
 
@@ -114,9 +124,9 @@ def cost_design_variants(design: Design, activity: Activity, arch: Architecture)
     return cost_variants(activity, arch, design.mapping, design.weight_bits, design.membrane_bits)
 
 
-def evaluate(design: Design, activity: str | Activity = "simulate") -> Report:
-    """The Report of ``design``: accuracy, energy, latency, footprint, SNN and ANN."""
-    return cost_design(design, activity_for(design, activity))
+def evaluate(design: Design, activity: str | Activity = "simulate", progress: Progress | None = None) -> Report:
+    """The Report of ``design``: accuracy, energy, latency, footprint, SNN and ANN (``progress``: see simulate_design)."""
+    return cost_design(design, activity_for(design, activity, progress))
 
 
 def training_report(design: Design) -> Report | None:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -171,17 +172,32 @@ def test_timestep_slider_changes_the_synaptic_op_plot(served_app, page):
     assert 0 <= _synops(page) < before
 
 
+def _rejected_for(page, reason: str) -> bool:
+    alert = page.locator("text=Upload rejected")
+    return alert.count() > 0 and reason in alert.first.locator("xpath=..").inner_text()
+
+
 @pytest.mark.browser
-def test_bad_yaml_upload_names_the_field(served_app, page):
+def test_bad_and_hostile_uploads_are_refused_with_the_reason_and_the_page_stays_live(served_app, page, browser):
     _open(page, served_app)
-    payload = base64.b64encode(b"network: {hidden: [0]}\n").decode()
-    page.evaluate(f"""() => {{
-        const f = [...Bokeh.documents[0].all_models].find(m => m.type === 'FileInput');
-        f.setv({{filename: 'bad.yaml', mime_type: 'application/x-yaml', value: '{payload}'}});
-    }}""")
-    alert = page.get_by_text("Upload rejected").first
-    alert.wait_for(timeout=30_000)
-    assert "network.hidden" in alert.inner_text()
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefg", "bcdefgh")
+    )
+    for content, reason in (
+        (b"network: {hidden: [0]}\n", "network.hidden"),
+        (bomb.encode(), "values (aliases expanded)"),
+        (bytes(range(256)), "UTF-8 text"),
+        (b"[" * 5000, "brackets deep"),
+    ):
+        _upload(page, content, "bad.yaml")
+        _wait_until(page, partial(_rejected_for, page, reason))
+        assert _rejected_for(page, reason)
+    other = browser.new_page()  # another session still answers
+    _open(other, served_app)
+    before = _energy_text(other)
+    _select_hardware(other, "gpu")
+    _wait_until(other, lambda: _energy_text(other) != before)
+    assert _energy_text(other) != before
 
 
 @pytest.mark.browser

@@ -25,3 +25,56 @@ def test_unbuilt_stages_exit_non_zero_with_message():
 def test_console_script_help():
     out = subprocess.run([sys.executable, "-m", "snnexplorer.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "validate" in out.stdout and "evaluate" in out.stdout
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
+    import io
+
+    from snnexplorer.progress import Reporter
+
+    infos = [
+        {
+            "network": "main",
+            "epoch": e,
+            "epochs": 2,
+            "batch": b,
+            "batches": 5,
+            "loss": 0.5,
+            "fraction": ((e - 1) * 5 + b) / 10,
+            "eta_s": 3.0,
+        }
+        for e in (1, 2)
+        for b in range(1, 6)
+    ]
+    log, tty, quiet = io.StringIO(), io.StringIO(), io.StringIO()
+    for stream, terminal, silent in ((log, False, False), (tty, True, False), (quiet, False, True)):
+        reporter = Reporter(stream, quiet=silent, terminal=terminal)
+        reporter({"stage": "training tiny"})
+        for info in infos:
+            reporter(info)
+        reporter.close()
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "training tiny" and len(lines) == 1 + 10 and "\r" not in log.getvalue()
+    assert "epoch 2/2" in lines[-1] and "batches/s" in lines[-1] and "ETA 3 s" in lines[-1]
+    assert tty.getvalue().count("\r") == 10 and "[########################] 100.0%" in tty.getvalue()
+    assert quiet.getvalue() == ""
+
+
+def test_evaluate_says_what_it_does_while_training_and_simulating(tmp_path):
+    design = tmp_path / "tiny.yaml"
+    design.write_text(
+        "name: tiny\ndataset: {name: digits, test_samples: 100}\nnetwork: {hidden: [16]}\ntimesteps: 4\n"
+        "training: {epochs: 1, timesteps: 4}\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "snnexplorer.cli", "evaluate", str(design)], capture_output=True, text=True, timeout=600
+    )
+    assert run.returncode == 0, run.stderr
+    err = run.stderr.splitlines()
+    assert err[0].startswith("training tiny (") and "no trained weights cached" in err[0]
+    assert any("epoch 1/1" in line and "ETA" in line for line in err)
+    assert err[-1] == "simulating tiny on 100 test samples"
+    again = subprocess.run(
+        [sys.executable, "-m", "snnexplorer.cli", "--quiet", "evaluate", str(design)], capture_output=True, text=True, timeout=600
+    )
+    assert again.returncode == 0 and again.stderr == "" and "accuracy" in again.stdout

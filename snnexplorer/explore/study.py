@@ -302,7 +302,7 @@ def run_study(
     """Evaluate every point of ``study`` not yet in ``out``; returns all rows with constraint and Pareto flags.
 
     ``client``: a ``dask.distributed.Client`` to run on, or None to run in
-    this process. ``progress`` receives {done, total, eta_s, best} after each point.
+    this process. ``progress`` receives {done, total, eta_s} after each point.
     """
     designs = study.designs()
     points = study.points()
@@ -333,18 +333,9 @@ def run_study(
             _append(path, row, columns)
         if progress is not None:
             done = len(done_rows)
-            elapsed = time.perf_counter() - start
             fresh = done - (total - len(todo))
-            best = _results(study, done_rows)
-            best = best[best["pareto"]].head(1).to_dict(orient="records")
-            progress(
-                {
-                    "done": done,
-                    "total": total,
-                    "eta_s": elapsed / max(1, fresh) * (total - done),
-                    "best": best[0] if best else None,
-                }
-            )
+            eta = (time.perf_counter() - start) / max(1, fresh) * (total - done)
+            progress({"done": done, "total": total, "eta_s": eta})
 
     if client is None:
         for design, point in todo:

@@ -290,9 +290,9 @@ class Explorer(pn.viewable.Viewer):
         buffer.seek(0)
         return buffer
 
-    def _on_upload(self, event) -> None:
+    async def _on_upload(self, event) -> None:
         if event.new:
-            self.model.load_yaml(event.new, self._upload.filename or "upload")
+            await self.model.load_upload(event.new, self._upload.filename or "upload")
 
     # ------------------------------------------------------------------ results
     def _numbers(self):
