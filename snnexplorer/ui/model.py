@@ -102,10 +102,13 @@ def parse_widths(text: str, path: str) -> list[int]:
     return values
 
 
-def parse_design(content: str | bytes, filename: str = "upload") -> Design:
-    """A design from an uploaded file's bytes (or text), under the YAML input limits; DesignError otherwise."""
-    text = decode_utf8(content, filename) if isinstance(content, bytes) else content
-    return Design.from_dict(parse_yaml(text, filename))
+def parse_upload(content: str | bytes, filename: str = "upload") -> Design | DesignError:
+    """The design in an uploaded file's bytes (or text), read under the YAML input limits, or why not."""
+    try:
+        text = decode_utf8(content, filename) if isinstance(content, bytes) else content
+        return Design.from_dict(parse_yaml(text, filename))
+    except DesignError as exc:
+        return exc
 
 
 def _sections_of(design: Design) -> list[tuple[str, Section]]:
@@ -448,27 +451,19 @@ class ExplorerModel(param.Parameterized):
 
     def load_yaml(self, content: str | bytes, filename: str = "upload") -> None:
         """Load an uploaded design (text, or the bytes of a file); field-level errors go to ``message``."""
-        try:
-            design = parse_design(content, filename)
-        except DesignError as exc:
-            self._reject_upload(exc)
-            return
-        self.preset = CUSTOM
-        self.load(design)
+        self._take_upload(parse_upload(content, filename))
 
     async def load_upload(self, content: bytes, filename: str = "upload") -> None:
         """:meth:`load_yaml` with the decoding, parsing and validation in a worker thread, so that no upload (all
         bounded by :mod:`snnexplorer.yaml_input`'s limits) holds up the server's event loop and the other sessions."""
-        try:
-            design = await asyncio.to_thread(parse_design, content, filename)
-        except DesignError as exc:
-            self._reject_upload(exc)
+        self._take_upload(await asyncio.to_thread(parse_upload, content, filename))
+
+    def _take_upload(self, parsed: Design | DesignError) -> None:
+        if isinstance(parsed, DesignError):
+            self._set(message="Upload rejected:\n" + "\n".join(f"• {p}" for p in parsed.problems))
             return
         self.preset = CUSTOM
-        self.load(design)
-
-    def _reject_upload(self, exc: DesignError) -> None:
-        self._set(message="Upload rejected:\n" + "\n".join(f"• {p}" for p in exc.problems))
+        self.load(parsed)
 
     async def train(self) -> None:
         """Train the current design in a worker thread, with progress; cancellable."""
