@@ -81,7 +81,12 @@ class Network(Section):
 
     _key = "network"
     _limits = {"hidden": (1, 16384)}
-    hidden = param.List(default=[256], item_type=int, doc="Hidden layer widths; width = each entry, depth = number of entries.")
+    hidden = param.List(
+        default=[256],
+        item_type=int,
+        label="Hidden widths",
+        doc="Hidden layer widths; width = each entry, depth = number of entries.",
+    )
     neuron = param.ClassSelector(class_=Neuron, default=Neuron(), instantiate=True, doc="LIF neuron parameters.")
 
 
@@ -105,8 +110,10 @@ class Specialization(Section):
         objects=["argmax", "router"],
         doc="argmax: all experts run, best class wins; router: a small network picks one expert.",
     )
-    hidden = param.List(default=[64], item_type=int, doc="Hidden widths of each expert.")
-    router_hidden = param.List(default=[32], item_type=int, doc="Hidden widths of the router (combine = router).")
+    hidden = param.List(default=[64], item_type=int, label="Expert hidden widths", doc="Hidden widths of each expert.")
+    router_hidden = param.List(
+        default=[32], item_type=int, label="Router hidden widths", doc="Hidden widths of the router (combine = router)."
+    )
 
 
 class Timesteps(Section):

@@ -462,23 +462,19 @@ def test_every_shipped_and_big_valid_design_loads_into_the_page_without_error(se
         }
     )
     uploads = [(p.name, p.read_bytes()) for p in design_preset_paths()] + [("big.yaml", big.to_yaml().encode())]
+    shown = (
+        "() => "
+        + RENDERED
+        + ".filter(m => ['Batch', 'Hidden widths (comma-separated)'].includes(m.title)).map(m => String(m.value))"
+    )
     for filename, content in uploads:
-        name = Design.from_yaml(content.decode()).name
+        design = Design.from_yaml(content.decode())
+        expected = [str(design.mapping.batch), ", ".join(map(str, design.network.hidden))]
         _upload(page, content, filename)
-        _wait_until(
-            page,
-            lambda: (
-                page.evaluate(f"() => ({FIND})('Spinner', 'Batch') !== undefined")
-                and page.evaluate(
-                    "() => [...Bokeh.documents[0].all_models].some(m => m.type === 'Div' && String(m.text).includes('Timesteps, output layer'))"
-                )
-            ),
-        )
+        _wait_until(page, lambda expected=expected: sorted(page.evaluate(shown)) == sorted(expected))
+        assert sorted(page.evaluate(shown)) == sorted(expected), filename
         assert page.get_by_text("Upload rejected").count() == 0, filename
         assert page.get_by_text("Energy / inference").count() > 0, filename
-    batches = "() => " + RENDERED + ".filter(m => m.type === 'Spinner' && m.title === 'Batch').map(m => m.value)"
-    _wait_until(page, lambda: page.evaluate(batches) == [4096])
-    assert page.evaluate(batches) == [4096] and name == "big-batch"
     bits = page.evaluate(
         f"() => ['Weight bits, hidden layer 1', 'Weight bits, hidden layer 2', 'Weight bits, output layer'].map(l => ({SLIDER})(l).value)"
     )

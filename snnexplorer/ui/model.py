@@ -194,6 +194,7 @@ class ExplorerModel(param.Parameterized):
         self._draft_watchers: list = []
         self._text_problems: dict[str, FieldProblem] = {}
         self._edit_depth = 0
+        self._uploads = 0
         self._arch: Architecture | None = None
         self.load(design if design is not None else self._preset_design())
 
@@ -455,8 +456,13 @@ class ExplorerModel(param.Parameterized):
 
     async def load_upload(self, content: bytes, filename: str = "upload") -> None:
         """:meth:`load_yaml` with the decoding, parsing and validation in a worker thread, so that no upload (all
-        bounded by :mod:`snnexplorer.yaml_input`'s limits) holds up the server's event loop and the other sessions."""
-        self._take_upload(await asyncio.to_thread(parse_upload, content, filename))
+        bounded by :mod:`snnexplorer.yaml_input`'s limits) holds up the server's event loop and the other sessions.
+        Of uploads that overlap, the last one made wins, whichever finishes parsing first."""
+        self._uploads += 1
+        ticket = self._uploads
+        parsed = await asyncio.to_thread(parse_upload, content, filename)
+        if ticket == self._uploads:
+            self._take_upload(parsed)
 
     def _take_upload(self, parsed: Design | DesignError) -> None:
         if isinstance(parsed, DesignError):
