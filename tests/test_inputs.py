@@ -170,3 +170,14 @@ def test_evaluate_refuses_a_design_bigger_than_the_machine_before_any_work(tmp_p
     assert time.perf_counter() - start < 30
     assert main(["evaluate", str(simulate_heavy), "--activity", "synthetic:0.05"]) == 0  # cost only: no big arrays
     assert "design      huge on edge-soc" in capsys.readouterr().out
+
+
+def test_sizes_are_bounded_before_anything_is_built_and_messages_stay_short(capsys, tmp_path):
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(yaml.safe_dump({"name": "n" * 20000, "network": {"hidden": [16384] * 20}}))
+    start = time.perf_counter()
+    assert main(["validate", str(huge)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any("at most 1,000,000,000 parameters" in line and "5,113,610,250 parameters" in line for line in lines)
+    assert any(line.startswith(f"{huge}: name: 'nnnn") and "(20,000 characters)" in line for line in lines)
+    assert all(len(line) < 400 for line in lines) and time.perf_counter() - start < 5
