@@ -78,3 +78,33 @@ def test_evaluate_says_what_it_does_while_training_and_simulating(tmp_path):
         [sys.executable, "-m", "snnexplorer.cli", "--quiet", "evaluate", str(design)], capture_output=True, text=True, timeout=600
     )
     assert again.returncode == 0 and again.stderr == "" and "accuracy" in again.stdout
+
+
+def test_ctrl_c_during_training_exits_cleanly_leaving_nothing_half_written(tmp_path):
+    import os
+    import signal
+    import time
+
+    design = tmp_path / "long.yaml"
+    design.write_text(
+        "name: long\ndataset: {name: digits, test_samples: 50}\nnetwork: {hidden: [32]}\ntimesteps: 4\n"
+        "training: {epochs: 200, timesteps: 4}\n"
+    )
+    env = {**os.environ, "SNNEXPLORER_CACHE": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snnexplorer.cli", "evaluate", str(design)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 120
+    seen = ""
+    while time.time() < deadline and "epoch" not in seen:
+        seen += proc.stderr.readline()
+    assert "epoch" in seen, seen
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    models = tmp_path / "cache" / "models"
+    assert not list(models.glob("*/weights.npz")) and not list(models.glob("*/.*.tmp"))  # nothing half-written
