@@ -108,10 +108,11 @@ SLIDER = (
     + """;
     const parent = (child) => models.find(m => Array.isArray(m.children) && m.children.includes(child));
     const title = models.find(m => m.type === 'Div' && typeof m.text === 'string' && m.text.startsWith(label));
-    return parent(parent(title)).children.find(m => m.type === 'Slider');
+    const box = title && parent(title) && parent(parent(title));
+    return box ? box.children.find(m => m.type === 'Slider') : undefined;
 }"""
 )
-"""The slider of Panel's EditableIntSlider labelled ``label`` (its label is a Div beside it)."""
+"""The slider of Panel's EditableIntSlider labelled ``label`` (its label is a Div beside it), or undefined."""
 
 
 def _open(page, url):
@@ -475,6 +476,8 @@ def test_every_shipped_and_big_valid_design_loads_into_the_page_without_error(se
         assert sorted(page.evaluate(shown)) == sorted(expected), filename
         assert page.get_by_text("Upload rejected").count() == 0, filename
         assert page.get_by_text("Energy / inference").count() > 0, filename
+    page.get_by_text("Quantization", exact=True).first.click()  # a collapsed card builds its widgets when opened
+    _wait_until(page, lambda: page.evaluate(f"() => ({SLIDER})('Weight bits, output layer') !== undefined"))
     bits = page.evaluate(
         f"() => ['Weight bits, hidden layer 1', 'Weight bits, hidden layer 2', 'Weight bits, output layer'].map(l => ({SLIDER})(l).value)"
     )

@@ -33,6 +33,8 @@ REPORT_PLOTS = (
 )
 """Plots of the current Report, laid out two per row."""
 WIDE = dict(sizing_mode="stretch_width")
+INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
+"""Integer fields typed rather than slid: their ranges are far wider than a slider's useful resolution."""
 
 
 def _title(section, field: str) -> str:
@@ -123,40 +125,49 @@ class Explorer(pn.viewable.Viewer):
         )
 
     def _build_controls(self, *events) -> None:
-        """Cards of the draft's sections (rebuilt when a design is loaded; edits keep them)."""
+        """Cards of the draft's sections (rebuilt when a design is loaded; edits keep them). A collapsed card builds
+        its widgets when first opened: the first page carries only what it shows."""
         d = self.model.draft
         self._placements = [self._select(d.mapping, f, self.model.level_choices) for f in ("weights_level", "state_level")]
+        integer_inputs = dict.fromkeys(INTEGER_INPUTS, pn.widgets.IntInput)
+        training = [
+            "learning_rule",
+            "epochs",
+            "lr",
+            "seed",
+            "batch_size",
+            "timesteps",
+            "train_samples",
+            "quantization_aware",
+            "augment",
+        ]
         cards = [
             (
                 "Network",
-                [self._widths("network", "hidden"), self._params(d.network.neuron, ["beta", "threshold", "reset"])],
+                lambda: [self._widths("network", "hidden"), self._params(d.network.neuron, ["beta", "threshold", "reset"])],
                 False,
             ),
             (
                 "Timesteps per layer",
-                [pn.pane.Markdown(d.timesteps.param.steps.doc), self._per_layer[("timesteps", "steps")]],
+                lambda: [pn.pane.Markdown(d.timesteps.param.steps.doc), self._per_layer[("timesteps", "steps")]],
                 False,
             ),
             (
                 "Hardware",
-                [self._select(d.hardware, "preset", hardware_preset_names(), "Hardware preset"), self._level_editor],
+                lambda: [self._select(d.hardware, "preset", hardware_preset_names(), "Hardware preset"), self._level_editor],
                 False,
             ),
             (
                 "Mapping",
-                [
-                    self._params(
-                        d.mapping,
-                        ["batch", "loop_order", "neuron_update", "experts", "spike_format"],
-                        {"batch": pn.widgets.IntInput},
-                    ),
+                lambda: [
+                    self._params(d.mapping, ["batch", "loop_order", "neuron_update", "experts", "spike_format"], integer_inputs),
                     *self._placements,
                 ],
                 False,
             ),
             (
                 "Specialization",
-                [
+                lambda: [
                     self._params(d.specialization, ["experts", "grouping", "combine"], {"experts": pn.widgets.IntInput}),
                     self._widths("specialization", "hidden"),
                     self._widths("specialization", "router_hidden"),
@@ -165,63 +176,46 @@ class Explorer(pn.viewable.Viewer):
             ),
             (
                 "Quantization",
-                [self._per_layer[("quantization", "weight_bits")], self._per_layer[("quantization", "membrane_bits")]],
+                lambda: [self._per_layer[("quantization", "weight_bits")], self._per_layer[("quantization", "membrane_bits")]],
                 True,
             ),
             (
                 "Dataset",
-                [
+                lambda: [
                     self._select(d.dataset, "name", Dataset._choices["name"], "Data set"),
-                    self._params(d.dataset, ["encoding", "test_samples"], {"test_samples": pn.widgets.IntInput}),
+                    self._params(d.dataset, ["encoding", "test_samples"], integer_inputs),
                 ],
                 True,
             ),
-            (
-                "Training",
-                [
-                    self._params(
-                        d.training,
-                        [
-                            "learning_rule",
-                            "epochs",
-                            "lr",
-                            "seed",
-                            "batch_size",
-                            "timesteps",
-                            "train_samples",
-                            "quantization_aware",
-                            "augment",
-                        ],
-                        {
-                            "epochs": pn.widgets.IntInput,
-                            "batch_size": pn.widgets.IntInput,
-                            "timesteps": pn.widgets.IntInput,
-                            "seed": pn.widgets.IntInput,
-                            "train_samples": pn.widgets.IntInput,
-                        },
-                    )
-                ],
-                True,
-            ),
+            ("Training", lambda: [self._params(d.training, training, integer_inputs)], True),
         ]
         if d.training.learning_rule == "stdp":
             cards.insert(
                 1,
                 (
                     "STDP learning",
-                    [
+                    lambda: [
                         pn.Param(self.model.param, parameters=["stdp_variant"], show_name=False, **WIDE),
-                        self._params(
-                            d.training.stdp,
-                            [f for f in d.training.stdp.fields()],
-                            {"update_interval": pn.widgets.IntInput, "label_samples": pn.widgets.IntInput},
-                        ),
+                        self._params(d.training.stdp, d.training.stdp.fields(), integer_inputs),
                     ],
                     False,
                 ),
             )
-        self._controls[:] = [pn.Card(*body, title=title, collapsed=collapsed, **WIDE) for title, body, collapsed in cards]
+        self._controls[:] = [self._card(title, body, collapsed) for title, body, collapsed in cards]
         self._build_per_layer()
+
+    @staticmethod
+    def _card(title: str, body, collapsed: bool) -> pn.Card:
+        """A card of ``body()``'s widgets, built when the card is first open."""
+        card = pn.Card(title=title, collapsed=collapsed, **WIDE)
+
+        def fill(*events) -> None:
+            if not card.collapsed and not card.objects:
+                card.objects = body()
+
+        card.param.watch(fill, "collapsed")
+        fill()
+        return card
 
     def _build_per_layer(self, *events) -> None:
         """One slider per weight layer for each per-layer setting; hard bounds from the Design's limits."""
