@@ -371,30 +371,17 @@ class ExplorerModel(param.Parameterized):
             choices = ["auto", *arch.level_names]
         except DesignError:
             choices = ["auto"]
-        try:
-            design = self._validated()
-        except DesignError as exc:
-            self._set(
-                design=None,
-                report=None,
-                message="\n".join(f"• {p}" for p in exc.problems),
-                layer_labels=labels,
-                level_choices=choices,
-                needs_training=False,
-            )
-            return
         from ..train import cached
 
-        simulate = self.activity == "simulate" and cached(design) is not None
+        design = None
         try:
+            design = self._validated()
+            simulate = self.activity == "simulate" and cached(design) is not None
             report = evaluate(design, "simulate" if simulate else f"synthetic:{self.spike_rate}")
-        except DesignError as exc:
+        except DesignError as exc:  # an invalid draft (design None), or a valid one that cannot be evaluated here
+            problems = "\n".join(f"• {p}" for p in exc.problems)
             self._set(
-                design=design,
-                report=None,
-                message="\n".join(f"• {p}" for p in exc.problems),
-                layer_labels=labels,
-                level_choices=choices,
+                design=design, report=None, message=problems, layer_labels=labels, level_choices=choices, needs_training=False
             )
             return
         needs = self.activity == "simulate" and not simulate
