@@ -43,8 +43,6 @@ from ..stdp.rule import VARIANTS, variant_of, with_learning_rule, with_variant
 from ..yaml_input import decode_utf8, parse_yaml
 
 CUSTOM = "(custom)"
-WIDTH_FIELDS = (("network", "hidden"), ("specialization", "hidden"), ("specialization", "router_hidden"))
-"""Width lists, edited as text ("256, 128")."""
 PER_LAYER_FIELDS = (("timesteps", "steps"), ("quantization", "weight_bits"), ("quantization", "membrane_bits"))
 """Per-layer settings, edited one layer at a time."""
 HISTORY_COLUMNS = [
