@@ -300,7 +300,7 @@ class Design(param.Parameterized):
     @property
     def parameter_count(self) -> int:
         """Weights and biases of every network of the design."""
-        return sum(a * b + b for sizes in self.network_sizes().values() for a, b in zip(sizes, sizes[1:]))
+        return sum(parameters_of(sizes) for sizes in self.network_sizes().values())
 
     @property
     def hidden(self) -> list[int]:
@@ -513,6 +513,11 @@ class Design(param.Parameterized):
         """Content hash (16 hex chars) of what determines ``stage``'s output."""
         blob = json.dumps(self.stage_inputs(stage), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def parameters_of(sizes: list[int]) -> int:
+    """Weights and biases of a fully connected network of layer ``sizes`` [inputs, hidden..., outputs]."""
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
 
 def load_design(path_or_name: str | Path) -> Design:

@@ -81,15 +81,13 @@ def simulate_design(design: Design, progress: Progress | None = None, cancel: th
 
     ``progress`` receives ``{"stage": text}`` at each stage and training's progress dicts.
     """
-    from .train import cached, load_or_train
+    from .train import load_or_train
 
-    report = progress or (lambda info: None)
     check_memory(design, "simulate")
-    if cached(design) is None:
-        report({"stage": f"training {design.name} ({design.parameter_count:,} parameters): no trained weights cached"})
     weights = load_or_train(design, progress, cancel)
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
-    report({"stage": f"simulating {design.name} on {len(test.y):,} test samples"})
+    if progress is not None:
+        progress({"stage": f"simulating {design.name} on {len(test.y):,} test samples"})
     return simulate_weights(design, weights, test.x, test.y)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from .design import Design
+from .design import Design, parameters_of
 from .errors import DesignError
 
 USABLE_FRACTION = 0.8
@@ -51,9 +51,8 @@ def training_bytes(design: Design) -> int:
     t, batch = design.training.timesteps, design.training.batch_size
     peaks = []
     for sizes in networks:
-        parameters = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
         kept = batch * t * (sizes[0] + 3 * sum(sizes[1:]))
-        peaks.append(4 * (4 * parameters + kept))
+        peaks.append(4 * (4 * parameters_of(sizes) + kept))
     return max(peaks)
 
 
@@ -65,7 +64,7 @@ def simulation_bytes(design: Design) -> int:
     total = 0
     for sizes in design.network_sizes().values():
         trains = sum(n * steps[min(i, len(steps) - 1)] for i, n in enumerate(sizes[1:]))
-        total += samples * (sizes[0] * steps[0] * input_bytes + trains) + 4 * sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        total += samples * (sizes[0] * steps[0] * input_bytes + trains) + 4 * parameters_of(sizes)
     return total
 
 

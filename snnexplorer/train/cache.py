@@ -107,11 +107,16 @@ def _load_or_build(key: str, build) -> Weights:
 
 
 def load_or_train(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
-    """Cached weights of ``design``, training (once, under a file lock) when missing or corrupt."""
+    """Cached weights of ``design``, training (once, under a file lock) when missing or corrupt.
+
+    ``progress`` receives ``{"stage": text}`` when training starts, then training's progress dicts.
+    """
     found = cached(design)
     if found is not None:
         return found
     check_memory(design, "train")
+    if progress is not None:
+        progress({"stage": f"training {design.name} ({design.parameter_count:,} parameters): no trained weights cached"})
     return _load_or_build(
         cache_key(design), lambda: train(design, progress, cancel, confusion=confusion_for(design, progress, cancel))
     )

@@ -468,7 +468,7 @@ class ExplorerModel(param.Parameterized):
 
         async def poll() -> None:
             while self.training:
-                if state:
+                if "fraction" in state:  # a stage line comes first, then the progress dicts
                     done = (
                         f"epoch {state['epoch']}/{state['epochs']}, loss {state['loss']:.3f}"
                         if "epoch" in state
