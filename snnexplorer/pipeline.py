@@ -28,6 +28,7 @@ from .sim.synthetic import synthetic_activity
 Progress = Callable[[dict], None]
 _ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
 _ACTIVITY_CACHE_SIZE = 32
+_ACTIVITY_CACHE_LOCK = threading.Lock()  # dashboard sessions evaluate in worker threads
 
 
 def synthetic_for(design: Design, rate: float) -> Activity:
@@ -66,13 +67,15 @@ def activity_for(design: Design, activity: str | Activity = "simulate", progress
     if activity != "simulate":
         raise DesignError.single("activity", activity, "'simulate' or 'synthetic:RATE'")
     key = design.hash_for("simulate")
-    if key in _ACTIVITY_CACHE:
-        _ACTIVITY_CACHE.move_to_end(key)
-        return _ACTIVITY_CACHE[key]
+    with _ACTIVITY_CACHE_LOCK:
+        if key in _ACTIVITY_CACHE:
+            _ACTIVITY_CACHE.move_to_end(key)
+            return _ACTIVITY_CACHE[key]
     result = simulate_design(design, progress)
-    _ACTIVITY_CACHE[key] = result
-    while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
-        _ACTIVITY_CACHE.popitem(last=False)
+    with _ACTIVITY_CACHE_LOCK:
+        _ACTIVITY_CACHE[key] = result
+        while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
+            _ACTIVITY_CACHE.popitem(last=False)
     return result
 
 

@@ -109,6 +109,13 @@ def parse_upload(content: str | bytes, filename: str = "upload") -> Design | Des
         return exc
 
 
+def _evaluate_or_error(design: Design, activity: str) -> Report | DesignError:
+    try:
+        return evaluate(design, activity)
+    except DesignError as exc:
+        return exc
+
+
 def _sections_of(design: Design) -> list[tuple[str, Section]]:
     """Every section of ``design`` with its path, nested ones (``network.neuron``, ``training.stdp``) included."""
     out = []
@@ -179,6 +186,10 @@ class ExplorerModel(param.Parameterized):
     pins = param.DataFrame(default=pd.DataFrame(columns=HISTORY_COLUMNS), constant=True)
     sweep = param.DataFrame(default=None, allow_None=True, constant=True, doc="Rows of a loaded sweep CSV (snnexplorer sweep).")
     update_seconds = param.Number(default=0.0, constant=True, doc="Server time of the last evaluation (s).")
+    background = param.Boolean(
+        default=False, doc="Evaluate edits in a worker thread (needs the running event loop of a served page)."
+    )
+    evaluating = param.Boolean(default=False, constant=True, doc="An evaluation of the latest edit is running.")
 
     def __init__(self, design: Design | None = None, **params):
         presets = {p.stem: p for p in design_preset_paths()}
@@ -193,6 +204,7 @@ class ExplorerModel(param.Parameterized):
         self._text_problems: dict[str, FieldProblem] = {}
         self._edit_depth = 0
         self._uploads = 0
+        self._evaluations = 0
         self._arch: Architecture | None = None
         self.load(design if design is not None else self._preset_design())
 
@@ -359,7 +371,13 @@ class ExplorerModel(param.Parameterized):
 
     @param.depends("activity", "spike_rate", watch=True)
     def refresh(self) -> None:
-        """Validate and evaluate the draft (only the stages a change touches re-run)."""
+        """Validate the draft now and evaluate it (only the stages a change touches re-run).
+
+        With ``background`` (a served dashboard, whose edits arrive on the server's event loop) the evaluation runs
+        in a worker thread, so that a slow one (a first simulation, a cold kernel compile) neither freezes this
+        page's controls nor holds up other sessions; of evaluations that overlap, the last edit's wins. Otherwise
+        (notebooks, scripts, tests) it runs before ``refresh`` returns.
+        """
         start = time.perf_counter()
         n_layers = self.draft.n_layers
         labels = ["output layer" if i == n_layers - 1 else f"hidden layer {i + 1}" for i in range(n_layers)]
@@ -369,20 +387,53 @@ class ExplorerModel(param.Parameterized):
             choices = ["auto", *arch.level_names]
         except DesignError:
             choices = ["auto"]
-        from ..train import cached
-
-        design = None
+        self._evaluations += 1
+        ticket = self._evaluations
         try:
             design = self._validated()
-            simulate = self.activity == "simulate" and cached(design) is not None
-            report = evaluate(design, "simulate" if simulate else f"synthetic:{self.spike_rate}")
-        except DesignError as exc:  # an invalid draft (design None), or a valid one that cannot be evaluated here
-            problems = "\n".join(f"• {p}" for p in exc.problems)
+        except DesignError as exc:
+            self._show(ticket, None, exc, labels, choices, start)
+            return
+        from ..train import cached
+
+        needs = self.activity == "simulate" and cached(design) is None
+        source = f"synthetic:{self.spike_rate}" if self.activity == "synthetic" or needs else "simulate"
+        if not self.background:
+            self._show(ticket, design, _evaluate_or_error(design, source), labels, choices, start, needs)
+            return
+        self._set(evaluating=True, layer_labels=labels, level_choices=choices)
+        asyncio.get_running_loop().create_task(self._evaluate_in_thread(ticket, design, source, labels, choices, start, needs))
+
+    async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:
+        outcome = await asyncio.to_thread(_evaluate_or_error, design, source)
+        self._show(ticket, design, outcome, *shown)
+
+    def _show(
+        self,
+        ticket: int,
+        design: Design | None,
+        outcome: Report | DesignError,
+        labels: list,
+        choices: list,
+        start: float,
+        needs: bool = False,
+    ) -> None:
+        """Publish one evaluation's outcome, unless a later edit has started another."""
+        if ticket != self._evaluations:
+            return
+        if isinstance(outcome, DesignError):  # an invalid draft (design None), or a valid one that cannot be evaluated here
+            problems = "\n".join(f"• {p}" for p in outcome.problems)
             self._set(
-                design=design, report=None, message=problems, layer_labels=labels, level_choices=choices, needs_training=False
+                design=design,
+                report=None,
+                message=problems,
+                layer_labels=labels,
+                level_choices=choices,
+                needs_training=False,
+                evaluating=False,
             )
             return
-        needs = self.activity == "simulate" and not simulate
+        report = outcome
         note = "No trained weights for this shape yet: showing synthetic activity. Train to see accuracy." if needs else ""
         if not report.feasible:
             note = "Infeasible on this hardware: " + "; ".join(report.reasons)
@@ -398,6 +449,7 @@ class ExplorerModel(param.Parameterized):
             level_choices=choices,
             history=pd.concat([history, pd.DataFrame([row])], ignore_index=True),
             update_seconds=time.perf_counter() - start,
+            evaluating=False,
         )
 
     # ------------------------------------------------------ session and files

@@ -47,6 +47,7 @@ class Explorer(pn.viewable.Viewer):
     def __init__(self, design: Design | None = None, **params):
         super().__init__(**params)
         self.model = m = ExplorerModel(design=design)
+        m.background = bool(pn.state.curdoc and pn.state.curdoc.session_context)  # served: edits arrive on its event loop
         self._session = pn.Param(m.param, parameters=["preset", "activity", "spike_rate"], show_name=False, **WIDE)
         self._level_editor = pn.Param(
             m.param,
@@ -346,7 +347,11 @@ class Explorer(pn.viewable.Viewer):
 
     def main(self) -> list:
         m = self.model
+        evaluating = pn.indicators.LoadingSpinner(
+            value=m.param.evaluating, visible=m.param.evaluating, size=20, label="Evaluating the latest edit…"
+        )
         return [
+            evaluating,
             pn.Column(pn.bind(lambda report, message: self._numbers(), m.param.report, m.param.message), **WIDE),
             *(pn.Row(*pair, **WIDE) for pair in zip(self.report_views[::2], self.report_views[1::2])),
             pn.Row(
