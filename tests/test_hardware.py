@@ -242,3 +242,53 @@ def test_every_preset_number_cites_a_source():
 def test_synthetic_activity_counts():
     act = synthetic_activity([100, 50, 10], [10, 10], 0.2, samples=3)
     assert act.layers[0].synaptic_ops.sum() == round(0.2 * 100 * 3) * 50 * 10
+
+
+def _design(**mapping) -> Design:
+    return Design.from_dict({"network": {"hidden": [256]}, "mapping": mapping})
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    preset=st.sampled_from(["edge-soc", "desktop-cpu", "neuromorphic"]),
+    batch=st.sampled_from([1, 2, 8, 24, 96, 128]),
+    factor=st.sampled_from([2, 3, 4]),
+    loop_order=st.sampled_from(["timestep-major", "layer-major"]),
+)
+def test_per_inference_energy_never_rises_when_the_batch_is_multiplied(preset, batch, factor, loop_order):
+    small = _design(batch=batch, loop_order=loop_order)
+    small.hardware.preset = preset
+    big = _design(batch=batch * factor, loop_order=loop_order)
+    big.hardware.preset = preset
+    activity = synthetic_for(small, 0.1)
+    assert cost_design(big, activity).energy_j <= cost_design(small, activity).energy_j * (1 + 1e-12)
+
+
+def test_batch_256_runs_as_tiles_when_its_state_pushes_the_weights_out_of_l2():
+    """The issue's case: 784-256-10 float32 on edge-soc; batch 256 cost 2.1x batch 128 per inference before tiling."""
+    by_batch = {b: cost_design(_design(batch=b), synthetic_for(_design(batch=b), 0.1)) for b in (128, 256)}
+    assert by_batch[256].energy_j <= by_batch[128].energy_j
+    assert by_batch[256].extra["batch_tile"] < 256
+    assert by_batch[256].latency_s == pytest.approx(2 * by_batch[128].latency_s, rel=1e-9)
+
+
+def test_weights_reused_only_if_they_fit_jointly_with_state_and_buffers():
+    """784-320-10 float32, layer-major, batch 32 on edge-soc: layer 0's weights (1.0 MB) fit the 1 MiB L2 alone, not
+    with their state and spike buffers (+ 64 KiB at 32 samples); at 16 samples they do. The pricing and the
+    Report's levels table make the same joint check."""
+    from snnexplorer.hardware.cost import tiled
+
+    design = Design.from_dict({"network": {"hidden": [320]}, "mapping": {"batch": 32, "loop_order": "layer-major"}})
+    activity = synthetic_for(design, 0.1)
+    weights_bytes = (784 * 320 + 320) * 4
+    tiles = tiled(activity, architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits)
+    for tile, fits_l2 in ((32, False), (16, True)):
+        items, _ = tiles.workloads[tiles.tiles.index(tile)]
+        layer0_weights = np.array([k == "weights" and layer == 0 for k, layer in zip(items.kind, items.layer)])
+        assert items.working_set[layer0_weights][0] > weights_bytes
+        assert bool(tiles.pricings[tiles.tiles.index(tile)].fits[0, layer0_weights, 1][0]) is fits_l2
+    report = cost_design(design, activity)
+    assert report.extra["batch_tile"] == 16
+    dram = report.breakdown.query("level == 'DRAM' and kind == 'weights' and layer == 0")["bytes"].sum()
+    assert dram == pytest.approx(weights_bytes / 16)
+    assert "weights" in report.levels.set_index("level").loc["L2", "resident"]

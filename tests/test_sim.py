@@ -152,6 +152,20 @@ def test_disaggregated_timesteps_count_graded_inputs_as_spikes():
     assert act.neuron_updates.tolist() == [40 * 20 * 30, 40 * 5 * 20, 40 * 10 * 10]
 
 
+def test_synthetic_activity_retimes_layers_like_the_engine():
+    from snnexplorer.sim.synthetic import synthetic_activity
+
+    uniform = synthetic_activity([784, 256, 128, 10], [25, 25, 25], 0.1)
+    ld = synthetic_activity([784, 256, 128, 10], [25, 15, 10], 0.1)
+    for act in (uniform, ld):  # the engine's invariant (test above): a layer's input is the previous layer's output
+        for index in (1, 2):
+            assert act.layers[index].input_spikes.sum() == act.layers[index - 1].output_spikes.sum()
+    # layer 1 still receives layer 0's 25 steps of spikes: running 15 steps saves it no synaptic op
+    assert ld.synaptic_ops[1] == uniform.synaptic_ops[1]
+    assert ld.synaptic_ops[2] == pytest.approx(uniform.synaptic_ops[2] * 15 / 25, rel=0.01)
+    assert ld.neuron_updates.tolist() == [25 * 256, 15 * 128, 10 * 10]
+
+
 def test_direct_encoding_takes_dense_path_and_counts_macs():
     layers = random_net([30, 20, 10])
     x = np.random.default_rng(0).random((10, 5, 30)).astype(np.float32)

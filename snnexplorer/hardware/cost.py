@@ -3,11 +3,19 @@
 Needs no Design: the mapping is any object with the attributes of
 :class:`Mapping` (the Design's ``mapping`` section is one), the bit widths are
 per-layer lists. :func:`snnexplorer.pipeline.cost_design` passes a Design's.
+
+Batch tiling: a batch of B samples can always run as B / t tiles of t samples
+(t a divisor of B), each priced as a batch of t. Every divisor is priced and the
+cheapest per inference is taken (per hardware variant), so per-inference energy
+never rises when the batch is multiplied: a larger batch whose working set no
+longer fits runs as tiles of the smaller one. The batch latency is the tile's
+times B / t. The SNN and its ANN twins each get their own best tile.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+import math
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -45,14 +53,16 @@ def workload(
     membrane_bits: list[int],
     ann: bool = False,
     zero_skipping: bool = False,
+    batch: int | None = None,
 ) -> tuple[Items, Ops]:
-    """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``)."""
+    """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``), for batches of ``batch``
+    samples (default: the mapping's)."""
     parts, ops_parts = [], []
     for net in _networks(activity):
         n_layers = len(net.layers)
         w_bits = fit_to_depth(weight_bits, n_layers)
         kwargs = dict(
-            batch=mapping.batch,
+            batch=batch or mapping.batch,
             loop_order=mapping.loop_order,
             spike_format=mapping.spike_format,
             event_driven=mapping.neuron_update == "event-driven",
@@ -85,7 +95,14 @@ def _forced(mapping: Mapping, arch: Architecture) -> dict[str, int]:
     return out
 
 
-def _feasibility(mapping: Mapping, items: Items, arch: Architecture, variant: int) -> tuple[float, list[str], pd.DataFrame]:
+def _feasibility(
+    mapping: Mapping, items: Items, arch: Architecture, variant: int, fits: np.ndarray
+) -> tuple[float, list[str], pd.DataFrame]:
+    """Footprint, why the design cannot run (empty if it can) and the ``levels`` table.
+
+    ``levels`` reads the pricing's own capacity check (``fits``, one joint working set per item and level): per
+    level, ``resident`` names the data kinds whose every item is reused from that level or a closer one, and
+    ``largest_working_set_bytes`` the biggest joint working set of the weights (what must fit for their reuse)."""
     kinds = np.array(items.kind)
     weights = float(items.size[kinds == "weights"].sum())
     state = float(items.size[kinds == "state"].sum())
@@ -108,12 +125,23 @@ def _feasibility(mapping: Mapping, items: Items, arch: Architecture, variant: in
             reasons.append(
                 f"mapping.{kind}_level = {arch.level_names[level]} holds {capacity[level]:,.0f} B but the {kind} need {need:,.0f} B"
             )
+    finite = np.isfinite(items.working_set)
+    resident = [
+        ", ".join(
+            k
+            for k in dict.fromkeys(items.kind)
+            if np.all(fits[variant, (kinds == k) & finite, level]) and any((kinds == k) & finite)
+        )
+        for level in range(len(arch.level_names))
+    ]
     levels = pd.DataFrame(
         {
             "level": arch.level_names,
             "capacity_bytes": capacity,
             "footprint_bytes": footprint,
             "fits": footprint <= capacity,
+            "largest_working_set_bytes": float(items.working_set[kinds == "weights"].max(initial=0.0)),
+            "resident": resident,
         }
     )
     return footprint, reasons, levels
@@ -197,6 +225,55 @@ def _layer_summary(activity: Activity) -> list[dict]:
     ]
 
 
+def tile_sizes(batch: int) -> list[int]:
+    """Every divisor of ``batch``, ascending: the tiles a batch splits into evenly."""
+    small = [d for d in range(1, math.isqrt(batch) + 1) if batch % d == 0]
+    return sorted({*small, *(batch // d for d in small)})
+
+
+class Tiled(NamedTuple):
+    """The best tiling of a batch for each hardware variant: ``tile`` [V] samples per tile; ``energy_j`` [V] per
+    inference; ``latency_s`` [V] for the whole batch; the chosen tiles' ``moved_bytes`` [V, L] per inference; and
+    ``tiles``, ``workloads`` and ``pricings`` of every tile size priced (for one variant's detail)."""
+
+    tile: np.ndarray
+    energy_j: np.ndarray
+    latency_s: np.ndarray
+    moved_bytes: np.ndarray
+    tiles: list[int]
+    workloads: list[tuple[Items, Ops]]
+    pricings: list[Pricing]
+
+    def chosen(self, variant: int) -> tuple[int, Items, Ops, Pricing]:
+        """The tile size, workload and pricing used for ``variant``."""
+        index = self.tiles.index(int(self.tile[variant]))
+        return self.tiles[index], *self.workloads[index], self.pricings[index]
+
+
+def tiled(
+    activity: Activity,
+    arch: Architecture,
+    mapping: Mapping,
+    weight_bits: list[int],
+    membrane_bits: list[int],
+    ann: bool = False,
+    zero_skipping: bool = False,
+) -> Tiled:
+    """Price every tile size of the mapping's batch and keep, per variant, the cheapest per inference."""
+    parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
+    forced = {} if ann else _forced(mapping, arch)
+    tiles = tile_sizes(mapping.batch)
+    workloads = [workload(activity, mapping, weight_bits, membrane_bits, ann, zero_skipping, batch=t) for t in tiles]
+    pricings = [price(items, ops, arch, t, parallel, forced) for t, (items, ops) in zip(tiles, workloads)]
+    energy = np.stack([p.energy_j for p in pricings])  # [tiles, V]
+    best = energy.argmin(axis=0)
+    variants = np.arange(energy.shape[1])
+    tile = np.array(tiles)[best]
+    latency = np.stack([p.latency_s for p in pricings])[best, variants] * (mapping.batch / tile)
+    moved = np.stack([(p.read_bytes + p.write_bytes).sum(axis=1) for p in pricings])[best, variants]
+    return Tiled(tile, energy[best, variants], latency, moved, tiles, workloads, pricings)
+
+
 def cost(
     activity: Activity,
     arch: Architecture,
@@ -207,27 +284,24 @@ def cost(
     variant: int = 0,
 ) -> Report:
     """The Report of ``activity`` under ``mapping`` on variant ``variant`` of ``arch``; bit widths per layer."""
-    batch = mapping.batch
-    parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
     bits = (mapping, weight_bits, membrane_bits)
-    items, ops = workload(activity, *bits)
-    priced = price(items, ops, arch, batch, parallel, _forced(mapping, arch))
-    footprint, reasons, levels = _feasibility(mapping, items, arch, variant)
+    snn = tiled(activity, arch, *bits)
+    tile, items, ops, priced = snn.chosen(variant)
+    footprint, reasons, levels = _feasibility(mapping, items, arch, variant, priced.fits)
     breakdown = _breakdown(items, priced, arch, variant)
-    ann_items, ann_ops = workload(activity, *bits, ann=True)
-    ann_priced = price(ann_items, ann_ops, arch, batch, parallel)
-    sparse_items, sparse_ops = workload(activity, *bits, ann=True, zero_skipping=True)
-    sparse_priced = price(sparse_items, sparse_ops, arch, batch, parallel)
-    energy, latency = float(priced.energy_j[variant]), float(priced.latency_s[variant])
+    dense = tiled(activity, arch, *bits, ann=True)
+    sparse = tiled(activity, arch, *bits, ann=True, zero_skipping=True)
+    energy, latency = float(snn.energy_j[variant]), float(snn.latency_s[variant])
     ann = {
-        "energy_j": float(ann_priced.energy_j[variant]),
-        "latency_s": float(ann_priced.latency_s[variant]),
-        "macs": float(ann_ops.mac.sum()),
-        "zero_skipping_energy_j": float(sparse_priced.energy_j[variant]),
-        "zero_skipping_latency_s": float(sparse_priced.latency_s[variant]),
+        "energy_j": float(dense.energy_j[variant]),
+        "latency_s": float(dense.latency_s[variant]),
+        "macs": float(dense.chosen(variant)[2].mac.sum()),
+        "zero_skipping_energy_j": float(sparse.energy_j[variant]),
+        "zero_skipping_latency_s": float(sparse.latency_s[variant]),
     }
     ann["snn_over_ann_energy"] = energy / ann["energy_j"] if ann["energy_j"] else None
     ann["snn_over_ann_latency"] = latency / ann["latency_s"] if ann["latency_s"] else None
+    batch = mapping.batch
     return Report(
         name=name,
         energy_j=energy,
@@ -242,19 +316,17 @@ def cost(
         levels=levels,
         accuracy=activity.accuracy,
         ann=ann,
-        extra={"hardware": arch.name, "paths": activity.paths, "layers": _layer_summary(activity)},
+        extra={"hardware": arch.name, "batch_tile": tile, "paths": activity.paths, "layers": _layer_summary(activity)},
     )
 
 
 def cost_variants(
     activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int]
 ) -> pd.DataFrame:
-    """Totals for every variant of ``arch`` at once (vectorized): energy_j, latency_s, bytes moved at each level."""
-    parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
-    items, ops = workload(activity, mapping, weight_bits, membrane_bits)
-    priced = price(items, ops, arch, mapping.batch, parallel, _forced(mapping, arch))
-    moved = priced.read_bytes + priced.write_bytes
-    out = pd.DataFrame({"energy_j": priced.energy_j, "latency_s": priced.latency_s})
+    """Totals for every variant of ``arch`` at once (vectorized): energy_j, latency_s, bytes moved at each level
+    (per inference), and the batch tile each variant runs."""
+    snn = tiled(activity, arch, mapping, weight_bits, membrane_bits)
+    out = pd.DataFrame({"energy_j": snn.energy_j, "latency_s": snn.latency_s, "batch_tile": snn.tile})
     for index, level in enumerate(arch.level_names):
-        out[f"{level}_bytes"] = moved[:, :, index].sum(axis=1)
+        out[f"{level}_bytes"] = snn.moved_bytes[:, index]
     return out

@@ -104,6 +104,21 @@ def _spike_bits(n: int, spikes_per_sample: float, steps: int, fmt: str) -> float
     return float(n * steps)
 
 
+def _input_bits(layer: LayerActivity, samples: int, ann: bool, activation_bits: int | None, spike_format: str) -> float:
+    """Bits per sample of a layer's input train (an ANN's: one activation vector)."""
+    if ann:
+        return layer.n_in * (activation_bits or 0)
+    return _spike_bits(layer.n_in, layer.input_spikes.sum() / samples, layer.timesteps, spike_format)
+
+
+def _buffer_bits(
+    layer: LayerActivity, samples: int, ann: bool, activation_bits: int | None, spike_format: str, loop_order: str
+) -> float:
+    """Bits per sample buffered for a layer's input: its whole train (layer-major) or one step of it."""
+    bits = _input_bits(layer, samples, ann, activation_bits, spike_format)
+    return bits if loop_order == "layer-major" else bits / max(1, layer.timesteps)
+
+
 def network_items(
     activity: Activity,
     weight_bits: list[int],
@@ -122,7 +137,13 @@ def network_items(
     rows: dict[str, list] = {f: [] for f in Items.__dataclass_fields__}
     weight_bytes = [l.parameters * bits / 8 for l, bits in zip(layers, weight_bits)]
     state_bytes = [0.0 if ann else l.n_out * bits / 8 * batch for l, bits in zip(layers, membrane_bits)]
-    all_state, all_resident = sum(state_bytes), sum(weight_bytes) + sum(state_bytes)
+    # the spike (activation) buffer feeding each layer ≥ 1, for the whole batch: one step's vector (timestep-major)
+    # or the whole train (layer-major); layer 0's input streams in from outside and holds no buffer
+    buffer_bytes = [0.0] + [
+        _buffer_bits(layer, n, ann, activation_bits, spike_format, loop_order) * batch / 8 for layer in layers[1:]
+    ]
+    all_state = sum(state_bytes)
+    all_resident = sum(weight_bytes) + all_state + sum(buffer_bytes)
 
     def add(layer, kind, read_use, write_use, once, stream_read, stream_write, working_set, size):
         for key, value in zip(
@@ -133,9 +154,14 @@ def network_items(
     ops_acc, ops_mac, ops_nu = [], [], []
     for index, (layer, w_bits, v_bits) in enumerate(zip(layers, weight_bits, membrane_bits)):
         synops = layer.synaptic_ops.sum() / n
-        # state is small and touched every step: it claims capacity first; weights compete for the rest
+        # state is small and touched every step: it claims capacity first; the weights are reused only if they fit
+        # jointly with everything the loop nest keeps live beside them (state and spike buffers)
         state_set = all_state if loop_order == "timestep-major" else state_bytes[index]
-        resident = all_resident if loop_order == "timestep-major" else weight_bytes[index] + state_bytes[index]
+        resident = (
+            all_resident
+            if loop_order == "timestep-major"
+            else weight_bytes[index] + state_bytes[index] + buffer_bytes[index] + sum(buffer_bytes[index + 1 : index + 2])
+        )
         rows_streamed = float(_touched_fraction(layer, batch).sum()) * weight_bytes[index] / batch
         learning = layer.weight_updates.sum() / n * w_bits / 8  # read-modify-write of each updated weight
         add(
@@ -155,7 +181,6 @@ def network_items(
             add(index, "state", state_traffic, state_traffic, 0.0, state_traffic, state_traffic, state_set, state_bytes[index])
         # input of this layer: encoded input (layer 0) or the previous layer's spikes/activations
         kind = "inputs" if index == 0 else "spikes"
-        in_per_sample = layer.input_spikes.sum() / n
         if index == 0 and layer.analog_input:
             pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
             add(
@@ -170,18 +195,12 @@ def network_items(
                 pixel_bytes,
             )
         else:
-            bits = (
-                layer.n_in * (activation_bits or 0)
-                if ann
-                else _spike_bits(layer.n_in, in_per_sample, layer.timesteps, spike_format)
-            )
-            step_bits = bits / max(1, layer.timesteps)
-            buffered = bits if loop_order == "layer-major" else step_bits
-            write = 0.0 if index == 0 else bits / 8
+            bits = _input_bits(layer, n, ann, activation_bits, spike_format)
             if index == 0:  # streamed in from the outermost level
                 add(index, kind, bits / 8, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
             else:
-                add(index, kind, bits / 8, write, 0.0, bits / 8, write, buffered * batch / 8, buffered * batch / 8)
+                write = bits / 8
+                add(index, kind, bits / 8, write, 0.0, bits / 8, write, buffer_bytes[index], buffer_bytes[index])
         if layer.analog_input or ann:
             ops_acc.append(0.0)
             ops_mac.append(synops)

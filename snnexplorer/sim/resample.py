@@ -38,13 +38,23 @@ def count_dtype(max_count: int) -> type:
     return np.uint8 if max_count <= 255 else np.uint16
 
 
+def rate_targets(source_steps: int, target_steps: int) -> np.ndarray:
+    """The ``rate`` rule's map: the target step of each source step, ``⌊t · T_target / T_source⌋``."""
+    return (np.arange(source_steps) * target_steps) // source_steps
+
+
+def rate_preserving_counts(per_step: np.ndarray, target_steps: int) -> np.ndarray:
+    """The ``rate`` rule on per-step totals [T_source] (synthetic activity): the totals per target step."""
+    return np.bincount(rate_targets(len(per_step), target_steps), weights=per_step, minlength=target_steps)
+
+
 @register("rate")
 def rate_preserving(spikes: np.ndarray, target_steps: int) -> np.ndarray:
     """Resample [batch, T, n] spike counts onto ``target_steps`` steps (see module docstring)."""
     source_steps = spikes.shape[1]
     if source_steps == target_steps:
         return spikes
-    target_of = (np.arange(source_steps) * target_steps) // source_steps
+    target_of = rate_targets(source_steps, target_steps)
     per_target = np.bincount(target_of, minlength=target_steps).max()
     out = np.zeros(
         (spikes.shape[0], target_steps, spikes.shape[2]), dtype=count_dtype(int(per_target) * int(spikes.max(initial=0)))
