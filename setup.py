@@ -7,7 +7,10 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = {"presets": ["hardware/*.yaml", "designs/*.yaml", "studies/*.yaml"], "assets": ["logo.svg", "zoo/*/*"]}
+SHIPPED = {
+    "presets": ["hardware/*.yaml", "designs/*.yaml", "studies/*.yaml", "operations/*.yaml"],
+    "assets": ["logo.svg", "zoo/*/*"],
+}
 
 
 class BuildPyWithShippedData(build_py):

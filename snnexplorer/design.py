@@ -155,7 +155,11 @@ class Mapping(Section):
     """How the workload is laid onto the hardware."""
 
     _key = "mapping"
-    batch = param.Integer(default=1, bounds=(1, 65536), doc="Samples processed together; weights fetched once per batch.")
+    batch = param.Integer(
+        default=1,
+        bounds=(1, 65536),
+        doc="Samples processed together; weights fetched once per tile of the batch (run as the even tiles that cost least).",
+    )
     loop_order = param.Selector(
         default="timestep-major",
         objects=["timestep-major", "layer-major"],
@@ -175,6 +179,19 @@ class Mapping(Section):
         default="bitmap",
         objects=["bitmap", "address-event"],
         doc="Spike traffic as 1 bit per neuron per step, or one address word per spike.",
+    )
+    accumulators = param.Selector(
+        default="registers",
+        objects=["registers", "memory"],
+        doc="Where a neuron's partial sum lives while its inputs are summed. registers: no memory traffic until "
+        "the neuron update; memory: every accumulate / MAC reads and writes it at the innermost level (ZigZag's "
+        "two-level mapping without output registers).",
+    )
+    input_reuse = param.Selector(
+        default="layer",
+        objects=["layer", "per-operation"],
+        doc="layer: each input (spike or activation) is read once per layer and reused for all its outputs; "
+        "per-operation: every synaptic op / MAC reads its own input (Ottati et al. 2023's script).",
     )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
     state_level = param.String(

@@ -12,14 +12,27 @@ checked against them, with the Design's error format.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import param
 
 from .errors import FieldProblem
 from .sections import Section, allowed_text, check_section, check_value
+from .shipped import shipped_dir
 
 PRESET_KEYS = ("name", "description", "compute", "levels", "sources")
+NO_OPERATION_TABLE = "none"
+
+
+def operation_table_path(name: str) -> Path:
+    """The file of operation table ``name`` (``presets/operations/NAME.yaml``, shipped with the package)."""
+    return shipped_dir("presets") / "operations" / f"{name}.yaml"
+
+
+def operation_table_names() -> list[str]:
+    """The shipped operation tables, plus ``none``."""
+    return [*sorted(p.stem for p in operation_table_path("x").parent.glob("*.yaml")), NO_OPERATION_TABLE]
 
 
 class MemoryLevel(Section):
@@ -64,10 +77,42 @@ class Compute(Section):
     mac_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per multiply-accumulate (pJ).")
     neuron_update_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy per neuron update (pJ).")
     leakage_w = param.Number(default=0.0, bounds=(0.0, None), doc="Static power of the compute (W).")
+    step_overhead_s = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Fixed time per layer per timestep that nothing overlaps (s): a GPU's kernel launch and synchronization.",
+    )
+    operation_table = param.Selector(
+        default="horowitz-45nm",
+        objects=operation_table_names(),
+        doc="How compute energy scales with operand bits and number format (presets/operations/NAME.yaml): the "
+        "energies above are quoted at float32 and scaled per layer by the table; 'none' keeps them at every width "
+        "(a fixed-function datapath).",
+    )
 
+
+UNITS = {
+    "capacity_bytes": "B",
+    "word_bits": "bit",
+    "read_pj": "pJ/word",
+    "write_pj": "pJ/word",
+    "bandwidth_bytes_per_s": "B/s",
+    "latency_s": "s",
+    "leakage_w": "W",
+    "units": "cores",
+    "clock_hz": "Hz",
+    "ops_per_cycle": "ops/cycle",
+    "accumulate_pj": "pJ/op",
+    "mac_pj": "pJ/op",
+    "neuron_update_pj": "pJ/op",
+    "step_overhead_s": "s",
+    "operation_table": "",
+}
+"""The unit of each hardware field (the provenance table of a Report prints them)."""
 
 LEVEL_FIELDS: tuple[str, ...] = tuple(MemoryLevel.fields())
-COMPUTE_FIELDS: tuple[str, ...] = tuple(Compute.fields())
+COMPUTE_FIELDS: tuple[str, ...] = tuple(f for f in Compute.fields() if isinstance(Compute.param[f], param.Number))
+"""The numeric compute fields (arrays over hardware variants); ``operation_table`` is a choice."""
 
 
 def preset_problems(raw: Any, where: str) -> list[FieldProblem]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from ..errors import DesignError
-from ..hardware_schema import COMPUTE_FIELDS, LEVEL_FIELDS, Compute, MemoryLevel, override_problems
+from ..hardware_schema import COMPUTE_FIELDS, LEVEL_FIELDS, UNITS, Compute, MemoryLevel, override_problems
 from ..presets import hardware_preset
 
 
@@ -34,6 +35,39 @@ class Architecture:
     compute: dict[str, np.ndarray]
     description: str = ""
     sources: dict[str, str] = field(default_factory=dict)
+    operation_table: str = Compute.param.operation_table.default
+    overridden: frozenset[str] = frozenset()
+    """``LEVEL.FIELD`` keys whose value is a design's override, not the preset's."""
+
+    def parameters(self, variant: int = 0) -> pd.DataFrame:
+        """Every number this architecture prices with: level (or compute), field, value, unit and source; an
+        override is marked and cited as such; a field the preset leaves out shows its schema default."""
+        rows = [
+            (level, name, float(self.levels[name][variant, index]))
+            for index, level in enumerate(self.level_names)
+            for name in LEVEL_FIELDS
+        ]
+        rows += [("compute", name, float(self.compute[name][variant])) for name in COMPUTE_FIELDS]
+        rows.append(("compute", "operation_table", self.operation_table))
+        table = pd.DataFrame(rows, columns=["level", "field", "value"])
+        keys = table["level"] + "." + table["field"]
+        table["unit"] = table["field"].map(UNITS)
+        table["overridden"] = keys.isin(self.overridden)
+        table["source"] = [
+            "design override (hardware.overrides)"
+            if key in self.overridden
+            else self.sources.get(key, "schema default (not set by the preset)")
+            for key in keys
+        ]
+        return table
+
+    def __post_init__(self) -> None:
+        """Fields left out take their schema default (an architecture built by hand need not list them all)."""
+        n = self.n_variants
+        for name in COMPUTE_FIELDS:
+            self.compute.setdefault(name, np.full(n, float(Compute.param[name].default)))
+        for name in LEVEL_FIELDS:
+            self.levels.setdefault(name, np.full((n, self.n_levels), float(MemoryLevel.param[name].default)))
 
     @property
     def n_variants(self) -> int:
@@ -68,7 +102,9 @@ class Architecture:
                 compute[fname][:] = value
             else:
                 levels[fname][:, self.level_index(target)] = value
-        return Architecture(self.name, self.level_names, levels, compute, self.description, self.sources)
+        return Architecture(
+            self.name, self.level_names, levels, compute, self.description, self.sources, self.operation_table, self.overridden
+        )
 
     @classmethod
     def from_preset(cls, name: str, overrides: dict | None = None) -> Architecture:
@@ -82,10 +118,14 @@ class Architecture:
             f: np.array([[float(level.get(f, MemoryLevel.param[f].default)) for level in raw["levels"]]]) for f in LEVEL_FIELDS
         }
         compute = {f: np.array([float(raw["compute"].get(f, Compute.param[f].default))]) for f in COMPUTE_FIELDS}
+        table = raw["compute"].get("operation_table", Compute.param.operation_table.default)
         for key, value in (overrides or {}).items():
             target, field_name = key.split(".")
-            if target == "compute":
+            if field_name == "operation_table":
+                table = value
+            elif target == "compute":
                 compute[field_name][0] = float(value)
             else:
                 levels[field_name][0, names.index(target)] = float(value)
-        return cls(name, names, levels, compute, raw.get("description", ""), dict(raw.get("sources", {})))
+        sources = dict(raw.get("sources", {}))
+        return cls(name, names, levels, compute, raw.get("description", ""), sources, table, frozenset(overrides or {}))

@@ -23,6 +23,7 @@ import pandas as pd
 from ..per_layer import fit_to_depth
 from ..sim.activity import Activity
 from .architecture import Architecture
+from .operations import sop_proxy_j, sop_proxy_pj
 from .pricing import Pricing, price
 from .report import BREAKDOWN_COLUMNS, Report
 from .workload import Items, Ops, ann_activity, network_items
@@ -38,6 +39,8 @@ class Mapping(Protocol):
     neuron_update: str
     experts: str
     spike_format: str
+    accumulators: str
+    input_reuse: str
     weights_level: str
     state_level: str
 
@@ -54,9 +57,10 @@ def workload(
     ann: bool = False,
     zero_skipping: bool = False,
     batch: int | None = None,
+    activation_bits: int | None = None,
 ) -> tuple[Items, Ops]:
-    """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``), for batches of ``batch``
-    samples (default: the mapping's)."""
+    """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``, with ``activation_bits``
+    activations, default the widest weight), for batches of ``batch`` samples (default: the mapping's)."""
     parts, ops_parts = [], []
     for net in _networks(activity):
         n_layers = len(net.layers)
@@ -67,24 +71,22 @@ def workload(
             spike_format=mapping.spike_format,
             event_driven=mapping.neuron_update == "event-driven",
             network=net.name,
+            accumulators=mapping.accumulators,
+            input_reuse=mapping.input_reuse,
         )
         if ann:
             items, ops = network_items(
                 ann_activity(net, zero_skipping),
                 w_bits,
                 [0] * n_layers,
-                activation_bits=max(w_bits),
+                activation_bits=activation_bits or max(w_bits),
                 **{**kwargs, "loop_order": "layer-major"},
             )
         else:
             items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), **kwargs)
         parts.append(items)
         ops_parts.append(ops)
-    return Items.concat(parts), Ops(
-        np.concatenate([o.layer for o in ops_parts]),
-        [n for o in ops_parts for n in o.network],
-        *(np.concatenate([getattr(o, f) for o in ops_parts]) for f in ("accumulate", "mac", "neuron_update")),
-    )
+    return Items.concat(parts), Ops.concat(ops_parts)
 
 
 def _forced(mapping: Mapping, arch: Architecture) -> dict[str, int]:
@@ -225,6 +227,13 @@ def _layer_summary(activity: Activity) -> list[dict]:
     ]
 
 
+def qnn_activation_bits(activity: Activity) -> int:
+    """⌈log2(T+1)⌉ bits: a QNN activation that carries as much as a spike count over the SNN's longest layer (the
+    functionally equivalent QNN of Yan et al. 2024, arXiv 2409.08290)."""
+    steps = max(layer.timesteps for net in _networks(activity) for layer in net.layers)
+    return max(1, math.ceil(math.log2(steps + 1)))
+
+
 def tile_sizes(batch: int) -> list[int]:
     """Every divisor of ``batch``, ascending: the tiles a batch splits into evenly."""
     small = [d for d in range(1, math.isqrt(batch) + 1) if batch % d == 0]
@@ -258,12 +267,16 @@ def tiled(
     membrane_bits: list[int],
     ann: bool = False,
     zero_skipping: bool = False,
+    activation_bits: int | None = None,
 ) -> Tiled:
     """Price every tile size of the mapping's batch and keep, per variant, the cheapest per inference."""
     parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
     forced = {} if ann else _forced(mapping, arch)
     tiles = tile_sizes(mapping.batch)
-    workloads = [workload(activity, mapping, weight_bits, membrane_bits, ann, zero_skipping, batch=t) for t in tiles]
+    workloads = [
+        workload(activity, mapping, weight_bits, membrane_bits, ann, zero_skipping, batch=t, activation_bits=activation_bits)
+        for t in tiles
+    ]
     pricings = [price(items, ops, arch, t, parallel, forced) for t, (items, ops) in zip(tiles, workloads)]
     energy = np.stack([p.energy_j for p in pricings])  # [tiles, V]
     best = energy.argmin(axis=0)
@@ -291,16 +304,30 @@ def cost(
     breakdown = _breakdown(items, priced, arch, variant)
     dense = tiled(activity, arch, *bits, ann=True)
     sparse = tiled(activity, arch, *bits, ann=True, zero_skipping=True)
+    qnn_bits = qnn_activation_bits(activity)
+    qnn = tiled(activity, arch, *bits, ann=True, activation_bits=qnn_bits)
     energy, latency = float(snn.energy_j[variant]), float(snn.latency_s[variant])
+    ann_macs = float(dense.chosen(variant)[2].mac.sum())
     ann = {
         "energy_j": float(dense.energy_j[variant]),
         "latency_s": float(dense.latency_s[variant]),
-        "macs": float(dense.chosen(variant)[2].mac.sum()),
+        "macs": ann_macs,
         "zero_skipping_energy_j": float(sparse.energy_j[variant]),
         "zero_skipping_latency_s": float(sparse.latency_s[variant]),
+        "qnn_activation_bits": qnn_bits,
+        "qnn_energy_j": float(qnn.energy_j[variant]),
+        "qnn_latency_s": float(qnn.latency_s[variant]),
     }
     ann["snn_over_ann_energy"] = energy / ann["energy_j"] if ann["energy_j"] else None
     ann["snn_over_ann_latency"] = latency / ann["latency_s"] if ann["latency_s"] else None
+    ann["snn_over_qnn_energy"] = energy / ann["qnn_energy_j"] if ann["qnn_energy_j"] else None
+    e_ac, e_mac = sop_proxy_pj()
+    sop_proxy = {
+        "energy_j": sop_proxy_j(float(ops.accumulate.sum()), float(ops.mac.sum())),
+        "ann_energy_j": sop_proxy_j(0.0, ann_macs),
+        "accumulate_pj": e_ac,
+        "mac_pj": e_mac,
+    }
     batch = mapping.batch
     return Report(
         name=name,
@@ -316,7 +343,15 @@ def cost(
         levels=levels,
         accuracy=activity.accuracy,
         ann=ann,
-        extra={"hardware": arch.name, "batch_tile": tile, "paths": activity.paths, "layers": _layer_summary(activity)},
+        sop_proxy=sop_proxy,
+        parameters=arch.parameters(variant),
+        extra={
+            "hardware": arch.name,
+            "batch_tile": tile,
+            "mapping": {"accumulators": mapping.accumulators, "input_reuse": mapping.input_reuse},
+            "paths": activity.paths,
+            "layers": _layer_summary(activity),
+        },
     )
 
 

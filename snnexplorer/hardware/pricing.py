@@ -14,8 +14,10 @@ Access-count rule (levels indexed 0 = closest to compute, outward):
 4. Accesses = bits moved / ``word_bits`` (narrow values packed into words).
 
 Energy = Σ accesses × energy per access + Σ operations × energy per operation
+at the layer's bit widths (:mod:`snnexplorer.hardware.operations`)
 (+ leakage power × latency). Latency of a layer = max(compute time, each
-level's bytes / bandwidth) per batch; layers run in sequence; experts in
+level's bytes / bandwidth) per batch, plus ``step_overhead_s`` per step it
+runs (kernel launches); layers run in sequence; experts in
 sequence, or side by side (``parallel``) each with 1/E of the compute, the
 bandwidth and the capacity. Access latency is assumed hidden by prefetching.
 
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .architecture import Architecture
+from .operations import operation_scale
 from .workload import Items, Ops
 
 PJ = 1e-12
@@ -119,12 +122,14 @@ def price(
     op_energy = np.stack(
         [arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1
     )  # [V, 3]
-    op_j = op_counts[None, :, :] * op_energy[:, :, None] * PJ
+    op_scale = operation_scale(arch.operation_table, *ops.bits())  # [3, G]: the layers' widths and formats
+    op_j = op_counts[None, :, :] * op_energy[:, :, None] * op_scale[None, :, :] * PJ
     compute_s = op_counts.sum(axis=0)[None, :] * batch / (arch.ops_per_second[:, None] / share)
     moved = np.zeros((n_variants, n_groups, n_levels))
     np.add.at(moved, (slice(None), item_group), read + write)
     memory_s = moved * batch / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
-    layer_time = np.maximum(compute_s, memory_s.max(axis=2))
+    steps = np.ones(n_groups) if ops.timesteps is None else ops.timesteps
+    layer_time = np.maximum(compute_s, memory_s.max(axis=2)) + arch.compute["step_overhead_s"][:, None] * steps[None, :]
     networks = list(dict.fromkeys(net for net, _ in keys))
     per_network = np.stack(
         [layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1

@@ -29,7 +29,12 @@ class Report:
     ``breakdown`` has one row per network/layer × level × data kind × operation
     (``op``: read, write, compute or leakage) with ``accesses``, ``bytes``,
     ``energy_j`` and ``time_s`` (time at that level's bandwidth or at the
-    compute rate); its ``energy_j`` sums to ``energy_j``.
+    compute rate); its ``energy_j`` sums to ``energy_j``. ``ann`` holds the
+    ANN twin's figures (dense, zero-skipping) and the QNN twin's (⌈log2(T+1)⌉-bit
+    activations); ``sop_proxy`` the memory-free estimate papers use (synaptic
+    ops × 0.9 pJ + MACs × 4.6 pJ) for the SNN and its ANN twin.
+    ``parameters`` is the provenance of every hardware number used (level,
+    field, value, unit, overridden, source).
     """
 
     name: str
@@ -45,6 +50,8 @@ class Report:
     levels: pd.DataFrame
     accuracy: float | None = None
     ann: dict = field(default_factory=dict)
+    sop_proxy: dict = field(default_factory=dict)
+    parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -84,6 +91,8 @@ class Report:
             "synaptic_ops": self.synaptic_ops,
             "neuron_updates": self.neuron_updates,
             "ann": dict(self.ann),
+            "sop_proxy": dict(self.sop_proxy),
+            "parameters": self.parameters.to_dict(orient="records"),
             "levels": self.levels.to_dict(orient="records"),
             "breakdown": self.breakdown.to_dict(orient="records"),
         }

@@ -13,7 +13,14 @@ spikes      spike trains between layers: 1 bit per neuron per step (bitmap),
 inputs      the encoded input of layer 0 (spikes like above; 8-bit pixels for
             direct encoding, read once and reused every step)
 outputs     the readout: one 32-bit score per class per sample, written out
+partial_    only with ``mapping.accumulators = memory``: the running sum of
+sums        each accumulate / MAC, read and written per operation (the
+            membrane's width for an SNN, a 32-bit accumulator for an ANN)
 ==========  ===============================================================
+
+With ``mapping.input_reuse = per-operation`` every synaptic op / MAC reads its
+own input at the innermost level (a spike: one bit, or an address; an
+activation or pixel: its bits) instead of each input once per layer.
 
 Per item: ``read_use``/``write_use`` — bytes the compute reads/writes at the
 innermost level; ``once`` — bytes per sample fetched from the level above
@@ -44,9 +51,11 @@ import numpy as np
 
 from ..sim.activity import Activity, LayerActivity
 
-KINDS = ("weights", "state", "spikes", "inputs", "outputs")
+KINDS = ("weights", "state", "partial_sums", "spikes", "inputs", "outputs")
 INPUT_PIXEL_BITS = 8
 SCORE_BITS = 32
+ACCUMULATOR_BITS = 32
+"""Width of an ANN's MAC accumulator (an int8 MAC sums into 32 bits)."""
 
 
 @dataclass
@@ -81,13 +90,39 @@ class Items:
 
 @dataclass
 class Ops:
-    """Operation counts per sample, per layer: accumulates, MACs, neuron updates."""
+    """Operation counts per sample, per layer: accumulates, MACs, neuron updates; and the layer's weight and state
+    (membrane) widths in bits, which set each operation's energy (:mod:`snnexplorer.hardware.operations`;
+    None: float32)."""
 
     layer: np.ndarray
     network: list[str]
     accumulate: np.ndarray
     mac: np.ndarray
     neuron_update: np.ndarray
+    weight_bits: np.ndarray | None = None
+    state_bits: np.ndarray | None = None
+    activation_bits: np.ndarray | None = None
+    timesteps: np.ndarray | None = None
+    """Steps each layer runs (an ANN layer: 1); None: 1."""
+
+    @classmethod
+    def concat(cls, parts: list[Ops]) -> Ops:
+        def column(f: str):
+            values = [getattr(p, f) for p in parts]
+            if f == "network":
+                return [x for v in values for x in v]
+            if any(v is None for v in values):
+                default = 1.0 if f == "timesteps" else 32.0
+                values = [np.full(len(p.layer), default) if v is None else v for p, v in zip(parts, values)]
+            return np.concatenate(values)
+
+        return cls(*(column(f) for f in cls.__dataclass_fields__))
+
+    def bits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(weight, state, activation) bits per layer, float32 where not given; a MAC multiplies a weight by an
+        activation (an ANN's, or a pixel of a direct-encoded input)."""
+        full = np.full(len(self.layer), 32.0)
+        return tuple(full if b is None else b for b in (self.weight_bits, self.state_bits, self.activation_bits))
 
 
 def _touched_fraction(layer: LayerActivity, batch: int) -> np.ndarray:
@@ -129,8 +164,11 @@ def network_items(
     event_driven: bool,
     network: str = "main",
     activation_bits: int | None = None,
+    accumulators: str = "registers",
+    input_reuse: str = "layer",
 ) -> tuple[Items, Ops]:
-    """Items and ops of one network; ``activation_bits`` set means an ANN (no state, one pass)."""
+    """Items and ops of one network; ``activation_bits`` set means an ANN (no state, one pass). ``accumulators``
+    and ``input_reuse``: the mapping's assumptions (module docstring)."""
     layers = activity.layers
     n = max(1, activity.batch)
     ann = activation_bits is not None
@@ -179,14 +217,20 @@ def network_items(
         if not ann:
             state_traffic = updates * v_bits / 8
             add(index, "state", state_traffic, state_traffic, 0.0, state_traffic, state_traffic, state_set, state_bytes[index])
+        if accumulators == "memory":
+            sum_bits = ACCUMULATOR_BITS if ann else v_bits
+            traffic = synops * sum_bits / 8
+            held = layer.n_out * sum_bits / 8 * batch
+            add(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
         # input of this layer: encoded input (layer 0) or the previous layer's spikes/activations
         kind = "inputs" if index == 0 else "spikes"
         if index == 0 and layer.analog_input:
             pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
+            per_operation = synops * INPUT_PIXEL_BITS / 8
             add(
                 index,
                 kind,
-                pixel_bytes * layer.timesteps,
+                per_operation if input_reuse == "per-operation" else pixel_bytes * layer.timesteps,
                 0.0,
                 pixel_bytes,
                 pixel_bytes * layer.timesteps,
@@ -196,11 +240,17 @@ def network_items(
             )
         else:
             bits = _input_bits(layer, n, ann, activation_bits, spike_format)
+            used = bits / 8
+            if input_reuse == "per-operation":  # each op reads its own input value (a spike: its bit or address)
+                value_bits = (
+                    activation_bits if ann else (1 if spike_format == "bitmap" else _spike_bits(layer.n_in, 1, 1, spike_format))
+                )
+                used = synops * value_bits / 8
             if index == 0:  # streamed in from the outermost level
-                add(index, kind, bits / 8, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
+                add(index, kind, used, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
             else:
                 write = bits / 8
-                add(index, kind, bits / 8, write, 0.0, bits / 8, write, buffer_bytes[index], buffer_bytes[index])
+                add(index, kind, used, write, 0.0, bits / 8, write, buffer_bytes[index], buffer_bytes[index])
         if layer.analog_input or ann:
             ops_acc.append(0.0)
             ops_mac.append(synops)
@@ -219,7 +269,17 @@ def network_items(
             for f in ("read_use", "write_use", "once", "stream_read", "stream_write", "working_set", "size")
         },
     )
-    ops = Ops(np.arange(len(layers)), [network] * len(layers), np.array(ops_acc), np.array(ops_mac), np.array(ops_nu))
+    ops = Ops(
+        np.arange(len(layers)),
+        [network] * len(layers),
+        np.array(ops_acc),
+        np.array(ops_mac),
+        np.array(ops_nu),
+        np.array(weight_bits, dtype=np.float64),
+        np.array(membrane_bits, dtype=np.float64),
+        np.array([activation_bits if ann else INPUT_PIXEL_BITS for _ in layers], dtype=np.float64),
+        np.array([layer.timesteps for layer in layers], dtype=np.float64),
+    )
     return items, ops
 
 

@@ -23,13 +23,33 @@ def big_numbers(report) -> pn.Row:
         ("Footprint", binary_bytes(report.footprint_bytes)),
         ("SNN / ANN energy", f"{report.ann['snn_over_ann_energy']:.2f}×" if report.ann.get("snn_over_ann_energy") else "n/a"),
     ]
-    return pn.Row(
+    numbers = pn.Row(
         *(
             pn.indicators.String(label=label, value=value, font_size="20pt", title_size="10pt", width=190)
             for label, value in items
         ),
         sizing_mode="stretch_width",
     )
+    return pn.Column(numbers, pn.pane.Markdown(reference_points(report), margin=(0, 10)), sizing_mode="stretch_width")
+
+
+def reference_points(report) -> str:
+    """One line of figures to read ours against: the QNN twin, the memory-free SOP proxy, and the assumptions."""
+    ann, proxy, mapping = report.ann, report.sop_proxy, report.extra.get("mapping", {})
+    parts = []
+    if ann.get("qnn_energy_j") is not None:
+        parts.append(f"QNN twin ({ann['qnn_activation_bits']}-bit activations): {si(ann['qnn_energy_j'], 'J')}")
+    if proxy:
+        parts.append(
+            f"SOP proxy, no memory ({proxy['accumulate_pj']:g} pJ/AC, {proxy['mac_pj']:g} pJ/MAC): SNN {si(proxy['energy_j'], 'J')}, ANN {si(proxy['ann_energy_j'], 'J')}"
+        )
+    if mapping:
+        parts.append(
+            f"assumed: partial sums in {mapping['accumulators']}, inputs read once per "
+            + ("layer" if mapping["input_reuse"] == "layer" else "operation")
+            + f", batch run as tiles of {report.extra.get('batch_tile', report.batch)}"
+        )
+    return " · ".join(parts)
 
 
 def _layer_label(table: pd.DataFrame) -> pd.Series:

@@ -161,7 +161,11 @@ class Explorer(pn.viewable.Viewer):
             (
                 "Mapping",
                 lambda: [
-                    self._params(d.mapping, ["batch", "loop_order", "neuron_update", "experts", "spike_format"], integer_inputs),
+                    self._params(
+                        d.mapping,
+                        ["batch", "loop_order", "neuron_update", "experts", "spike_format", "accumulators", "input_reuse"],
+                        integer_inputs,
+                    ),
                     *self._placements,
                 ],
                 False,
@@ -328,6 +332,15 @@ class Explorer(pn.viewable.Viewer):
             return pn.pane.Markdown("*Pin designs to compare them here (deltas against the first pin).*")
         return pn.widgets.Tabulator(table.drop(columns=["point"]), disabled=True, show_index=False, **WIDE)
 
+    @staticmethod
+    def _parameters(report):
+        if report is None:
+            return pn.pane.Markdown("*No report: the design is not valid yet.*")
+        table = report.parameters.assign(
+            value=report.parameters["value"].map(lambda v: f"{v:,.6g}" if isinstance(v, float) else v)
+        )
+        return pn.widgets.Tabulator(table, disabled=True, show_index=False, layout="fit_data_stretch", **WIDE)
+
     def sidebar(self) -> list:
         return [
             self._session,
@@ -361,6 +374,12 @@ class Explorer(pn.viewable.Viewer):
             ),
             pn.pane.Markdown("### Pinned designs"),
             pn.Column(pn.bind(self._comparison, m.param.pins), **WIDE),
+            pn.Card(
+                pn.bind(self._parameters, m.param.report),
+                title="Every hardware number used, with its source",
+                collapsed=True,
+                **WIDE,
+            ),
         ]
 
     def __panel__(self):
