@@ -339,68 +339,6 @@ def test_quantized_layers_spend_less_compute_energy_where_the_datapath_scales(pr
         assert int8_j == pytest.approx(float_j)
 
 
-def _ottati_layer():
-    """Ottati et al. 2023's case (repository fabrizio-ottati/to-spike-or-not, main.py): one conv layer, 28×28×32
-    outputs, 3×3×144 kernels, one timestep, every input active."""
-    from snnexplorer.sim.activity import Activity, LayerActivity
-
-    outputs, n_in, ops = 28 * 28 * 32, 28 * 28 * 144, 28 * 28 * 32 * 3 * 3 * 144
-    one = np.array([outputs])
-    layer = LayerActivity(
-        n_in,
-        outputs,
-        1,
-        1,
-        np.array([n_in]),
-        np.array([ops]),
-        one,
-        one,
-        np.array([0]),
-        True,
-        parameters=3 * 3 * 144 * 32 + 32,
-        connections=ops,
-    )
-    return Activity([layer], np.zeros(1, dtype=int), np.zeros((1, outputs)), []), ops, outputs
-
-
-def _ottati_reference_uj(ops: int, outputs: int) -> tuple[float, float]:
-    """The script's own accounting (100 pJ per 64-bit access; Horowitz int8 mult 0.2, int32 add 0.1, int8 add 0.03,
-    32-bit mult 3 pJ): every MAC / AC reads its weight and its input; it prints ANN 823.0 µJ, SNN 461.2 µJ."""
-    mem8, mem32, mem1 = 100 / 8, 100 / 2, 100 / 64
-    ann = ops * 0.2 + outputs * 3 + (ops + outputs) * 0.1 + outputs * 0.03 + ops * 2 * mem8 + 32 * 2 * mem32 + outputs * mem8
-    snn = (
-        outputs * 3
-        + ops * 0.1
-        + outputs * 2 * 0.1
-        + outputs * 0.1
-        + ops * mem8
-        + 32 * mem32
-        + ops * mem1
-        + outputs * mem8
-        + 2 * 32 * mem32
-        + outputs * (mem8 + mem1)
-    )
-    return ann * 1e-6, snn * 1e-6
-
-
-def test_ottati_layer_reproduced_within_one_percent_under_his_mapping():
-    from types import SimpleNamespace
-
-    from snnexplorer.hardware import cost
-
-    activity, ops, outputs = _ottati_layer()
-    ann_ref, snn_ref = _ottati_reference_uj(ops, outputs)
-    assert (round(ann_ref, 1), round(snn_ref, 1)) == (823.0, 461.2)
-    sram = arch_of([(1e12, 64, 100.0, 100.0, 1e12)], accumulate_pj=0.9, mac_pj=4.6, neuron_update_pj=5.5)
-    mapping = SimpleNamespace(**{**Design().mapping.to_dict(), "loop_order": "layer-major", "input_reuse": "per-operation"})
-    report = cost(activity, sram, mapping, [8], [8])
-    assert report.ann["energy_j"] * 1e6 == pytest.approx(ann_ref, rel=0.01)
-    assert report.energy_j * 1e6 == pytest.approx(snn_ref, rel=0.01)
-    # our default mapping reads each input once per layer: the ANN's input traffic (half its energy) goes
-    layer_reuse = cost(activity, sram, SimpleNamespace(**{**vars(mapping), "input_reuse": "layer"}), [8], [8])
-    assert layer_reuse.energy_j / layer_reuse.ann["energy_j"] > 0.9
-
-
 def test_partial_sums_in_memory_cost_a_read_and_a_write_per_operation():
     design = Design.from_dict({"mapping": {"accumulators": "memory"}, "quantization": {"weight_bits": 8, "membrane_bits": 16}})
     activity = synthetic_for(design, 0.1)

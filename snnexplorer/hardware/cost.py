@@ -306,6 +306,7 @@ def cost(
     sparse = tiled(activity, arch, *bits, ann=True, zero_skipping=True)
     qnn_bits = qnn_activation_bits(activity)
     qnn = tiled(activity, arch, *bits, ann=True, activation_bits=qnn_bits)
+    sparse_qnn = tiled(activity, arch, *bits, ann=True, zero_skipping=True, activation_bits=qnn_bits)
     energy, latency = float(snn.energy_j[variant]), float(snn.latency_s[variant])
     ann_macs = float(dense.chosen(variant)[2].mac.sum())
     ann = {
@@ -317,6 +318,7 @@ def cost(
         "qnn_activation_bits": qnn_bits,
         "qnn_energy_j": float(qnn.energy_j[variant]),
         "qnn_latency_s": float(qnn.latency_s[variant]),
+        "qnn_zero_skipping_energy_j": float(sparse_qnn.energy_j[variant]),
     }
     ann["snn_over_ann_energy"] = energy / ann["energy_j"] if ann["energy_j"] else None
     ann["snn_over_ann_latency"] = latency / ann["latency_s"] if ann["latency_s"] else None

@@ -112,12 +112,16 @@ def snn_vs_ann(report):
         ("SNN", report.energy_j),
         ("ANN (dense)", report.ann["energy_j"]),
         ("ANN (zero-skipping)", report.ann["zero_skipping_energy_j"]),
+        (f"QNN ({report.ann['qnn_activation_bits']}-bit act.)", report.ann["qnn_energy_j"]),
+        ("SOP proxy (SNN)", report.sop_proxy["energy_j"]),
     ]
     return hv.Bars(pd.DataFrame(rows, columns=["model", "energy_j"]), "model", "energy_j").opts(
         color="model",
-        cmap=PALETTE[:3],
+        cmap=PALETTE[: len(rows)],
         ylabel="energy per inference (J)",
-        title="SNN vs its ANN twin (Ottati et al. 2023)",
+        title="SNN vs its ANN and QNN twins",
+        xrotation=20,
+        show_legend=False,
         **SIZE,
     )
 
