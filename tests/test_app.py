@@ -506,3 +506,29 @@ def test_every_shipped_and_big_valid_design_loads_into_the_page_without_error(se
     assert bits == [4, 8, 16]
     page.screenshot(path=str(tmp_path / "loaded.png"), full_page=True)
     assert not [e for e in errors if "favicon" not in e], errors
+
+
+STAR = (
+    "() => "
+    + RENDERED
+    + """.filter(m => m.type === 'Figure').flatMap(p => p.renderers)
+      .filter(r => r.glyph && r.glyph.type === 'Scatter' && (r.glyph.marker.value || r.glyph.marker) === 'star')
+      .map(r => [Array.from(r.data_source.data.x_value), Array.from(r.data_source.data.accuracy_pct)])"""
+)
+"""[x values, accuracy %] of the 'current design' star of each trade-off scatter on the page."""
+
+
+@pytest.mark.browser
+def test_trade_off_scatter_reads_in_units_and_marks_the_current_design_after_a_synthetic_edit(served_app, page):
+    _open(page, served_app)
+    page.get_by_label("Hidden widths (comma-separated)").fill("48")
+    page.keyboard.press("Enter")
+    page.get_by_text("No trained weights").first.wait_for(timeout=60_000)
+    energy_uj = float(_energy_text(page).split("\n")[-1].split()[0])  # "34 µJ" on the headline
+    _wait_until(page, lambda: len(page.evaluate(STAR)) == 2 and all(s[1] == [-5.0] for s in page.evaluate(STAR)))
+    energy_star, latency_star = page.evaluate(STAR)
+    assert energy_star[1] == [-5.0] and energy_star[0][0] == pytest.approx(energy_uj, rel=0.02)
+    labels = page.evaluate(
+        "() => " + RENDERED + ".filter(m => m.type === 'Figure').flatMap(p => [...p.left, ...p.below]).map(a => a.axis_label)"
+    )
+    assert {"Energy / inference (µJ)", "Latency / batch (µs)", "Accuracy (%)"} <= set(labels)

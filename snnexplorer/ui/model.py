@@ -27,6 +27,7 @@ import asyncio
 import io
 import threading
 import time
+from functools import partial
 
 import pandas as pd
 import param
@@ -402,7 +403,10 @@ class ExplorerModel(param.Parameterized):
             self._show(ticket, design, _evaluate_or_error(design, source), labels, choices, start, needs)
             return
         self._set(evaluating=True, layer_labels=labels, level_choices=choices)
-        asyncio.get_running_loop().create_task(self._evaluate_in_thread(ticket, design, source, labels, choices, start, needs))
+        # param's executor (Panel installs its own): the coroutine runs as a document callback of this session
+        param.parameterized.async_executor(
+            partial(self._evaluate_in_thread, ticket, design, source, labels, choices, start, needs)
+        )
 
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:
         outcome = await asyncio.to_thread(_evaluate_or_error, design, source)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import holoviews as hv
 import holoviews.plotting.bokeh
+import numpy as np
 import pandas as pd
 import panel as pn
 
-from .format import binary_bytes, si
+from .format import binary_bytes, engineering, si
 from .model import HISTORY_COLUMNS
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
@@ -146,23 +147,89 @@ def footprint(report):
     )
 
 
-def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None):
-    """Accuracy (or latency when no accuracy is known) against ``x`` for the session's designs,
-    the current one starred, and the points of a loaded sweep in grey."""
-    data = history.copy()
-    if data.empty:
-        data = pd.DataFrame(columns=HISTORY_COLUMNS)
-    y = "accuracy" if data["accuracy"].notna().any() else "latency_s"
-    data = data[data[y].notna()] if len(data) else data
-    hover = ["name", "hardware", "hidden", "experts", "timesteps", "bits", "latency_s", "footprint_bytes"]
-    label = "energy per inference (J)" if x == "energy_j" else "latency per batch (s)"
-    points = hv.Scatter(data, x, [y, *hover], label="this session").opts(
-        size=9, color=PALETTE[0], xlabel=label, ylabel=y, title=f"{y} vs {x}: designs evaluated (click one to load it)", **SIZE
+TRADE_OFF_AXES = {"energy_j": ("Energy / inference", "J"), "latency_s": ("Latency / batch", "s")}
+NO_ACCURACY = -5.0
+"""Where designs without an accuracy (synthetic activity) sit on the accuracy axis (%), drawn hollow."""
+LOG_SPAN = 20.0
+"""An axis whose values span more than this factor is drawn logarithmic."""
+
+
+def trade_off_frame(history: pd.DataFrame, x: str) -> tuple[pd.DataFrame, float, str, bool]:
+    """The session's designs as the trade-off scatter plots them: ``x_value`` in engineering units (factor, unit),
+    ``accuracy_pct`` (or :data:`NO_ACCURACY`), ``measured``, and readable hover columns; and whether x is log."""
+    data = history.copy() if len(history) else pd.DataFrame(columns=HISTORY_COLUMNS)
+    values = pd.to_numeric(data[x], errors="coerce").to_numpy(dtype=float)
+    positive = values[np.isfinite(values) & (values > 0)]
+    factor, unit = engineering(float(np.median(positive)) if len(positive) else 1.0, TRADE_OFF_AXES[x][1])
+    accuracy = pd.to_numeric(data["accuracy"], errors="coerce")
+    frame = pd.DataFrame(
+        {
+            "x_value": values / factor,
+            "accuracy_pct": (100 * accuracy).fillna(NO_ACCURACY).to_numpy(dtype=float),
+            "measured": accuracy.notna().to_numpy(),
+            "name": data["name"].astype(str).to_numpy(),
+            "hardware": data["hardware"].astype(str).to_numpy(),
+            "hidden": data["hidden"].astype(str).to_numpy(),
+            "timesteps": data["timesteps"].astype(str).to_numpy(),
+            "bits": data["bits"].astype(str).to_numpy(),
+            "energy": [si(v, "J") for v in pd.to_numeric(data["energy_j"], errors="coerce")],
+            "latency": [si(v, "s") for v in pd.to_numeric(data["latency_s"], errors="coerce")],
+            "footprint": [binary_bytes(v) for v in pd.to_numeric(data["footprint_bytes"], errors="coerce").fillna(0)],
+            "accuracy": [f"{100 * a:.2f} %" if a == a else "n/a (synthetic)" for a in accuracy],
+        }
     )
-    current = hv.Scatter(data.tail(1), x, [y, *hover], label="current").opts(size=16, color=PALETTE[5], marker="star")
-    overlay = points * current
-    if sweep is not None and not sweep.empty and {x, y} <= set(sweep.columns):
-        extra = [c for c in sweep.columns if c.startswith("axis:")]
-        loaded = hv.Scatter(sweep.dropna(subset=[x, y]), x, [y, *extra], label="loaded sweep").opts(size=6, color="#999999")
-        overlay = loaded * overlay
-    return overlay
+    log = len(positive) > 1 and positive.max() / positive.min() > LOG_SPAN
+    return frame, factor, unit, bool(log)
+
+
+def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None):
+    """Accuracy against ``x`` for the session's designs in engineering units: measured ones filled, synthetic ones
+    hollow on a band below 0 %, the current one starred, and a loaded sweep in grey; the legend outside the data."""
+    frame, factor, unit, log = trade_off_frame(history, x)
+    name = TRADE_OFF_AXES[x][0]
+    x_dim = hv.Dimension("x_value", label=f"{name} ({unit})")
+    y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)")
+    hover = ["name", "hardware", "hidden", "timesteps", "bits", "accuracy", "energy", "latency", "footprint"]
+    vdims = [y_dim, *hover]
+    style = dict(size=9, color=PALETTE[0], tools=["hover", "tap"])
+    measured = hv.Scatter(frame[frame["measured"]], x_dim, vdims, label="measured accuracy").opts(**style)
+    synthetic = hv.Scatter(frame[~frame["measured"]], x_dim, vdims, label="synthetic (no accuracy)").opts(
+        **style, fill_alpha=0.0, line_width=2
+    )
+    current = hv.Scatter(frame.tail(1), x_dim, vdims, label="current").opts(size=18, color=PALETTE[5], marker="star")
+    overlay = measured * synthetic * current
+    if sweep is not None and not sweep.empty and {x, "accuracy"} <= set(sweep.columns):
+        points = sweep.dropna(subset=[x])
+        loaded = pd.DataFrame(
+            {"x_value": points[x].to_numpy(dtype=float) / factor, "accuracy_pct": (100 * points["accuracy"]).fillna(NO_ACCURACY)}
+        )
+        overlay = hv.Scatter(loaded, x_dim, y_dim, label="loaded sweep").opts(size=6, color="#999999") * overlay
+    xs = frame["x_value"].to_numpy(dtype=float)
+    options = dict(
+        title=f"Accuracy vs {name.split(' /')[0].lower()} (click a design to load it)",
+        logx=log,
+        legend_position="bottom",
+        legend_cols=4,
+        padding=(0.1, 0.05),
+        ylim=(float(frame["accuracy_pct"].min()) - 5.0 if len(frame) else NO_ACCURACY - 5.0, 102.0),
+        height=SIZE["height"],
+        responsive=True,
+        fontscale=SIZE["fontscale"],
+    )
+    if len(np.unique(xs[np.isfinite(xs)])) == 1:  # one design: a readable range around it, not ±1
+        options["xlim"] = (xs[0] * 0.5, xs[0] * 1.5)
+    return overlay.opts(**options)
+
+
+def nearest_design(history: pd.DataFrame, x: str, tap_x: float, tap_y: float) -> str | None:
+    """The ``point`` of the session's design nearest a click at (tap_x, tap_y) in the scatter's own units."""
+    frame, _, _, log = trade_off_frame(history, x)
+    if frame.empty:
+        return None
+    xs = frame["x_value"].to_numpy(dtype=float)
+    if log:
+        xs, tap_x = np.log10(np.maximum(xs, 1e-300)), np.log10(max(tap_x, 1e-300))
+    span_x = max(float(np.ptp(xs)), abs(float(xs.max())) * 1e-3, 1e-12)
+    ys = frame["accuracy_pct"].to_numpy(dtype=float)
+    distance = ((xs - tap_x) / span_x) ** 2 + ((ys - tap_y) / 100.0) ** 2
+    return str(history["point"].iloc[int(np.argmin(distance))])

@@ -88,7 +88,6 @@ class Explorer(pn.viewable.Viewer):
                 callback=self._plots_file, filename="snn-explorer-plots.html", label="Export plots (HTML)", **WIDE
             ),
         ]
-        self._x_of: dict[int, str] = {}
         self.report_views = [self._report_view(plot) for plot in REPORT_PLOTS]
         m.param.watch(self._build_controls, "draft")
         m.param.watch(self._build_per_layer, "layer_labels")
@@ -314,15 +313,14 @@ class Explorer(pn.viewable.Viewer):
 
     def _scatter(self, x: str, history, sweep):
         scatter = plots.pareto(history, x, sweep)
-        tap = hv.streams.Tap(source=scatter.get(1) if sweep is not None else scatter.get(0))
+        tap = hv.streams.Tap(source=scatter)
 
         def load_nearest(x=None, y=None):
-            if x is None or history.empty:
-                return
-            values = history[self._x_of[id(tap)]].to_numpy(dtype=float)
-            self.model.load_point(history["point"].iloc[int(abs(values - x).argmin())])
+            point = None if x is None or y is None else plots.nearest_design(history, axis, x, y)
+            if point is not None:
+                self.model.load_point(point)
 
-        self._x_of[id(tap)] = x
+        axis = x
         tap.add_subscriber(load_nearest)
         return self._pane(scatter)
 
