@@ -303,12 +303,18 @@ def test_training_runs_in_the_background_and_cancels():
 def test_pin_button_fills_the_comparison_table(served_app, page):
     _open(page, served_app)
     page.get_by_text("Pin this design").first.click()
-    page.get_by_text("energy_j × first").first.wait_for(timeout=30_000)
+    page.get_by_text("Energy / inference vs first").first.wait_for(timeout=30_000)
+    before = _energy_text(page)
     _select_hardware(page, "gpu")
-    page.wait_for_timeout(1500)
+    _wait_until(page, lambda: _energy_text(page) != before)
     page.get_by_text("Pin this design").first.click()
-    _wait_until(page, lambda: page.locator(".tabulator-row").count() >= 2)
-    assert page.locator(".tabulator-row").count() == 2
+    table = page.locator(".tabulator").filter(has_text="vs first").first
+    _wait_until(page, lambda: table.locator(".tabulator-row").count() >= 2)
+    assert table.locator(".tabulator-row").count() == 2
+    text = table.inner_text()
+    assert "hardware.preset" in text and "µJ" in text and "×" in text  # the field that differs; units; ratios
+    assert "mnist-baseline-" in text  # the edited design has its own name
+    assert "e-0" not in text and "NaN" not in text
 
 
 def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 PREFIXES = ((1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f"))
 
 
@@ -27,3 +29,29 @@ def binary_bytes(value: float) -> str:
         if value >= factor:
             return f"{value / factor:.1f} {unit}"
     return f"{value:.0f} B"
+
+
+METRIC_TEXT = {
+    "accuracy": ("Accuracy", lambda v: f"{100 * v:.2f} %"),
+    "energy_j": ("Energy / inference", lambda v: si(v, "J")),
+    "latency_s": ("Latency / batch", lambda v: si(v, "s")),
+    "footprint_bytes": ("Footprint", binary_bytes),
+}
+
+
+def readable_comparison(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table as a person reads it: the design fields that differ, metrics in engineering units,
+    changes as "+0.25 points" and "×0.86", "n/a" where a value is missing (no raw floats, no NaN)."""
+
+    def text(values, fmt):
+        return [fmt(float(v)) if v is not None and v == v else "n/a" for v in values]
+
+    out = pd.DataFrame({"Design": table["name"].astype(str)})
+    for column in (c for c in table.columns if "." in c and "×" not in c):
+        out[column] = table[column].astype(str)
+    for metric, (label, fmt) in METRIC_TEXT.items():
+        out[label] = text(table[metric], fmt)
+    out["Δ accuracy"] = text(table["Δ accuracy (points)"], lambda v: f"{v:+.2f} points")
+    for metric, (label, _) in list(METRIC_TEXT.items())[1:]:
+        out[f"{label} vs first"] = text(table[f"{metric} × first"], lambda v: f"×{v:.3g}")
+    return out

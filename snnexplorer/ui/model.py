@@ -90,6 +90,27 @@ def with_deltas(pins: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def design_fields(design: Design) -> dict[str, str]:
+    """Every field of ``design`` but its name, as ``section.field`` (nested sections flattened) → text."""
+    out: dict[str, str] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict) and value and prefix != "hardware.overrides":
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        else:
+            out[prefix] = str(value)
+
+    walk("", {k: v for k, v in design.to_dict().items() if k != "name"})
+    return out
+
+
+def differing_fields(designs: list[Design]) -> pd.DataFrame:
+    """One row per design, one column per field whose value is not the same in all of them."""
+    rows = pd.DataFrame([design_fields(d) for d in designs])
+    return rows.loc[:, rows.nunique(dropna=False) > 1] if len(rows) else rows
+
+
 def parse_widths(text: str, path: str) -> list[int]:
     """``"256, 128"`` → [256, 128]; a :class:`DesignError` naming ``path`` otherwise (bounds are the Design's)."""
     try:
@@ -206,6 +227,7 @@ class ExplorerModel(param.Parameterized):
         self._edit_depth = 0
         self._uploads = 0
         self._evaluations = 0
+        self._origin: Design | None = None
         self._arch: Architecture | None = None
         self.load(design if design is not None else self._preset_design())
 
@@ -230,6 +252,7 @@ class ExplorerModel(param.Parameterized):
     def _load_data(self, data: dict) -> None:
         """A new draft from a design mapping whose sections are each valid (their combination need not be)."""
         self._text_problems.clear()
+        self._origin = None  # the first valid design of this draft: edits away from it get their own name
         sections = {key: cls(**({"steps": data[key]} if key == "timesteps" else data[key])) for key, cls in SECTIONS.items()}
         self._set(draft=Design(_validate=False, name=data["name"], **sections))
 
@@ -395,6 +418,7 @@ class ExplorerModel(param.Parameterized):
         except DesignError as exc:
             self._show(ticket, None, exc, labels, choices, start)
             return
+        design = self._named(design)
         from ..train import cached
 
         needs = self.activity == "simulate" and cached(design) is None
@@ -407,6 +431,15 @@ class ExplorerModel(param.Parameterized):
         param.parameterized.async_executor(
             partial(self._evaluate_in_thread, ticket, design, source, labels, choices, start, needs)
         )
+
+    def _named(self, design: Design) -> Design:
+        """``design``, renamed ``NAME-abc123`` (its cost hash) when edits took it away from the design loaded as
+        NAME, so that pins, the history and exports tell edited designs apart; the loaded one keeps its name."""
+        if self._origin is None:
+            self._origin = design
+        elif design.name == self._origin.name and design != self._origin:
+            return Design.from_dict({**design.to_dict(), "name": f"{self._origin.name}-{design.hash_for('cost')[:6]}"})
+        return design
 
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:
         outcome = await asyncio.to_thread(_evaluate_or_error, design, source)
@@ -466,8 +499,14 @@ class ExplorerModel(param.Parameterized):
         self._set(pins=pd.concat([pins, pd.DataFrame([row])], ignore_index=True))
 
     def comparison(self) -> pd.DataFrame:
-        """Pinned designs side by side, with each metric's change against the first pin."""
-        return with_deltas(self.pins)
+        """Pinned designs side by side: every field that differs between them, the metrics, and each metric's
+        change against the first pin."""
+        table = with_deltas(self.pins)
+        if table.empty:
+            return table
+        fields = differing_fields([self._designs[point] for point in table["point"]])
+        at = list(table.columns).index("name") + 1
+        return pd.concat([table.iloc[:, :at], fields.set_index(table.index), table.iloc[:, at:]], axis=1)
 
     def load_sweep(self, text: str) -> None:
         """Show the points of a sweep result CSV beside the session's designs."""

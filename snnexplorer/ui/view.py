@@ -21,6 +21,7 @@ import panel as pn
 from ..design import Dataset, Design
 from ..presets import hardware_preset_names
 from . import plots
+from .format import readable_comparison
 from .model import PER_LAYER_FIELDS, ExplorerModel
 
 REPORT_PLOTS = (
@@ -328,7 +329,7 @@ class Explorer(pn.viewable.Viewer):
         table = self.model.comparison()
         if table.empty:
             return pn.pane.Markdown("*Pin designs to compare them here (deltas against the first pin).*")
-        return pn.widgets.Tabulator(table.drop(columns=["point"]), disabled=True, show_index=False, **WIDE)
+        return pn.widgets.Tabulator(readable_comparison(table), disabled=True, show_index=False, **WIDE)
 
     @staticmethod
     def _parameters(report):
