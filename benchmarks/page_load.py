@@ -10,6 +10,7 @@ the server's caches).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import statistics
 import subprocess
@@ -30,10 +31,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loads", type=int, default=4)
-    args = parser.parse_args()
+@contextlib.contextmanager
+def served_browser():
+    """(url, browser): this checkout served on a free port, and Debian's Chromium driven by Playwright."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(port)],
@@ -49,19 +49,27 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        seconds = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            for _ in range(args.loads):
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                start = time.perf_counter()
-                page.goto(url)
-                page.get_by_text("Energy / inference").first.wait_for(timeout=120_000)
-                seconds.append(time.perf_counter() - start)
-                page.close()
+            yield url, browser
             browser.close()
     finally:
         server.terminate()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loads", type=int, default=4)
+    args = parser.parse_args()
+    seconds = []
+    with served_browser() as (url, browser):
+        for _ in range(args.loads):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            start = time.perf_counter()
+            page.goto(url)
+            page.get_by_text("Energy / inference").first.wait_for(timeout=120_000)
+            seconds.append(time.perf_counter() - start)
+            page.close()
     print("page to headline numbers (s):", ", ".join(f"{s:.1f}" for s in seconds))
     print(f"median of loads 2..{args.loads}: {statistics.median(seconds[1:] or seconds):.1f} s")
 

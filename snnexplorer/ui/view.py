@@ -89,6 +89,8 @@ class Explorer(pn.viewable.Viewer):
                 callback=self._plots_file, filename="snn-explorer-plots.html", label="Export plots (HTML)", **WIDE
             ),
         ]
+        # the headline numbers watch the report before the plots do, so they are rendered (and sent) first
+        self.numbers = pn.Column(pn.bind(lambda report, message: self._numbers(), m.param.report, m.param.message), **WIDE)
         self.report_views = [self._report_view(plot) for plot in REPORT_PLOTS]
         m.param.watch(self._build_controls, "draft")
         m.param.watch(self._build_per_layer, "layer_labels")
@@ -364,7 +366,7 @@ class Explorer(pn.viewable.Viewer):
         )
         return [
             evaluating,
-            pn.Column(pn.bind(lambda report, message: self._numbers(), m.param.report, m.param.message), **WIDE),
+            self.numbers,
             *(pn.Row(*pair, **WIDE) for pair in zip(self.report_views[::2], self.report_views[1::2])),
             pn.Row(
                 pn.bind(partial(self._scatter, "energy_j"), m.param.history, m.param.sweep),

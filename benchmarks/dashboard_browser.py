@@ -1,0 +1,70 @@
+"""Seconds from a control change to changed numbers and to a settled page, in headless Chromium (median of 10).
+
+Edits, each alternating between two values: the hardware preset (edge-soc / gpu: cost only) and the first
+layer's timesteps (25 / 20: simulate 2,000 test digits + cost). "numbers" is when the headline energy shows
+the new value; "settled" when the trade-off scatter's current-design star has moved to it as well (the
+session history, the last output an edit publishes). Serves this checkout like ``page_load.py``.
+
+    python benchmarks/dashboard_browser.py [--edits 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from page_load import served_browser
+
+STAR_X = """() => [...Bokeh.documents[0].all_models]
+    .filter(m => m.type === 'GlyphRenderer' && m.glyph.type === 'Scatter' && (m.glyph.marker.value || m.glyph.marker) === 'star')
+    .map(r => { const d = r.data_source.data; return (d.x_value || d.energy_j || d.latency_s)[0]; }).join(',')"""
+HARDWARE = "(v) => { const s = [...Bokeh.documents[0].all_models].find(m => m.type.endsWith('Select') && m.title === 'Hardware preset'); s.value = v; }"
+TIMESTEPS = """(v) => {
+    const models = [];
+    const walk = (view) => { models.push(view.model); for (const child of (view.child_views || [])) walk(child); };
+    Object.values(Bokeh.index).forEach(walk);
+    const parent = (child) => models.find(m => Array.isArray(m.children) && m.children.includes(child));
+    const title = models.find(m => m.type === 'Div' && typeof m.text === 'string' && m.text.startsWith('Timesteps, hidden layer 1'));
+    const slider = parent(parent(title)).children.find(m => m.type === 'Slider');
+    slider.value = v;
+    slider.value_throttled = v;
+}"""
+
+
+def energy_text(page) -> str:
+    """The headline energy as shown (Panel renders it in shadow DOM, which Playwright's locators pierce)."""
+    return page.locator("text=Energy / inference").first.locator("xpath=..").inner_text()
+
+
+def timed_edit(page, script: str, value) -> tuple[float, float]:
+    energy, star = energy_text(page), page.evaluate(STAR_X)
+    start = time.perf_counter()
+    page.evaluate(script, value)
+    while energy_text(page) == energy:
+        if time.perf_counter() - start > 120:
+            raise TimeoutError("the headline energy did not change in 120 s")
+        page.wait_for_timeout(20)
+    numbers = time.perf_counter() - start
+    page.wait_for_function(f"(old) => ({STAR_X})() !== old", arg=star, timeout=120_000, polling=20)
+    return numbers, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=10)
+    args = parser.parse_args()
+    with served_browser() as (url, browser):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url)
+        page.get_by_text("Energy / inference").first.wait_for(timeout=120_000)
+        page.wait_for_timeout(2000)
+        for name, script, values in (("hardware edit", HARDWARE, ["gpu", "edge-soc"]), ("timestep edit", TIMESTEPS, [20, 25])):
+            timed_edit(page, script, values[0])  # warm: the first edit of a kind fills caches
+            runs = [timed_edit(page, script, values[(i + 1) % 2]) for i in range(args.edits)]
+            numbers, settled = (statistics.median(r[k] for r in runs) for k in (0, 1))
+            print(f"{name:14s} numbers {numbers:5.2f} s   settled {settled:5.2f} s   (median of {args.edits})")
+
+
+if __name__ == "__main__":
+    main()
