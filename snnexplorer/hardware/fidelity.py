@@ -34,7 +34,7 @@ from ..sim.activity import Activity, LayerActivity
 from .architecture import Architecture
 from .cost import cost
 
-DEFAULT_MAPPING = {
+REFERENCE_MAPPING = {
     "batch": 1,
     "loop_order": "layer-major",
     "neuron_update": "time-driven",
@@ -45,6 +45,8 @@ DEFAULT_MAPPING = {
     "weights_level": "auto",
     "state_level": "auto",
 }
+"""The mapping every reference case assumes: one sample, one layer at a time, partial sums in registers, each input
+read once per layer; a case changes only what its reference does differently (e.g. Ottati's per-operation reads)."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,8 @@ def hand_architecture(levels: list[tuple[str, float, float]], mac_pj: float = 4.
 
 
 def mapping(**fields) -> SimpleNamespace:
-    """A mapping (the attributes :func:`cost` reads): the Design's defaults, layer-major, with ``fields``."""
-    return SimpleNamespace(**{**DEFAULT_MAPPING, **fields})
+    """A mapping (the attributes :func:`cost` reads): :data:`REFERENCE_MAPPING` with ``fields``."""
+    return SimpleNamespace(**{**REFERENCE_MAPPING, **fields})
 
 
 # ----------------------------------------------------------------------------- Ottati et al. 2023
