@@ -39,8 +39,7 @@ serve: install data
 
 bench: install data
 	$(BIN)/python -m pip install --quiet -e '.[bench]' -c benchmarks/constraints.txt
-	$(BIN)/python -m pip install --quiet --no-deps spikingjelly==2.0.0 loguru nir nirtorch -c benchmarks/constraints.txt
-	$(BIN)/python -m pip install --quiet h5py -c benchmarks/constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps spikingjelly==2.0.0 loguru nirtorch sinabs pbr -c benchmarks/constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation norse==1.1.0 -c benchmarks/constraints.txt
 	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import DesignError
+from .export import FORMAT_HELP, FORMATS
 from .progress import Reporter
 
 
@@ -176,12 +177,13 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _not_available(stage: str, issue: str):
-    def run(args: argparse.Namespace) -> int:
-        print(f"snnexplorer {stage}: not available yet ({issue} has not landed)", file=sys.stderr)
-        return 2
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .design import load_design
+    from .export import export
 
-    return run
+    path = export(load_design(args.design), args.format, args.out, args.activity)
+    print(f"{args.format}: {path} ({path.stat().st_size:,} bytes)")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,10 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="LocalCluster workers (default: one per core)")
     p.add_argument("--in-process", action="store_true", help="no dask: evaluate in this process")
     p.set_defaults(func=_cmd_sweep)
-    for stage, issue in (("export", "the dashboard/export issue"),):
-        p = sub.add_parser(stage, help=f"(not available yet: {issue})")
-        p.add_argument("rest", nargs="*")
-        p.set_defaults(func=_not_available(stage, issue))
+    p = sub.add_parser(
+        "export", help="write a design's file: its network as NIR, the design as YAML, its report as JSON/CSV/HTML"
+    )
+    p.add_argument("design", help="a design YAML path or preset name")
+    p.add_argument("--format", required=True, choices=FORMATS, help="; ".join(f"{k}: {v}" for k, v in FORMAT_HELP.items()))
+    p.add_argument("--out", required=True, help="the file to write (atomically: never half-written)")
+    p.add_argument("--activity", default="simulate", help="for json/csv/html: 'simulate' or 'synthetic:RATE'")
+    p.set_defaults(func=_cmd_export)
     return parser
 
 

@@ -17,9 +17,10 @@ def test_bad_activity_spec_is_a_clear_error(capsys):
     assert "activity" in capsys.readouterr().err
 
 
-def test_unbuilt_stages_exit_non_zero_with_message():
-    out = subprocess.run([sys.executable, "-m", "snnexplorer.cli", "export", "x.yaml"], capture_output=True, text=True)
-    assert out.returncode == 2 and "not available yet" in out.stderr
+def test_export_names_its_formats_when_one_is_wrong():
+    command = [sys.executable, "-m", "snnexplorer.cli", "export", "mnist-baseline", "--format", "onnx", "--out", "x"]
+    out = subprocess.run(command, capture_output=True, text=True)
+    assert out.returncode == 2 and "--format" in out.stderr and "'nir', 'yaml', 'json', 'csv', 'html'" in out.stderr
 
 
 def test_console_script_help():

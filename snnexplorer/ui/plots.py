@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import holoviews as hv
 import holoviews.plotting.bokeh
 import numpy as np
@@ -233,3 +235,14 @@ def nearest_design(history: pd.DataFrame, x: str, tap_x: float, tap_y: float) ->
     ys = frame["accuracy_pct"].to_numpy(dtype=float)
     distance = ((xs - tap_x) / span_x) ** 2 + ((ys - tap_y) / 100.0) ** 2
     return str(history["point"].iloc[int(np.argmin(distance))])
+
+
+REPORT_PLOTS = (
+    breakdown,
+    partial(breakdown, value="time_s"),
+    layer_activity,
+    layer_rates,
+    snn_vs_ann,
+    footprint,
+)
+"""Plots of the current Report, laid out two per row (the dashboard's, and the exported HTML's)."""

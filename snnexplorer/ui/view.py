@@ -12,27 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 from functools import partial
 
 import holoviews as hv
 import panel as pn
 
 from ..design import Dataset, Design
+from ..errors import DesignError
+from ..export import export_bytes, plots_html
 from ..presets import hardware_preset_names
 from . import plots
 from .format import readable_comparison
 from .model import PER_LAYER_FIELDS, ExplorerModel
+from .plots import REPORT_PLOTS
 
-REPORT_PLOTS = (
-    plots.breakdown,
-    partial(plots.breakdown, value="time_s"),
-    plots.layer_activity,
-    plots.layer_rates,
-    plots.snn_vs_ann,
-    plots.footprint,
-)
-"""Plots of the current Report, laid out two per row."""
 WIDE = dict(sizing_mode="stretch_width")
 INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
 """Integer fields typed rather than slid: their ranges are far wider than a slider's useful resolution."""
@@ -80,8 +73,13 @@ class Explorer(pn.viewable.Viewer):
                 callback=self._yaml_file, filename="design.yaml", label="Export design YAML", color="success", **WIDE
             ),
             pn.widgets.FileDownload(callback=self._json_file, filename="design.json", label="Export design JSON", **WIDE),
-            pn.widgets.FileDownload(callback=self._report_file, filename="report.csv", label="Export report CSV", **WIDE),
-            pn.widgets.FileDownload(callback=self._report_json_file, filename="report.json", label="Export report JSON", **WIDE),
+            pn.widgets.FileDownload(
+                callback=partial(self._report_export, "csv"), filename="report.csv", label="Export report CSV", **WIDE
+            ),
+            pn.widgets.FileDownload(
+                callback=partial(self._report_export, "json"), filename="report.json", label="Export report JSON", **WIDE
+            ),
+            pn.widgets.FileDownload(callback=self._nir_file, filename="network.nir", label="Export NIR (network)", **WIDE),
             pn.widgets.FileDownload(
                 callback=self._comparison_file, filename="comparison.csv", label="Export comparison CSV", **WIDE
             ),
@@ -266,30 +264,25 @@ class Explorer(pn.viewable.Viewer):
     def _json_file(self):
         return io.StringIO(self.model.design.to_json() if self.model.design is not None else "{}")
 
-    def _report_file(self):
-        report = self.model.report
-        return io.StringIO(report.breakdown.to_csv(index=False) if report is not None else "")
+    def _report_export(self, fmt: str):
+        m = self.model
+        if m.design is None or m.report is None:
+            return io.BytesIO(b"")
+        return io.BytesIO(export_bytes(m.design, fmt, m.report))
 
-    def _report_json_file(self):
-        report = self.model.report
-        return io.StringIO(json.dumps(report.to_dict() if report is not None else {}, indent=2))
+    def _nir_file(self):
+        """The design's network as NIR; when it cannot be one, the reasons go to the message line."""
+        try:
+            return io.BytesIO(export_bytes(self.model.design, "nir"))
+        except DesignError as exc:
+            self.model.message = "Export NIR: " + "; ".join(str(p) for p in exc.problems)
+            return io.BytesIO(b"")
 
     def _comparison_file(self):
         return io.StringIO(self.model.comparison().to_csv(index=False))
 
     def _plots_file(self):
-        from bokeh.resources import INLINE
-
-        report, history, sweep = self.model.report, self.model.history, self.model.sweep
-        layout = pn.Column(
-            *(plot(report) for plot in REPORT_PLOTS),
-            plots.pareto(history, sweep=sweep),
-            plots.pareto(history, "latency_s", sweep),
-        )
-        buffer = io.StringIO()
-        layout.save(buffer, resources=INLINE, title="SNN Explorer plots")
-        buffer.seek(0)
-        return buffer
+        return io.StringIO(plots_html(self.model.report, self.model.history, self.model.sweep))
 
     async def _on_upload(self, event) -> None:
         if event.new:
