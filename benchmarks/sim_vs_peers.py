@@ -5,7 +5,8 @@
 threads. Peers: a plain torch loop, and snnTorch / SpikingJelly / Norse when
 installed (``make bench`` installs the ``bench`` extra).
 ``conv``: a CIFAR-shaped 3×32×32 → conv 32 (3×3, pad 1) → pool 2 → conv 64 →
-pool 2 → 10 network, 200 samples, against a plain torch conv2d loop.
+pool 2 → 10 network, 200 samples, against a plain torch conv2d loop, snnTorch (Leaky per step) and SpikingJelly
+(multi-step LIFNode, each layer's convolutions for all steps at once).
 Each (simulator, rate) runs in its own process so its peak memory (max RSS) is
 its own; their runs are interleaved (one of each in turn) so that a slow spell
 of a shared machine does not fall on one simulator only. Prints median seconds
@@ -26,7 +27,10 @@ import time
 SIZES = [784, 512, 256, 10]
 STEPS = 25
 RATES = (0.02, 0.1, 0.3)
-SIMULATORS = {"mlp": ("snnexplorer", "torch-loop", "snntorch", "spikingjelly", "norse"), "conv": ("snnexplorer", "torch-loop")}
+SIMULATORS = {
+    "mlp": ("snnexplorer", "torch-loop", "snntorch", "spikingjelly", "norse"),
+    "conv": ("snnexplorer", "torch-loop", "snntorch", "spikingjelly"),
+}
 SAMPLES = {"mlp": 1000, "conv": 200}
 IDLE_S = 0.3
 """Pause before each run, so OpenMP worker threads of the previous run (which spin a while) have gone idle."""
@@ -67,7 +71,8 @@ def conv_network(seed=0):
 
 
 def conv_runner(name, layers):
-    """The conv network in the engine or as a plain torch loop (conv2d → LIF → max-pool per step)."""
+    """The conv network in the engine, as a plain torch loop (conv2d → LIF → max-pool per step), or with snnTorch's
+    Leaky / SpikingJelly's multi-step LIFNode as the neurons (the same update as the engine's)."""
     if name == "snnexplorer":
         from snnexplorer.sim import simulate
 
@@ -79,17 +84,51 @@ def conv_runner(name, layers):
     convs = [(torch.from_numpy(c.weight), torch.from_numpy(c.bias), c) for c in layers[:-1]]
     out_w, out_b = (torch.from_numpy(a) for a in layers[-1])
 
+    def maps(x):
+        return torch.from_numpy(x).float().reshape(x.shape[0], x.shape[1], *layers[0].input_shape)
+
+    if name == "spikingjelly":  # all steps of a layer at once: [T·B, C, H, W] convolutions, then the node scans T
+        from spikingjelly.activation_based import functional, neuron
+
+        nodes = [neuron.LIFNode(tau=10.0, decay_input=False, v_threshold=1.0, v_reset=None, step_mode="m") for _ in convs]
+
+        def run(x):
+            with torch.no_grad():
+                h = maps(x).transpose(0, 1)  # [T, B, C, H, W]
+                steps, batch = h.shape[:2]
+                for node, (w, b, c) in zip(nodes, convs):
+                    current = F.conv2d(h.flatten(0, 1), w, b, stride=c.stride, padding=c.padding)
+                    spikes = node(current.reshape(steps, batch, *current.shape[1:]))
+                    h = F.max_pool2d(spikes.flatten(0, 1), c.pool).reshape(steps, batch, c.channels, *c.output_shape[1:])
+                    functional.reset_net(node)
+                return (h.flatten(2) @ out_w + out_b).sum(0).argmax(1).numpy()
+
+        return run
+    if name == "snntorch":  # reset_delay=False: reset in the same step, as in the engine
+        import snntorch as snn
+
+        cells = [snn.Leaky(beta=0.9, threshold=1.0, reset_mechanism="subtract", reset_delay=False) for _ in convs]
+
+        def fire(i, current, v):
+            spikes, v = cells[i](current, v)
+            return spikes, v
+
+    else:
+
+        def fire(i, current, v):
+            v = 0.9 * v + current
+            spikes = (v >= 1.0).float()
+            return spikes, v - spikes
+
     def run(x):
         with torch.no_grad():
-            s = torch.from_numpy(x).float().reshape(x.shape[0], x.shape[1], *layers[0].input_shape)
+            s = maps(x)
             vs = [torch.zeros(x.shape[0], c.channels, *c.map_shape) for _, _, c in convs]
             score = 0
             for t in range(x.shape[1]):
                 h = s[:, t]
                 for i, (w, b, c) in enumerate(convs):
-                    vs[i] = 0.9 * vs[i] + F.conv2d(h, w, b, stride=c.stride, padding=c.padding)
-                    h = (vs[i] >= 1.0).float()
-                    vs[i] -= h
+                    h, vs[i] = fire(i, F.conv2d(h, w, b, stride=c.stride, padding=c.padding), vs[i])
                     h = F.max_pool2d(h, c.pool)
                 score = score + h.flatten(1) @ out_w + out_b
             return score.argmax(1).numpy()

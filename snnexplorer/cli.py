@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from .errors import DesignError
-from .export import FORMAT_HELP, FORMATS
 from .progress import Reporter
 
 
@@ -179,7 +178,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from .design import load_design
-    from .export import export
+    from .ui.export import export
 
     path = export(load_design(args.design), args.format, args.out, args.activity)
     print(f"{args.format}: {path} ({path.stat().st_size:,} bytes)")
@@ -188,6 +187,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .ui.export import FORMAT_HELP as EXPORT_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="snnexplorer", description="Design-space exploration of energy-efficient spiking neural networks."
@@ -236,7 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="write a design's file: its network as NIR, the design as YAML, its report as JSON/CSV/HTML"
     )
     p.add_argument("design", help="a design YAML path or preset name")
-    p.add_argument("--format", required=True, choices=FORMATS, help="; ".join(f"{k}: {v}" for k, v in FORMAT_HELP.items()))
+    p.add_argument(
+        "--format", required=True, choices=EXPORT_FORMATS, help="; ".join(f"{k}: {v}" for k, v in EXPORT_FORMATS.items())
+    )
     p.add_argument("--out", required=True, help="the file to write (atomically: never half-written)")
     p.add_argument("--activity", default="simulate", help="for json/csv/html: 'simulate' or 'synthetic:RATE'")
     p.set_defaults(func=_cmd_export)

@@ -39,6 +39,7 @@ from .errors import DesignError, FieldProblem
 from .hardware_schema import override_problems
 from .presets import hardware_preset, hardware_preset_names, presets_dir
 from .sections import Section, check_section
+from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, stack
 from .yaml_input import parse_yaml, read_yaml
 
 N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10}
@@ -77,15 +78,22 @@ class Neuron(Section):
 
 
 class Network(Section):
-    """A fully connected SNN: ``hidden`` lists the hidden widths (depth = its length)."""
+    """The SNN's hidden layers: ``hidden`` widths (fully connected), or a conv/pool/dense stack in ``layers``."""
 
     _key = "network"
     _limits = {"hidden": (1, 16384)}
+    _checkers = {"layers": check_entries}
     hidden = param.List(
         default=[256],
         item_type=int,
         label="Hidden widths",
-        doc="Hidden layer widths; width = each entry, depth = number of entries.",
+        doc="Hidden layer widths; width = each entry, depth = number of entries (the short form of an all-dense `layers`).",
+    )
+    layers = param.List(
+        default=[],
+        label="Layer stack",
+        doc="Conv, pool and dense entries, e.g. [{conv: {channels: 16, kernel: 5, padding: 2}}, {pool: 2}, {dense: 128}]; "
+        "when given it replaces `hidden` (see snnexplorer.topology).",
     )
     neuron = param.ClassSelector(class_=Neuron, default=Neuron(), instantiate=True, doc="LIF neuron parameters.")
 
@@ -302,27 +310,49 @@ class Design(param.Parameterized):
     def n_inputs(self) -> int:
         return N_INPUTS[self.dataset.name]
 
-    def network_sizes(self) -> dict[str, list[int]]:
-        """Layer sizes [inputs, hidden..., outputs] of every network the design trains and runs."""
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one input sample."""
+        return INPUT_SHAPES[self.dataset.name]
+
+    def network_specs(self) -> dict[str, list[LayerSpec]]:
+        """The weight layers (:class:`~snnexplorer.topology.LayerSpec`) of every network the design trains and runs;
+        an STDP network has no output layer."""
+        shape = self.input_shape
         if self.training.learning_rule == "stdp":
-            return {"stdp": [self.n_inputs, *self.network.hidden]}
+            return {"stdp": stack([], self.network.hidden, shape, 0)[:-1]}
         spec = self.specialization
         if spec.experts == 1:
-            return {"main": [self.n_inputs, *self.network.hidden, self.n_classes]}
-        sizes = {f"expert{g}": [self.n_inputs, *spec.hidden, outputs] for g, outputs in enumerate(self.expert_outputs)}
+            return {"main": stack(self.network.layers, self.network.hidden, shape, self.n_classes)}
+        specs = {f"expert{g}": stack([], spec.hidden, shape, outputs) for g, outputs in enumerate(self.expert_outputs)}
         if spec.combine == "router":
-            sizes["router"] = [self.n_inputs, *spec.router_hidden, spec.experts]
-        return sizes
+            specs["router"] = stack([], spec.router_hidden, shape, spec.experts)
+        return specs
+
+    def network_sizes(self) -> dict[str, list[int]]:
+        """Widths [inputs, each layer's outputs...] of every network the design trains and runs (a conv layer's:
+        the pooled spikes it sends on)."""
+        return {name: [specs[0].n_in, *(s.n_out for s in specs)] for name, specs in self.network_specs().items()}
 
     @property
     def parameter_count(self) -> int:
         """Weights and biases of every network of the design."""
-        return sum(parameters_of(sizes) for sizes in self.network_sizes().values())
+        return sum(s.parameters for specs in self.network_specs().values() for s in specs)
+
+    @property
+    def is_conv(self) -> bool:
+        """Whether the network has convolutional layers."""
+        return any("conv" in entry for entry in self.network.layers)
 
     @property
     def hidden(self) -> list[int]:
-        """Hidden widths of the network(s) that run: the experts' when specialized."""
-        return list(self.specialization.hidden if self.specialization.experts > 1 else self.network.hidden)
+        """Hidden widths of the network(s) that run: the experts' when specialized; a conv layer's is the number of
+        (pooled) outputs it sends on."""
+        if self.specialization.experts > 1:
+            return list(self.specialization.hidden)
+        if self.network.layers:
+            return [s.n_out for s in self.network_specs()["main"][:-1]]
+        return list(self.network.hidden)
 
     @property
     def expert_outputs(self) -> list[int]:
@@ -366,6 +396,20 @@ class Design(param.Parameterized):
                 out.append(
                     FieldProblem(path, value, f"one int or a list of {n_layers} ints (hidden layers {self.hidden} + output)")
                 )
+        if self.network.layers:
+            out.extend(geometry_problems(self.network.layers, self.input_shape))
+            if self.training.learning_rule == "stdp":
+                out.append(FieldProblem("network.layers", self.network.layers, "[] for learning_rule stdp (one dense layer)"))
+            if self.specialization.experts > 1:
+                out.append(
+                    FieldProblem(
+                        "specialization.experts",
+                        self.specialization.experts,
+                        "1 with network.layers (experts are fully connected: specialization.hidden)",
+                    )
+                )
+            if out:
+                return out
         if self.training.learning_rule == "stdp":
             if len(self.network.hidden) != 1:
                 out.append(
@@ -506,9 +550,12 @@ class Design(param.Parameterized):
         stdp = training["learning_rule"] == "stdp"
         if not stdp:  # surrogate-gradient designs hash as they did before STDP existed
             training = {k: v for k, v in training.items() if k not in ("learning_rule", "stdp")}
+        network = d["network"]
+        # an all-dense network hashes as it did before conv stacks existed; a stack replaces `hidden`
+        network.pop("hidden" if network["layers"] else "layers")
         inputs: dict[str, Any] = {
             "dataset": {"name": d["dataset"]["name"], "encoding": d["dataset"]["encoding"]},
-            "network": d["network"] if spec["experts"] == 1 else {"neuron": d["network"]["neuron"]},
+            "network": network if spec["experts"] == 1 else {"neuron": network["neuron"]},
             "specialization": spec,
             "training": training,
         }
@@ -530,11 +577,6 @@ class Design(param.Parameterized):
         """Content hash (16 hex chars) of what determines ``stage``'s output."""
         blob = json.dumps(self.stage_inputs(stage), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
-def parameters_of(sizes: list[int]) -> int:
-    """Weights and biases of a fully connected network of layer ``sizes`` [inputs, hidden..., outputs]."""
-    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
 
 def load_design(path_or_name: str | Path) -> Design:

@@ -9,7 +9,8 @@ import numpy as np
 from . import data
 from .design import Design
 from .per_layer import fit_to_depth
-from .sim import Activity, simulate
+from .sim import Activity, Conv, simulate
+from .topology import LayerSpec
 from .weights import Weights
 
 
@@ -25,6 +26,15 @@ def _per_sample_of(activity: Activity, total: int) -> Activity:
     return dataclasses.replace(activity, layers=layers)
 
 
+def engine_layers(specs: list[LayerSpec], layers: list) -> list:
+    """Trained (W, b) pairs as :func:`snnexplorer.sim.simulate` takes them: a conv layer's wrapped in a
+    :class:`~snnexplorer.sim.Conv` with its geometry."""
+    return [
+        Conv(w, b, spec.conv.input_shape, spec.conv.stride, spec.conv.padding, spec.conv.pool) if spec.conv else (w, b)
+        for spec, (w, b) in zip(specs, layers)
+    ]
+
+
 def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
     """Simulate ``weights`` on images ``x`` under ``design``'s encoding, timesteps and bits."""
     if design.training.learning_rule == "stdp":
@@ -36,8 +46,10 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
     neuron = design.network.neuron
     kwargs = dict(beta=neuron.beta, threshold=neuron.threshold, reset=neuron.reset)
 
+    specs = design.network_specs()
+
     def run(name: str, rows: np.ndarray | slice = slice(None)) -> Activity:
-        layers = weights.networks[name]
+        layers = engine_layers(specs[name], weights.networks[name])
         n = len(layers)
         return simulate(
             layers,

@@ -33,12 +33,11 @@ _ACTIVITY_CACHE_LOCK = threading.Lock()  # dashboard sessions evaluate in worker
 
 def synthetic_for(design: Design, rate: float) -> Activity:
     """Synthetic activity of every network of ``design`` at a uniform spike rate."""
+    specs = design.network_specs()
     if design.training.learning_rule == "stdp":  # one layer of excitatory neurons, no output layer
-        return synthetic_activity([design.n_inputs, *design.hidden], design.layer_timesteps[:1], rate, name="main")
-    nets = [
-        synthetic_activity([design.n_inputs, *design.hidden, outputs], design.layer_timesteps, rate, name=f"expert{g}")
-        for g, outputs in enumerate(design.expert_outputs)
-    ]
+        return synthetic_activity(specs["stdp"], design.layer_timesteps[:1], rate, name="main")
+    experts = [name for name in specs if name != "router"]
+    nets = [synthetic_activity(specs[name], design.layer_timesteps, rate, name=name) for name in experts]
     if len(nets) == 1:
         nets[0].name = "main"
         return nets[0]
@@ -96,16 +95,17 @@ def simulate_design(design: Design, progress: Progress | None = None, cancel: th
 
 def ann_accuracy(design: Design) -> float:
     """Test accuracy of the design's ANN twin (trained once and cached), on the same test subset."""
-    from .train import load_or_train_ann
+    import torch
 
-    layers = load_or_train_ann(design).networks["ann"]
+    from .train import load_or_train_ann
+    from .train.model import ANN
+    from .train.trainer import ann_specs
+
+    model = ANN(ann_specs(design)).load_numpy(load_or_train_ann(design).networks["ann"])
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
-    h = test.x
-    for index, (w, b) in enumerate(layers):
-        h = h @ w + b
-        if index < len(layers) - 1:
-            h = np.maximum(h, 0.0)
-    return float(np.mean(np.argmax(h, axis=1) == test.y))
+    with torch.no_grad():
+        scores = model(torch.from_numpy(test.x)).numpy()
+    return float(np.mean(np.argmax(scores, axis=1) == test.y))
 
 
 def architecture_of(design: Design) -> Architecture:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from .design import Design, parameters_of
+from .design import Design
 from .errors import DesignError
 
 USABLE_FRACTION = 0.8
@@ -45,14 +45,14 @@ def available_bytes() -> int:
 
 def training_bytes(design: Design) -> int:
     """Estimated peak memory of training ``design`` (see the module docstring)."""
-    networks = design.network_sizes().values()
+    networks = design.network_specs().values()
     if design.training.learning_rule == "stdp":
-        return max(3 * 8 * sizes[0] * sizes[1] for sizes in networks)
+        return max(3 * 8 * specs[0].n_in * specs[0].n_neurons for specs in networks)
     t, batch = design.training.timesteps, design.training.batch_size
     peaks = []
-    for sizes in networks:
-        kept = batch * t * (sizes[0] + 3 * sum(sizes[1:]))
-        peaks.append(4 * (4 * parameters_of(sizes) + kept))
+    for specs in networks:
+        kept = batch * t * (specs[0].n_in + 3 * sum(s.n_neurons for s in specs))
+        peaks.append(4 * (4 * sum(s.parameters for s in specs) + kept))
     return max(peaks)
 
 
@@ -62,9 +62,9 @@ def simulation_bytes(design: Design) -> int:
     input_bytes = 4 if design.dataset.encoding == "direct" else 1
     steps = design.layer_timesteps
     total = 0
-    for sizes in design.network_sizes().values():
-        trains = sum(n * steps[min(i, len(steps) - 1)] for i, n in enumerate(sizes[1:]))
-        total += samples * (sizes[0] * steps[0] * input_bytes + trains) + 4 * parameters_of(sizes)
+    for specs in design.network_specs().values():
+        trains = sum(s.n_neurons * steps[min(i, len(steps) - 1)] for i, s in enumerate(specs))
+        total += samples * (specs[0].n_in * steps[0] * input_bytes + trains) + 4 * sum(s.parameters for s in specs)
     return total
 
 

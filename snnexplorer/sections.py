@@ -12,6 +12,7 @@ their parameters as widgets, so its choices and bounds are these.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import param
@@ -27,7 +28,9 @@ class Section(param.Parameterized):
     int per layer; ``_choices`` gives the allowed values of a String parameter
     (``name``, which every Parameterized has, is a field only when listed
     there); ``_required`` names the fields a mapping must give; a list field
-    holds at most ``_max_items`` entries (64: layers of a network).
+    holds at most ``_max_items`` entries (64: layers of a network);
+    ``_checkers`` maps a field of a richer form to the function that returns
+    its problems (value, path).
     """
 
     _key: ClassVar[str] = ""
@@ -36,6 +39,7 @@ class Section(param.Parameterized):
     _per_layer: ClassVar[tuple[str, ...]] = ()
     _required: ClassVar[tuple[str, ...]] = ()
     _max_items: ClassVar[int] = 64
+    _checkers: ClassVar[dict[str, Callable[[Any, str], list[FieldProblem]]]] = {}
 
     def __init__(self, **params: Any):
         checked, problems = check_section(type(self), params, type(self)._key)
@@ -150,6 +154,12 @@ def check_section(cls: type[Section], data: Any, prefix: str) -> tuple[dict, lis
             problems.append(FieldProblem(path, value, f"a known key: one of {known}"))
             continue
         p = cls.param[key]
+        if key in cls._checkers:
+            own = cls._checkers[key](value, path)
+            problems.extend(own)
+            if not own:
+                checked[key] = copy.deepcopy(value)
+            continue
         if isinstance(p, param.ClassSelector) and isinstance(p.class_, type) and issubclass(p.class_, Section):
             sub, sub_problems = check_section(p.class_, value, path)
             problems.extend(sub_problems)

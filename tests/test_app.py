@@ -494,11 +494,15 @@ def test_every_shipped_and_big_valid_design_loads_into_the_page_without_error(se
     shown = (
         "() => "
         + RENDERED
-        + ".filter(m => ['Batch', 'Hidden widths (comma-separated)'].includes(m.title)).map(m => String(m.value))"
+        + ".filter(m => ['Batch', 'Hidden widths (comma-separated)', 'Layer stack (YAML)'].includes(m.title))"
+        + ".map(m => String(m.value))"
     )
     for filename, content in uploads:
         design = Design.from_yaml(content.decode())
-        expected = [str(design.mapping.batch), ", ".join(map(str, design.network.hidden))]
+        shape = ", ".join(map(str, design.network.hidden))
+        if design.network.layers:  # a conv stack: its entries as YAML
+            shape = yaml.safe_dump(design.network.layers, default_flow_style=True, sort_keys=False).strip()
+        expected = [str(design.mapping.batch), shape]
         _upload(page, content, filename)
         _wait_until(page, lambda expected=expected: sorted(page.evaluate(shown)) == sorted(expected))
         assert sorted(page.evaluate(shown)) == sorted(expected), filename

@@ -9,6 +9,7 @@ from snnexplorer.hardware.workload import Items, Ops
 from snnexplorer.pipeline import architecture_of, cost_design, cost_design_variants, evaluate, synthetic_for
 from snnexplorer.presets import hardware_preset, hardware_preset_names
 from snnexplorer.sim.synthetic import synthetic_activity
+from snnexplorer.topology import dense_specs
 
 
 def arch_of(levels, **compute):
@@ -257,7 +258,7 @@ def test_every_preset_number_cites_a_source():
 
 
 def test_synthetic_activity_counts():
-    act = synthetic_activity([100, 50, 10], [10, 10], 0.2, samples=3)
+    act = synthetic_activity(dense_specs([100, 50, 10]), [10, 10], 0.2, samples=3)
     assert act.layers[0].synaptic_ops.sum() == round(0.2 * 100 * 3) * 50 * 10
 
 

@@ -233,3 +233,22 @@ def test_cli_export_writes_every_format_atomically(tmp_path, capsys):
     assert main(["export", "mnist-specialized", "--format", "nir", "--out", str(tmp_path / "no.nir")]) == 1
     assert "specialization.experts" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"baseline.{f}" for f in ("nir", "yaml", "json", "csv", "html"))
+
+
+def test_the_dashboard_costs_an_uploaded_nir_file_and_explains_a_bad_one(tmp_path):
+    from snnexplorer.ui import ExplorerModel
+
+    model = ExplorerModel(activity="synthetic")
+    own = model.report.energy_j
+    path = tmp_path / "sinabs-like.nir"
+    nir.write(path, conv_graph(np.random.default_rng(3)))
+    model.load_nir(path.read_bytes(), "sinabs-like.nir")
+    assert model.imported is not None and model.imported.name == "sinabs-like"
+    assert model.report is not None and model.report.energy_j != own and "Imported NIR network sinabs-like" in model.message
+    before = model.report.energy_j
+    model.draft.hardware.preset = "server-cpu"  # the design's hardware applies to the imported network
+    assert model.report.energy_j != before and model.imported is not None
+    model.load_nir(b"not a nir file", "broken.nir")
+    assert "NIR file refused" in model.message and "broken.nir" in model.message and model.imported is not None
+    model.load(load_design("mnist-baseline"))
+    assert model.imported is None

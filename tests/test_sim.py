@@ -154,9 +154,10 @@ def test_disaggregated_timesteps_count_graded_inputs_as_spikes():
 
 def test_synthetic_activity_retimes_layers_like_the_engine():
     from snnexplorer.sim.synthetic import synthetic_activity
+    from snnexplorer.topology import dense_specs
 
-    uniform = synthetic_activity([784, 256, 128, 10], [25, 25, 25], 0.1)
-    ld = synthetic_activity([784, 256, 128, 10], [25, 15, 10], 0.1)
+    uniform = synthetic_activity(dense_specs([784, 256, 128, 10]), [25, 25, 25], 0.1)
+    ld = synthetic_activity(dense_specs([784, 256, 128, 10]), [25, 15, 10], 0.1)
     for act in (uniform, ld):  # the engine's invariant (test above): a layer's input is the previous layer's output
         for index in (1, 2):
             assert act.layers[index].input_spikes.sum() == act.layers[index - 1].output_spikes.sum()

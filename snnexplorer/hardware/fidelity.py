@@ -287,12 +287,13 @@ def breakeven_rate(
     ``qnn_energy_j``, dense, or ``qnn_zero_skipping_energy_j``, skipping zero activations); bisection; 0 if the SNN
     never wins, 1 if it always does."""
     from ..sim.synthetic import synthetic_activity
+    from ..topology import dense_specs
 
     bits = [weight_bits] * (len(sizes) - 1)
     chosen = mapping(**mapping_fields)
 
     def snn_over_qnn(rate: float) -> float:
-        report = cost(synthetic_activity(sizes, [timesteps] * (len(sizes) - 1), rate), arch, chosen, bits, bits)
+        report = cost(synthetic_activity(dense_specs(sizes), [timesteps] * (len(sizes) - 1), rate), arch, chosen, bits, bits)
         return report.energy_j / report.ann[twin] if report.ann[twin] > 0 else float("inf")
 
     low, high = 0.0, 1.0

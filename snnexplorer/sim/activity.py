@@ -70,6 +70,21 @@ class Activity:
     name: str = "main"
     experts: list[Activity] = field(default_factory=list)
 
+    @classmethod
+    def from_chunks(
+        cls, layers: list[LayerActivity], scores: list[np.ndarray], layer_spikes: list[list[np.ndarray]], labels, name: str
+    ) -> Activity:
+        """An Activity from a simulation's per-chunk output scores and hidden spike counts (predictions: argmax)."""
+        potential = np.concatenate(scores)
+        return cls(
+            layers=layers,
+            predictions=np.argmax(potential, axis=1),
+            output_potential=potential,
+            layer_spikes=[np.concatenate(s) for s in layer_spikes],
+            labels=None if labels is None else np.asarray(labels)[: len(potential)],
+            name=name,
+        )
+
     @property
     def batch(self) -> int:
         """Samples the counters cover (a training run's Activity has counters but no predictions)."""

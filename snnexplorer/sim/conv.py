@@ -21,11 +21,13 @@ event scaled by its value, and counts as multiply-accumulates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numba import njit, prange
 
 from ..errors import DesignError, FieldProblem
+from ..topology import ConvGeometry
 from .kernels import _neuron_step, _spike_buffer
 
 
@@ -56,14 +58,11 @@ class Conv:
             problems.append(
                 ("conv.stride/padding/pool", (self.stride, self.padding, self.pool), "stride ≥ 1, padding ≥ 0, pool ≥ 1")
             )
-        if not problems:
-            height, width = self.map_shape
-            if height < 1 or width < 1 or height % self.pool or width % self.pool:
-                problems.append(
-                    ("conv.pool", self.pool, f"an output map ({height}×{width}) that is non-empty and divides by pool")
-                )
+        problems = [FieldProblem(*problem) for problem in problems]
+        if not problems and (problem := self.geometry.problem("conv.pool")):
+            problems.append(problem)
         if problems:
-            raise DesignError([FieldProblem(*problem) for problem in problems])
+            raise DesignError(problems)
 
     @property
     def kernel(self) -> int:
@@ -73,45 +72,37 @@ class Conv:
     def channels(self) -> int:
         return int(self.weight.shape[0])
 
+    @cached_property
+    def geometry(self) -> ConvGeometry:
+        """Shapes, synapse and parameter counts (:class:`~snnexplorer.topology.ConvGeometry`)."""
+        return ConvGeometry(self.channels, self.kernel, tuple(self.input_shape), self.stride, self.padding, self.pool)
+
     @property
     def map_shape(self) -> tuple[int, int]:
         """(H_o, W_o) of the convolution's output map, before pooling."""
-        _, height, width = self.input_shape
-        k, s, p = self.kernel, self.stride, self.padding
-        return (height + 2 * p - k) // s + 1, (width + 2 * p - k) // s + 1
+        return self.geometry.map_shape
 
     @property
     def output_shape(self) -> tuple[int, int, int]:
         """(C_out, H_p, W_p) of the emitted, pooled spikes."""
-        height, width = self.map_shape
-        return self.channels, height // self.pool, width // self.pool
+        return self.geometry.output_shape
 
     @property
     def n_in(self) -> int:
-        return int(np.prod(self.input_shape))
+        return self.geometry.n_in
 
     @property
     def n_neurons(self) -> int:
-        height, width = self.map_shape
-        return self.channels * height * width
+        return self.geometry.n_neurons
 
     @property
     def n_out(self) -> int:
-        return int(np.prod(self.output_shape))
+        return self.geometry.n_out
 
     @property
     def connections(self) -> int:
         """Synapses (input, output neuron) pairs of the convolution, borders included."""
-        _, height, width = self.input_shape
-        rows = _positions_per_offset(height, self.map_shape[0], self.kernel, self.stride, self.padding)
-        cols = _positions_per_offset(width, self.map_shape[1], self.kernel, self.stride, self.padding)
-        return int(self.input_shape[0] * self.channels * rows.sum() * cols.sum())
-
-
-def _positions_per_offset(size: int, out_size: int, kernel: int, stride: int, padding: int) -> np.ndarray:
-    """For each kernel offset, how many output positions read an on-map input along one axis."""
-    out = np.arange(out_size)[:, None] * stride - padding + np.arange(kernel)[None, :]
-    return ((out >= 0) & (out < size)).sum(axis=0)
+        return self.geometry.connections
 
 
 def channels_last(weight: np.ndarray) -> np.ndarray:

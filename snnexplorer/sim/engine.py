@@ -389,12 +389,4 @@ def simulate(
                 connections=plan.conv.connections if plan.conv else plan.n_in * n_out,
             )
         )
-    potential = np.concatenate(scores)
-    return Activity(
-        layers=activity_layers,
-        predictions=np.argmax(potential, axis=1),
-        output_potential=potential,
-        layer_spikes=[np.concatenate(s) for s in layer_spikes],
-        labels=None if labels is None else np.asarray(labels)[:n_batch],
-        name=name,
-    )
+    return Activity.from_chunks(activity_layers, scores, layer_spikes, labels, name)

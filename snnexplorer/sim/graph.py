@@ -256,12 +256,4 @@ def simulate_graph(stages: list[Stage], spikes: np.ndarray, labels: np.ndarray |
                 connections=int(round(stage.fan_out.sum())),
             )
         )
-    potential = np.concatenate(scores)
-    return Activity(
-        layers=layers,
-        predictions=np.argmax(potential, axis=1),
-        output_potential=potential,
-        layer_spikes=[np.concatenate(s) for s in layer_spikes],
-        labels=None if labels is None else np.asarray(labels)[:n_batch],
-        name=name,
-    )
+    return Activity.from_chunks(layers, scores, layer_spikes, labels, name)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..topology import LayerSpec
 from .activity import Activity, LayerActivity
 from .resample import rate_preserving_counts
 
 
-def synthetic_activity(sizes: list[int], timesteps: list[int], rate: float, samples: int = 1, name: str = "main") -> Activity:
+def synthetic_activity(
+    specs: list[LayerSpec], timesteps: list[int], rate: float, samples: int = 1, name: str = "main"
+) -> Activity:
     """Every input and hidden neuron spikes with probability ``rate`` per step of its layer (expected counts).
 
-    ``sizes``: [n_in, hidden..., n_out]; ``timesteps``: one per weight layer.
+    ``specs``: the weight layers (:mod:`snnexplorer.topology`; the last is the
+    output layer); ``timesteps``: one per weight layer. A conv layer's input
+    spike reaches its mean fan-out (connections / inputs), and it sends on the
+    ``rate`` share of its pooled outputs.
     A layer's spikes reach the next layer as the engine passes them, by the
     ``rate`` rule of :mod:`snnexplorer.sim.resample` (the spike count is kept
     when the next layer runs fewer or more steps), so per-layer timesteps save
@@ -19,20 +25,33 @@ def synthetic_activity(sizes: list[int], timesteps: list[int], rate: float, samp
     there is no accuracy.
     """
     layers = []
-    n_layers = len(sizes) - 1
-    spikes_in = np.full(timesteps[0], round(rate * sizes[0] * samples), dtype=np.int64)
-    for index in range(n_layers):
-        n_in, n_out, steps = sizes[index], sizes[index + 1], timesteps[index]
+    n_layers = len(specs)
+    spikes_in = np.full(timesteps[0], round(rate * specs[0].n_in * samples), dtype=np.int64)
+    for index, (spec, steps) in enumerate(zip(specs, timesteps)):
         is_output = index == n_layers - 1
         spikes_out = (
-            np.zeros(steps, dtype=np.int64) if is_output else np.full(steps, round(rate * n_out * samples), dtype=np.int64)
+            np.zeros(steps, dtype=np.int64) if is_output else np.full(steps, round(rate * spec.n_out * samples), dtype=np.int64)
         )
-        updates = np.full(steps, n_out * samples, dtype=np.int64)
+        updates = np.full(steps, spec.n_neurons * samples, dtype=np.int64)
         event = updates * (1 if rate > 0 else 0)
+        synaptic_ops = spikes_in * spec.n_neurons if spec.conv is None else np.rint(spikes_in * spec.connections / spec.n_in)
         layers.append(
-            LayerActivity(n_in, n_out, steps, samples, spikes_in, spikes_in * n_out, updates, event, spikes_out, is_output)
+            LayerActivity(
+                spec.n_in,
+                spec.n_neurons,
+                steps,
+                samples,
+                spikes_in,
+                synaptic_ops.astype(np.int64),
+                updates,
+                event,
+                spikes_out,
+                is_output,
+                parameters=spec.parameters,
+                connections=spec.connections,
+            )
         )
         if not is_output:
             spikes_in = np.rint(rate_preserving_counts(spikes_out, timesteps[index + 1])).astype(np.int64)
-    spike_counts = [np.full((samples, n), rate * steps, dtype=np.float64) for n, steps in zip(sizes[1:-1], timesteps)]
-    return Activity(layers, np.zeros(samples, dtype=np.int64), np.zeros((samples, sizes[-1])), spike_counts, None, name)
+    spike_counts = [np.full((samples, s.n_neurons), rate * steps, dtype=np.float64) for s, steps in zip(specs[:-1], timesteps)]
+    return Activity(layers, np.zeros(samples, dtype=np.int64), np.zeros((samples, specs[-1].n_out)), spike_counts, None, name)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..topology import LayerSpec, dense_specs
+
 SURROGATE_SLOPE = 25.0
 
 
@@ -69,33 +71,81 @@ def fake_quantize(weight: torch.Tensor, bias: torch.Tensor, bits: int) -> tuple[
     return weight + (w_q - weight).detach(), bias + (b_q - bias).detach()
 
 
-class SpikingMLP(nn.Module):
-    """Fully connected LIF network; ``forward`` returns the output score Σ_t I_out[t].
+class SpikingNet(nn.Module):
+    """A conv / pool / dense stack (:mod:`snnexplorer.topology`) of the engine's LIF neurons; ``forward`` returns
+    the output score Σ_t I_out[t] for input [B, T, n_in].
 
-    ``weight_bits`` (one per layer) makes training quantization-aware: the
-    forward pass uses fake-quantized weights (straight-through estimator).
+    A conv layer convolves every step at once ([B·T, C, H, W]), its LIF
+    neurons scan the steps, and its pooling ORs spike windows (max pooling
+    of spikes), as :class:`snnexplorer.sim.Conv` does. ``weight_bits`` (one
+    per layer) makes training quantization-aware: the forward pass uses
+    fake-quantized weights (straight-through estimator).
     """
 
     def __init__(
-        self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract", weight_bits: list[int] | None = None
+        self, specs: list[LayerSpec], beta: float, threshold: float, reset: str = "subtract", weight_bits: list[int] | None = None
     ):
         super().__init__()
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.specs = specs
+        self.layers = nn.ModuleList(
+            nn.Conv2d(s.conv.input_shape[0], s.conv.channels, s.conv.kernel, s.conv.stride, s.conv.padding)
+            if s.conv
+            else nn.Linear(s.n_in, s.n_out)
+            for s in specs
+        )
         self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
         self.weight_bits = weight_bits or [32] * len(self.layers)
 
     def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
-        layer = self.layers[index]
+        """Input currents of layer ``index`` for ``x`` [..., n_in] → [..., n_neurons]."""
+        layer, conv = self.layers[index], self.specs[index].conv
         weight, bias = fake_quantize(layer.weight, layer.bias, self.weight_bits[index])
-        return nn.functional.linear(x, weight, bias)
+        if conv is None:
+            return nn.functional.linear(x, weight, bias)
+        lead = x.shape[:-1]
+        maps = nn.functional.conv2d(x.reshape(-1, *conv.input_shape), weight, bias, conv.stride, conv.padding)
+        return maps.reshape(*lead, -1)
+
+    def _pool(self, index: int, x: torch.Tensor) -> torch.Tensor:
+        """OR (max) pooling of layer ``index``'s output [..., n_neurons] → [..., n_out]; unchanged without pooling."""
+        conv = self.specs[index].conv
+        if conv is None or conv.pool == 1:
+            return x
+        lead = x.shape[:-1]
+        maps = x.reshape(-1, conv.channels, *conv.map_shape)
+        return nn.functional.max_pool2d(maps, conv.pool).reshape(*lead, -1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for index in range(len(self.layers) - 1):
-            x = lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero)
+            x = self._pool(index, lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero))
         return self._current(len(self.layers) - 1, x).sum(dim=1)
 
+    def load_numpy(self, layers: list) -> SpikingNet:
+        """Set the weights from :meth:`numpy_layers`' form; returns self."""
+        with torch.no_grad():
+            for layer, spec, (weight, bias) in zip(self.layers, self.specs, layers):
+                layer.weight.copy_(torch.from_numpy(weight if spec.conv else weight.T))
+                layer.bias.copy_(torch.from_numpy(bias))
+        return self
+
     def numpy_layers(self) -> list:
-        return [(l.weight.detach().T.contiguous().numpy().copy(), l.bias.detach().numpy().copy()) for l in self.layers]
+        """(W, b) per layer as the engine reads them: dense W [n_in, n_out], conv W [C_out, C_in, k, k]."""
+        return [
+            (
+                (l.weight.detach() if spec.conv else l.weight.detach().T).contiguous().numpy().copy(),
+                l.bias.detach().numpy().copy(),
+            )
+            for l, spec in zip(self.layers, self.specs)
+        ]
+
+
+class SpikingMLP(SpikingNet):
+    """A fully connected :class:`SpikingNet` of layer ``sizes`` [inputs, hidden..., outputs]."""
+
+    def __init__(
+        self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract", weight_bits: list[int] | None = None
+    ):
+        super().__init__(dense_specs(sizes), beta, threshold, reset, weight_bits)
 
 
 class EnsembleSNN(nn.Module):
@@ -152,14 +202,14 @@ class EnsembleSNN(nn.Module):
         return layers
 
 
-class MLP(nn.Module):
-    """The ANN twin: the same topology with ReLU (Ottati et al. 2023)."""
+class ANN(SpikingNet):
+    """The ANN twin (Ottati et al. 2023): the same stack with ReLU in place of LIF neurons, one pass over the pixels
+    ([B, n_in] → scores [B, n_out])."""
 
-    def __init__(self, sizes: list[int]):
-        super().__init__()
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+    def __init__(self, specs: list[LayerSpec]):
+        super().__init__(specs, beta=0.0, threshold=1.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer in self.layers[:-1]:
-            x = torch.relu(layer(x))
-        return self.layers[-1](x)
+        for index in range(len(self.layers) - 1):
+            x = self._pool(index, torch.relu(self._current(index, x)))
+        return self._current(len(self.layers) - 1, x)

@@ -1,6 +1,6 @@
 """Surrogate-gradient training of the networks a Design describes; task specialization.
 
-Monolithic (``experts: 1``): one SpikingMLP over all classes.
+Monolithic (``experts: 1``): one SpikingNet (dense or conv stack) over all classes.
 Specialized (Lebdeh et al. 2024): the classes are split into groups
 (:func:`class_groups`), and each expert learns its group's classes plus a
 "not mine" output (weighted so that both sides count equally). ``combine:
@@ -23,8 +23,9 @@ from .. import data
 from ..design import Design
 from ..errors import TrainingCancelled
 from ..per_layer import fit_to_depth
+from ..topology import LayerSpec, dense_specs
 from ..weights import Weights
-from .model import MLP, EnsembleSNN, SpikingMLP
+from .model import ANN, EnsembleSNN, SpikingNet
 
 Progress = Callable[[dict], None]
 
@@ -161,7 +162,7 @@ def _bits(design: Design, n_layers: int) -> list[int] | None:
 
 
 def train_network(
-    sizes: list[int],
+    specs: list[LayerSpec],
     x: np.ndarray,
     y: np.ndarray,
     design: Design,
@@ -170,10 +171,10 @@ def train_network(
     cancel: threading.Event | None = None,
     label: str = "main",
 ) -> list:
-    """Train one SpikingMLP on cross-entropy of score / T; returns numpy layers."""
+    """Train one SpikingNet of ``specs`` on cross-entropy of score / T; returns numpy layers."""
     torch.manual_seed(design.training.seed)
     neuron = design.network.neuron
-    model = SpikingMLP(sizes, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(sizes) - 1))
+    model = SpikingNet(specs, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(specs)))
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device())
     loss_fn = nn.CrossEntropyLoss(weight=weight)
     ys = torch.from_numpy(y).to(device())
@@ -190,13 +191,16 @@ def train_network(
     return [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers()]
 
 
+def ann_specs(design: Design) -> list[LayerSpec]:
+    """The ANN twin's layers: the design's stack, or one network of the hidden widths that run (an expert's)."""
+    return design.network_specs()["main"] if design.is_conv else dense_specs([design.n_inputs, *design.hidden, design.n_classes])
+
+
 def train_ann(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
-    """The ANN twin (ReLU MLP of the same topology), trained the same way on the pixels."""
+    """The ANN twin (ReLU network of the same topology), trained the same way on the pixels."""
     x, y = _training_data(design)
-    hidden = design.hidden
-    sizes = [x.shape[1], *hidden, design.n_classes]
     torch.manual_seed(design.training.seed)
-    model = MLP(sizes)
+    model = ANN(ann_specs(design))
     ys = torch.from_numpy(y).to(device())
     loss_fn = nn.CrossEntropyLoss()
     started = time.perf_counter()
@@ -211,8 +215,8 @@ def train_ann(design: Design, progress: Progress | None = None, cancel: threadin
         "ANN twin",
         spiking=False,
     )
-    layers = [(l.weight.detach().T.contiguous().numpy().copy(), l.bias.detach().numpy().copy()) for l in model.layers]
     meta = {"design": design.stage_inputs("train"), "train_seconds": round(time.perf_counter() - started, 2), "ann": True}
+    layers = model.numpy_layers()
     return Weights({"ann": layers}, [list(range(design.n_classes))], "argmax", meta)
 
 
@@ -277,11 +281,11 @@ def train(
 
         return train_design(design, progress, cancel)
     x, y = _training_data(design)
-    n_in, k = x.shape[1], design.n_classes
+    k = design.n_classes
     started = time.perf_counter()
     spec = design.specialization
     if spec.experts == 1:
-        networks = {"main": train_network([n_in, *design.network.hidden, k], x, y, design, progress=progress, cancel=cancel)}
+        networks = {"main": train_network(design.network_specs()["main"], x, y, design, progress=progress, cancel=cancel)}
         groups = [list(range(k))]
     else:
         groups = class_groups(design, confusion)
@@ -291,7 +295,7 @@ def train(
             for g, group in enumerate(groups):
                 group_of[group] = g
             networks["router"] = train_network(
-                [n_in, *spec.router_hidden, len(groups)], x, group_of[y], design, progress=progress, cancel=cancel, label="router"
+                design.network_specs()["router"], x, group_of[y], design, progress=progress, cancel=cancel, label="router"
             )
     meta = {
         "design": design.stage_inputs("train"),

@@ -24,23 +24,29 @@ one returns.
 from __future__ import annotations
 
 import asyncio
+import copy
 import io
+import tempfile
 import threading
 import time
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import param
+import yaml
 
 from ..design import SECTIONS, Design, load_design
 from ..errors import DesignError, FieldProblem
 from ..hardware import Architecture, Report
 from ..hardware_schema import MemoryLevel
+from ..interop import ImportedNetwork, from_nir
 from ..per_layer import resize
 from ..pipeline import evaluate
 from ..presets import design_preset_paths
 from ..sections import Section
 from ..stdp.rule import VARIANTS, variant_of, with_learning_rule, with_variant
+from ..topology import check_entries
 from ..yaml_input import decode_utf8, parse_yaml
 
 CUSTOM = "(custom)"
@@ -131,11 +137,25 @@ def parse_upload(content: str | bytes, filename: str = "upload") -> Design | Des
         return exc
 
 
-def _evaluate_or_error(design: Design, activity: str) -> Report | DesignError:
+def _evaluate_or_error(design: Design, activity: str, imported: ImportedNetwork | None = None) -> Report | DesignError:
+    """``design``'s Report, or an imported network's under ``design``'s data, hardware and mapping; or why not."""
     try:
-        return evaluate(design, activity)
+        return evaluate(design, activity) if imported is None else imported.evaluate(design, activity)
     except DesignError as exc:
         return exc
+
+
+def read_nir_upload(content: bytes, filename: str) -> ImportedNetwork:
+    """An uploaded NIR file (its bytes) as an ImportedNetwork, or one DesignError saying why not."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.nir"
+        path.write_bytes(content)
+        try:
+            return from_nir(path, name=Path(filename).stem or "imported")
+        except DesignError as exc:  # name the upload, not the temporary file
+            raise DesignError(
+                [FieldProblem(p.field, filename if p.value == str(path) else p.value, p.allowed) for p in exc.problems]
+            ) from None
 
 
 def _sections_of(design: Design) -> list[tuple[str, Section]]:
@@ -212,6 +232,13 @@ class ExplorerModel(param.Parameterized):
         default=False, doc="Evaluate edits in a worker thread (needs the running event loop of a served page)."
     )
     evaluating = param.Boolean(default=False, constant=True, doc="An evaluation of the latest edit is running.")
+    imported = param.ClassSelector(
+        class_=ImportedNetwork,
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="A network read from a NIR file, costed in place of the design's own (its data, hardware and mapping apply).",
+    )
 
     def __init__(self, design: Design | None = None, **params):
         presets = {p.stem: p for p in design_preset_paths()}
@@ -249,8 +276,20 @@ class ExplorerModel(param.Parameterized):
         """Edit a copy of ``design`` from now on (one evaluation)."""
         self._load_data(design.to_dict())
 
+    def load_nir(self, content: bytes, filename: str = "upload.nir") -> None:
+        """Cost the network of an uploaded NIR file with the draft's data, encoding, timesteps, hardware and mapping
+        (until a design is loaded); why a file cannot be read goes to ``message``."""
+        try:
+            network = read_nir_upload(content, filename)
+        except DesignError as exc:
+            self._set(message="NIR file refused:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            return
+        self._set(imported=network)
+        self.refresh()
+
     def _load_data(self, data: dict) -> None:
         """A new draft from a design mapping whose sections are each valid (their combination need not be)."""
+        self._set(imported=None)
         self._text_problems.clear()
         self._origin = None  # the first valid design of this draft: edits away from it get their own name
         sections = {key: cls(**({"steps": data[key]} if key == "timesteps" else data[key])) for key, cls in SECTIONS.items()}
@@ -321,6 +360,40 @@ class ExplorerModel(param.Parameterized):
             setattr(target, field, values)
         else:
             self.refresh()
+
+    def stack_text(self) -> str:
+        """The draft's ``network.layers`` as one line of YAML (flow style), as a design file may write it."""
+        return yaml.safe_dump(self.draft.network.layers, default_flow_style=True, sort_keys=False).strip()
+
+    def set_stack_text(self, text: str) -> None:
+        """``network.layers`` edited as YAML; a problem is shown, and keeps the design invalid, until mended."""
+        path = "network.layers"
+        try:
+            layers = parse_yaml(text, path) if str(text).strip() else []
+        except DesignError as exc:
+            problems = exc.problems
+        else:
+            problems = check_entries(layers, path)
+        if problems:
+            self._text_problems[path] = problems[0]
+            self.refresh()
+            return
+        self._text_problems.pop(path, None)
+        if self.draft.network.layers != layers:
+            self.draft.network.layers = layers
+        else:
+            self.refresh()
+
+    def set_stack_entry(self, index: int, key: str, value: int) -> None:
+        """One number of entry ``index`` of ``network.layers``: a conv field (``key``), a pool or a dense width."""
+        layers = copy.deepcopy(self.draft.network.layers)
+        kind = next(iter(layers[index]))
+        if kind == "conv":
+            layers[index]["conv"][key] = value
+        else:
+            layers[index] = {kind: value}
+        if layers != self.draft.network.layers:
+            self.draft.network.layers = layers
 
     def widths_text(self, section: str, field: str) -> str:
         return ", ".join(map(str, getattr(getattr(self.draft, section), field)))
@@ -421,10 +494,11 @@ class ExplorerModel(param.Parameterized):
         design = self._named(design)
         from ..train import cached
 
-        needs = self.activity == "simulate" and cached(design) is None
+        imported = self.imported
+        needs = imported is None and self.activity == "simulate" and cached(design) is None
         source = f"synthetic:{self.spike_rate}" if self.activity == "synthetic" or needs else "simulate"
         if not self.background:
-            self._show(ticket, design, _evaluate_or_error(design, source), labels, choices, start, needs)
+            self._show(ticket, design, _evaluate_or_error(design, source, imported), labels, choices, start, needs)
             return
         self._set(evaluating=True, layer_labels=labels, level_choices=choices)
         # param's executor (Panel installs its own): the coroutine runs as a document callback of this session
@@ -442,7 +516,7 @@ class ExplorerModel(param.Parameterized):
         return design
 
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:
-        outcome = await asyncio.to_thread(_evaluate_or_error, design, source)
+        outcome = await asyncio.to_thread(_evaluate_or_error, design, source, self.imported)
         self._show(ticket, design, outcome, *shown)
 
     def _show(
@@ -472,6 +546,11 @@ class ExplorerModel(param.Parameterized):
             return
         report = outcome
         note = "No trained weights for this shape yet: showing synthetic activity. Train to see accuracy." if needs else ""
+        if self.imported is not None:
+            note = (
+                f"Imported NIR network {self.imported.name} ({len(self.imported.stages)} layers, "
+                f"{self.imported.n_inputs} inputs): the network controls do not apply; load a design to leave it."
+            )
         if not report.feasible:
             note = "Infeasible on this hardware: " + "; ".join(report.reasons)
         row = history_row(design, report)

@@ -19,9 +19,10 @@ import panel as pn
 
 from ..design import Dataset, Design
 from ..errors import DesignError
-from ..export import export_bytes, plots_html
 from ..presets import hardware_preset_names
+from ..topology import ConvLayer, StackEntry
 from . import plots
+from .export import export_bytes, plots_html
 from .format import readable_comparison
 from .model import PER_LAYER_FIELDS, ExplorerModel
 from .plots import REPORT_PLOTS
@@ -64,6 +65,10 @@ class Explorer(pn.viewable.Viewer):
         self._pin_button.on_click(lambda event: m.pin())
         self._upload = pn.widgets.FileInput(accept=".yaml,.yml", **WIDE)
         self._upload.param.watch(self._on_upload, "value")
+        self._nir_upload = pn.widgets.FileInput(accept=".nir,.h5,.hdf5", **WIDE)
+        self._nir_upload.param.watch(
+            lambda event: m.load_nir(event.new, self._nir_upload.filename or "upload.nir") if event.new else None, "value"
+        )
         self._sweep_upload = pn.widgets.FileInput(accept=".csv", **WIDE)
         self._sweep_upload.param.watch(
             lambda event: m.load_sweep(event.new.decode("utf-8", errors="replace")) if event.new else None, "value"
@@ -116,6 +121,47 @@ class Explorer(pn.viewable.Viewer):
         text.param.watch(lambda event: self.model.set_widths(section, field, event.new), "value")
         return text
 
+    def _network_shape(self):
+        """Hidden widths as text; for a conv stack, one row of numbers per entry and the stack as YAML."""
+        if not self.model.draft.network.layers:
+            return self._widths("network", "hidden")
+        parameter = self.model.draft.network.param.layers
+        text = pn.widgets.TextAreaInput(
+            label=f"{parameter.label} (YAML)", value=self.model.stack_text(), description=parameter.doc, rows=3, **WIDE
+        )
+
+        def edit(event) -> None:
+            self.model.set_stack_text(event.new)
+            self._stack_rows[:] = self._stack_entries()
+
+        text.param.watch(edit, "value")
+        self._stack_rows = pn.Column(*self._stack_entries(), margin=0, **WIDE)
+        return pn.Column(self._stack_rows, text, margin=0, **WIDE)
+
+    def _stack_entries(self) -> list:
+        """One row per entry of the draft's stack: a conv layer's channels, kernel, stride and padding; a pool;
+        a dense width. Bounds, labels and help are the topology's parameters."""
+        rows = []
+        for index, entry in enumerate(self.model.draft.network.layers):
+            kind, value = next(iter(entry.items()))
+            section = ConvLayer if kind == "conv" else StackEntry
+            inputs = []
+            for key in section.fields() if kind == "conv" else [kind]:
+                p = section.param[key]
+                start, end = p.bounds
+                number = pn.widgets.IntInput(
+                    label=f"{index}: {kind} {key}" if kind == "conv" else f"{index}: {kind}",
+                    value=value.get(key, p.default) if kind == "conv" else value,
+                    start=start,
+                    end=end,
+                    description=p.doc,
+                    width=80 if kind == "conv" else 120,
+                )
+                number.param.watch(lambda event, i=index, k=key: self.model.set_stack_entry(i, k, event.new), "value")
+                inputs.append(number)
+            rows.append(pn.Row(*inputs, margin=0))
+        return rows
+
     def _select(self, section, field: str, options: list, label: str | None = None) -> pn.widgets.Select:
         return pn.widgets.Select.from_param(
             section.param[field],
@@ -145,7 +191,7 @@ class Explorer(pn.viewable.Viewer):
         cards = [
             (
                 "Network",
-                lambda: [self._widths("network", "hidden"), self._params(d.network.neuron, ["beta", "threshold", "reset"])],
+                lambda: [self._network_shape(), self._params(d.network.neuron, ["beta", "threshold", "reset"])],
                 False,
             ),
             (
@@ -346,6 +392,10 @@ class Explorer(pn.viewable.Viewer):
             self._pin_button,
             pn.pane.Markdown("**Import a design YAML**"),
             self._upload,
+            pn.pane.Markdown(
+                "**Import NIR** (a network from snnTorch, Norse, Sinabs, …; costed with this design's data and hardware)"
+            ),
+            self._nir_upload,
             pn.pane.Markdown("**Load a sweep CSV** (shown in grey in the scatters)"),
             self._sweep_upload,
             pn.pane.Markdown("**Export**"),

@@ -11,11 +11,14 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .design import Design
-from .errors import DesignError
-from .hardware import Report
-from .io import atomic_write_bytes
+from ..errors import DesignError
+from ..io import atomic_write_bytes
+
+if TYPE_CHECKING:  # the CLI reads FORMAT_HELP when it builds its parser: nothing heavy at import
+    from ..design import Design
+    from ..hardware import Report
 
 FORMAT_HELP = {
     "nir": "the trained network with its weights (NIR, HDF5)",
@@ -33,8 +36,8 @@ def plots_html(report: Report | None, history=None, sweep=None) -> str:
     import panel as pn
     from bokeh.resources import INLINE
 
-    from .ui import plots
-    from .ui.plots import REPORT_PLOTS
+    from . import plots
+    from .plots import REPORT_PLOTS
 
     scatters = [] if history is None else [plots.pareto(history, sweep=sweep), plots.pareto(history, "latency_s", sweep)]
     layout = pn.Column(*(plot(report) for plot in REPORT_PLOTS), *scatters)
@@ -47,7 +50,7 @@ def nir_bytes(design: Design) -> bytes:
     """The NIR file of ``design`` (HDF5 bytes)."""
     import nir
 
-    from .interop import to_nir
+    from ..interop import to_nir
 
     buffer = io.BytesIO()
     nir.write(buffer, to_nir(design))
@@ -75,7 +78,7 @@ def export(design: Design, fmt: str, out: str | Path, activity: str = "simulate"
     """Write ``design``'s ``fmt`` file to ``out`` atomically (evaluating it first where the file needs the report)."""
     report = None
     if fmt in ("json", "csv", "html"):
-        from .pipeline import evaluate
+        from ..pipeline import evaluate
 
         report = evaluate(design, activity)
     return atomic_write_bytes(out, export_bytes(design, fmt, report))
