@@ -315,6 +315,14 @@ class Design(param.Parameterized):
         """(channels, height, width) of one input sample."""
         return INPUT_SHAPES[self.dataset.name]
 
+    def stack_entries(self) -> list[dict]:
+        """The ``network.layers`` entries of the network(s) that run: the stack (or ``hidden`` as dense entries);
+        an expert's is the stack's conv layers followed by ``specialization.hidden``."""
+        if self.specialization.experts > 1:
+            convs = [entry for entry in self.network.layers if "dense" not in entry]
+            return convs + [{"dense": width} for width in self.specialization.hidden]
+        return list(self.network.layers) or [{"dense": width} for width in self.network.hidden]
+
     def network_specs(self) -> dict[str, list[LayerSpec]]:
         """The weight layers (:class:`~snnexplorer.topology.LayerSpec`) of every network the design trains and runs;
         an STDP network has no output layer."""
@@ -322,9 +330,10 @@ class Design(param.Parameterized):
         if self.training.learning_rule == "stdp":
             return {"stdp": stack([], self.network.hidden, shape, 0)[:-1]}
         spec = self.specialization
+        entries = self.stack_entries()
         if spec.experts == 1:
-            return {"main": stack(self.network.layers, self.network.hidden, shape, self.n_classes)}
-        specs = {f"expert{g}": stack([], spec.hidden, shape, outputs) for g, outputs in enumerate(self.expert_outputs)}
+            return {"main": stack(entries, [], shape, self.n_classes)}
+        specs = {f"expert{g}": stack(entries, [], shape, outputs) for g, outputs in enumerate(self.expert_outputs)}
         if spec.combine == "router":
             specs["router"] = stack([], spec.router_hidden, shape, spec.experts)
         return specs
@@ -348,11 +357,9 @@ class Design(param.Parameterized):
     def hidden(self) -> list[int]:
         """Hidden widths of the network(s) that run: the experts' when specialized; a conv layer's is the number of
         (pooled) outputs it sends on."""
-        if self.specialization.experts > 1:
-            return list(self.specialization.hidden)
         if self.network.layers:
-            return [s.n_out for s in self.network_specs()["main"][:-1]]
-        return list(self.network.hidden)
+            return [s.n_out for s in stack(self.stack_entries(), [], self.input_shape, 1)[:-1]]
+        return list(self.specialization.hidden if self.specialization.experts > 1 else self.network.hidden)
 
     @property
     def expert_outputs(self) -> list[int]:
@@ -400,14 +407,6 @@ class Design(param.Parameterized):
             out.extend(geometry_problems(self.network.layers, self.input_shape))
             if self.training.learning_rule == "stdp":
                 out.append(FieldProblem("network.layers", self.network.layers, "[] for learning_rule stdp (one dense layer)"))
-            if self.specialization.experts > 1:
-                out.append(
-                    FieldProblem(
-                        "specialization.experts",
-                        self.specialization.experts,
-                        "1 with network.layers (experts are fully connected: specialization.hidden)",
-                    )
-                )
             if out:
                 return out
         if self.training.learning_rule == "stdp":
@@ -555,7 +554,7 @@ class Design(param.Parameterized):
         network.pop("hidden" if network["layers"] else "layers")
         inputs: dict[str, Any] = {
             "dataset": {"name": d["dataset"]["name"], "encoding": d["dataset"]["encoding"]},
-            "network": network if spec["experts"] == 1 else {"neuron": network["neuron"]},
+            "network": network if spec["experts"] == 1 else _expert_network(network),
             "specialization": spec,
             "training": training,
         }
@@ -577,6 +576,13 @@ class Design(param.Parameterized):
         """Content hash (16 hex chars) of what determines ``stage``'s output."""
         blob = json.dumps(self.stage_inputs(stage), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _expert_network(network: dict) -> dict:
+    """What of ``network`` an expert is trained with: the neuron, and a stack's conv layers (its dense layers are
+    ``specialization.hidden``)."""
+    convs = [entry for entry in network.get("layers", []) if "dense" not in entry]
+    return {"neuron": network["neuron"], **({"layers": convs} if convs else {})}
 
 
 def load_design(path_or_name: str | Path) -> Design:

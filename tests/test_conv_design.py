@@ -58,8 +58,14 @@ def test_a_bad_stack_names_the_entry_and_what_is_allowed(layers, field):
 
 
 def test_stack_rules_meet_the_rest_of_the_design():
-    with pytest.raises(DesignError, match=r"specialization.experts"):
-        conv_design(specialization={"experts": 2})
+    experts = conv_design(specialization={"experts": 2, "hidden": [16]})
+    specs = experts.network_specs()
+    assert list(specs) == ["expert0", "expert1"] and [s.kind for s in specs["expert0"]] == ["conv", "conv", "dense", "dense"]
+    assert specs["expert0"][2].n_out == 16 and specs["expert0"][-1].n_out == 6  # 5 classes + "not mine"
+    assert experts.hidden == [1176, 288, 16] and experts.n_layers == 4
+    assert experts.hash_for("train") != experts.copy(network={"layers": STACK[:2]}).hash_for("train")
+    with pytest.raises(DesignError, match=r"network.layers"):
+        conv_design(training={"learning_rule": "stdp"}, network={"layers": STACK, "hidden": [100]})
     with pytest.raises(DesignError, match=r"timesteps: \[10, 10\].*list of 4"):
         conv_design(timesteps=[10, 10])
     assert conv_design(timesteps=[10, 8, 6, 6]).layer_timesteps == [10, 8, 6, 6]
@@ -101,6 +107,28 @@ def test_a_conv_design_is_costed_with_its_weights_fetched_once_per_batch_when_th
     activity = synthetic_for(design, 0.1)
     assert activity.layers[0].synaptic_ops[0] == round(round(0.1 * 784) * specs[0].connections / 784)
     assert activity.layers[0].connections == specs[0].connections
+
+
+@pytest.mark.slow
+def test_conv_experts_train_and_simulate_on_digits():
+    from snnexplorer.pipeline import simulate_design
+    from snnexplorer.train import train
+
+    design = Design.from_dict(
+        {
+            "name": "digits-conv-experts",
+            "dataset": {"name": "digits", "encoding": "direct", "test_samples": 360},
+            "network": {"layers": [{"conv": {"channels": 4, "kernel": 3, "padding": 1}}, {"pool": 2}]},
+            "specialization": {"experts": 2, "hidden": [32]},
+            "timesteps": 4,
+            "training": {"epochs": 10, "timesteps": 4, "lr": 0.005},
+        }
+    )
+    weights = train(design)
+    assert weights.networks["expert0"][0][0].shape == (4, 1, 3, 3)
+    activity = simulate_design(design)
+    assert len(activity.experts) == 2 and activity.accuracy > 0.6
+    assert activity.experts[0].layers[0].connections == design.network_specs()["expert0"][0].connections
 
 
 def test_the_dashboard_edits_a_conv_stack_by_entry_and_as_yaml():

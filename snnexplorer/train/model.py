@@ -202,6 +202,25 @@ class EnsembleSNN(nn.Module):
         return layers
 
 
+class ExpertStack(nn.Module):
+    """Experts with a conv stack: E :class:`SpikingNet` s of one shape, with :class:`EnsembleSNN`'s interface
+    (scores [E, B, n_out]; one expert's numpy layers). Convolutions are not batched across experts."""
+
+    def __init__(self, experts: list[SpikingNet]):
+        super().__init__()
+        self.experts = nn.ModuleList(experts)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([expert(x) for expert in self.experts])
+
+    def numpy_layers(self, expert: int, outputs: int) -> list:
+        """Expert ``expert``'s layers as the engine reads them, its output layer cut to ``outputs``."""
+        layers = self.experts[expert].numpy_layers()
+        w, b = layers[-1]
+        layers[-1] = (w[:, :outputs].copy(), b[:outputs].copy())
+        return layers
+
+
 class ANN(SpikingNet):
     """The ANN twin (Ottati et al. 2023): the same stack with ReLU in place of LIF neurons, one pass over the pixels
     ([B, n_in] → scores [B, n_out])."""

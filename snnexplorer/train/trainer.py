@@ -23,9 +23,9 @@ from .. import data
 from ..design import Design
 from ..errors import TrainingCancelled
 from ..per_layer import fit_to_depth
-from ..topology import LayerSpec, dense_specs
+from ..topology import LayerSpec, stack
 from ..weights import Weights
-from .model import ANN, EnsembleSNN, SpikingNet
+from .model import ANN, EnsembleSNN, ExpertStack, SpikingNet
 
 Progress = Callable[[dict], None]
 
@@ -193,7 +193,7 @@ def train_network(
 
 def ann_specs(design: Design) -> list[LayerSpec]:
     """The ANN twin's layers: the design's stack, or one network of the hidden widths that run (an expert's)."""
-    return design.network_specs()["main"] if design.is_conv else dense_specs([design.n_inputs, *design.hidden, design.n_classes])
+    return stack(design.stack_entries(), [], design.input_shape, design.n_classes)
 
 
 def train_ann(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Weights:
@@ -248,8 +248,12 @@ def train_experts(
         mask[g, 0, : outputs[g]] = 0.0
     torch.manual_seed(design.training.seed)
     neuron, hidden = design.network.neuron, design.specialization.hidden
-    sizes = [x.shape[1], *hidden, width]
-    model = EnsembleSNN(experts, sizes, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(sizes) - 1))
+    specs = stack(design.stack_entries(), [], design.input_shape, width)
+    bits = _bits(design, len(specs))
+    if design.is_conv:
+        model = ExpertStack([SpikingNet(specs, neuron.beta, neuron.threshold, neuron.reset, bits) for _ in range(experts)])
+    else:
+        model = EnsembleSNN(experts, [x.shape[1], *hidden, width], neuron.beta, neuron.threshold, neuron.reset, weight_bits=bits)
     dev = device()
     targets_t, weight_t, mask_t = (torch.from_numpy(a).to(dev) for a in (targets, class_weight, mask))
 
