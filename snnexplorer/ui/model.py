@@ -24,6 +24,7 @@ one returns.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import io
 import tempfile
@@ -38,6 +39,7 @@ import yaml
 
 from ..design import SECTIONS, Design, load_design
 from ..errors import DesignError, FieldProblem
+from ..explore.knobs import knob_effects
 from ..hardware import Architecture, Report
 from ..hardware_schema import MemoryLevel
 from ..interop import ImportedNetwork, from_nir
@@ -52,6 +54,8 @@ from ..yaml_input import decode_utf8, parse_yaml
 CUSTOM = "(custom)"
 PER_LAYER_FIELDS = (("timesteps", "steps"), ("quantization", "weight_bits"), ("quantization", "membrane_bits"))
 """Per-layer settings, edited one layer at a time."""
+KNOB_DELAY_S = 1.0
+"""Seconds a served page waits after an evaluation before pricing every knob's step (a newer edit cancels it)."""
 HISTORY_COLUMNS = [
     "point",
     "name",
@@ -232,6 +236,12 @@ class ExplorerModel(param.Parameterized):
         default=False, doc="Evaluate edits in a worker thread (needs the running event loop of a served page)."
     )
     evaluating = param.Boolean(default=False, constant=True, doc="An evaluation of the latest edit is running.")
+    knob_effects = param.DataFrame(
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="One step of each knob and its effect on the current design (snnexplorer.explore.knobs), largest first.",
+    )
     imported = param.ClassSelector(
         class_=ImportedNetwork,
         default=None,
@@ -309,6 +319,17 @@ class ExplorerModel(param.Parameterized):
         if self.draft.training.learning_rule == "stdp":
             self.stdp_variant = variant_of(self.draft.training.stdp) or "custom"
         self.refresh()
+
+    @contextlib.contextmanager
+    def _one_edit(self):
+        """Edits of several fields inside this block are evaluated once, at its end."""
+        self._edit_depth += 1
+        try:
+            yield
+        finally:
+            self._edit_depth -= 1
+        if self._edit_depth == 0:
+            self.refresh()
 
     def _on_edit(self, *events) -> None:
         """An edit of the draft: apply the domain rules it triggers, then evaluate once (see the module docstring)."""
@@ -500,7 +521,7 @@ class ExplorerModel(param.Parameterized):
         if not self.background:
             self._show(ticket, design, _evaluate_or_error(design, source, imported), labels, choices, start, needs)
             return
-        self._set(evaluating=True, layer_labels=labels, level_choices=choices)
+        self._set(evaluating=True, layer_labels=labels, level_choices=choices, knob_effects=None)
         # param's executor (Panel installs its own): the coroutine runs as a document callback of this session
         param.parameterized.async_executor(
             partial(self._evaluate_in_thread, ticket, design, source, labels, choices, start, needs)
@@ -518,6 +539,33 @@ class ExplorerModel(param.Parameterized):
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:
         outcome = await asyncio.to_thread(_evaluate_or_error, design, source, self.imported)
         self._show(ticket, design, outcome, *shown)
+        if ticket == self._evaluations and isinstance(outcome, Report) and self.imported is None:
+            await asyncio.sleep(KNOB_DELAY_S)  # an edit right after this one makes this work moot: let it come first
+            if ticket == self._evaluations:
+                table = await asyncio.to_thread(knob_effects, design, source, outcome, lambda: ticket != self._evaluations)
+                if ticket == self._evaluations:
+                    self._set(knob_effects=table)
+
+    def compute_knob_effects(self) -> pd.DataFrame | None:
+        """The knob table of the current design now (a served page fills it in the background after each edit)."""
+        if self.design is None or self.report is None or self.imported is not None:
+            return None
+        source = f"synthetic:{self.spike_rate}" if self.activity == "synthetic" else "simulate"
+        self._set(knob_effects=knob_effects(self.design, source, self.report))
+        return self.knob_effects
+
+    def apply_knob(self, row: int) -> None:
+        """Apply row ``row`` of ``knob_effects`` to the draft (one evaluation)."""
+        if self.knob_effects is None or not 0 <= row < len(self.knob_effects):
+            return
+        changes = self.knob_effects["changes"].iloc[row]
+        self._set(knob_effects=None)
+        with self._one_edit():
+            for key, values in changes.items():
+                if key == "timesteps":
+                    self.draft.timesteps.steps = values
+                else:
+                    getattr(self.draft, key).param.update(**values)
 
     def _show(
         self,

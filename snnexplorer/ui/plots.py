@@ -237,6 +237,46 @@ def nearest_design(history: pd.DataFrame, x: str, tap_x: float, tap_y: float) ->
     return str(history["point"].iloc[int(np.argmin(distance))])
 
 
+TORNADO_ROWS = 14
+"""Most knob steps the tornado chart shows (the largest energy effects)."""
+
+
+def tornado(effects: pd.DataFrame | None):
+    """One horizontal bar per knob step: its change of energy per inference (%), largest first; the hover gives its
+    change of latency, footprint and accuracy. Steps that would need training are marked."""
+    columns = ["label", "energy_pct", "latency", "footprint", "accuracy", "effect"]
+    if effects is None or effects.empty:
+        frame = pd.DataFrame(columns=columns)
+    else:
+        top = effects.head(TORNADO_ROWS)
+        frame = pd.DataFrame(
+            {
+                "label": [
+                    f"{knob}: {step}{' (retrain)' if retrains else ''}"
+                    for knob, step, retrains in zip(top["knob"], top["step"], top["retrains"])
+                ],
+                "energy_pct": top["energy_pct"].to_numpy(dtype=float),
+                "latency": [f"{v:+.1f} %" for v in top["latency_pct"]],
+                "footprint": [f"{v:+.1f} %" for v in top["footprint_pct"]],
+                "accuracy": [f"{v:+.2f} points" if v == v else "needs training" for v in top["accuracy_points"]],
+                "effect": np.where(top["energy_pct"].to_numpy(dtype=float) <= 0, "saves energy", "costs energy"),
+            }
+        )
+    label = hv.Dimension("label", label="one step of a knob")
+    energy = hv.Dimension("energy_pct", label="change of energy per inference (%)")
+    return hv.Bars(frame.iloc[::-1], label, [energy, "latency", "footprint", "accuracy", "effect"]).opts(
+        invert_axes=True,
+        color="effect",
+        cmap={"saves energy": PALETTE[2], "costs energy": PALETTE[5]},
+        show_legend=False,
+        title="What one step of each knob does (click a bar to apply it)",
+        tools=["hover", "tap"],
+        height=max(220, 26 * len(frame) + 80),
+        responsive=True,
+        fontscale=SIZE["fontscale"],
+    )
+
+
 REPORT_PLOTS = (
     breakdown,
     partial(breakdown, value="time_s"),

@@ -366,6 +366,22 @@ class Explorer(pn.viewable.Viewer):
         tap.add_subscriber(load_nearest)
         return self._pane(scatter)
 
+    def _tornado(self, effects):
+        if effects is None:
+            return pn.pane.Markdown(
+                "*Pricing one step of each knob for this design… (in the background after each edit)*", **WIDE
+            )
+        chart = plots.tornado(effects)
+        selection = hv.streams.Selection1D(source=chart)
+        shown = len(effects.head(plots.TORNADO_ROWS))
+
+        def apply(index):
+            if index:  # the bars are drawn last step first
+                self.model.apply_knob(shown - 1 - index[0])
+
+        selection.add_subscriber(apply)
+        return self._pane(chart)
+
     def _comparison(self, pins):
         table = self.model.comparison()
         if table.empty:
@@ -416,6 +432,7 @@ class Explorer(pn.viewable.Viewer):
                 pn.bind(partial(self._scatter, "latency_s"), m.param.history, m.param.sweep),
                 **WIDE,
             ),
+            pn.Column(pn.bind(self._tornado, m.param.knob_effects), **WIDE),
             pn.pane.Markdown("### Pinned designs"),
             pn.Column(pn.bind(self._comparison, m.param.pins), **WIDE),
             pn.Card(
