@@ -542,3 +542,27 @@ def test_trade_off_scatter_reads_in_units_and_marks_the_current_design_after_a_s
         "() => " + RENDERED + ".filter(m => m.type === 'Figure').flatMap(p => [...p.left, ...p.below]).map(a => a.axis_label)"
     )
     assert {"Energy / inference (µJ)", "Latency / batch (µs)", "Accuracy (%)"} <= set(labels)
+
+
+TORNADO = (
+    "() => "
+    + RENDERED
+    + """.filter(m => m.type === 'Figure' && m.title && String(m.title.text).startsWith('What one step'))
+      .flatMap(p => p.renderers).filter(r => r.data_source && r.data_source.data.label)
+      .map(r => r.data_source)"""
+)
+
+
+@pytest.mark.browser
+def test_the_tornado_chart_ranks_one_step_of_each_knob_and_a_click_applies_it(served_app, page):
+    _open(page, served_app)
+    labels = "() => { const s = (" + TORNADO + ")(); return s.length ? Array.from(s[0].data.label) : []; }"
+    _wait_until(page, lambda: len(page.evaluate(labels)) > 5, timeout_s=150)
+    shown = page.evaluate(labels)
+    assert any(label.startswith("loop order: timestep-major → layer-major") for label in shown), shown
+    assert any(label.startswith("width: × 2") and label.endswith("(retrain)") for label in shown), shown
+    row = next(i for i, label in enumerate(shown) if label.startswith("loop order"))
+    page.evaluate("(row) => { const s = (" + TORNADO + ")(); s[0].selected.indices = [row]; }", row)
+    loop_order = "() => " + RENDERED + ".filter(m => m.title === 'Loop order').map(m => m.value)"
+    _wait_until(page, lambda: page.evaluate(loop_order) == ["layer-major"])
+    assert page.evaluate(loop_order) == ["layer-major"]

@@ -539,12 +539,26 @@ class ExplorerModel(param.Parameterized):
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:
         outcome = await asyncio.to_thread(_evaluate_or_error, design, source, self.imported)
         self._show(ticket, design, outcome, *shown)
-        if ticket == self._evaluations and isinstance(outcome, Report) and self.imported is None:
-            await asyncio.sleep(KNOB_DELAY_S)  # an edit right after this one makes this work moot: let it come first
-            if ticket == self._evaluations:
-                table = await asyncio.to_thread(knob_effects, design, source, outcome, lambda: ticket != self._evaluations)
-                if ticket == self._evaluations:
-                    self._set(knob_effects=table)
+        if isinstance(outcome, Report):
+            await self._knobs_in_thread(ticket, design, source, outcome)
+
+    async def _knobs_in_thread(self, ticket: int, design: Design, source: str, report: Report) -> None:
+        """Price one step of each knob of the evaluated ``design`` in a worker thread, unless a newer edit comes."""
+        await asyncio.sleep(KNOB_DELAY_S)  # an edit right after this one makes this work moot: let it come first
+        if ticket != self._evaluations or self.imported is not None:
+            return
+        table = await asyncio.to_thread(knob_effects, design, source, report, lambda: ticket != self._evaluations)
+        if ticket == self._evaluations:
+            self._set(knob_effects=table)
+
+    @param.depends("background", watch=True)
+    def _on_background(self) -> None:
+        """A page just served: price the knobs of the design it opened with (evaluated before it was served)."""
+        if self.background and self.design is not None and self.report is not None and self.knob_effects is None:
+            source = f"synthetic:{self.spike_rate}" if self.activity == "synthetic" or self.needs_training else "simulate"
+            param.parameterized.async_executor(
+                partial(self._knobs_in_thread, self._evaluations, self.design, source, self.report)
+            )
 
     def compute_knob_effects(self) -> pd.DataFrame | None:
         """The knob table of the current design now (a served page fills it in the background after each edit)."""
