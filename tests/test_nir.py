@@ -252,3 +252,18 @@ def test_the_dashboard_costs_an_uploaded_nir_file_and_explains_a_bad_one(tmp_pat
     assert "NIR file refused" in model.message and "broken.nir" in model.message and model.imported is not None
     model.load(load_design("mnist-baseline"))
     assert model.imported is None
+
+
+def test_downloads_that_would_be_empty_are_disabled_with_the_reason():
+    from snnexplorer.ui import Explorer
+
+    explorer = Explorer(design=load_design("mnist-specialized"))
+    by_name = {d.filename: d for d in explorer._downloads}
+    assert by_name["network.nir"].disabled and "specialization.experts" in by_name["network.nir"].description
+    assert not by_name["report.csv"].disabled
+    explorer.model.set_widths("network", "hidden", "x")  # an invalid draft
+    explorer.model.draft.specialization.experts = 1
+    assert explorer.model.design is None
+    assert by_name["report.csv"].disabled and "until the design is valid" in by_name["report.csv"].description
+    explorer.model.set_widths("network", "hidden", "64")
+    assert explorer.model.design is not None and not by_name["report.csv"].disabled

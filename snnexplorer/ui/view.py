@@ -18,7 +18,7 @@ import holoviews as hv
 import panel as pn
 
 from ..design import Dataset, Design
-from ..errors import DesignError
+from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
 from ..topology import ConvLayer, StackEntry
 from . import plots
@@ -92,6 +92,8 @@ class Explorer(pn.viewable.Viewer):
                 callback=self._plots_file, filename="snn-explorer-plots.html", label="Export plots (HTML)", **WIDE
             ),
         ]
+        m.param.watch(self._sync_downloads, ["design", "report", "imported"])
+        self._sync_downloads()
         # the headline numbers watch the report before the plots do, so they are rendered (and sent) first
         self.numbers = pn.Column(pn.bind(lambda report, message: self._numbers(), m.param.report, m.param.message), **WIDE)
         self.report_views = [self._report_view(plot) for plot in REPORT_PLOTS]
@@ -311,18 +313,33 @@ class Explorer(pn.viewable.Viewer):
         return io.StringIO(self.model.design.to_json() if self.model.design is not None else "{}")
 
     def _report_export(self, fmt: str):
-        m = self.model
-        if m.design is None or m.report is None:
-            return io.BytesIO(b"")
-        return io.BytesIO(export_bytes(m.design, fmt, m.report))
+        return io.BytesIO(export_bytes(self.model.design, fmt, self.model.report))
 
     def _nir_file(self):
-        """The design's network as NIR; when it cannot be one, the reasons go to the message line."""
-        try:
-            return io.BytesIO(export_bytes(self.model.design, "nir"))
-        except DesignError as exc:
-            self.model.message = "Export NIR: " + "; ".join(str(p) for p in exc.problems)
-            return io.BytesIO(b"")
+        return io.BytesIO(export_bytes(self.model.design, "nir"))
+
+    def _sync_downloads(self, *events) -> None:
+        """Downloads that need a valid design (and, for NIR, one float network) are disabled otherwise, saying why:
+        no empty files."""
+        design, report = self.model.design, self.model.report
+        invalid = "Nothing to export until the design is valid (see the message above the results)."
+        for download in self._downloads:
+            needs_report = download.filename in (
+                "design.yaml",
+                "design.json",
+                "report.csv",
+                "report.json",
+                "snn-explorer-plots.html",
+            )
+            if download.filename == "network.nir":
+                problems = exportable_problems(design) if design is not None else []
+                reason = invalid if design is None else "; ".join(str(p) for p in problems)
+                if self.model.imported is not None:
+                    reason = "The page shows an imported network: export its source file instead."
+            else:
+                reason = invalid if needs_report and (design is None or report is None) else ""
+            download.disabled = bool(reason)
+            download.description = reason or None
 
     def _comparison_file(self):
         return io.StringIO(self.model.comparison().to_csv(index=False))
