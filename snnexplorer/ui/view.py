@@ -73,6 +73,12 @@ class Explorer(pn.viewable.Viewer):
         self._sweep_upload.param.watch(
             lambda event: m.load_sweep(event.new.decode("utf-8", errors="replace")) if event.new else None, "value"
         )
+        self._nir_download = pn.widgets.FileDownload(
+            callback=self._nir_file, filename="network.nir", label="Export NIR (network)", **WIDE
+        )
+        self._comparison_download = pn.widgets.FileDownload(
+            callback=self._comparison_file, filename="comparison.csv", label="Export comparison CSV", **WIDE
+        )
         self._downloads = [
             pn.widgets.FileDownload(
                 callback=self._yaml_file, filename="design.yaml", label="Export design YAML", color="success", **WIDE
@@ -84,10 +90,8 @@ class Explorer(pn.viewable.Viewer):
             pn.widgets.FileDownload(
                 callback=partial(self._report_export, "json"), filename="report.json", label="Export report JSON", **WIDE
             ),
-            pn.widgets.FileDownload(callback=self._nir_file, filename="network.nir", label="Export NIR (network)", **WIDE),
-            pn.widgets.FileDownload(
-                callback=self._comparison_file, filename="comparison.csv", label="Export comparison CSV", **WIDE
-            ),
+            self._nir_download,
+            self._comparison_download,
             pn.widgets.FileDownload(
                 callback=self._plots_file, filename="snn-explorer-plots.html", label="Export plots (HTML)", **WIDE
             ),
@@ -319,25 +323,19 @@ class Explorer(pn.viewable.Viewer):
         return io.BytesIO(export_bytes(self.model.design, "nir"))
 
     def _sync_downloads(self, *events) -> None:
-        """Downloads that need a valid design (and, for NIR, one float network) are disabled otherwise, saying why:
-        no empty files."""
+        """Downloads that need a valid, evaluated design (and, for NIR, one float network of its own) are disabled
+        otherwise, their tooltip saying why: no empty files. The comparison is always there to export."""
         design, report = self.model.design, self.model.report
         invalid = "Nothing to export until the design is valid (see the message above the results)."
+        reasons = {}
         for download in self._downloads:
-            needs_report = download.filename in (
-                "design.yaml",
-                "design.json",
-                "report.csv",
-                "report.json",
-                "snn-explorer-plots.html",
-            )
-            if download.filename == "network.nir":
-                problems = exportable_problems(design) if design is not None else []
-                reason = invalid if design is None else "; ".join(str(p) for p in problems)
-                if self.model.imported is not None:
-                    reason = "The page shows an imported network: export its source file instead."
-            else:
-                reason = invalid if needs_report and (design is None or report is None) else ""
+            reasons[download] = invalid if design is None or report is None else ""
+        reasons[self._comparison_download] = ""
+        if design is not None:
+            reasons[self._nir_download] = "; ".join(str(p) for p in exportable_problems(design))
+        if self.model.imported is not None:
+            reasons[self._nir_download] = "The page shows an imported network: export its source file instead."
+        for download, reason in reasons.items():
             download.disabled = bool(reason)
             download.description = reason or None
 
