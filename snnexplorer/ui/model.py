@@ -33,6 +33,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+import numba
 import pandas as pd
 import param
 import yaml
@@ -149,6 +150,16 @@ def _evaluate_or_error(design: Design, activity: str, imported: ImportedNetwork 
         return exc
 
 
+def _priced_on_one_core(design: Design, source: str, report: Report, stop) -> pd.DataFrame:
+    """:func:`knob_effects` with this worker thread's numba kernels on one core, leaving the other to the edits."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)  # per thread, and restored: the pool thread may evaluate an edit next
+    try:
+        return knob_effects(design, source, report, stop)
+    finally:
+        numba.set_num_threads(previous)
+
+
 def read_nir_upload(content: bytes, filename: str) -> ImportedNetwork:
     """An uploaded NIR file (its bytes) as an ImportedNetwork, or one DesignError saying why not."""
     with tempfile.TemporaryDirectory() as folder:
@@ -236,6 +247,7 @@ class ExplorerModel(param.Parameterized):
         default=False, doc="Evaluate edits in a worker thread (needs the running event loop of a served page)."
     )
     evaluating = param.Boolean(default=False, constant=True, doc="An evaluation of the latest edit is running.")
+    closed = param.Boolean(default=False, doc="The page this model served has closed: background work stops.")
     knob_effects = param.DataFrame(
         default=None,
         allow_None=True,
@@ -545,9 +557,11 @@ class ExplorerModel(param.Parameterized):
     async def _knobs_in_thread(self, ticket: int, design: Design, source: str, report: Report) -> None:
         """Price one step of each knob of the evaluated ``design`` in a worker thread, unless a newer edit comes."""
         await asyncio.sleep(KNOB_DELAY_S)  # an edit right after this one makes this work moot: let it come first
-        if ticket != self._evaluations or self.imported is not None:
+        if ticket != self._evaluations or self.imported is not None or self.closed:
             return
-        table = await asyncio.to_thread(knob_effects, design, source, report, lambda: ticket != self._evaluations)
+        table = await asyncio.to_thread(
+            _priced_on_one_core, design, source, report, lambda: ticket != self._evaluations or self.closed
+        )
         if ticket == self._evaluations:
             self._set(knob_effects=table)
 

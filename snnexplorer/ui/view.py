@@ -43,6 +43,8 @@ class Explorer(pn.viewable.Viewer):
         super().__init__(**params)
         self.model = m = ExplorerModel(design=design)
         m.background = bool(pn.state.curdoc and pn.state.curdoc.session_context)  # served: edits arrive on its event loop
+        if m.background:
+            pn.state.on_session_destroyed(lambda context: setattr(m, "closed", True))
         self._session = pn.Param(m.param, parameters=["preset", "activity", "spike_rate"], show_name=False, **WIDE)
         self._level_editor = pn.Param(
             m.param,
