@@ -130,7 +130,8 @@ def test_every_preset_ships_trained_weights_with_their_accuracy():
         folder = ZOO / cache_key(design)
         assert (folder / "meta.json").is_file(), f"{path.name}: no shipped weights (snnexplorer train --zoo)"
         weights = cached(design)
-        minimum = 0.7 if design.training.learning_rule == "stdp" else 0.9  # unsupervised, 400 neurons, one pass
+        # unsupervised STDP (400 neurons, one pass) 0.7; Fashion-MNIST, the harder set, 0.85; MNIST 0.9
+        minimum = 0.7 if design.training.learning_rule == "stdp" else {"fashion-mnist": 0.85}.get(design.dataset.name, 0.9)
         assert weights is not None and weights.meta["test_accuracy"][design.name] >= minimum
     total = sum(f.stat().st_size for f in ZOO.rglob("*") if f.is_file())
     assert total < 8 * 2**20
