@@ -179,6 +179,9 @@ def _axes(axes: Any, problems: list[FieldProblem]) -> dict[str, list]:
                 )
             )
             continue
+        if len({json.dumps(v, sort_keys=True, default=str) for v in values}) != len(values):
+            problems.append(FieldProblem(f"study.axes.{path}", values, "distinct values (a repeated one repeats its points)"))
+            continue
         out[path] = values
     points = math.prod(len(v) for v in out.values())
     if points > MAX_POINTS:
