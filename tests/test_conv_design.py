@@ -137,12 +137,11 @@ def test_the_dashboard_edits_a_conv_stack_by_entry_and_as_yaml():
     explorer = Explorer(design=conv_design(name="conv-edit"))
     model = explorer.model
     rows = explorer._stack_entries()
-    assert [[w.label for w in row] for row in rows][:2] == [
-        ["0: conv channels", "0: conv kernel", "0: conv stride", "0: conv padding"],
-        ["1: pool"],
-    ]
-    assert rows[0][0].end == 1024 and rows[1][0].start == 2  # bounds are the topology's parameters
-    rows[0][0].value = 4
+    conv_inputs = rows[0][1]  # a conv entry: its title, then one input per field
+    assert [w.label for w in conv_inputs] == ["channels", "kernel", "stride", "padding"] and rows[0][0].object == "0: conv"
+    assert [w.label for w in rows[1]] == ["1: pool"]
+    assert conv_inputs[0].end == 1024 and rows[1][0].start == 2  # bounds are the topology's parameters
+    conv_inputs[0].value = 4
     assert model.design.network.layers[0]["conv"]["channels"] == 4 and model.design.network_specs()["main"][0].n_out == 4 * 196
     model.set_stack_text("[{conv: {channels: 2, kernel: 3}}, {pool: 3}]")
     assert model.design is None and "network.layers[1].pool: 3" in model.message

@@ -158,16 +158,18 @@ class Explorer(pn.viewable.Viewer):
                 p = section.param[key]
                 start, end = p.bounds
                 number = pn.widgets.IntInput(
-                    label=f"{index}: {kind} {key}" if kind == "conv" else f"{index}: {kind}",
+                    label=key if kind == "conv" else f"{index}: {kind}",
                     value=value.get(key, p.default) if kind == "conv" else value,
                     start=start,
                     end=end,
                     description=p.doc,
-                    width=80 if kind == "conv" else 120,
+                    width=62 if kind == "conv" else 120,
+                    margin=(2, 3),
                 )
                 number.param.watch(lambda event, i=index, k=key: self.model.set_stack_entry(i, k, event.new), "value")
                 inputs.append(number)
-            rows.append(pn.Row(*inputs, margin=0))
+            row = pn.Row(*inputs, margin=0)
+            rows.append(pn.Column(pn.pane.Markdown(f"{index}: conv", margin=(0, 3)), row, margin=0) if kind == "conv" else row)
         return rows
 
     def _select(self, section, field: str, options: list, label: str | None = None) -> pn.widgets.Select:
