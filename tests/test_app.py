@@ -518,6 +518,14 @@ def test_every_shipped_and_big_valid_design_loads_into_the_page_without_error(se
     assert not [e for e in errors if "favicon" not in e], errors
 
 
+def _open_untrained_shape(page, url) -> None:
+    """Open the page and edit the baseline to hidden width 48, a shape without trained weights (synthetic activity)."""
+    _open(page, url)
+    page.get_by_label("Hidden widths (comma-separated)").fill("48")
+    page.keyboard.press("Enter")
+    page.get_by_text("No trained weights").first.wait_for(timeout=60_000)
+
+
 STAR = (
     "() => "
     + RENDERED
@@ -530,10 +538,7 @@ STAR = (
 
 @pytest.mark.browser
 def test_trade_off_scatter_reads_in_units_and_marks_the_current_design_after_a_synthetic_edit(served_app, page):
-    _open(page, served_app)
-    page.get_by_label("Hidden widths (comma-separated)").fill("48")
-    page.keyboard.press("Enter")
-    page.get_by_text("No trained weights").first.wait_for(timeout=60_000)
+    _open_untrained_shape(page, served_app)
     energy_uj = float(_energy_text(page).split("\n")[-1].split()[0])  # "34 µJ" on the headline
     _wait_until(page, lambda: len(page.evaluate(STAR)) == 2 and all(s[1] == [-5.0] for s in page.evaluate(STAR)))
     energy_star, latency_star = page.evaluate(STAR)
@@ -555,11 +560,7 @@ TORNADO = (
 
 @pytest.mark.browser
 def test_the_tornado_chart_ranks_one_step_of_each_knob_and_a_click_applies_it(served_app, page):
-    _open(page, served_app)
-    # a shape without weights: priced on synthetic activity, seconds even on a cold machine (no test-set simulations)
-    page.get_by_label("Hidden widths (comma-separated)").fill("48")
-    page.keyboard.press("Enter")
-    page.get_by_text("No trained weights").first.wait_for(timeout=60_000)
+    _open_untrained_shape(page, served_app)  # synthetic activity: priced in seconds even on a cold machine
     labels = "() => { const s = (" + TORNADO + ")(); return s.length ? Array.from(s[0].data.label) : []; }"
     _wait_until(page, lambda: any("[48] → [96]" in label for label in page.evaluate(labels)), timeout_s=120)
     shown = page.evaluate(labels)

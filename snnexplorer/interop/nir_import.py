@@ -253,7 +253,7 @@ def from_nir(path_or_graph, dt: float = 1e-3, name: str | None = None) -> Import
                 stages[-1].name, "a non-spiking neuron node", "LI, I and CubaLI only as the last neuron node"
             )
         neurons = neuron_coefficients(node_name, node, math.prod(shape), float(dt))
-        stages.append(Stage(tuple(synapses), neurons, stage_input, "→".join(names), tuple(type(s).__name__ for s in synapses)))
+        stages.append(Stage(tuple(synapses), neurons, stage_input, "→".join(names)))
         synapses, names, stage_input = [], [], shape
     if synapses or not stages:
         raise DesignError.single("nir.nodes", names or order, "a graph whose last node before the Output is a neuron node")

@@ -19,7 +19,7 @@ multiply-accumulate per (non-zero input, synapse).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -162,7 +162,11 @@ class Stage:
     neurons: NeuronCoefficients
     input_shape: tuple[int, ...]
     name: str = ""
-    kinds: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The synapse operators' class names, in order."""
+        return tuple(type(op).__name__ for op in self.synapses)
 
     @property
     def n_in(self) -> int:
