@@ -10,13 +10,17 @@
 (d) Per preset, the spike rate below which an SNN (784-256-256-10, 8-bit
     weights) costs less than its ⌈log2(T+1)⌉-bit QNN twin, next to Yan et al.
     2024's 5.7 % at T = 5.
+(e) NeuroBench's metrics as ``evaluate --json`` reports them (from the engine's
+    counters) against the ``neurobench`` package run on the snnTorch twin of the
+    same trained network, same input spikes (mnist-baseline, mnist-conv,
+    fashion-conv: rate and direct encoding, dense and conv).
 
     python benchmarks/fidelity.py
 """
 
 from __future__ import annotations
 
-from snnexplorer.design import Design
+from snnexplorer.design import Design, load_design
 from snnexplorer.hardware import Architecture
 from snnexplorer.hardware.fidelity import YAN_BREAKEVEN, breakeven_rate, ottati_case, zigzag_case
 from snnexplorer.pipeline import evaluate
@@ -59,6 +63,16 @@ def main() -> None:
             breakeven_rate(arch, sizes, 10),
         )
         print(f"  {preset:14s} {rates[0]:14.1%} {rates[1]:14.1%} {rates[2]:11.1%}")
+
+    print("\n(e) NeuroBench metrics: ours (engine counters) vs the neurobench package on the snnTorch twin, 200 test samples")
+    try:
+        from snnexplorer.interop.neurobench_twin import neurobench_comparison
+
+        for name in ("mnist-baseline", "mnist-conv", "fashion-conv"):
+            for row in neurobench_comparison(load_design(name), 200):
+                print(f"  {name:15s} {row[0]:32s} ours {row[1]:14,.4f}   neurobench {row[2]:14,.4f}   {row[3]}")
+    except ImportError:
+        print("  neurobench / snntorch are not installed: make install")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     )
     print(f"footprint   {data['footprint_bytes'] / 1024:.1f} KiB")
     print(f"synaptic ops {data['synaptic_ops']:.0f}, neuron updates {data['neuron_updates']:.0f} per inference")
+    bench = data["neurobench"]
+    ops = bench["synaptic_operations"]
+    sparsity = "n/a" if bench["activation_sparsity"] is None else f"{bench['activation_sparsity']:.3f}"
+    print(
+        f"NeuroBench  activation sparsity {sparsity}, effective ACs {ops['Effective_ACs']:.0f} / MACs "
+        f"{ops['Effective_MACs']:.0f} (dense {ops['Dense']:.0f}), membrane updates {bench['membrane_updates']:.0f} per sample"
+    )
     training = report.extra.get("training")
     if training:
         print(

@@ -201,6 +201,13 @@ class Mapping(Section):
         doc="layer: each input (spike or activation) is read once per layer and reused for all its outputs; "
         "per-operation: every synaptic op / MAC reads its own input (Ottati et al. 2023's script).",
     )
+    weight_reuse = param.Selector(
+        default="per-operation",
+        objects=["per-operation", "stationary"],
+        doc="per-operation: every synaptic op / MAC reads its weight at the innermost level; stationary: a weight is "
+        "read at most once per step it is used and held at the compute while it serves every output position "
+        "(a conv layer's weight-stationary dataflow, as ZigZag's best conv mapping).",
+    )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
     state_level = param.String(
         default="auto", doc="Memory level that keeps the membrane state ('auto': the innermost that fits)."

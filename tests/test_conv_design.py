@@ -109,6 +109,28 @@ def test_a_conv_design_is_costed_with_its_weights_fetched_once_per_batch_when_th
     assert activity.layers[0].connections == specs[0].connections
 
 
+def test_stationary_weights_are_read_at_most_once_per_step_at_the_innermost_level():
+    """Hand count: under ``weight_reuse: stationary`` layer l's innermost-level weight reads are
+    min(synaptic ops, parameters × T_l) × 4 bytes per sample; per-operation, synaptic ops × 4 bytes."""
+    per_operation = conv_design()
+    stationary = conv_design(mapping={"weight_reuse": "stationary"})
+    activity = synthetic_for(per_operation, 0.1)
+
+    def reads(design):
+        report = evaluate(design, activity)
+        assert report.extra["mapping"]["weight_reuse"] == design.mapping.weight_reuse
+        table = report.breakdown.query("kind == 'weights' and level == 'L1' and op == 'read'")
+        return table.groupby("layer")["bytes"].sum(), report.energy_j
+
+    (held, held_j), (each, each_j) = reads(stationary), reads(per_operation)
+    for index, (layer, spec) in enumerate(zip(activity.layers, per_operation.network_specs()["main"])):
+        synops = float(layer.synaptic_ops.sum()) / layer.batch
+        assert each[index] == pytest.approx(synops * 4)
+        assert held[index] == pytest.approx(min(synops, spec.parameters * layer.timesteps) * 4)
+    assert held[0] < each[0] / 10 and held_j < each_j  # a 5×5 kernel serves 784 positions: the conv layer gains most
+    assert held[3] == pytest.approx(each[3])  # the output layer's 10 × 33 weights see fewer spikes than steps × weights
+
+
 @pytest.mark.slow
 def test_conv_experts_train_and_simulate_on_digits():
     from snnexplorer.pipeline import simulate_design

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..per_layer import fit_to_depth
 from ..sim.activity import Activity
+from ..sim.neurobench import neurobench_metrics
 from .architecture import Architecture
 from .operations import sop_proxy_j, sop_proxy_pj
 from .pricing import Pricing, price
@@ -41,6 +42,7 @@ class Mapping(Protocol):
     spike_format: str
     accumulators: str
     input_reuse: str
+    weight_reuse: str
     weights_level: str
     state_level: str
 
@@ -73,6 +75,7 @@ def workload(
             network=net.name,
             accumulators=mapping.accumulators,
             input_reuse=mapping.input_reuse,
+            weight_reuse=mapping.weight_reuse,
         )
         if ann:
             items, ops = network_items(
@@ -347,10 +350,15 @@ def cost(
         ann=ann,
         sop_proxy=sop_proxy,
         parameters=arch.parameters(variant),
+        neurobench=neurobench_metrics(activity, weight_bits),
         extra={
             "hardware": arch.name,
             "batch_tile": tile,
-            "mapping": {"accumulators": mapping.accumulators, "input_reuse": mapping.input_reuse},
+            "mapping": {
+                "accumulators": mapping.accumulators,
+                "input_reuse": mapping.input_reuse,
+                "weight_reuse": mapping.weight_reuse,
+            },
             "paths": activity.paths,
             "layers": _layer_summary(activity),
         },

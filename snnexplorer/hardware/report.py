@@ -34,7 +34,8 @@ class Report:
     activations); ``sop_proxy`` the memory-free estimate papers use (synaptic
     ops × 0.9 pJ + MACs × 4.6 pJ) for the SNN and its ANN twin.
     ``parameters`` is the provenance of every hardware number used (level,
-    field, value, unit, overridden, source).
+    field, value, unit, overridden, source). ``neurobench`` holds NeuroBench's
+    metrics under its names (:mod:`snnexplorer.sim.neurobench`).
     """
 
     name: str
@@ -52,6 +53,7 @@ class Report:
     ann: dict = field(default_factory=dict)
     sop_proxy: dict = field(default_factory=dict)
     parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
+    neurobench: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -93,6 +95,7 @@ class Report:
             "ann": dict(self.ann),
             "sop_proxy": dict(self.sop_proxy),
             "parameters": self.parameters.to_dict(orient="records"),
+            "neurobench": dict(self.neurobench),
             "levels": self.levels.to_dict(orient="records"),
             "breakdown": self.breakdown.to_dict(orient="records"),
         }

@@ -20,7 +20,12 @@ sums        each accumulate / MAC, read and written per operation (the
 
 With ``mapping.input_reuse = per-operation`` every synaptic op / MAC reads its
 own input at the innermost level (a spike: one bit, or an address; an
-activation or pixel: its bits) instead of each input once per layer.
+activation or pixel: its bits) instead of each input once per layer. With
+``mapping.weight_reuse = stationary`` a weight is read at the innermost level
+at most once per step of its layer (once per sample for an ANN) and held while
+it serves all its synaptic ops there: min(synaptic ops, weights × steps)
+weights are read, instead of one per synaptic op. A conv layer's weight serves
+every output position, so this is where it matters.
 
 Per item: ``read_use``/``write_use`` — bytes the compute reads/writes at the
 innermost level; ``once`` — bytes per sample fetched from the level above
@@ -166,9 +171,10 @@ def network_items(
     activation_bits: int | None = None,
     accumulators: str = "registers",
     input_reuse: str = "layer",
+    weight_reuse: str = "per-operation",
 ) -> tuple[Items, Ops]:
     """Items and ops of one network; ``activation_bits`` set means an ANN (no state, one pass). ``accumulators``
-    and ``input_reuse``: the mapping's assumptions (module docstring)."""
+    ``input_reuse`` and ``weight_reuse``: the mapping's assumptions (module docstring)."""
     layers = activity.layers
     n = max(1, activity.batch)
     ann = activation_bits is not None
@@ -202,10 +208,13 @@ def network_items(
         )
         rows_streamed = float(_touched_fraction(layer, batch).sum()) * weight_bytes[index] / batch
         learning = layer.weight_updates.sum() / n * w_bits / 8  # read-modify-write of each updated weight
+        weight_reads = synops * w_bits / 8
+        if weight_reuse == "stationary":
+            weight_reads = min(weight_reads, layer.parameters * w_bits / 8 * layer.timesteps)
         add(
             index,
             "weights",
-            synops * w_bits / 8 + learning,
+            weight_reads + learning,
             learning,
             weight_bytes[index] / batch,
             rows_streamed + learning,
@@ -318,6 +327,7 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
                 "dense",
                 layer.parameters,
                 layer.connections,
+                weights=layer.weights,
             )
         )
     return Activity(

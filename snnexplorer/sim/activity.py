@@ -21,6 +21,9 @@ class LayerActivity:
     ``connections`` (synapses) default to a fully connected layer's.
     ``weight_updates[t]`` counts weights written by on-line learning (STDP;
     zero for inference); each is a read-modify-write of one weight.
+    ``zero_weights`` counts the weights (not biases) that are exactly zero as
+    simulated (after quantization), out of ``weights``; None where no weights
+    exist (synthetic).
     """
 
     n_in: int
@@ -38,6 +41,8 @@ class LayerActivity:
     parameters: int = -1
     connections: int = -1
     weight_updates: np.ndarray | None = None
+    zero_weights: int | None = None
+    weights: int = -1
 
     def __post_init__(self) -> None:
         if self.weight_updates is None:
@@ -46,6 +51,8 @@ class LayerActivity:
             self.parameters = (self.n_in + 1) * self.n_out
         if self.connections < 0:
             self.connections = self.n_in * self.n_out
+        if self.weights < 0:
+            self.weights = self.n_in * self.n_out
 
     @property
     def input_rate(self) -> float:

@@ -387,6 +387,8 @@ def simulate(
                 path=taken.pop() if len(taken) == 1 else "mixed",
                 parameters=plan.weight.size + plan.bias.size,
                 connections=plan.conv.connections if plan.conv else plan.n_in * n_out,
+                zero_weights=int(plan.weight.size - np.count_nonzero(plan.weight)),
+                weights=plan.weight.size,
             )
         )
     return Activity.from_chunks(activity_layers, scores, layer_spikes, labels, name)

@@ -49,6 +49,7 @@ def synthetic_activity(
                 is_output,
                 parameters=spec.parameters,
                 connections=spec.connections,
+                weights=spec.parameters - (spec.conv.channels if spec.conv else spec.n_out),
             )
         )
         if not is_output:

@@ -50,6 +50,11 @@ def reference_points(report) -> str:
         parts.append(
             f"assumed: partial sums in {mapping['accumulators']}, inputs read once per "
             + ("layer" if mapping["input_reuse"] == "layer" else "operation")
+            + (
+                ", weights held while they serve a step"
+                if mapping.get("weight_reuse") == "stationary"
+                else ", a weight read per operation"
+            )
             + f", batch run as tiles of {report.extra.get('batch_tile', report.batch)}"
         )
     return " · ".join(parts)

@@ -219,7 +219,16 @@ class Explorer(pn.viewable.Viewer):
                 lambda: [
                     self._params(
                         d.mapping,
-                        ["batch", "loop_order", "neuron_update", "experts", "spike_format", "accumulators", "input_reuse"],
+                        [
+                            "batch",
+                            "loop_order",
+                            "neuron_update",
+                            "experts",
+                            "spike_format",
+                            "accumulators",
+                            "input_reuse",
+                            "weight_reuse",
+                        ],
                         integer_inputs,
                     ),
                     *self._placements,
