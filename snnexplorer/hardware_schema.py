@@ -82,6 +82,23 @@ class Compute(Section):
         bounds=(0.0, None),
         doc="Fixed time per layer per timestep that nothing overlaps (s): a GPU's kernel launch and synchronization.",
     )
+    neurons_per_core = param.Integer(
+        default=0,
+        bounds=(0, None),
+        doc="Neurons one core holds, on a chip whose units are cores joined by a network-on-chip (0: no such cores; "
+        "no per-core capacity and no spike routing).",
+    )
+    core_memory_bytes = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Synaptic memory of one core (bytes): a layer takes enough cores for its weights as well as its neurons "
+        "(0: not limited).",
+    )
+    route_hop_pj = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Energy of one spike packet crossing one hop of the network-on-chip (pJ).",
+    )
     operation_table = param.Selector(
         default="horowitz-45nm",
         objects=operation_table_names(),
@@ -106,6 +123,9 @@ UNITS = {
     "mac_pj": "pJ/op",
     "neuron_update_pj": "pJ/op",
     "step_overhead_s": "s",
+    "neurons_per_core": "neurons",
+    "core_memory_bytes": "B",
+    "route_hop_pj": "pJ/hop",
     "operation_table": "",
 }
 """The unit of each hardware field (the provenance table of a Report prints them)."""

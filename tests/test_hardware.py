@@ -380,3 +380,32 @@ def test_gpu_latency_pays_a_kernel_launch_per_layer_per_step():
         "synthetic:0.1",
     )
     assert report.latency_s - fused.latency_s == pytest.approx(launches * overhead)
+
+
+def test_spikes_are_routed_between_the_cores_a_layer_takes_on_the_neuromorphic_preset():
+    """Hand count, 784-256-10 float32 at rate 0.1 and T = 25: layer 0 takes ⌈803,840 B / 128 KiB⌉ = 7 cores (its
+    256 neurons would fit one), layer 1 one; 8 cores fill a 3 × 3 mesh, mean distance 2(9 − 1)/9 hops; each of the
+    26 × 25 spikes reaching layer 1 is one packet to its one core at 3.5 pJ per hop."""
+    design = Design.from_dict({"hardware": {"preset": "neuromorphic"}})
+    report = evaluate(design, "synthetic:0.1")
+    routed = report.breakdown.query("op == 'route'").set_index("layer")
+    hops = 2 * (9 - 1) / 9
+    assert routed.loc[1, "accesses"] == pytest.approx(26 * 25 * 1 * hops)
+    assert routed.loc[1, "energy_j"] == pytest.approx(26 * 25 * hops * 3.5e-12)
+    assert 0 not in routed.index  # layer 0's input comes from outside the chip
+    cmos = evaluate(Design.from_dict({"hardware": {"preset": "edge-soc"}}), "synthetic:0.1")
+    assert cmos.breakdown.query("op == 'route'").empty  # no cores, no network-on-chip
+
+
+def test_layers_that_need_more_cores_than_the_chip_has_are_infeasible_with_the_count():
+    """Three 64-channel 3×3 conv layers on 28×28 (50,176 neurons each: 49 cores of 1,024) and the readout (50,176 × 10
+    float32 weights: ⌈2,007,080 B / 128 KiB⌉ = 16 cores) need 163 cores; Loihi has 128, though all the weights
+    (2.3 MB) fit its 16 MiB of SRAM. One conv layer (49 + 16 cores) fits."""
+    conv = {"conv": {"channels": 64, "kernel": 3, "padding": 1}}
+    design = Design.from_dict({"network": {"layers": [conv, conv, conv]}, "hardware": {"preset": "neuromorphic"}})
+    report = evaluate(design, "synthetic:0.05")
+    assert not report.feasible
+    assert any("need 163 cores" in reason and "the chip has 128" in reason for reason in report.reasons), report.reasons
+    assert evaluate(
+        Design.from_dict({"network": {"layers": [conv]}, "hardware": {"preset": "neuromorphic"}}), "synthetic:0.05"
+    ).feasible

@@ -152,6 +152,17 @@ def _feasibility(
     return footprint, reasons, levels
 
 
+def _core_problems(priced: Pricing, arch: Architecture, variant: int) -> list[str]:
+    """Why the layers cannot be placed on the chip's cores (empty if they can; see :mod:`.pricing`)."""
+    needed, available = float(priced.cores[variant].sum()), float(arch.compute["units"][variant])
+    if needed <= available:
+        return []
+    return [
+        f"the layers need {needed:,.0f} cores of {arch.compute['neurons_per_core'][variant]:,.0f} neurons and "
+        f"{arch.compute['core_memory_bytes'][variant]:,.0f} B of synaptic memory each; the chip has {available:,.0f}"
+    ]
+
+
 def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) -> pd.DataFrame:
     frames = []
     n_items, n_levels = priced.read_bytes.shape[1:]
@@ -191,6 +202,21 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
                 }
             )
         )
+    frames.append(
+        pd.DataFrame(
+            {
+                "network": [net for net, _ in priced.groups],
+                "layer": [layer for _, layer in priced.groups],
+                "level": "network-on-chip",
+                "kind": "spikes",
+                "op": "route",
+                "accesses": priced.route_hops[variant],
+                "bytes": 0.0,
+                "energy_j": priced.route_j[variant],
+                "time_s": 0.0,
+            }
+        )
+    )
     if priced.leakage_j[variant] > 0:
         frames.append(
             pd.DataFrame(
@@ -304,6 +330,7 @@ def cost(
     snn = tiled(activity, arch, *bits)
     tile, items, ops, priced = snn.chosen(variant)
     footprint, reasons, levels = _feasibility(mapping, items, arch, variant, priced.fits)
+    reasons += _core_problems(priced, arch, variant)
     breakdown = _breakdown(items, priced, arch, variant)
     dense = tiled(activity, arch, *bits, ann=True)
     sparse = tiled(activity, arch, *bits, ann=True, zero_skipping=True)

@@ -15,7 +15,16 @@ Access-count rule (levels indexed 0 = closest to compute, outward):
 
 Energy = Σ accesses × energy per access + Σ operations × energy per operation
 at the layer's bit widths (:mod:`snnexplorer.hardware.operations`)
-(+ leakage power × latency). Latency of a layer = max(compute time, each
++ spike routing (+ leakage power × latency).
+
+Spike routing, on a chip of cores (``compute.neurons_per_core`` > 0, e.g.
+Loihi): layer l takes c_l = max(⌈neurons / neurons_per_core⌉, ⌈weight bytes /
+core_memory_bytes⌉, 1) cores; a network's cores fill a W × W mesh,
+W = ⌈√Σ c_l⌉, placed without regard to traffic, so a packet travels the mean
+Manhattan distance between two cores of that mesh, h = max(1, 2(W² − 1) / 3W)
+hops. Every spike reaching layer l is one packet to each of its c_l cores:
+energy = packets × c_l × h × ``route_hop_pj``. More cores than ``units``
+cannot be placed (the Report says so). Latency of a layer = max(compute time, each
 level's bytes / bandwidth) per batch, plus ``step_overhead_s`` per step it
 runs (kernel launches); layers run in sequence; experts in
 sequence, or side by side (``parallel``) each with 1/E of the compute, the
@@ -60,7 +69,8 @@ class Pricing:
     (accumulate, MAC, neuron update per layer group ``groups[g]`` = (network,
     layer)); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
     ``layer_time_s`` [V, G], ``latency_s`` [V]; per sample: ``leakage_j`` [V],
-    ``energy_j`` [V].
+    ``energy_j`` [V]; ``cores`` [V, G] a layer takes on a chip of cores (0: not such a chip),
+    ``route_hops`` [V, G] packet-hops per sample into the layer and ``route_j`` [V, G] their energy.
     """
 
     read_bytes: np.ndarray
@@ -78,6 +88,9 @@ class Pricing:
     leakage_j: np.ndarray
     energy_j: np.ndarray
     groups: list[tuple[str, int]]
+    cores: np.ndarray
+    route_hops: np.ndarray
+    route_j: np.ndarray
 
 
 def price(
@@ -137,7 +150,9 @@ def price(
     latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
     leakage_w = arch.levels["leakage_w"].sum(axis=1) + arch.compute["leakage_w"]
     leakage_j = leakage_w * latency / batch
-    energy = read_j.sum(axis=(1, 2)) + write_j.sum(axis=(1, 2)) + op_j.sum(axis=(1, 2)) + leakage_j
+    cores, route_hops = _routing(ops, arch, keys)
+    route_j = route_hops * arch.compute["route_hop_pj"][:, None] * PJ
+    energy = read_j.sum(axis=(1, 2)) + write_j.sum(axis=(1, 2)) + op_j.sum(axis=(1, 2)) + route_j.sum(axis=1) + leakage_j
     return Pricing(
         read_bytes=read,
         write_bytes=write,
@@ -154,4 +169,31 @@ def price(
         leakage_j=leakage_j,
         energy_j=energy,
         groups=keys,
+        cores=cores,
+        route_hops=route_hops,
+        route_j=route_j,
     )
+
+
+def _routing(ops: Ops, arch: Architecture, keys: list[tuple[str, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Cores per layer group and packet-hops per sample into it, [V, G] each (module docstring)."""
+    per_core = arch.compute["neurons_per_core"][:, None]
+    memory = arch.compute["core_memory_bytes"][:, None]
+    neurons = np.zeros(len(keys))
+    weight_bytes = np.zeros(len(keys))
+    packets = np.zeros(len(keys))
+    index = {key: g for g, key in enumerate(keys)}
+    for net, layer, n, w, p in zip(ops.network, ops.layer.tolist(), *ops.routing()):
+        g = index[(net, int(layer))]
+        neurons[g], weight_bytes[g], packets[g] = n, w, p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_memory = np.where(memory > 0, np.ceil(weight_bytes[None, :] / memory), 0.0)
+        cores = np.where(per_core > 0, np.maximum(np.maximum(np.ceil(neurons[None, :] / per_core), by_memory), 1.0), 0.0)
+    hops = np.zeros_like(cores)
+    for name in dict.fromkeys(net for net, _ in keys):
+        mine = np.array([net == name for net, _ in keys])
+        side = np.ceil(np.sqrt(cores[:, mine].sum(axis=1)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(side > 0, 2 * (side**2 - 1) / (3 * side), 0.0)
+        hops[:, mine] = np.where(side > 0, np.maximum(mean, 1.0), 0.0)[:, None]
+    return cores, packets[None, :] * cores * hops

@@ -109,6 +109,13 @@ class Ops:
     activation_bits: np.ndarray | None = None
     timesteps: np.ndarray | None = None
     """Steps each layer runs (an ANN layer: 1); None: 1."""
+    packets: np.ndarray | None = None
+    """Spikes (an ANN's non-zero activations) that reach the layer from the layer before, per sample; on a chip of
+    cores each is a packet to every core of the layer. Layer 0's input comes from outside: 0. None: 0."""
+    neurons: np.ndarray | None = None
+    """Neurons of the layer (what fills a core). None: 0."""
+    weight_bytes: np.ndarray | None = None
+    """Bytes of the layer's weights and biases (what fills a core's synaptic memory). None: 0."""
 
     @classmethod
     def concat(cls, parts: list[Ops]) -> Ops:
@@ -117,11 +124,16 @@ class Ops:
             if f == "network":
                 return [x for v in values for x in v]
             if any(v is None for v in values):
-                default = 1.0 if f == "timesteps" else 32.0
+                default = {"timesteps": 1.0, "packets": 0.0, "neurons": 0.0, "weight_bytes": 0.0}.get(f, 32.0)
                 values = [np.full(len(p.layer), default) if v is None else v for p, v in zip(parts, values)]
             return np.concatenate(values)
 
         return cls(*(column(f) for f in cls.__dataclass_fields__))
+
+    def routing(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(neurons, weight bytes, packets) per layer, zeros where not given."""
+        zeros = np.zeros(len(self.layer))
+        return tuple(zeros if v is None else v for v in (self.neurons, self.weight_bytes, self.packets))
 
     def bits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(weight, state, activation) bits per layer, float32 where not given; a MAC multiplies a weight by an
@@ -288,6 +300,9 @@ def network_items(
         np.array(membrane_bits, dtype=np.float64),
         np.array([activation_bits if ann else INPUT_PIXEL_BITS for _ in layers], dtype=np.float64),
         np.array([layer.timesteps for layer in layers], dtype=np.float64),
+        np.array([0.0] + [layer.input_spikes.sum() / n for layer in layers[1:]]),
+        np.array([layer.n_out for layer in layers], dtype=np.float64),
+        np.array(weight_bytes),
     )
     return items, ops
 

@@ -57,6 +57,13 @@ def reference_points(report) -> str:
             )
             + f", batch run as tiles of {report.extra.get('batch_tile', report.batch)}"
         )
+    bench = report.neurobench
+    if bench.get("activation_sparsity") is not None:
+        ops = bench["synaptic_operations"]
+        parts.append(
+            f"NeuroBench: activation sparsity {bench['activation_sparsity']:.3f}, "
+            f"{ops['Effective_ACs']:,.0f} effective ACs + {ops['Effective_MACs']:,.0f} MACs per sample"
+        )
     return " · ".join(parts)
 
 
