@@ -70,6 +70,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     )
     print(f"footprint   {data['footprint_bytes'] / 1024:.1f} KiB")
     print(f"synaptic ops {data['synaptic_ops']:.0f}, neuron updates {data['neuron_updates']:.0f} per inference")
+    first = data["layers"][0]
+    inputs = [row for row in data["breakdown"] if row["kind"] == "inputs" and row["op"] == "read"]
+    if inputs:
+        outer = inputs[-1]
+        print(
+            f"input       {first['input_spikes']:,.0f} spikes/events per sample, sent as {report.extra['mapping']['input_format']}: "
+            f"{outer['bytes']:,.0f} B read from {outer['level']} ({outer['energy_j'] * 1e6:.3f} µJ)"
+        )
     bench = data["neurobench"]
     ops = bench["synaptic_operations"]
     sparsity = "n/a" if bench["activation_sparsity"] is None else f"{bench['activation_sparsity']:.3f}"
@@ -179,7 +187,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
         for name in args.download:
             print(f"downloaded {name} to {download(name)}")
     for row in available():
-        print(f"{row['name']:14s} train {row['train']:6d}  test {row['test']:6d}  load {row['load_s']} s  {row['source']}")
+        load = "  -  " if row["load_s"] is None else f"{row['load_s']:.2f} s"
+        print(f"{row['name']:20s} train {row['train']:6d}  test {row['test']:6d}  load {load}  {row['source']}")
     return 0
 
 
@@ -194,6 +203,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .data import downloadable
     from .ui.export import FORMAT_HELP as EXPORT_FORMATS
 
     parser = argparse.ArgumentParser(
@@ -221,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5006)
     p.set_defaults(func=_cmd_serve)
     p = sub.add_parser("data", help="list the data sets available offline; --download NAME fetches one")
-    p.add_argument("--download", nargs="*", choices=["mnist", "fashion-mnist"])
+    p.add_argument("--download", nargs="*", choices=downloadable())
     p.set_defaults(func=_cmd_data)
     p = sub.add_parser("train", help="train (or load from the cache) the networks of design files")
     p.add_argument("designs", nargs="+")

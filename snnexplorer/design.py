@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,15 @@ import param
 import yaml
 
 from .errors import DesignError, FieldProblem
+from .events.datasets import DATASETS as EVENT_DATASETS
 from .hardware_schema import override_problems
 from .presets import hardware_preset, hardware_preset_names, presets_dir
 from .sections import Section, check_section
 from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, stack
 from .yaml_input import parse_yaml, read_yaml
 
-N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10}
-N_INPUTS = {"mnist": 784, "fashion-mnist": 784, "digits": 64}
+N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10} | {name: d.classes for name, d in EVENT_DATASETS.items()}
+N_INPUTS = {name: math.prod(shape) for name, shape in INPUT_SHAPES.items()}
 MAX_NAME_CHARS = 200
 MAX_PARAMETERS = 10**9
 """Most synapses (weights and biases, every network of a design together): 4 GB of float32."""
@@ -55,11 +57,18 @@ class Dataset(Section):
 
     _key = "dataset"
     _choices = {"name": list(N_CLASSES)}
-    name = param.String(default="mnist", constant=False, doc="Data set: mnist, fashion-mnist or digits (8×8).")
+    name = param.String(
+        default="mnist",
+        constant=False,
+        doc="Data set: images (mnist, fashion-mnist, digits 8×8) or events (nmnist, dvs-gesture, shd, nmnist-emulated, "
+        "fashion-dvs-emulated).",
+    )
     encoding = param.Selector(
         default="rate",
-        objects=["rate", "direct", "latency"],
-        doc="rate: Bernoulli spikes with p = pixel; direct: the pixel as analog current every step; latency: one spike, earlier for brighter pixels.",
+        objects=["rate", "direct", "latency", "events"],
+        doc="rate: Bernoulli spikes with p = pixel; direct: the pixel as analog current every step; latency: one spike, "
+        "earlier for brighter pixels; events: an event data set's own events, counted per channel in each of T equal "
+        "time bins of the recording.",
     )
     test_samples = param.Integer(default=1000, bounds=(1, 70000), doc="Test samples simulated for accuracy and activity.")
 
@@ -187,6 +196,12 @@ class Mapping(Section):
         default="bitmap",
         objects=["bitmap", "address-event"],
         doc="Spike traffic as 1 bit per neuron per step, or one address word per spike.",
+    )
+    input_format = param.Selector(
+        default="bitmap",
+        objects=["bitmap", "address-event"],
+        doc="How the network's input arrives: frames of 1 bit per input per step (8-bit counts for binned events), or "
+        "one address-event packet per spike or event: its address (⌈log2 inputs⌉ bits) and a 16-bit timestamp.",
     )
     accumulators = param.Selector(
         default="registers",
@@ -416,6 +431,15 @@ class Design(param.Parameterized):
                 out.append(FieldProblem("network.layers", self.network.layers, "[] for learning_rule stdp (one dense layer)"))
             if out:
                 return out
+        is_events = self.dataset.name in EVENT_DATASETS
+        if is_events != (self.dataset.encoding == "events"):
+            kind = "event" if is_events else "image"
+            allowed = "'events'" if is_events else "'rate', 'direct' or 'latency'"
+            out.append(
+                FieldProblem("dataset.encoding", self.dataset.encoding, f"{allowed} for the {kind} data set {self.dataset.name}")
+            )
+        if is_events and self.training.augment:
+            out.append(FieldProblem("training.augment", True, "false for event data (the shifts are for images)"))
         if self.training.learning_rule == "stdp":
             if len(self.network.hidden) != 1:
                 out.append(

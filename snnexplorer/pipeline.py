@@ -104,7 +104,7 @@ def ann_accuracy(design: Design) -> float:
     model = ANN(ann_specs(design)).load_numpy(load_or_train_ann(design).networks["ann"])
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
     with torch.no_grad():
-        scores = model(torch.from_numpy(test.x)).numpy()
+        scores = model(torch.from_numpy(data.frames(test.x))).numpy()
     return float(np.mean(np.argmax(scores, axis=1) == test.y))
 
 

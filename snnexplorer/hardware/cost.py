@@ -40,6 +40,7 @@ class Mapping(Protocol):
     neuron_update: str
     experts: str
     spike_format: str
+    input_format: str
     accumulators: str
     input_reuse: str
     weight_reuse: str
@@ -71,6 +72,7 @@ def workload(
             batch=batch or mapping.batch,
             loop_order=mapping.loop_order,
             spike_format=mapping.spike_format,
+            input_format=mapping.input_format,
             event_driven=mapping.neuron_update == "event-driven",
             network=net.name,
             accumulators=mapping.accumulators,
@@ -248,6 +250,7 @@ def _layer_summary(activity: Activity) -> list[dict]:
             "layer": index,
             "timesteps": layer.timesteps,
             "input_rate": layer.input_rate,
+            "input_spikes": float(layer.input_spikes.sum()) / max(1, layer.batch),
             "output_rate": layer.output_rate,
             "kernel": layer.path,
         }
@@ -385,6 +388,7 @@ def cost(
                 "accumulators": mapping.accumulators,
                 "input_reuse": mapping.input_reuse,
                 "weight_reuse": mapping.weight_reuse,
+                "input_format": mapping.input_format,
             },
             "paths": activity.paths,
             "layers": _layer_summary(activity),

@@ -10,8 +10,11 @@ weights     W (and b) at ``weight_bits``; read once per accumulate
 state       membrane potential at ``membrane_bits``; read + written per neuron update
 spikes      spike trains between layers: 1 bit per neuron per step (bitmap),
             or one address of ⌈log2 n⌉ bits per spike (address-event)
-inputs      the encoded input of layer 0 (spikes like above; 8-bit pixels for
-            direct encoding, read once and reused every step)
+inputs      the encoded input of layer 0 (``mapping.input_format``: frames of
+            1 bit per input per step, 8-bit counts for binned events; or
+            one address-event packet per spike / event, ⌈log2 n⌉ address
+            bits + :data:`TIMESTAMP_BITS`); 8-bit pixels for direct
+            encoding, read once and reused every step
 outputs     the readout: one 32-bit score per class per sample, written out
 partial_    only with ``mapping.accumulators = memory``: the running sum of
 sums        each accumulate / MAC, read and written per operation (the
@@ -59,6 +62,8 @@ from ..sim.activity import Activity, LayerActivity
 KINDS = ("weights", "state", "partial_sums", "spikes", "inputs", "outputs")
 INPUT_PIXEL_BITS = 8
 SCORE_BITS = 32
+TIMESTAMP_BITS = 16
+"""Timestamp of an input address-event packet (assumption: µs within a 65 ms window; N-MNIST's files use 23)."""
 ACCUMULATOR_BITS = 32
 """Width of an ANN's MAC accumulator (an int8 MAC sums into 32 bits)."""
 
@@ -163,6 +168,13 @@ def _input_bits(layer: LayerActivity, samples: int, ann: bool, activation_bits: 
     return _spike_bits(layer.n_in, layer.input_spikes.sum() / samples, layer.timesteps, spike_format)
 
 
+def _network_input_bits(layer: LayerActivity, samples: int, input_format: str) -> float:
+    """Bits per sample of the network's input (layer 0's): frames, or address-event packets with timestamps."""
+    if input_format == "address-event":
+        return layer.input_spikes.sum() / samples * (_spike_bits(layer.n_in, 1, 1, input_format) + TIMESTAMP_BITS)
+    return float(layer.n_in * layer.timesteps * layer.input_bits)
+
+
 def _buffer_bits(
     layer: LayerActivity, samples: int, ann: bool, activation_bits: int | None, spike_format: str, loop_order: str
 ) -> float:
@@ -179,6 +191,7 @@ def network_items(
     loop_order: str,
     spike_format: str,
     event_driven: bool,
+    input_format: str = "bitmap",
     network: str = "main",
     activation_bits: int | None = None,
     accumulators: str = "registers",
@@ -260,7 +273,11 @@ def network_items(
                 pixel_bytes,
             )
         else:
-            bits = _input_bits(layer, n, ann, activation_bits, spike_format)
+            bits = (
+                _network_input_bits(layer, n, input_format)
+                if index == 0 and not ann
+                else _input_bits(layer, n, ann, activation_bits, spike_format)
+            )
             used = bits / 8
             if input_reuse == "per-operation":  # each op reads its own input value (a spike: its bit or address)
                 value_bits = (

@@ -43,6 +43,8 @@ class LayerActivity:
     weight_updates: np.ndarray | None = None
     zero_weights: int | None = None
     weights: int = -1
+    input_bits: int = 1
+    """Bits of one input value in a frame: 1 for spikes, 8 where the input carries counts (binned events)."""
 
     def __post_init__(self) -> None:
         if self.weight_updates is None:

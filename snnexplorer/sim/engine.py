@@ -338,6 +338,7 @@ def simulate(
         _per_layer(membrane_bits, n_layers, 32, "quantization.membrane_bits"),
     )
     n_batch = spikes.shape[0]
+    input_bits = 8 if spikes.dtype == np.uint8 and spikes.size and int(spikes.max()) > 1 else 1
     counters = [[[], [], [], []] for _ in plans]  # per layer: input spikes, steps with input, output spikes, synaptic ops
     layer_spikes = [[] for _ in plans[:-1]]
     scores, paths, analog_flags = [], [[] for _ in plans], [False] * n_layers
@@ -389,6 +390,7 @@ def simulate(
                 connections=plan.conv.connections if plan.conv else plan.n_in * n_out,
                 zero_weights=int(plan.weight.size - np.count_nonzero(plan.weight)),
                 weights=plan.weight.size,
+                input_bits=input_bits if index == 0 else 1,
             )
         )
     return Activity.from_chunks(activity_layers, scores, layer_spikes, labels, name)

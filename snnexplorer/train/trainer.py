@@ -22,6 +22,7 @@ from torch import nn
 from .. import data
 from ..design import Design
 from ..errors import TrainingCancelled
+from ..events import EventSet
 from ..per_layer import fit_to_depth
 from ..topology import LayerSpec, stack
 from ..weights import Weights
@@ -77,6 +78,8 @@ def encode_batch(x: torch.Tensor, encoding: str, steps: int, generator: torch.Ge
         return (noise < x[:, None, :]).to(x.dtype)
     if encoding == "direct":
         return x[:, None, :].expand(-1, steps, -1)
+    if encoding == "events":  # already binned into frames [B, T, inputs] (see _fit)
+        return x.to(torch.float32)
     return torch.from_numpy(data.latency_encode(x.cpu().numpy(), steps)).to(x.device, x.dtype)
 
 
@@ -107,6 +110,8 @@ def _fit(
     (``spiking=False``: the ANN's output for the pixels themselves).
     """
     settings = design.training
+    if isinstance(x, EventSet):  # events are binned once, at the training T (the ANN twin: counts in one frame)
+        x = x.bin(settings.timesteps) if spiking else data.frames(x)
     dev = device()
     model.to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
@@ -253,7 +258,9 @@ def train_experts(
     if design.is_conv:
         model = ExpertStack([SpikingNet(specs, neuron.beta, neuron.threshold, neuron.reset, bits) for _ in range(experts)])
     else:
-        model = EnsembleSNN(experts, [x.shape[1], *hidden, width], neuron.beta, neuron.threshold, neuron.reset, weight_bits=bits)
+        model = EnsembleSNN(
+            experts, [design.n_inputs, *hidden, width], neuron.beta, neuron.threshold, neuron.reset, weight_bits=bits
+        )
     dev = device()
     targets_t, weight_t, mask_t = (torch.from_numpy(a).to(dev) for a in (targets, class_weight, mask))
 

@@ -225,6 +225,7 @@ class Explorer(pn.viewable.Viewer):
                             "neuron_update",
                             "experts",
                             "spike_format",
+                            "input_format",
                             "accumulators",
                             "input_reuse",
                             "weight_reuse",
