@@ -1,4 +1,7 @@
+import http.server
 import os
+import threading
+from functools import partial
 
 import pytest
 
@@ -19,3 +22,17 @@ def small_design_dict():
         "timesteps": 8,
         "training": {"epochs": 8, "timesteps": 8, "batch_size": 64, "lr": 0.003},
     }
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A local HTTP server for download tests: (folder it serves, its base URL)."""
+    root = tmp_path / "mirror"
+    root.mkdir()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()

@@ -1,8 +1,5 @@
 import gzip
 import hashlib
-import http.server
-import threading
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -67,19 +64,6 @@ def test_unknown_dataset_and_split():
         data.load("imagenet")
     with pytest.raises(DesignError, match="split"):
         data.load("digits", "validation")
-
-
-@pytest.fixture
-def http_server(tmp_path):
-    root = tmp_path / "mirror"
-    root.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
 
 
 def test_download_verifies_checksums_against_local_mirror(http_server, tmp_path, monkeypatch):

@@ -145,7 +145,7 @@ def _dvs_gesture(folder: Path, split: str) -> tuple[EventSet, np.ndarray, str] |
     for path in files:
         events = np.load(path, allow_pickle=False)  # columns x, y, p, t (ms), Tonic's preprocessed form
         times = np.rint(events[:, 3] * 1000).astype(np.int64)
-        recordings.append((times - times.min(initial=0), _channel(events[:, 2], events[:, 1], events[:, 0], shape)))
+        recordings.append((times - (times.min() if len(times) else 0), _channel(events[:, 2], events[:, 1], events[:, 0], shape)))
     labels = np.array([int(path.stem) for path in files], dtype=np.int64)
     return EventSet.from_recordings(recordings, shape), labels, f"DVS Gesture .npy files in {part}"
 
