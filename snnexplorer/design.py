@@ -280,7 +280,10 @@ class Training(Section):
     )
     train_samples = param.Integer(default=None, bounds=(1, 1_000_000), allow_None=True, doc="Training samples used (null = all).")
     quantization_aware = param.Boolean(default=False, doc="Train with the design's fixed-point quantization (straight-through).")
-    augment = param.Boolean(default=False, doc="Shift each training image by up to 2 pixels at random (28×28 data sets).")
+    augment = param.Boolean(
+        default=False,
+        doc="Shift each training sample by up to 2 pixels in x and y at random (an image, or every frame of a recording alike).",
+    )
     learning_rule = param.Selector(
         default="surrogate-gradient",
         objects=["surrogate-gradient", "stdp"],
@@ -438,8 +441,6 @@ class Design(param.Parameterized):
             out.append(
                 FieldProblem("dataset.encoding", self.dataset.encoding, f"{allowed} for the {kind} data set {self.dataset.name}")
             )
-        if is_events and self.training.augment:
-            out.append(FieldProblem("training.augment", True, "false for event data (the shifts are for images)"))
         if self.training.learning_rule == "stdp":
             if len(self.network.hidden) != 1:
                 out.append(

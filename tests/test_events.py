@@ -143,8 +143,6 @@ def test_event_data_and_the_events_encoding_go_together():
         Design.from_dict({"dataset": {"name": "nmnist-emulated", "encoding": "rate"}})
     with pytest.raises(DesignError, match=r"dataset.encoding: 'events'.*for the image data set mnist"):
         Design.from_dict({"dataset": {"name": "mnist", "encoding": "events"}})
-    with pytest.raises(DesignError, match="training.augment"):
-        Design.from_dict({"dataset": {"name": "nmnist-emulated", "encoding": "events"}, "training": {"augment": True}})
     conv = Design.from_dict(
         {
             "dataset": {"name": "nmnist-emulated", "encoding": "events"},

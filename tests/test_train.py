@@ -134,7 +134,7 @@ def test_every_preset_ships_trained_weights_with_their_accuracy():
         minimum = 0.7 if design.training.learning_rule == "stdp" else {"fashion-mnist": 0.85}.get(design.dataset.name, 0.9)
         assert weights is not None and weights.meta["test_accuracy"][design.name] >= minimum
     total = sum(f.stat().st_size for f in ZOO.rglob("*") if f.is_file())
-    assert total < 8 * 2**20
+    assert total < 12 * 2**20  # the wheel carries the zoo
 
 
 @pytest.mark.slow

@@ -83,13 +83,15 @@ def encode_batch(x: torch.Tensor, encoding: str, steps: int, generator: torch.Ge
     return torch.from_numpy(data.latency_encode(x.cpu().numpy(), steps)).to(x.device, x.dtype)
 
 
-def shift_batch(x: torch.Tensor, generator: torch.Generator, max_shift: int = 2) -> torch.Tensor:
-    """Shift each 28×28 image of ``x`` [B, 784] by up to ``max_shift`` pixels (zero fill)."""
-    side = int(round(x.shape[1] ** 0.5))
-    padded = torch.nn.functional.pad(x.view(-1, side, side), (max_shift,) * 4)
+def shift_batch(x: torch.Tensor, shape: tuple[int, int, int], generator: torch.Generator, max_shift: int = 2) -> torch.Tensor:
+    """Shift each sample of ``x`` [B, ..., C·H·W] (an image, or every frame of a binned recording alike) by up to
+    ``max_shift`` pixels in x and y (zero fill); ``shape`` is (C, H, W)."""
+    _, height, width = shape
+    maps = x.reshape(x.shape[0], -1, height, width)
+    padded = torch.nn.functional.pad(maps, (max_shift,) * 4)
     offsets = torch.randint(0, 2 * max_shift + 1, (x.shape[0], 2), generator=generator, device=x.device).tolist()
-    crops = [padded[k, dy : dy + side, dx : dx + side] for k, (dy, dx) in enumerate(offsets)]
-    return torch.stack(crops).view(x.shape[0], -1)
+    crops = [padded[k, :, dy : dy + height, dx : dx + width] for k, (dy, dx) in enumerate(offsets)]
+    return torch.stack(crops).reshape(x.shape)
 
 
 def _fit(
@@ -128,7 +130,7 @@ def _fit(
             if cancel is not None and cancel.is_set():
                 raise TrainingCancelled(f"training of {label} cancelled")
             idx = order[b * bs : (b + 1) * bs]
-            images = shift_batch(xs[idx], generator) if settings.augment else xs[idx]
+            images = shift_batch(xs[idx], design.input_shape, generator) if settings.augment else xs[idx]
             if spiking:
                 score = model(encode_batch(images, design.dataset.encoding, steps, generator)) / steps
             else:

@@ -289,6 +289,55 @@ def tornado(effects: pd.DataFrame | None):
     )
 
 
+def event_sample(events, label: int, steps: int):
+    """One recording of an event data set (an EventSet of one sample): its events over time, ON and OFF, and the
+    ``steps`` frames the ``events`` encoding bins them into (ON − OFF counts per pixel; time × unit for audio)."""
+    channels, height, width = events.shape
+    per_polarity = height * width
+    polarity = (
+        np.where(events.channels // per_polarity == 0, "ON", "OFF") if channels == 2 else np.full(len(events.channels), "event")
+    )
+    table = pd.DataFrame({"time_ms": events.times_us / 1e3, "address": events.channels % per_polarity, "polarity": polarity})
+    raster = hv.Scatter(table, "time_ms", ["address", "polarity"]).opts(
+        color="polarity",
+        cmap={"ON": PALETTE[5], "OFF": PALETTE[0], "event": PALETTE[0]},  # as the frames: ON red, OFF blue
+        size=2,
+        alpha=0.6,
+        xlabel="time (ms)",
+        ylabel="address (y·width + x)" if height > 1 else "unit",
+        title=f"One sample (class {label}): {len(table):,} events",
+        legend_position="bottom",
+        **SIZE,
+    )
+    frames = events.bin(steps)[0].astype(np.float32).reshape(steps, channels, height, width)
+    duration_ms = float(events.durations_us[0]) / 1e3
+    if height == 1:  # audio: a frame is a row of units
+        image = hv.Image(frames[:, 0, 0, :].T, bounds=(0, 0, duration_ms, width), kdims=["time_ms", "unit"])
+        image = image.opts(cmap="Blues", colorbar=True, title=f"The {steps} frames the network reads (events per unit)", **SIZE)
+        return pn.Column(pn.pane.HoloViews(raster + image, sizing_mode="stretch_width"), sizing_mode="stretch_width")
+    signed = frames[:, 0] - (frames[:, 1] if channels == 2 else 0)
+    limit = max(1.0, float(np.abs(signed).max()))
+    gap = np.full((height, 2), np.nan, dtype=np.float32)  # the frames side by side, two blank columns apart
+    strip = np.concatenate([part for frame in signed for part in (frame, gap)][:-1], axis=1)
+    frames_image = hv.Image(strip[::-1], bounds=(0, 0, strip.shape[1], height), kdims=["x", "y"], vdims=["ON − OFF"]).opts(
+        cmap="RdBu_r",
+        clim=(-limit, limit),
+        colorbar=True,
+        xaxis=None,
+        yaxis=None,
+        height=40 + int(160 * height / max(height, width)),
+        responsive=True,
+        data_aspect=1,
+        tools=["hover"],
+        title=f"The {steps} frames the network reads, {duration_ms / steps:.0f} ms each, left to right (ON − OFF events per pixel)",
+    )
+    return pn.Column(
+        pn.pane.HoloViews(raster, sizing_mode="stretch_width"),
+        pn.pane.HoloViews(frames_image, sizing_mode="stretch_width"),
+        sizing_mode="stretch_width",
+    )
+
+
 REPORT_PLOTS = (
     breakdown,
     partial(breakdown, value="time_s"),

@@ -17,6 +17,7 @@ from functools import partial
 import holoviews as hv
 import panel as pn
 
+from .. import data
 from ..design import Dataset, Design
 from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
@@ -411,6 +412,15 @@ class Explorer(pn.viewable.Viewer):
         selection.add_subscriber(apply)
         return self._pane(chart)
 
+    @staticmethod
+    def _event_sample(design):
+        """One sample of the design's event data, as a user would look at it (nothing for image data)."""
+        if design is None or design.dataset.encoding != "events":
+            return pn.Column(**WIDE)
+        test = data.load(design.dataset.name, "test")
+        sample = plots.event_sample(test.x[:1], int(test.y[0]), design.layer_timesteps[0])
+        return pn.Card(sample, title=f"The data: one {design.dataset.name} recording", collapsed=False, **WIDE)
+
     def _comparison(self, pins):
         table = self.model.comparison()
         if table.empty:
@@ -462,6 +472,7 @@ class Explorer(pn.viewable.Viewer):
                 **WIDE,
             ),
             pn.Column(pn.bind(self._tornado, m.param.knob_effects), **WIDE),
+            pn.Column(pn.bind(self._event_sample, m.param.design), **WIDE),
             pn.pane.Markdown("### Pinned designs"),
             pn.Column(pn.bind(self._comparison, m.param.pins), **WIDE),
             pn.Card(
