@@ -40,7 +40,6 @@ import hashlib
 import json
 import os
 import time
-import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -50,7 +49,7 @@ import numpy as np
 from .errors import DesignError
 from .events import EventSet
 from .events import datasets as event_data
-from .io import atomic_write_bytes
+from .io import atomic_write_bytes, fetch_checked
 
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -271,23 +270,8 @@ def download(name: str, dest: str | Path | None = None, mirrors: list[str] | Non
         target = folder / filename
         if target.is_file() and hashlib.md5(target.read_bytes()).hexdigest() == md5:
             continue
-        errors = []
-        for base in mirrors or MIRRORS[name]:
-            url = base.rstrip("/") + "/" + filename
-            try:
-                with urllib.request.urlopen(url, timeout=timeout_s) as response:
-                    payload = response.read()
-            except OSError as exc:
-                errors.append(f"{url}: {exc}")
-                continue
-            digest = hashlib.md5(payload).hexdigest()
-            if digest != md5:
-                errors.append(f"{url}: md5 {digest} != expected {md5}")
-                continue
-            atomic_write_bytes(target, payload)
-            break
-        else:
-            raise OSError(f"could not download {filename}: " + "; ".join(errors))
+        urls = [base.rstrip("/") + "/" + filename for base in mirrors or MIRRORS[name]]
+        atomic_write_bytes(target, fetch_checked(urls, md5, timeout_s))
     _load_cached.cache_clear()
     return folder
 

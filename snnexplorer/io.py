@@ -1,9 +1,11 @@
-"""Atomic file writes: a reader never sees a half-written file."""
+"""Atomic file writes (a reader never sees a half-written file) and checked downloads."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+import urllib.request
 from pathlib import Path
 
 
@@ -27,3 +29,20 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def fetch_checked(urls: list[str], md5: str, timeout_s: float) -> bytes:
+    """The bytes of the first of ``urls`` that answers with content of MD5 ``md5``; OSError naming every failure."""
+    errors = []
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout_s) as response:
+                payload = response.read()
+        except OSError as exc:
+            errors.append(f"{url}: {exc}")
+            continue
+        digest = hashlib.md5(payload).hexdigest()
+        if digest == md5:
+            return payload
+        errors.append(f"{url}: md5 {digest} != expected {md5}")
+    raise OSError(f"could not download {urls[-1].rsplit('/', 1)[-1]}: " + "; ".join(errors))

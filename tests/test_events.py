@@ -193,3 +193,32 @@ def test_a_dense_snn_learns_emulated_nmnist():
     report = evaluate(design)
     assert report.accuracy > 0.7
     assert report.extra["layers"][0]["input_spikes"] > 1000  # the events, not encoded pixels
+
+
+def test_augmentation_shifts_every_frame_of_a_recording_alike():
+    import torch
+
+    from snnexplorer.train.trainer import shift_batch
+
+    frames = torch.zeros((3, 4, 2 * 34 * 34), dtype=torch.uint8)
+    frames[:, :, 34 * 10 + 10] = 1  # ON channel, pixel (10, 10), every step
+    frames[:, :, 34 * 34 + 34 * 20 + 5] = 2  # OFF channel, pixel (20, 5)
+    shifted = shift_batch(frames, (2, 34, 34), torch.Generator().manual_seed(1)).reshape(3, 4, 2, 34, 34)
+    for sample in shifted:
+        on, off = (torch.nonzero(sample[:, c]) for c in (0, 1))
+        assert len(on) == 4 and len(off) == 4 and (on[:, 1:] == on[0, 1:]).all() and (off[:, 1:] == off[0, 1:]).all()
+        assert (on[0, 1:] - torch.tensor([10, 10])).abs().max() <= 2
+        assert (off[0, 1:] - on[0, 1:] == torch.tensor([10, -5])).all()  # both polarities moved together
+        assert sample.sum() == 4 * 3
+
+
+def test_the_dashboard_shows_one_recording_and_its_frames():
+    import holoviews as hv
+
+    from snnexplorer.ui.plots import event_sample
+
+    test = data.load("nmnist-emulated", "test")
+    column = event_sample(test.x[:1], int(test.y[0]), 8)
+    raster, frames = (pane.object for pane in column)
+    assert len(raster) == test.x.counts()[0] and set(raster.data["polarity"]) == {"ON", "OFF"}
+    assert isinstance(frames, hv.Image) and frames.dimension_values(2, flat=False).shape == (34, 8 * 34 + 7 * 2)

@@ -30,7 +30,6 @@ import shutil
 import tarfile
 import tempfile
 import time
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DesignError
-from ..io import atomic_write_bytes
+from ..io import atomic_write_bytes, fetch_checked
 from . import emulator
 from .eventset import EventSet
 
@@ -190,23 +189,8 @@ def download(name: str, dest: Path, mirrors: list[str] | None = None, timeout_s:
     folder = Path(dest) / TONIC_CLASSES[name]
     folder.mkdir(parents=True, exist_ok=True)
     for url, filename, md5 in archives(name):
-        md5 = (sums or {}).get(filename, md5)
-        errors = []
-        for candidate in [base.rstrip("/") + "/" + filename for base in mirrors or []] + [url]:
-            try:
-                with urllib.request.urlopen(candidate, timeout=timeout_s) as response:
-                    payload = response.read()
-            except OSError as exc:
-                errors.append(f"{candidate}: {exc}")
-                continue
-            digest = hashlib.md5(payload).hexdigest()
-            if digest != md5:
-                errors.append(f"{candidate}: md5 {digest} != expected {md5}")
-                continue
-            _unpack(payload, filename, folder)
-            break
-        else:
-            raise OSError(f"could not download {filename}: " + "; ".join(errors))
+        urls = [base.rstrip("/") + "/" + filename for base in mirrors or []] + [url]
+        _unpack(fetch_checked(urls, (sums or {}).get(filename, md5), timeout_s), filename, folder)
     return folder
 
 

@@ -40,6 +40,7 @@ REFERENCE_MAPPING = {
     "neuron_update": "time-driven",
     "experts": "sequential",
     "spike_format": "bitmap",
+    "input_format": "bitmap",
     "accumulators": "registers",
     "input_reuse": "layer",
     "weight_reuse": "per-operation",
