@@ -61,6 +61,13 @@ def test_emulated_mnist_has_the_splits_of_its_source_and_is_cached():
     assert built[0].stat().st_mtime_ns == stamp  # read back, not rebuilt
 
 
+def test_emulated_fashion_has_the_test_split_of_its_source():
+    test = data.load("fashion-dvs-emulated", "test")
+    source = data.load("fashion-mnist", "test")
+    assert len(test) == len(source) == 10_000 and (test.y == source.y).all()
+    assert test.x.shape == (2, 34, 34) and test.x.counts().min() > 0
+
+
 def _nmnist_bin(x, y, p, t) -> bytes:
     """N-MNIST's 40-bit events: x, y, then polarity (bit 7) and a 23-bit µs timestamp."""
     raw = np.zeros((len(x), 5), dtype=np.uint8)

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import data
 from ..design import Design
+from ..errors import DesignError, FieldProblem
 from ..topology import LayerSpec
 
 STATIC = ("footprint", "connection_sparsity")
@@ -76,10 +77,33 @@ def neurobench_reference(design: Design, samples: int = 200, batch_size: int = 1
 
     from ..train import load_or_train
 
-    if design.specialization.experts > 1 or design.training.learning_rule != "surrogate-gradient" or max(design.weight_bits) < 32:
-        raise ValueError("the snnTorch twin covers one float network trained by surrogate gradients")
-    if len(set(design.layer_timesteps)) > 1:
-        raise ValueError("the snnTorch twin runs every layer for the same number of steps")
+    problems = [
+        FieldProblem(path, value, allowed)
+        for path, value, allowed, fits in (
+            (
+                "specialization.experts",
+                design.specialization.experts,
+                "1 (the twin is one network)",
+                design.specialization.experts == 1,
+            ),
+            (
+                "training.learning_rule",
+                design.training.learning_rule,
+                "'surrogate-gradient'",
+                design.training.learning_rule == "surrogate-gradient",
+            ),
+            ("quantization.weight_bits", design.weight_bits, "32 (the twin's weights are float)", min(design.weight_bits) >= 32),
+            (
+                "timesteps",
+                design.layer_timesteps,
+                "one count for every layer (the twin steps them together)",
+                len(set(design.layer_timesteps)) == 1,
+            ),
+        )
+        if not fits
+    ]
+    if problems:
+        raise DesignError(problems)
     neuron = design.network.neuron
     specs = design.network_specs()["main"]
     twin = snntorch_twin(specs, load_or_train(design).networks["main"], neuron.beta, neuron.threshold, neuron.reset)

@@ -4,7 +4,7 @@ NeuroBench (Yik et al., "The neurobench framework for benchmarking neuromorphic
 computing algorithms and systems", Nature Communications 2025; PyPI
 ``neurobench``) names the figures papers compare; these are its definitions as
 its package (2.3) computes them on the snnTorch twin of a network
-(:mod:`snnexplorer.interop.snntorch_twin`: one ``Linear``/``Conv2d`` per weight
+(:mod:`snnexplorer.interop.neurobench_twin`: one ``Linear``/``Conv2d`` per weight
 layer, one ``snn.Leaky`` per spiking layer, the readout a ``Linear`` summed over
 the steps), per sample:
 
@@ -32,11 +32,9 @@ from __future__ import annotations
 from ..per_layer import fit_to_depth
 from .activity import Activity
 
-METRICS = ("footprint", "connection_sparsity", "activation_sparsity", "synaptic_operations", "membrane_updates")
-
 
 def neurobench_metrics(activity: Activity, weight_bits: list[int]) -> dict:
-    """The NeuroBench metrics (:data:`METRICS`, module docstring) of ``activity``'s networks, per sample."""
+    """NeuroBench's metrics (module docstring) of ``activity``'s networks, per sample, under NeuroBench's names."""
     footprint = 0.0
     zeros, weights, known = 0, 0, True
     spikes = neuron_steps = 0
