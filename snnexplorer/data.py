@@ -184,7 +184,8 @@ def _load_cached(name: str, split: str, key: tuple) -> Split:
     if name == "digits":
         return _sklearn_digits(split)
     if name in event_data.DATASETS:
-        events = event_data.load(name, split, search_path(), data_home())
+        source = load(event_data.EMULATED_FROM[name], split) if name in event_data.EMULATED_FROM else None
+        events = event_data.load(name, split, search_path(), data_home(), source)
         if events is None:
             where = ", ".join(str(p) for p in search_path())
             raise DesignError.single(
@@ -212,11 +213,20 @@ def load(name: str, split: str = "test") -> Split:
     return _load_cached(name, split, tuple(str(p) for p in search_path()))
 
 
+def _emulated_built(name: str) -> bool:
+    """Whether both splits of emulated set ``name`` are cached (listing the data sets does not build them)."""
+    try:
+        sources = {split: load(event_data.EMULATED_FROM[name], split) for split in ("train", "test")}
+    except DesignError:
+        return False
+    return all(event_data.emulated_path(name, split, data_home(), s).is_file() for split, s in sources.items())
+
+
 def available() -> list[dict]:
     """Which data sets load here: name, sample counts, source and load time (s)."""
     rows = []
     for name in DATASETS:
-        if name in event_data.EMULATED_FROM and not event_data.is_built(name, data_home()):
+        if name in event_data.EMULATED_FROM and not _emulated_built(name):
             rows.append(
                 {
                     "name": name,

@@ -63,10 +63,11 @@ TONIC_CLASSES = {"nmnist": "NMNIST", "dvs-gesture": "DVSGesture", "shd": "SHD"}
 """The Tonic data set class of each recorded set: its folder name, archive names, URLs and MD5 sums."""
 
 
-def load(name: str, split: str, roots: list[Path], cache: Path) -> tuple[EventSet, np.ndarray, str] | None:
-    """(events, labels, source) of ``split`` of event data set ``name``, or None when its files are not found."""
+def load(name: str, split: str, roots: list[Path], cache: Path, source=None) -> tuple[EventSet, np.ndarray, str] | None:
+    """(events, labels, source) of ``split`` of event data set ``name``, or None when its files are not found;
+    ``source``: for an emulated set, the same split of the image set it is built from (:data:`EMULATED_FROM`)."""
     if name in EMULATED_FROM:
-        return _emulated(name, split, cache)
+        return _emulated(name, split, cache, source)
     reader = {"nmnist": _nmnist, "dvs-gesture": _dvs_gesture, "shd": _shd}[name]
     for root in roots:
         found = reader(root / TONIC_CLASSES[name], split)
@@ -76,26 +77,14 @@ def load(name: str, split: str, roots: list[Path], cache: Path) -> tuple[EventSe
 
 
 # ----------------------------------------------------------------------------- emulated
-def _emulated_path(name: str, split: str, cache: Path, source) -> Path:
+def emulated_path(name: str, split: str, cache: Path, source) -> Path:
+    """Where the build of ``split`` of emulated set ``name`` from the image split ``source`` is cached."""
     key = hashlib.sha256(f"{source.source}|{len(source)}|{emulator.VERSION}".encode()).hexdigest()[:12]
     return cache / "emulated" / f"{name}-{split}-{key}.npz"
 
 
-def is_built(name: str, cache: Path) -> bool:
-    """Whether both splits of emulated set ``name`` are in the cache (listing data sets should not build them)."""
-    from .. import data
-
-    try:
-        return all(_emulated_path(name, s, cache, data.load(EMULATED_FROM[name], s)).is_file() for s in ("train", "test"))
-    except DesignError:
-        return False
-
-
-def _emulated(name: str, split: str, cache: Path) -> tuple[EventSet, np.ndarray, str]:
-    from .. import data
-
-    source = data.load(EMULATED_FROM[name], split)
-    path = _emulated_path(name, split, cache, source)
+def _emulated(name: str, split: str, cache: Path, source) -> tuple[EventSet, np.ndarray, str]:
+    path = emulated_path(name, split, cache, source)
     meta = path.with_suffix(".json")
     if not (path.is_file() and meta.is_file()):
         start = time.perf_counter()
