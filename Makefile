@@ -11,12 +11,12 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
+# neurobench (tests/test_fidelity.py runs NeuroBench's own metrics) goes in without its dependencies: its
+# torchaudio requirement serves its own data sets (unused here) and would pull another torch.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	# tests/test_fidelity.py runs NeuroBench's own metrics; its torchaudio/tonic requirements serve its data sets
-	# (unused here) and would pull another torch, so it goes in without them
 	$(BIN)/python -m pip install --quiet --no-deps 'neurobench==2.3.0'
 	touch $(STAMP)
 
