@@ -326,6 +326,21 @@ def encode(x: np.ndarray | EventSet, encoding: str, timesteps: int, seed: int = 
     raise DesignError.single("dataset.encoding", encoding, "one of 'rate', 'latency', 'direct', 'events'")
 
 
+def labels(name: str, split: str) -> np.ndarray:
+    """The labels of ``split`` of ``name``; an emulated event set's are its source's, so nothing is built."""
+    return load(event_data.EMULATED_FROM.get(name, name), split).y
+
+
+def event_sample(name: str, index: int = 0) -> tuple[EventSet, int]:
+    """Test recording ``index`` of event data set ``name`` and its label; an emulated one is emulated alone (the
+    emulator works image by image, so it equals the built set's), without building the set."""
+    if name in event_data.EMULATED_FROM:
+        source = load(event_data.EMULATED_FROM[name], "test")
+        return event_data.emulator.emulate(source.x[index : index + 1]), int(source.y[index])
+    test = load(name, "test")
+    return test.x[index : index + 1], int(test.y[index])
+
+
 def frames(x: np.ndarray | EventSet) -> np.ndarray:
     """What an ANN twin reads for each sample, float32 [n, inputs]: the pixels, or an event recording's counts per
     channel over its whole duration (one frame)."""

@@ -225,7 +225,9 @@ def test_the_dashboard_shows_one_recording_and_its_frames():
     from snnexplorer.ui.plots import event_sample
 
     test = data.load("nmnist-emulated", "test")
-    column = event_sample(test.x[:1], int(test.y[0]), 8)
+    recording, label = data.event_sample("nmnist-emulated")  # emulated alone, without building the set
+    assert label == test.y[0] and (recording.bin(8) == test.x[:1].bin(8)).all()
+    column = event_sample(recording, label, 8)
     raster, frames = (pane.object for pane in column)
     assert len(raster) == test.x.counts()[0] and set(raster.data["polarity"]) == {"ON", "OFF"}
     assert isinstance(frames, hv.Image) and frames.dimension_values(2, flat=False).shape == (34, 8 * 34 + 7 * 2)

@@ -33,7 +33,7 @@ def cache_dir() -> Path:
 
 def cache_key(design: Design) -> str:
     """``hash_for('train')``-``fingerprint of the training split`` (its size and labels)."""
-    labels = data.load(design.dataset.name, "train").y
+    labels = data.labels(design.dataset.name, "train")
     fingerprint = hashlib.sha256(np.ascontiguousarray(labels, dtype=np.int64).tobytes()).hexdigest()[:8]
     return f"{design.hash_for('train')}-{fingerprint}"
 

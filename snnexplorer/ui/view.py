@@ -417,8 +417,8 @@ class Explorer(pn.viewable.Viewer):
         """One sample of the design's event data, as a user would look at it (nothing for image data)."""
         if design is None or design.dataset.encoding != "events":
             return pn.Column(**WIDE)
-        test = data.load(design.dataset.name, "test")
-        sample = plots.event_sample(test.x[:1], int(test.y[0]), design.layer_timesteps[0])
+        recording, label = data.event_sample(design.dataset.name)
+        sample = plots.event_sample(recording, label, design.layer_timesteps[0])
         return pn.Card(sample, title=f"The data: one {design.dataset.name} recording", collapsed=False, **WIDE)
 
     def _comparison(self, pins):
