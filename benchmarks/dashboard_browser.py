@@ -2,8 +2,9 @@
 
 Edits, each alternating between two values: the hardware preset (edge-soc / gpu: cost only) and the first
 layer's timesteps (25 / 20: simulate 2,000 test digits + cost). "numbers" is when the headline energy shows
-the new value; "settled" when the trade-off scatter's current-design star has moved to it as well (the
-session history, the last output an edit publishes). Serves this checkout like ``page_load.py``.
+the new value; "settled" when the current-design star of both trade-off scatters has moved as well and the
+"Evaluating the latest edit" spinner has gone (the server has redrawn the session's plots; the knob chart follows
+in the background). Serves this checkout like ``page_load.py``.
 
     python benchmarks/dashboard_browser.py [--edits 10]
 """
@@ -16,9 +17,16 @@ import time
 
 from page_load import served_browser
 
-STAR_X = """() => [...Bokeh.documents[0].all_models]
-    .filter(m => m.type === 'GlyphRenderer' && m.glyph.type === 'Scatter' && (m.glyph.marker.value || m.glyph.marker) === 'star')
-    .map(r => { const d = r.data_source.data; return (d.x_value || d.energy_j || d.latency_s)[0]; }).join(',')"""
+STAR_X = """() => {
+    const views = [];
+    const walk = (view) => { views.push(view); for (const child of (view.child_views || [])) walk(child); };
+    Object.values(Bokeh.index).forEach(walk);
+    return views.map(v => v.model)
+        .filter(m => m.type === 'GlyphRenderer' && m.glyph.type === 'Scatter' && (m.glyph.marker.value || m.glyph.marker) === 'star')
+        .map(r => { const d = r.data_source.data; return (d.x_value || d.energy_j || d.latency_s)[0]; });
+}"""
+"""The x of the current-design star of each trade-off scatter on the page (rendered views only)."""
+ALL_MOVED = "(old) => { const now = (" + STAR_X + ")(); return now.length === old.length && now.every((x, i) => x !== old[i]); }"
 HARDWARE = "(v) => { const s = [...Bokeh.documents[0].all_models].find(m => m.type.endsWith('Select') && m.title === 'Hardware preset'); s.value = v; }"
 TIMESTEPS = """(v) => {
     const models = [];
@@ -46,7 +54,8 @@ def timed_edit(page, script: str, value) -> tuple[float, float]:
             raise TimeoutError("the headline energy did not change in 120 s")
         page.wait_for_timeout(20)
     numbers = time.perf_counter() - start
-    page.wait_for_function(f"(old) => ({STAR_X})() !== old", arg=star, timeout=120_000, polling=20)
+    page.wait_for_function(ALL_MOVED, arg=star, timeout=120_000, polling=20)  # both scatters redrawn
+    page.get_by_text("Evaluating the latest edit").first.wait_for(state="hidden", timeout=120_000)  # and done
     return numbers, time.perf_counter() - start
 
 

@@ -606,8 +606,28 @@ class Design(param.Parameterized):
 
     def hash_for(self, stage: str) -> str:
         """Content hash (16 hex chars) of what determines ``stage``'s output."""
-        blob = json.dumps(self.stage_inputs(stage), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return content_hash(self.stage_inputs(stage))
+
+    def cost_hashes(self, overrides: list[dict]) -> list[str]:
+        """``hash_for('cost')`` of this design were each of ``overrides`` its ``hardware.overrides`` (a study's
+        hardware variants): the rest is encoded once and each overrides mapping spliced into it."""
+        inputs = self.stage_inputs("cost")
+        inputs["hardware"]["overrides"] = SPLICE
+        head, tail = _canonical(inputs).split(_canonical(SPLICE))
+        return [hashlib.sha256((head + _canonical(o) + tail).encode()).hexdigest()[:16] for o in overrides]
+
+
+SPLICE = "\x00overrides\x00"
+"""A stand-in no design field holds, marking where :meth:`Design.cost_hashes` splices each overrides mapping."""
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(inputs: dict) -> str:
+    """16 hex characters of the SHA-256 of ``inputs`` as canonical JSON (:meth:`Design.hash_for` of stage inputs)."""
+    return hashlib.sha256(_canonical(inputs).encode()).hexdigest()[:16]
 
 
 def _expert_network(network: dict) -> dict:

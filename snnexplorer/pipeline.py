@@ -20,6 +20,7 @@ from . import data
 from .design import Design
 from .errors import DesignError
 from .hardware import Architecture, Report, cost, cost_variants
+from .hardware.cost import metrics_variants
 from .inference import simulate_weights
 from .resources import check_memory
 from .sim.activity import Activity
@@ -123,6 +124,24 @@ def cost_design(design: Design, activity: Activity, arch: Architecture | None = 
 def cost_design_variants(design: Design, activity: Activity, arch: Architecture) -> pd.DataFrame:
     """Totals of every hardware variant of ``arch`` at once (see :func:`snnexplorer.hardware.cost_variants`)."""
     return cost_variants(activity, arch, design.mapping, design.weight_bits, design.membrane_bits)
+
+
+def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity: str | Activity = "simulate") -> list[dict]:
+    """:meth:`Report.metrics` of ``design`` with each of ``overrides`` as its ``hardware.overrides`` (numbers, checked
+    by the caller), priced in one vectorized call on one Activity: each a variant of the design's preset."""
+    base = Architecture.from_preset(design.hardware.preset)
+    fields = {}
+    for key in sorted({k for o in overrides for k in o}):
+        level, name = key.split(".")
+        default = base.compute[name][0] if level == "compute" else base.levels[name][0, base.level_index(level)]
+        fields[f"{level}__{name}"] = [float(o.get(key, default)) for o in overrides]
+    arch = (
+        base.variants(**fields)
+        if fields
+        else base.variants(compute__clock_hz=np.repeat(base.compute["clock_hz"], len(overrides)))
+    )
+    table = metrics_variants(activity_for(design, activity), arch, design.mapping, design.weight_bits, design.membrane_bits)
+    return table.to_dict(orient="records")
 
 
 def evaluate(design: Design, activity: str | Activity = "simulate", progress: Progress | None = None) -> Report:

@@ -1,4 +1,5 @@
 import base64
+import json
 import shutil
 import socket
 import subprocess
@@ -132,10 +133,11 @@ def _energy_text(page) -> str:
 
 
 def _synops(page) -> float:
+    """Synaptic operations per inference, summed over the layers of the plot (its hover text: "660,123")."""
     return page.evaluate("""() => {
-        const sources = [...Bokeh.documents[0].all_models].filter(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data);
-        const src = sources.pop();  // the newest plot's
-        return src ? Array.from(src.data.synaptic_ops).reduce((a, b) => a + b, 0) : -1;
+        const sources = [...Bokeh.documents[0].all_models].filter(m => m.type === 'ColumnDataSource' && m.data && 'ops' in m.data);
+        const src = sources.pop();
+        return src ? Array.from(src.data.text).reduce((a, b) => a + Number(String(b).replaceAll(',', '')), 0) : -1;
     }""")
 
 
@@ -164,8 +166,9 @@ def test_page_loads_without_console_errors_and_hardware_changes_energy(served_ap
 @pytest.mark.browser
 def test_timestep_slider_changes_the_synaptic_op_plot(served_app, page):
     _open(page, served_app)
+    page.get_by_text("Breakdown", exact=True).first.click()  # the tab of the report's plots
     page.wait_for_function(
-        "() => [...Bokeh.documents[0].all_models].some(m => m.type === 'ColumnDataSource' && m.data && 'synaptic_ops' in m.data)"
+        "() => [...Bokeh.documents[0].all_models].some(m => m.type === 'ColumnDataSource' && m.data && 'ops' in m.data)"
     )
     before = _synops(page)
     page.evaluate(f"() => {{ const s = ({SLIDER})('Timesteps, hidden layer 1'); s.value = 5; s.value_throttled = 5; }}")
@@ -302,6 +305,7 @@ def test_training_runs_in_the_background_and_cancels():
 @pytest.mark.browser
 def test_pin_button_fills_the_comparison_table(served_app, page):
     _open(page, served_app)
+    page.get_by_text("Compare", exact=True).first.click()  # the tab of the comparison
     page.get_by_text("Pin this design").first.click()
     page.get_by_text("Energy / inference vs first").first.wait_for(timeout=30_000)
     before = _energy_text(page)
@@ -324,10 +328,12 @@ def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
     out = tmp_path / "s.csv"
     run_study(study, out)
     explorer = Explorer()
-    explorer.model.load_sweep(out.read_text())
-    assert len(explorer.model.sweep) == 2
-    overlay = explorer._scatter("energy_j", explorer.model.history, explorer.model.sweep).object
-    assert any(el.label == "loaded sweep" for el in overlay)
+    explorer.study.model.load_csv(out.read_text())  # the study page's "Load a sweep CSV"
+    assert len(explorer.model.sweep) == 2 and len(explorer.study.model.results) == 2
+    overlay = explorer._scatters[0].object[()]  # the trade-off scatter's DynamicMap, drawn now
+    assert [el.label for el in overlay].count("loaded sweep") == 1
+    explorer.study.model.load_csv("a,b\n1,2\n")
+    assert "columns" in explorer.study.model.message
     explorer.model.load_sweep("a,b\n1,2\n")
     assert "columns" in explorer.model.message
     layers = explorer.model.report.extra["layers"]
@@ -571,3 +577,142 @@ def test_the_tornado_chart_ranks_one_step_of_each_knob_and_a_click_applies_it(se
     loop_order = "() => " + RENDERED + ".filter(m => m.title === 'Loop order').map(m => m.value)"
     _wait_until(page, lambda: page.evaluate(loop_order) == ["layer-major"])
     assert page.evaluate(loop_order) == ["layer-major"]
+
+
+def test_report_plots_read_in_engineering_units_with_stable_kind_colours():
+    import holoviews as hv
+    import pandas as pd
+
+    from snnexplorer.pipeline import evaluate
+    from snnexplorer.ui import plots
+
+    report = evaluate(Design.from_dict({"network": {"hidden": [128, 64]}}), "synthetic:0.1")
+    labels, texts = [], []
+    for plot in plots.REPORT_PLOTS:
+        element = plot(report)
+        labels += [d.pprint_label for d in element.vdims[:1]]
+        for column in element.data.columns:
+            if not pd.api.types.is_numeric_dtype(element.data[column]):
+                texts += [str(v) for v in element.data[column]]
+        hv.render(element)  # draws
+    assert {"Energy per inference (µJ)", "Time per inference (µs)", "Bytes (log)"} <= set(labels), labels
+    assert any(label.startswith("Synaptic ops per inference (thousands)") for label in labels), labels
+    assert "layer 1 · L1" in texts and "layer 3 · DRAM" in texts  # layers counted as the controls count them
+    assert not [t for t in texts if "e-0" in t or "e+0" in t or t == "nan"], texts
+    energy = plots.breakdown(report).opts.get("style").kwargs["cmap"]
+    assert all(energy[kind] == plots.KIND_COLOURS[kind] for kind in energy)  # one colour per data kind
+    for plot in plots.REPORT_PLOTS:  # no valid design: an empty plot of the same kind, not an error
+        hv.render(plot(None))
+
+
+def test_controls_fit_the_design_stdp_timesteps_and_experts():
+    import param
+
+    explorer = Explorer(design=Design.from_yaml((ROOT / "presets" / "designs" / "mnist-stdp-fspinn.yaml").read_text()))
+    slider = explorer._per_layer[("timesteps", "steps")][0]
+    assert slider.value == 700 and slider.end == 1000 and slider.fixed_end == 1000  # not a 1..50 slider
+    with param.edit_constant(slider):
+        slider.value_throttled = 650  # as the browser sets it on release
+    assert explorer.model.design.training.learning_rule == "stdp" and explorer.model.design.layer_timesteps[0] == 650
+    training = next(card for card in explorer._controls if card.title == "Training")
+    training.collapsed = False
+    shown = set(training.objects[0].parameters)
+    assert "lr" not in shown and "augment" not in shown and "epochs" in shown  # STDP does not read them
+    explorer.model.load(Design())
+    specialization = next(card for card in explorer._controls if card.title == "Specialization")
+    specialization.collapsed = False
+    experts_only = specialization.objects[1]
+    assert not experts_only.visible
+    explorer.model.draft.specialization.experts = 2
+    assert experts_only.visible
+
+
+def test_study_page_runs_a_study_streams_its_rows_filters_a_selection_and_loads_a_point():
+    import asyncio
+    import threading
+
+    import holoviews as hv
+
+    from snnexplorer.ui.study_view import StudyPage
+
+    explorer = Explorer()
+    page = StudyPage(explorer.model)
+    study = page.model
+    study.param.update(study="hardware", cost_only=True)
+    seen = []
+    study.param.watch(lambda event: seen.append(0 if event.new is None else len(event.new)), "results")
+    worker = threading.Thread(target=lambda: asyncio.run(asyncio.wait_for(study.run(), timeout=300)))
+    worker.start()
+    worker.join(timeout=320)
+    assert not study.running and len(study.results) == 10 and study.message == "10 points"
+    assert study.results["accuracy"].isna().all()  # cost only
+    assert len(page._table.value) == 10
+    page._links.selection_expr = hv.dim("energy") < float(page._frame["energy"].median())
+    assert 0 < len(page._table.value) < 10  # the table lists the brushed points
+    row = int(page._table.value["row"].iloc[0])
+    assert study.load_row(row)
+    wanted = json.loads(study.results["axis:hardware.preset"].iloc[row])
+    assert explorer.model.design.hardware.preset == wanted
+    stopped = run_study_stopping_after(3)
+    assert len(stopped) == 3
+
+
+def run_study_stopping_after(points: int):
+    from snnexplorer.explore import Study, run_study
+
+    study = Study.from_dict({"name": "s", "activity": "synthetic:0.1", "axes": {"timesteps": [1, 2, 3, 4, 5, 6]}})
+    done = []
+    return run_study(study, progress=done.append, stop=lambda: len(done) >= points)
+
+
+FIGURE = """(title) => {
+    const views = [];
+    const walk = (view) => { views.push(view); for (const child of (view.child_views || [])) walk(child); };
+    Object.values(Bokeh.index).forEach(walk);
+    return views.find(v => v.model.type === 'Figure' && v.model.title && String(v.model.title.text).startsWith(title));
+}"""
+"""The rendered view of the figure whose title starts with ``title``."""
+
+
+@pytest.mark.browser
+def test_study_page_brushing_selects_in_the_table_and_a_click_loads_the_point(served_app, page):
+    _open(page, served_app)
+    page.get_by_text("Study", exact=True).first.click()
+    page.get_by_text("Run study").first.wait_for()  # the tab is drawn when first shown
+    cost_only = "() => " + RENDERED + ".find(m => m.type === 'Checkbox' && m.label === 'Cost only (synthetic activity)')"
+    page.evaluate(f"() => {{ ({cost_only})().active = true; }}")  # no training or simulation: seconds
+    page.get_by_text("Run study").first.click()
+    table = page.locator(".tabulator").filter(has_text="Energy / inference").first
+    page.get_by_text("10 points", exact=True).first.wait_for(timeout=120_000)
+    _wait_until(page, lambda: table.locator(".tabulator-row").count() == 8)  # a page of the table (8 rows)
+    assert "n/a" in table.inner_text()  # cost only: no accuracy
+    page.wait_for_timeout(1500)  # the finished study's table (Pareto flags) redraws the views once more
+    page.evaluate(f"() => ({FIGURE})('Latency vs energy').el.scrollIntoView({{block: 'center'}})")
+    frame = f"""() => {{ const v = ({FIGURE})('Latency vs energy'); const r = v.canvas_view.el.getBoundingClientRect();
+        const f = v.frame.bbox; return [r.left + f.left, r.top + f.top, f.width, f.height]; }}"""
+    left, top, width, height = page.evaluate(frame)
+    page.evaluate(f"""() => {{ const v = ({FIGURE})('Latency vs energy');
+        v.model.toolbar.active_drag = v.model.toolbar.tools.find(t => t.type === 'BoxSelectTool'); }}""")
+    xs = page.evaluate(f"""() => {{ const v = ({FIGURE})('Latency vs energy'); const r = v.canvas_view.el.getBoundingClientRect();
+        const source = v.model.renderers.find(r => r.data_source && r.data_source.data.energy).data_source.data;
+        return Array.from(source.energy).map(e => r.left + v.frame.x_scale.compute(e)).sort((a, b) => a - b); }}""")
+    target = page.evaluate(f"""() => {{
+        const v = ({FIGURE})('Latency vs energy');
+        const source = v.model.renderers.find(r => r.data_source && r.data_source.data.energy).data_source.data;
+        const preset = Object.keys(source).find(k => k.startsWith('hardware') && k.endsWith('preset'));  // hover column
+        const i = Array.from(source[preset]).findIndex(p => p === 'neuromorphic');
+        const r = v.canvas_view.el.getBoundingClientRect();
+        return [r.left + v.frame.x_scale.compute(source.energy[i]), r.top + v.frame.y_scale.compute(source.latency[i])];
+    }}""")
+    page.mouse.move(left + 1, top + 1)
+    page.mouse.down()  # drag a box over the four cheapest designs
+    page.mouse.move((xs[3] + xs[4]) / 2, top + height - 1, steps=8)
+    page.mouse.up()
+    _wait_until(page, lambda: table.locator(".tabulator-row").count() == 4, timeout_s=30)
+    assert table.locator(".tabulator-row").count() == 4
+    page.evaluate(f"""() => {{ const v = ({FIGURE})('Latency vs energy');
+        v.model.toolbar.active_drag = null; }}""")
+    page.mouse.click(*target)
+    hardware = "() => " + RENDERED + ".filter(m => m.title === 'Hardware preset').map(m => m.value)"
+    _wait_until(page, lambda: page.evaluate(hardware) == ["neuromorphic"])
+    assert page.evaluate(hardware) == ["neuromorphic"]

@@ -124,6 +124,43 @@ def test_bad_study_fields_are_reported():
     assert {"study.axes.timesteps", "study.objectives.speed", "study.constraints.accuracy", "study.colour"} <= fields
 
 
+def test_hardware_variants_of_one_activity_are_priced_together_as_point_by_point():
+    from snnexplorer.explore.study import evaluate_point
+
+    variants = [
+        {},
+        {"L2.capacity_bytes": 65536},
+        {"L1.capacity_bytes": 1024, "L2.read_pj": 40.0},
+        {"DRAM.capacity_bytes": 4096},  # cannot hold the weights: infeasible
+        {"compute.accumulate_pj": 0.5, "L1.read_pj": 9.0},
+    ]
+    study = Study.from_dict(
+        {
+            "name": "variants",
+            "base": "mnist-baseline",
+            "activity": "synthetic:0.1",
+            "axes": {"mapping.batch": [1, 4], "hardware.overrides": variants},
+        }
+    )
+    plan = study.plan()
+    assert [len(members) for _, members in plan] == [5, 5]  # one Design per batch, not per point
+    table = run_study(study)
+    assert len(table) == 10 and table["feasible"].sum() == 8
+    for design in study.designs():
+        expected = evaluate_point(design.to_dict(), "synthetic:0.1")
+        row = table[table["point"] == expected["point"]].iloc[0]
+        for metric in ("energy_j", "latency_s", "footprint_bytes", "synaptic_ops", "ann_energy_j", "ann_latency_s"):
+            assert row[metric] == pytest.approx(expected[metric], rel=1e-12), metric
+        assert bool(row["feasible"]) == expected["feasible"]
+
+
+def test_a_bad_hardware_variant_names_its_point():
+    with pytest.raises(DesignError, match=r"study point .*L9.capacity_bytes"):
+        Study.from_dict({"base": {}, "axes": {"hardware.overrides": [{"L2.capacity_bytes": 4096}, {"L9.capacity_bytes": 1}]}})
+    with pytest.raises(DesignError, match=r"study point .*hardware.overrides"):
+        Study.from_dict({"base": {}, "axes": {"hardware.overrides": [{}, 5]}})
+
+
 def test_invalid_point_names_the_point():
     with pytest.raises(DesignError, match="study point"):
         Study.from_dict({"base": {}, "axes": {"network.hidden": [[64], [0]]}})
@@ -138,10 +175,13 @@ def test_local_cluster_gives_identical_results(tmp_path, small_design_dict):
             "name": "twice",
             "base": small_design_dict,
             "activity": "simulate",
-            "axes": {"timesteps": [4, 8], "hardware.preset": ["edge-soc", "gpu"]},
+            "axes": {
+                "timesteps": [4, 8],
+                "hardware.overrides": [{}, {"L2.capacity_bytes": 65536}, {"L1.read_pj": 9.0, "DRAM.capacity_bytes": 2048}],
+            },
         }
     )
-    local = run_study(study)
+    local = run_study(study)  # hardware variants priced together in process, one by one on the cluster
     client = make_client(workers=2)
     try:
         distributed = run_study(study, tmp_path / "d.csv", client=client)

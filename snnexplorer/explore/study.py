@@ -40,9 +40,10 @@ import pandas as pd
 from ..design import Design, load_design
 from ..errors import DesignError, FieldProblem
 from ..hardware.report import METRICS as REPORT_METRICS
+from ..hardware_schema import override_problems
 from ..io import atomic_write_text
-from ..pipeline import parse_synthetic
-from ..presets import hardware_preset_names
+from ..pipeline import metrics_of_hardware_variants, parse_synthetic
+from ..presets import hardware_preset, hardware_preset_names
 from ..yaml_input import decode_utf8, read_yaml
 from .pareto import SENSES, pareto_mask
 from .timesteps import OBJECTIVES as SEARCH_OBJECTIVES
@@ -51,6 +52,8 @@ METRICS = [*REPORT_METRICS, "training_energy_j"]
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 STUDY_KEYS = ("name", "base", "activity", "axes", "objectives", "constraints", "search", "budget", "objective")
 SEARCHES = ("grid", "timesteps")
+OVERRIDES_AXIS = "hardware.overrides"
+"""The axis whose points differ only as hardware variants: priced together, one Design per group (:meth:`Study.plan`)."""
 MAX_POINTS = 100_000
 """Most points in one study (the product of its axes)."""
 MAX_NAME_CHARS = 200
@@ -114,7 +117,7 @@ class Study:
         if problems:
             raise DesignError(problems)
         study = cls(name, base, axes, objectives, constraints, activity, search, float(budget), objective)
-        study.designs()  # every point must be a valid design
+        study.plan()  # every point must be a valid design
         return study
 
     @classmethod
@@ -127,20 +130,68 @@ class Study:
         keys = list(self.axes)
         return [dict(zip(keys, combo)) for combo in itertools.product(*(self.axes[k] for k in keys))]
 
-    def designs(self) -> list[Design]:
-        out = []
+    def plan(self) -> list[tuple[Design, list[tuple[int, dict, dict]]]]:
+        """The points grouped by their design apart from the ``hardware.overrides`` axis: (the design of the group's
+        first point, [(point index, axis values, its overrides)]). A Design is built and checked per group, and each
+        overrides value once per preset, so a sweep of 100,000 hardware variants builds one Design, not 100,000."""
+        shape_axes = [k for k in self.axes if k != OVERRIDES_AXIS]
+        groups: dict[tuple, tuple[Design, list]] = {}
+        checked: dict[str, list[str]] = {}
         for index, point in enumerate(self.points()):
-            data = copy.deepcopy(self.base)
-            for path, value in point.items():
-                _set_path(data, path, value)
-            data["name"] = f"{self.name}-{index}"
-            try:
-                out.append(Design.from_dict(data))
-            except DesignError as exc:
-                raise DesignError(
-                    [FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in exc.problems]
-                ) from None
-        return out
+            key = tuple(json.dumps(point[k], sort_keys=True, default=str) for k in shape_axes)
+            if key not in groups:
+                data = copy.deepcopy(self.base)
+                for path in shape_axes:
+                    _set_path(data, path, point[path])
+                data["name"] = f"{self.name}-{index}"
+                groups[key] = (_point_design(data, point), [])
+            design, members = groups[key]
+            overrides = point.get(OVERRIDES_AXIS, design.hardware.overrides)
+            if OVERRIDES_AXIS in point:
+                _check_overrides(design.hardware.preset, overrides, point, checked)
+            members.append((index, point, overrides))
+        return list(groups.values())
+
+    def designs(self) -> list[Design]:
+        """Every point's Design, in order (one Design each: for a few points; :meth:`plan` scales)."""
+        out = []
+        for design, members in self.plan():
+            for index, _, overrides in members:
+                same = overrides == design.hardware.overrides and design.name == f"{self.name}-{index}"
+                out.append(
+                    (
+                        index,
+                        design
+                        if same
+                        else _point_design({**_with_overrides(design, overrides), "name": f"{self.name}-{index}"}, {}),
+                    )
+                )
+        return [design for _, design in sorted(out, key=lambda pair: pair[0])]
+
+
+def _point_design(data: dict, point: dict) -> Design:
+    """The Design of a study point, or a DesignError naming the point."""
+    try:
+        return Design.from_dict(data)
+    except DesignError as exc:
+        raise DesignError([FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in exc.problems]) from None
+
+
+def _check_overrides(preset: str, overrides: Any, point: dict, checked: dict[str, list[str]]) -> None:
+    """The checks a Design makes of ``hardware.overrides``, each entry once per preset (``checked`` remembers the
+    presets' level names and the entries seen)."""
+    if not isinstance(overrides, dict):
+        raise DesignError.single(f"study point {point}: hardware.overrides", overrides, "a mapping of LEVEL.FIELD to a number")
+    if preset not in checked:
+        checked[preset] = [level["name"] for level in hardware_preset(preset)["levels"]]
+    problems = []
+    for item, value in overrides.items():
+        seen = f"{preset}|{item}|{value!r}"
+        if seen not in checked:
+            problems += override_problems(item, value, checked[preset])
+            checked[seen] = []
+    if problems:
+        raise DesignError([FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in problems])
 
 
 def _base_design(base: Any, where: Path | None, problems: list[FieldProblem]) -> dict:
@@ -271,13 +322,14 @@ def default_output(study: Study) -> Path:
     return Path(f"{stem or 'study'}.csv")
 
 
-def _append(out: Path, row: dict, columns: list[str]) -> None:
+def _append(out: Path, rows: list[dict], columns: list[str]) -> None:
+    """Append ``rows`` to the CSV ``out`` (its header first when new), flushed and fsynced once."""
     new = not out.exists() or out.stat().st_size == 0
     with open(out, "a", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         if new:
             writer.writeheader()
-        writer.writerow({k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in row.items()})
+        writer.writerows({k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in row.items()} for row in rows)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -300,15 +352,20 @@ def _results(study: Study, rows: Iterable[dict]) -> pd.DataFrame:
 
 
 def run_study(
-    study: Study, out: str | Path | None = None, client: Any = None, progress: Callable[[dict], None] | None = None
+    study: Study,
+    out: str | Path | None = None,
+    client: Any = None,
+    progress: Callable[[dict], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> pd.DataFrame:
     """Evaluate every point of ``study`` not yet in ``out``; returns all rows with constraint and Pareto flags.
 
     ``client``: a ``dask.distributed.Client`` to run on, or None to run in
-    this process. ``progress`` receives {done, total, eta_s} after each point.
+    this process. ``progress`` receives {done, total, eta_s, row} after each
+    point (``row``: the point's CSV row). ``stop``: asked before each point;
+    True ends the sweep early with the rows finished so far (a resumed run
+    does the rest).
     """
-    designs = study.designs()
-    points = study.points()
     columns = ["point", *(f"axis:{k}" for k in study.axes), *METRICS]
     path = Path(out) if out is not None else None
     done_rows: list[dict] = []
@@ -317,45 +374,81 @@ def run_study(
         if not previous.empty:
             done_rows = previous.to_dict(orient="records")
     finished = {row["point"] for row in done_rows}
-    todo, queued = [], set(finished)
-    for design, point in zip(designs, points):
-        key = design.hash_for("cost")
-        if key not in queued:  # points equal as designs (e.g. widths an expert ignores) run once
-            queued.add(key)
-            todo.append((design, point))
-    start, total = time.perf_counter(), len(finished) + len(todo)
+    todo: list[tuple[Design, list[tuple[str, dict, dict]]]] = []  # per design: its points not yet done
+    queued, order = set(finished), {}
+    for design, members in study.plan():
+        fresh = []
+        for (index, point, overrides), key in zip(members, design.cost_hashes([o for _, _, o in members])):
+            order.setdefault(key, index)
+            if key not in queued:  # points equal as designs (e.g. widths an expert ignores) run once
+                queued.add(key)
+                fresh.append((key, point, overrides))
+        if fresh:
+            todo.append((design, fresh))
+    start, left = time.perf_counter(), sum(len(fresh) for _, fresh in todo)
+    total = len(finished) + left
 
-    def record(result: dict, point: dict) -> None:
-        row = {
-            "point": result["point"],
-            **{f"axis:{k}": json.dumps(v) for k, v in point.items()},
-            **{m: result[m] for m in METRICS},
-        }
-        done_rows.append(row)
+    def record(results: list[tuple[dict, dict]]) -> None:
+        rows = [
+            {
+                "point": result["point"],
+                **{f"axis:{k}": json.dumps(v) for k, v in point.items()},
+                **{m: result[m] for m in METRICS},
+            }
+            for result, point in results
+        ]
+        done_rows.extend(rows)
         if path is not None:
-            _append(path, row, columns)
+            _append(path, rows, columns)
         if progress is not None:
             done = len(done_rows)
-            fresh = done - (total - len(todo))
-            eta = (time.perf_counter() - start) / max(1, fresh) * (total - done)
-            progress({"done": done, "total": total, "eta_s": eta})
+            eta = (time.perf_counter() - start) / max(1, done - (total - left)) * (total - done)
+            for row in rows:
+                progress({"done": done, "total": total, "eta_s": eta, "row": row})
 
+    tasks = []  # (function, arguments, the points it prices): hardware variants of one design together
+    for design, fresh in todo:
+        if len(fresh) > 1 and design.training.learning_rule != "stdp":
+            tasks.append((evaluate_variants, (design.to_dict(), [o for _, _, o in fresh], study.activity), fresh))
+        else:
+            tasks += [(_one_point, (_with_overrides(design, o), study.activity), [(k, p, o)]) for k, p, o in fresh]
     if client is None:
-        for design, point in todo:
-            record(evaluate_point(design.to_dict(), study.activity), point)
+        for function, arguments, fresh in tasks:
+            if stop is not None and stop():
+                break
+            record(list(zip(function(*arguments), (point for _, point, _ in fresh))))
     else:
         from dask.distributed import as_completed
 
-        futures = {client.submit(evaluate_point, d.to_dict(), study.activity, pure=True): p for d, p in todo}
+        futures = {client.submit(function, *arguments, pure=True): fresh for function, arguments, fresh in tasks}
         for future in as_completed(futures):
-            record(future.result(), futures[future])
-    order = {}
-    for index, design in enumerate(designs):
-        order.setdefault(design.hash_for("cost"), index)
+            if stop is not None and stop():
+                client.cancel(list(futures))
+                break
+            record(list(zip(future.result(), (point for _, point, _ in futures[future]))))
     table = _results(study, done_rows)
     if not table.empty:
         table = table.sort_values("point", key=lambda s: s.map(order)).reset_index(drop=True)
     return table
+
+
+def _one_point(design_dict: dict, activity: str) -> list[dict]:
+    return [evaluate_point(design_dict, activity)]
+
+
+def evaluate_variants(design_dict: dict, overrides: list[dict], activity: str) -> list[dict]:
+    """The rows of ``design_dict`` with each of ``overrides`` as its ``hardware.overrides``, priced in one vectorized
+    call on one Activity (a pure function of its inputs, as :func:`evaluate_point`)."""
+    design = Design.from_dict(design_dict)
+    metrics = metrics_of_hardware_variants(design, overrides, activity)
+    return [{"point": key, **row, "training_energy_j": None} for key, row in zip(design.cost_hashes(overrides), metrics)]
+
+
+def _with_overrides(design: Design, overrides: dict) -> dict:
+    """``design`` as a mapping, its ``hardware.overrides`` replaced."""
+    data = design.to_dict()
+    data["hardware"]["overrides"] = dict(overrides)
+    return data
 
 
 def run_timestep_search(study: Study, out: str | Path | None = None):

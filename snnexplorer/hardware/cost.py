@@ -102,6 +102,19 @@ def _forced(mapping: Mapping, arch: Architecture) -> dict[str, int]:
     return out
 
 
+def _needs(mapping: Mapping, items: Items) -> tuple[float, float, float]:
+    """Bytes the weights, the state and the largest spike buffer take (the footprint is their sum)."""
+    kinds = np.array(items.kind)
+    weights = float(items.size[kinds == "weights"].sum())
+    state = float(items.size[kinds == "state"].sum())
+    buffers = float(items.size[kinds == "spikes"].max(initial=0.0))
+    if mapping.experts != "parallel" and len(set(items.network)) > 1:
+        # experts in sequence reuse the same state and buffer space
+        nets = np.array(items.network)
+        state = max(float(items.size[(kinds == "state") & (nets == n)].sum()) for n in dict.fromkeys(items.network))
+    return weights, state, buffers
+
+
 def _feasibility(
     mapping: Mapping, items: Items, arch: Architecture, variant: int, fits: np.ndarray
 ) -> tuple[float, list[str], pd.DataFrame]:
@@ -111,13 +124,7 @@ def _feasibility(
     level, ``resident`` names the data kinds whose every item is reused from that level or a closer one, and
     ``largest_working_set_bytes`` the biggest joint working set of the weights (what must fit for their reuse)."""
     kinds = np.array(items.kind)
-    weights = float(items.size[kinds == "weights"].sum())
-    state = float(items.size[kinds == "state"].sum())
-    buffers = float(items.size[kinds == "spikes"].max(initial=0.0))
-    if mapping.experts != "parallel" and len(set(items.network)) > 1:
-        # experts in sequence reuse the same state and buffer space
-        nets = np.array(items.network)
-        state = max(float(items.size[(kinds == "state") & (nets == n)].sum()) for n in dict.fromkeys(items.network))
+    weights, state, buffers = _needs(mapping, items)
     footprint = weights + state + buffers
     capacity = arch.levels["capacity_bytes"][variant]
     reasons = []
@@ -406,3 +413,42 @@ def cost_variants(
     for index, level in enumerate(arch.level_names):
         out[f"{level}_bytes"] = snn.moved_bytes[:, index]
     return out
+
+
+def metrics_variants(
+    activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int]
+) -> pd.DataFrame:
+    """:meth:`Report.metrics` of every variant of ``arch`` at once (vectorized; what a sweep row holds): the same
+    numbers :func:`cost` gives variant by variant, without the breakdown tables."""
+    bits = (mapping, weight_bits, membrane_bits)
+    snn, dense = tiled(activity, arch, *bits), tiled(activity, arch, *bits, ann=True)
+    n = arch.n_variants
+    capacity, forced = arch.levels["capacity_bytes"], _forced(mapping, arch)
+    footprint, feasible = np.zeros(n), np.zeros(n, dtype=bool)
+    synaptic_ops, neuron_updates = np.zeros(n), np.zeros(n)
+    for index, tile in enumerate(snn.tiles):
+        chosen = snn.tile == tile
+        if not chosen.any():
+            continue
+        items, ops = snn.workloads[index]
+        weights, state, buffers = _needs(mapping, items)
+        fits = weights + state + buffers <= capacity[chosen, -1]
+        for kind, level in forced.items():
+            fits &= (weights if kind == "weights" else state) <= capacity[chosen, level]
+        fits &= snn.pricings[index].cores[chosen].sum(axis=1) <= arch.compute["units"][chosen]
+        footprint[chosen], feasible[chosen] = weights + state + buffers, fits
+        synaptic_ops[chosen] = float(ops.accumulate.sum() + ops.mac.sum())
+        neuron_updates[chosen] = float(ops.neuron_update.sum())
+    return pd.DataFrame(
+        {
+            "accuracy": activity.accuracy,
+            "energy_j": snn.energy_j,
+            "latency_s": snn.latency_s,
+            "footprint_bytes": footprint,
+            "feasible": feasible,
+            "synaptic_ops": synaptic_ops,
+            "neuron_updates": neuron_updates,
+            "ann_energy_j": dense.energy_j,
+            "ann_latency_s": dense.latency_s,
+        }
+    )

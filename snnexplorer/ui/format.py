@@ -1,6 +1,8 @@
-"""Human units for the dashboard: pJ/nJ/µJ, µs/ms, KiB/MiB."""
+"""Human units for the dashboard: pJ/nJ/µJ, µs/ms, KiB/MiB, thousands/millions."""
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 
@@ -23,12 +25,41 @@ def si(value: float | None, unit: str) -> str:
     return f"{value / factor:.3g} {scaled_unit}"
 
 
+COUNT_WORDS = ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands"))
+
+
+def magnitude(value: float) -> tuple[float, str]:
+    """The factor and word that put a count in 1..1000: ``magnitude(6.6e5) == (1e3, 'thousands')``; (1, '') below 1000."""
+    for factor, word in COUNT_WORDS:
+        if abs(value) >= factor:
+            return factor, word
+    return 1.0, ""
+
+
 def binary_bytes(value: float) -> str:
     """``binary_bytes(2048) == '2.0 KiB'``."""
     for factor, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
         if value >= factor:
             return f"{value / factor:.1f} {unit}"
     return f"{value:.0f} B"
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readable_number(value):
+    """A table cell as a person writes it: ``1,234.5``, ``0.00125``, ``2.5×10⁻⁷``, never ``2.5e-07``; non-numbers as
+    they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if value != value:
+        return "n/a"
+    if value == 0 or 1e-4 <= abs(value) < 1e15:
+        digits = max(0, 5 - math.floor(math.log10(abs(value)))) if value else 0
+        text = f"{value:,.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa, exponent = f"{value:.3e}".split("e")
+    return f"{float(mantissa):g}×10{str(int(exponent)).translate(SUPERSCRIPT)}"
 
 
 METRIC_TEXT = {

@@ -57,6 +57,9 @@ PER_LAYER_FIELDS = (("timesteps", "steps"), ("quantization", "weight_bits"), ("q
 """Per-layer settings, edited one layer at a time."""
 KNOB_DELAY_S = 1.0
 """Seconds a served page waits after an evaluation before pricing every knob's step (a newer edit cancels it)."""
+NUMBERS_FIRST_S = 0.03
+"""Seconds a served page's event loop is left to send an evaluation's numbers before the history is redrawn (the
+scatters' redraw holds the loop for a few hundred milliseconds)."""
 HISTORY_COLUMNS = [
     "point",
     "name",
@@ -254,6 +257,7 @@ class ExplorerModel(param.Parameterized):
         constant=True,
         doc="One step of each knob and its effect on the current design (snnexplorer.explore.knobs), largest first.",
     )
+    knob_point = param.String(default="", constant=True, doc="The design (its cost hash) ``knob_effects`` belong to.")
     imported = param.ClassSelector(
         class_=ImportedNetwork,
         default=None,
@@ -533,7 +537,7 @@ class ExplorerModel(param.Parameterized):
         if not self.background:
             self._show(ticket, design, _evaluate_or_error(design, source, imported), labels, choices, start, needs)
             return
-        self._set(evaluating=True, layer_labels=labels, level_choices=choices, knob_effects=None)
+        self._set(evaluating=True, layer_labels=labels, level_choices=choices)
         # param's executor (Panel installs its own): the coroutine runs as a document callback of this session
         param.parameterized.async_executor(
             partial(self._evaluate_in_thread, ticket, design, source, labels, choices, start, needs)
@@ -550,7 +554,14 @@ class ExplorerModel(param.Parameterized):
 
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:
         outcome = await asyncio.to_thread(_evaluate_or_error, design, source, self.imported)
-        self._show(ticket, design, outcome, *shown)
+        history = self._show(ticket, design, outcome, *shown, later=True)
+        if history is None:
+            return
+        await asyncio.sleep(NUMBERS_FIRST_S)  # the page gets the new numbers before the scatters are redrawn
+        if ticket != self._evaluations:
+            return  # a newer edit redraws them
+        self._set(history=history)
+        self._set(evaluating=False)  # the spinner goes once the page's plots are redrawn too
         if isinstance(outcome, Report):
             await self._knobs_in_thread(ticket, design, source, outcome)
 
@@ -563,7 +574,7 @@ class ExplorerModel(param.Parameterized):
             _priced_on_one_core, design, source, report, lambda: ticket != self._evaluations or self.closed
         )
         if ticket == self._evaluations:
-            self._set(knob_effects=table)
+            self._set(knob_effects=table, knob_point=design.hash_for("cost"))
 
     @param.depends("background", watch=True)
     def _on_background(self) -> None:
@@ -579,12 +590,16 @@ class ExplorerModel(param.Parameterized):
         if self.design is None or self.report is None or self.imported is not None:
             return None
         source = f"synthetic:{self.spike_rate}" if self.activity == "synthetic" else "simulate"
-        self._set(knob_effects=knob_effects(self.design, source, self.report))
+        self._set(knob_effects=knob_effects(self.design, source, self.report), knob_point=self.design.hash_for("cost"))
         return self.knob_effects
 
     def apply_knob(self, row: int) -> None:
-        """Apply row ``row`` of ``knob_effects`` to the draft (one evaluation)."""
+        """Apply row ``row`` of ``knob_effects`` to the draft (one evaluation); not while the chart still shows an
+        earlier design's steps (it is kept, not blanked, while the latest edit's are priced)."""
         if self.knob_effects is None or not 0 <= row < len(self.knob_effects):
+            return
+        if self.design is None or self.knob_point != self.design.hash_for("cost"):
+            self._set(message="The chart still shows the steps of an earlier edit; they are being priced for this one.")
             return
         changes = self.knob_effects["changes"].iloc[row]
         self._set(knob_effects=None)
@@ -604,10 +619,12 @@ class ExplorerModel(param.Parameterized):
         choices: list,
         start: float,
         needs: bool = False,
-    ) -> None:
-        """Publish one evaluation's outcome, unless a later edit has started another."""
+        later: bool = False,
+    ) -> pd.DataFrame | None:
+        """Publish one evaluation's outcome, unless a later edit has started another. ``later``: leave the session's
+        history to the caller (the new history is returned), so that the numbers can be sent first."""
         if ticket != self._evaluations:
-            return
+            return None
         if isinstance(outcome, DesignError):  # an invalid draft (design None), or a valid one that cannot be evaluated here
             problems = "\n".join(f"• {p}" for p in outcome.problems)
             self._set(
@@ -618,8 +635,9 @@ class ExplorerModel(param.Parameterized):
                 level_choices=choices,
                 needs_training=False,
                 evaluating=False,
+                knob_effects=None,
             )
-            return
+            return None
         report = outcome
         note = "No trained weights for this shape yet: showing synthetic activity. Train to see accuracy." if needs else ""
         if self.imported is not None:
@@ -632,6 +650,7 @@ class ExplorerModel(param.Parameterized):
         row = history_row(design, report)
         self._designs[row["point"]] = design
         history = self.history[self.history["point"] != row["point"]] if len(self.history) else self.history
+        history = pd.concat([history, pd.DataFrame([row])], ignore_index=True)
         self._set(
             design=design,
             report=report,
@@ -639,10 +658,13 @@ class ExplorerModel(param.Parameterized):
             needs_training=needs,
             layer_labels=labels,
             level_choices=choices,
-            history=pd.concat([history, pd.DataFrame([row])], ignore_index=True),
             update_seconds=time.perf_counter() - start,
-            evaluating=False,
+            evaluating=later,
         )
+        if later:
+            return history
+        self._set(history=history)
+        return None
 
     # ------------------------------------------------------ session and files
     def pin(self) -> None:

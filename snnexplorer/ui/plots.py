@@ -1,4 +1,10 @@
-"""HoloViews plots of a Report and of the session history: plain functions of their inputs."""
+"""HoloViews plots of a Report and of the session history: plain functions of their inputs.
+
+Every axis and hover reads in engineering units (µJ, µs, KiB, thousands of operations); each data kind keeps one
+colour on every plot and every design (:data:`KIND_COLOURS`); layers are named as the controls name them
+("layer 1 · L2"). Each function returns the same kind of element for any input, so that the dashboard can redraw
+it in place (a ``DynamicMap``) when its input changes.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +15,48 @@ import holoviews.plotting.bokeh
 import numpy as np
 import pandas as pd
 import panel as pn
+from bokeh.models import CustomJSTickFormatter, LogTicker
 
-from .format import binary_bytes, engineering, si
+from .format import binary_bytes, engineering, magnitude, si
 from .model import HISTORY_COLUMNS
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
-SIZE = dict(height=320, responsive=True, tools=["hover"], fontscale=1.0)
+KIND_COLOURS = {
+    "weights": PALETTE[0],
+    "state": PALETTE[1],
+    "inputs": PALETTE[2],
+    "spikes": PALETTE[3],
+    "outputs": PALETTE[4],
+    "partial_sums": "#882255",
+    "accumulate": PALETTE[5],
+    "mac": "#332288",
+    "neuron_update": PALETTE[6],
+    "leakage": "#999999",
+}
+"""One colour per data kind of the breakdown (memory traffic, then operations), the same on every design."""
+SIZE = dict(height=320, responsive=True, tools=["hover"], fontscale=1.0, framewise=True)
+BYTES_TICKS_JS = """
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = tick, unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+    return `${Number(value.toPrecision(3))} ${units[unit]}`;
+"""
+"""Axis ticks in bytes read as B, KiB, MiB, GiB (a formatter per plot: a Bokeh model belongs to one document)."""
 
 
-def big_numbers(report) -> pn.Row:
-    accuracy = "n/a (synthetic)" if report.accuracy is None else f"{100 * report.accuracy:.2f} %"
-    items = [
-        ("Accuracy", accuracy),
+HEADLINE_LABELS = ("Accuracy", "Energy / inference", "Latency / batch", "Footprint", "SNN / ANN energy")
+
+
+def headline(report) -> list[tuple[str, str]]:
+    """The five headline numbers of a Report as (label, text), labels :data:`HEADLINE_LABELS`."""
+    ratio = report.ann.get("snn_over_ann_energy")
+    return [
+        ("Accuracy", "n/a (synthetic)" if report.accuracy is None else f"{100 * report.accuracy:.2f} %"),
         ("Energy / inference", si(report.energy_j, "J")),
         ("Latency / batch", si(report.latency_s, "s")),
         ("Footprint", binary_bytes(report.footprint_bytes)),
-        ("SNN / ANN energy", f"{report.ann['snn_over_ann_energy']:.2f}×" if report.ann.get("snn_over_ann_energy") else "n/a"),
+        ("SNN / ANN energy", f"{ratio:.2f}×" if ratio else "n/a"),
     ]
-    numbers = pn.Row(
-        *(
-            pn.indicators.String(label=label, value=value, font_size="20pt", title_size="10pt", width=190)
-            for label, value in items
-        ),
-        sizing_mode="stretch_width",
-    )
-    return pn.Column(numbers, pn.pane.Markdown(reference_points(report), margin=(0, 10)), sizing_mode="stretch_width")
 
 
 def reference_points(report) -> str:
@@ -67,96 +90,148 @@ def reference_points(report) -> str:
     return " · ".join(parts)
 
 
-def _layer_label(table: pd.DataFrame) -> pd.Series:
-    return table["network"].astype(str).str.replace("main", "", regex=False) + " L" + table["layer"].astype(str)
+def layer_name(network: str, layer: int) -> str:
+    """A weight layer as the controls name it: ``layer 1`` (counted from 1), ``expert2 layer 1`` in an ensemble."""
+    prefix = "" if network in ("main", "all") else f"{network} "
+    return f"{prefix}layer {int(layer) + 1}"
 
 
-BREAKDOWN_LABELS = {"energy_j": ("energy per inference (J)", "Energy"), "time_s": ("time per inference (s)", "Time")}
+def _scaled(values: pd.Series, unit: str) -> tuple[np.ndarray, str]:
+    """``values`` in the engineering unit of their largest (e.g. J → µJ), and that unit."""
+    array = values.to_numpy(dtype=float)
+    factor, scaled_unit = engineering(float(np.abs(array).max(initial=0.0)) or 1.0, unit)
+    return array / factor, scaled_unit
+
+
+def _placeholder(frame: pd.DataFrame, **row) -> pd.DataFrame:
+    """``frame``, or one empty-valued row (``row`` fills the columns a colour or stack needs) while there is no valid
+    design: Bokeh's grouped and stacked bars need a factor to draw."""
+    if len(frame):
+        return frame
+    return pd.DataFrame([{**dict.fromkeys(frame.columns, ""), frame.columns[0]: "no valid design", **row}])
+
+
+BREAKDOWN_LABELS = {"energy_j": ("Energy per inference", "J", "Energy"), "time_s": ("Time per inference", "s", "Time")}
 
 
 def breakdown(report, value: str = "energy_j"):
     """Stacked bars of ``value`` ('energy_j' or 'time_s') by layer · memory level, stacked by data kind."""
-    if report is None:
-        return hv.Bars([], ["where", "kind"], value)
-    table = report.breakdown[report.breakdown.layer >= 0].copy()
-    table["where"] = _layer_label(table).str.strip() + " · " + table["level"]
-    grouped = table.groupby(["where", "kind"], sort=False)[value].sum().reset_index()
-    ylabel, title = BREAKDOWN_LABELS[value]
-    return hv.Bars(grouped, ["where", "kind"], value).opts(
+    label, unit, title = BREAKDOWN_LABELS[value]
+    columns = ["where", "kind", "amount", "text"]
+    grouped = _placeholder(pd.DataFrame(columns=columns), kind="weights", amount=0.0)
+    scaled_unit = unit
+    if report is not None:
+        table = report.breakdown[report.breakdown.layer >= 0]
+        where = [f"{layer_name(n, i)} · {level}" for n, i, level in zip(table["network"], table["layer"], table["level"])]
+        grouped = table.assign(where=where).groupby(["where", "kind"], sort=False)[value].sum().reset_index()
+        totals = grouped.groupby("where", sort=False)[value].sum()
+        factor, scaled_unit = engineering(float(totals.to_numpy().max(initial=0.0)) or 1.0, unit)
+        grouped = grouped.assign(amount=grouped[value] / factor, text=[si(v, unit) for v in grouped[value]])[columns]
+    kinds = [k for k in KIND_COLOURS if k in set(grouped["kind"])]
+    return hv.Bars(grouped, ["where", "kind"], [hv.Dimension("amount", label=f"{label} ({scaled_unit})"), "text"]).opts(
         stacked=True,
-        cmap=PALETTE,
+        color="kind",
+        cmap={k: KIND_COLOURS[k] for k in kinds} or KIND_COLOURS,
         xrotation=45,
-        ylabel=ylabel,
         xlabel="layer · memory level",
-        title=f"{title} by layer × memory level × data kind",
+        title=f"{title} by layer, memory level and data kind",
         legend_position="right",
+        hover_tooltips=[("where", "@where"), ("data kind", "@kind"), (label.lower(), "@text")],
         **SIZE,
     )
 
 
 def layer_rates(report):
-    """Per layer: spike rate in and out, with the layer's timesteps in the hover."""
-    if report is None:
-        return hv.Bars([], ["layer", "direction"], "rate")
+    """Per layer: spike rate in and out, with the layer's timesteps in the label."""
     rows = []
-    for layer in report.extra.get("layers", []):
-        label = f"{'' if layer['network'] == 'main' else layer['network']} L{layer['layer']} (T={layer['timesteps']})".strip()
-        rows.append({"layer": label, "direction": "input", "rate": layer["input_rate"]})
+    for layer in [] if report is None else report.extra.get("layers", []):
+        name = f"{layer_name(layer['network'], layer['layer'])} (T={layer['timesteps']})"
+        rows.append({"layer": name, "direction": "input", "rate": layer["input_rate"]})
         if layer["output_rate"] > 0:
-            rows.append({"layer": label, "direction": "output", "rate": layer["output_rate"]})
-    return hv.Bars(pd.DataFrame(rows), ["layer", "direction"], "rate").opts(
-        cmap=PALETTE[:2], xrotation=45, ylabel="spikes per neuron per step", title="Spike rates and timesteps per layer", **SIZE
+            rows.append({"layer": name, "direction": "output", "rate": layer["output_rate"]})
+    frame = _placeholder(pd.DataFrame(rows, columns=["layer", "direction", "rate"]), direction="input", rate=0.0)
+    return hv.Bars(frame, ["layer", "direction"], hv.Dimension("rate", label="Spikes per neuron per step")).opts(
+        color="direction",
+        cmap={"input": PALETTE[0], "output": PALETTE[1]},
+        show_legend=False,  # the axis names each bar's direction
+        xrotation=45,
+        xlabel="layer, direction",
+        title="Spike rates and timesteps per layer",
+        hover_tooltips=[("layer", "@layer"), ("direction", "@direction"), ("rate", "@rate{0.000}")],
+        **SIZE,
     )
 
 
 def layer_activity(report):
-    if report is None:
-        return hv.Bars([], "layer", "synaptic_ops")
-    table = report.breakdown[(report.breakdown.level == "compute") & report.breakdown.kind.isin(["accumulate", "mac"])].copy()
-    table["layer"] = _layer_label(table).str.strip()
-    grouped = table.groupby("layer", sort=False)["accesses"].sum().reset_index().rename(columns={"accesses": "synaptic_ops"})
-    return hv.Bars(grouped, "layer", "synaptic_ops").opts(
-        color=PALETTE[2], ylabel="synaptic ops per inference", title="Synaptic operations per layer", **SIZE
+    """Synaptic operations per inference of each layer, in thousands or millions."""
+    frame = pd.DataFrame(columns=["layer", "ops", "text"])
+    word = ""
+    if report is not None:
+        table = report.breakdown[(report.breakdown.level == "compute") & report.breakdown.kind.isin(["accumulate", "mac"])]
+        layer = [layer_name(n, i) for n, i in zip(table["network"], table["layer"])]
+        grouped = table.assign(layer=layer).groupby("layer", sort=False)["accesses"].sum()
+        factor, word = magnitude(float(grouped.to_numpy().max(initial=0.0)))
+        frame = pd.DataFrame(
+            {"layer": grouped.index, "ops": grouped.to_numpy() / factor, "text": [f"{v:,.0f}" for v in grouped.to_numpy()]}
+        )
+    unit = f" ({word})" if word else ""
+    return hv.Bars(frame, "layer", [hv.Dimension("ops", label=f"Synaptic ops per inference{unit}"), "text"]).opts(
+        color=PALETTE[2],
+        title="Synaptic operations per layer",
+        hover_tooltips=[("layer", "@layer"), ("synaptic ops", "@text")],
+        **SIZE,
     )
 
 
 def snn_vs_ann(report):
-    if report is None:
-        return hv.Bars([], "model", "energy_j")
-    rows = [
-        ("SNN", report.energy_j),
-        ("ANN (dense)", report.ann["energy_j"]),
-        ("ANN (zero-skipping)", report.ann["zero_skipping_energy_j"]),
-        (f"QNN ({report.ann['qnn_activation_bits']}-bit act.)", report.ann["qnn_energy_j"]),
-        ("SOP proxy (SNN)", report.sop_proxy["energy_j"]),
-    ]
-    return hv.Bars(pd.DataFrame(rows, columns=["model", "energy_j"]), "model", "energy_j").opts(
+    """Energy per inference of the SNN, its ANN and QNN twins and the memory-free SOP proxy."""
+    rows = []
+    if report is not None:
+        rows = [
+            ("SNN", report.energy_j),
+            ("ANN (dense)", report.ann["energy_j"]),
+            ("ANN (zero-skipping)", report.ann["zero_skipping_energy_j"]),
+            (f"QNN ({report.ann['qnn_activation_bits']}-bit act.)", report.ann["qnn_energy_j"]),
+            ("SOP proxy (SNN)", report.sop_proxy["energy_j"]),
+        ]
+    frame = pd.DataFrame(rows, columns=["model", "energy_j"])
+    amount, unit = _scaled(frame["energy_j"], "J")
+    frame = frame.assign(amount=amount, text=[si(v, "J") for v in frame["energy_j"]])
+    return hv.Bars(frame, "model", [hv.Dimension("amount", label=f"Energy per inference ({unit})"), "text"]).opts(
         color="model",
-        cmap=PALETTE[: len(rows)],
-        ylabel="energy per inference (J)",
+        cmap=dict(zip(frame["model"], PALETTE)),
         title="SNN vs its ANN and QNN twins",
         xrotation=20,
         show_legend=False,
+        hover_tooltips=[("model", "@model"), ("energy", "@text")],
         **SIZE,
     )
 
 
 def footprint(report):
-    if report is None:
-        return hv.Bars([], "level", "bytes")
-    levels = report.levels
-    table = pd.concat(
-        [
-            pd.DataFrame({"level": levels["level"], "what": "capacity", "bytes": levels["capacity_bytes"]}),
-            pd.DataFrame({"level": levels["level"], "what": "footprint", "bytes": levels["footprint_bytes"]}),
-        ]
-    )
-    return hv.Bars(table, ["level", "what"], "bytes").opts(
+    """Each memory level's footprint against its capacity, on a log axis in B / KiB / MiB / GiB."""
+    frame = pd.DataFrame(columns=["level", "what", "bytes", "text"])
+    if report is not None:
+        levels = report.levels
+        frame = pd.concat(
+            [
+                pd.DataFrame({"level": levels["level"], "what": "capacity", "bytes": levels["capacity_bytes"]}),
+                pd.DataFrame({"level": levels["level"], "what": "footprint", "bytes": levels["footprint_bytes"]}),
+            ]
+        )
+        frame = frame[np.isfinite(frame["bytes"].to_numpy(dtype=float))]
+        frame = frame.assign(bytes=np.maximum(frame["bytes"].to_numpy(dtype=float), 1.0))
+        frame["text"] = [binary_bytes(v) for v in frame["bytes"]]
+    frame = _placeholder(frame, what="capacity", bytes=1.0)
+    return hv.Bars(frame, ["level", "what"], [hv.Dimension("bytes", label="Bytes (log)"), "text"]).opts(
         logy=True,
-        ylim=(1e3, None),
-        cmap=PALETTE[:2],
-        ylabel="bytes (log)",
+        ylim=(512, None),
+        color="what",
+        cmap={"capacity": PALETTE[0], "footprint": PALETTE[1]},
+        yformatter=CustomJSTickFormatter(code=BYTES_TICKS_JS),
+        yticks=LogTicker(base=1024, mantissas=[1]),
         title="Footprint against each level's capacity",
+        hover_tooltips=[("level", "@level"), ("", "@what"), ("size", "@text")],
         **SIZE,
     )
 
@@ -201,38 +276,43 @@ def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | Non
     hollow on a band below 0 %, the current one starred, and a loaded sweep in grey; the legend outside the data."""
     frame, factor, unit, log = trade_off_frame(history, x)
     name = TRADE_OFF_AXES[x][0]
-    x_dim = hv.Dimension("x_value", label=f"{name} ({unit})")
-    y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)")
+    xs = frame["x_value"].to_numpy(dtype=float)
+    xs = xs[np.isfinite(xs)]
+    one = len(np.unique(xs)) == 1  # one design: a readable range around it, not ±1
+    # ranges on the dimensions (not plot options), so that a redraw in place honours them
+    x_dim = hv.Dimension("x_value", label=f"{name} ({unit})", soft_range=(xs[0] * 0.5, xs[0] * 1.5) if one else (None, None))
+    lowest = float(frame["accuracy_pct"].min()) if len(frame) else NO_ACCURACY
+    y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)", range=(lowest - 5.0, 102.0))
     hover = ["name", "hardware", "hidden", "timesteps", "bits", "accuracy", "energy", "latency", "footprint"]
     vdims = [y_dim, *hover]
     style = dict(size=9, color=PALETTE[0], tools=["hover", "tap"])
     measured = hv.Scatter(frame[frame["measured"]], x_dim, vdims, label="measured accuracy").opts(**style)
     synthetic = hv.Scatter(frame[~frame["measured"]], x_dim, vdims, label="synthetic (no accuracy)").opts(
-        **style, fill_alpha=0.0, line_width=2
+        **style, fill_alpha=0.0, line_color=PALETTE[0], line_width=2
     )
     current = hv.Scatter(frame.tail(1), x_dim, vdims, label="current").opts(size=18, color=PALETTE[5], marker="star")
     overlay = measured * synthetic * current
-    if sweep is not None and not sweep.empty and {x, "accuracy"} <= set(sweep.columns):
-        points = sweep.dropna(subset=[x])
+    if sweep is not None:
+        points = sweep.dropna(subset=[x]) if x in sweep.columns else sweep.iloc[:0]
+        accuracy = pd.to_numeric(points["accuracy"], errors="coerce") if "accuracy" in points else np.nan
         loaded = pd.DataFrame(
-            {"x_value": points[x].to_numpy(dtype=float) / factor, "accuracy_pct": (100 * points["accuracy"]).fillna(NO_ACCURACY)}
+            {
+                "x_value": pd.to_numeric(points[x], errors="coerce").to_numpy(dtype=float) / factor if len(points) else [],
+                "accuracy_pct": (100 * accuracy).fillna(NO_ACCURACY) if len(points) else [],
+            }
         )
         overlay = hv.Scatter(loaded, x_dim, y_dim, label="loaded sweep").opts(size=6, color="#999999") * overlay
-    xs = frame["x_value"].to_numpy(dtype=float)
-    options = dict(
+    return overlay.opts(
         title=f"Accuracy vs {name.split(' /')[0].lower()} (click a design to load it)",
         logx=log,
         legend_position="bottom",
         legend_cols=4,
         padding=(0.1, 0.05),
-        ylim=(float(frame["accuracy_pct"].min()) - 5.0 if len(frame) else NO_ACCURACY - 5.0, 102.0),
         height=SIZE["height"],
         responsive=True,
         fontscale=SIZE["fontscale"],
+        framewise=True,
     )
-    if len(np.unique(xs[np.isfinite(xs)])) == 1:  # one design: a readable range around it, not ±1
-        options["xlim"] = (xs[0] * 0.5, xs[0] * 1.5)
-    return overlay.opts(**options)
 
 
 def nearest_design(history: pd.DataFrame, x: str, tap_x: float, tap_y: float) -> str | None:
@@ -255,10 +335,11 @@ TORNADO_ROWS = 14
 
 def tornado(effects: pd.DataFrame | None):
     """One horizontal bar per knob step: its change of energy per inference (%), largest first; the hover gives its
-    change of latency, footprint and accuracy. Steps that would need training are marked."""
+    change of latency, footprint and accuracy. Steps that would need training are marked. ``None``: still pricing."""
     columns = ["label", "energy_pct", "latency", "footprint", "accuracy", "effect"]
     if effects is None or effects.empty:
-        frame = pd.DataFrame(columns=columns)
+        waiting = "pricing one step of each knob…" if effects is None else "no knob to step"
+        frame = pd.DataFrame([[waiting, 0.0, "", "", "", "saves energy"]], columns=columns)
     else:
         top = effects.head(TORNADO_ROWS)
         frame = pd.DataFrame(
@@ -275,7 +356,7 @@ def tornado(effects: pd.DataFrame | None):
             }
         )
     label = hv.Dimension("label", label="one step of a knob")
-    energy = hv.Dimension("energy_pct", label="change of energy per inference (%)")
+    energy = hv.Dimension("energy_pct", label="Change of energy per inference (%)")
     return hv.Bars(frame.iloc[::-1], label, [energy, "latency", "footprint", "accuracy", "effect"]).opts(
         invert_axes=True,
         color="effect",
@@ -283,9 +364,17 @@ def tornado(effects: pd.DataFrame | None):
         show_legend=False,
         title="What one step of each knob does (click a bar to apply it)",
         tools=["hover", "tap"],
-        height=max(220, 26 * len(frame) + 80),
+        hover_tooltips=[
+            ("step", "@label"),
+            ("energy", "@energy_pct{+0.0} %"),
+            ("latency", "@latency"),
+            ("footprint", "@footprint"),
+            ("accuracy", "@accuracy"),
+        ],
+        height=26 * TORNADO_ROWS + 80,
         responsive=True,
         fontscale=SIZE["fontscale"],
+        framewise=True,
     )
 
 

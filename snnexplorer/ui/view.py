@@ -24,13 +24,16 @@ from ..presets import hardware_preset_names
 from ..topology import ConvLayer, StackEntry
 from . import plots
 from .export import export_bytes, plots_html
-from .format import readable_comparison
+from .format import readable_comparison, readable_number
 from .model import PER_LAYER_FIELDS, ExplorerModel
 from .plots import REPORT_PLOTS
+from .study_view import StudyPage
 
 WIDE = dict(sizing_mode="stretch_width")
 INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
 """Integer fields typed rather than slid: their ranges are far wider than a slider's useful resolution."""
+SURROGATE_ONLY = ("lr", "batch_size", "quantization_aware", "augment")
+"""Training fields of surrogate-gradient training that STDP does not read (hidden for STDP designs)."""
 
 
 def _title(section, field: str) -> str:
@@ -46,6 +49,17 @@ class Explorer(pn.viewable.Viewer):
         m.background = bool(pn.state.curdoc and pn.state.curdoc.session_context)  # served: edits arrive on its event loop
         if m.background:
             pn.state.on_session_destroyed(lambda context: setattr(m, "closed", True))
+        # the headline numbers watch the report before any plot does, so they are updated (and sent) first
+        self._alert = pn.pane.Alert("", visible=False, **WIDE)
+        self._headline = [
+            pn.indicators.String(label=label, value="", font_size="20pt", title_size="10pt", width=190)
+            for label in plots.HEADLINE_LABELS
+        ]
+        self._headline_row = pn.Row(*self._headline, **WIDE)
+        self._reference = pn.pane.Markdown("", margin=(0, 10), **WIDE)
+        self.numbers = pn.Column(self._alert, self._headline_row, self._reference, **WIDE)
+        m.param.watch(self._sync_numbers, ["report", "message"])
+        self._sync_numbers()
         self._session = pn.Param(m.param, parameters=["preset", "activity", "spike_rate"], show_name=False, **WIDE)
         self._level_editor = pn.Param(
             m.param,
@@ -64,17 +78,14 @@ class Explorer(pn.viewable.Viewer):
         self._cancel_button.on_click(lambda event: m.cancel())
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, **WIDE)
         self._progress_text = pn.pane.Markdown("", visible=False)
-        self._pin_button = pn.widgets.Button(label="Pin this design", **WIDE)
-        self._pin_button.on_click(lambda event: m.pin())
+        self._pin_buttons = [pn.widgets.Button(label="Pin this design", **WIDE) for _ in ("sidebar", "compare tab")]
+        for button in self._pin_buttons:
+            button.on_click(lambda event: m.pin())
         self._upload = pn.widgets.FileInput(accept=".yaml,.yml", **WIDE)
         self._upload.param.watch(self._on_upload, "value")
         self._nir_upload = pn.widgets.FileInput(accept=".nir,.h5,.hdf5", **WIDE)
         self._nir_upload.param.watch(
             lambda event: m.load_nir(event.new, self._nir_upload.filename or "upload.nir") if event.new else None, "value"
-        )
-        self._sweep_upload = pn.widgets.FileInput(accept=".csv", **WIDE)
-        self._sweep_upload.param.watch(
-            lambda event: m.load_sweep(event.new.decode("utf-8", errors="replace")) if event.new else None, "value"
         )
         self._nir_download = pn.widgets.FileDownload(
             callback=self._nir_file, filename="network.nir", label="Export NIR (network)", **WIDE
@@ -101,9 +112,11 @@ class Explorer(pn.viewable.Viewer):
         ]
         m.param.watch(self._sync_downloads, ["design", "report", "imported"])
         self._sync_downloads()
-        # the headline numbers watch the report before the plots do, so they are rendered (and sent) first
-        self.numbers = pn.Column(pn.bind(lambda report, message: self._numbers(), m.param.report, m.param.message), **WIDE)
-        self.report_views = [self._report_view(plot) for plot in REPORT_PLOTS]
+        self._scatters = pn.Row(**WIDE)
+        self._trade_off_key = None
+        m.param.watch(self._trade_offs, ["history", "sweep"])
+        self._trade_offs()
+        self.study = StudyPage(explorer=m)
         m.param.watch(self._build_controls, "draft")
         m.param.watch(self._build_per_layer, "layer_labels")
         m.param.watch(self._update_placements, "level_choices")
@@ -188,6 +201,7 @@ class Explorer(pn.viewable.Viewer):
         d = self.model.draft
         self._placements = [self._select(d.mapping, f, self.model.level_choices) for f in ("weights_level", "state_level")]
         integer_inputs = dict.fromkeys(INTEGER_INPUTS, pn.widgets.IntInput)
+        several_experts = d.specialization.param.experts.rx() > 1  # expert controls only where there are experts
         training = [
             "learning_rule",
             "epochs",
@@ -224,7 +238,6 @@ class Explorer(pn.viewable.Viewer):
                             "batch",
                             "loop_order",
                             "neuron_update",
-                            "experts",
                             "spike_format",
                             "input_format",
                             "accumulators",
@@ -233,6 +246,7 @@ class Explorer(pn.viewable.Viewer):
                         ],
                         integer_inputs,
                     ),
+                    pn.Column(self._params(d.mapping, ["experts"]), visible=several_experts, margin=0, **WIDE),
                     *self._placements,
                 ],
                 False,
@@ -240,9 +254,15 @@ class Explorer(pn.viewable.Viewer):
             (
                 "Specialization",
                 lambda: [
-                    self._params(d.specialization, ["experts", "grouping", "combine"], {"experts": pn.widgets.IntInput}),
-                    self._widths("specialization", "hidden"),
-                    self._widths("specialization", "router_hidden"),
+                    self._params(d.specialization, ["experts"], {"experts": pn.widgets.IntInput}),
+                    pn.Column(
+                        self._params(d.specialization, ["grouping", "combine"]),
+                        self._widths("specialization", "hidden"),
+                        self._widths("specialization", "router_hidden"),
+                        visible=several_experts,
+                        margin=0,
+                        **WIDE,
+                    ),
                 ],
                 True,
             ),
@@ -259,7 +279,17 @@ class Explorer(pn.viewable.Viewer):
                 ],
                 True,
             ),
-            ("Training", lambda: [self._params(d.training, training, integer_inputs)], True),
+            (
+                "Training",
+                lambda: [
+                    self._params(
+                        d.training,
+                        [f for f in training if d.training.learning_rule != "stdp" or f not in SURROGATE_ONLY],
+                        integer_inputs,
+                    )
+                ],
+                True,
+            ),
         ]
         if d.training.learning_rule == "stdp":
             cards.insert(
@@ -365,52 +395,57 @@ class Explorer(pn.viewable.Viewer):
             await self.model.load_upload(event.new, self._upload.filename or "upload")
 
     # ------------------------------------------------------------------ results
-    def _numbers(self):
+    def _sync_numbers(self, *events) -> None:
+        """The headline numbers and the message, updated in place (watching the report before any plot does)."""
         m = self.model
-        parts = []
-        if m.message:
-            parts.append(pn.pane.Alert(m.message, alert_type="warning" if m.report is not None else "danger"))
-        if m.report is not None:
-            parts.append(plots.big_numbers(m.report))
-        return pn.Column(*parts, **WIDE)
+        self._alert.object = m.message
+        self._alert.alert_type = "warning" if m.report is not None else "danger"
+        self._alert.visible = bool(m.message)
+        shown = m.report is not None
+        for indicator, (_, text) in zip(self._headline, plots.headline(m.report) if shown else []):
+            indicator.value = text
+        self._headline_row.visible = self._reference.visible = shown
+        self._reference.object = plots.reference_points(m.report) if shown else ""
 
     @staticmethod
     def _pane(plot) -> pn.pane.HoloViews:
         # unlinked: plots sharing a dimension name (energy_j) must keep their own ranges
         return pn.pane.HoloViews(plot, linked_axes=False, **WIDE)
 
-    def _report_view(self, plot):
-        """A view that re-renders ``plot(report)`` whenever the report changes."""
-        return pn.bind(lambda report: self._pane(plot(report)), self.model.param.report)
+    def _live(self, plot, *arguments) -> hv.DynamicMap:
+        """``plot(*arguments)`` as a DynamicMap: redrawn in place (new data, same Bokeh figure) when a parameter among
+        them changes, and not at all while its tab is hidden."""
+        return hv.DynamicMap(pn.bind(plot, *arguments))
 
-    def _scatter(self, x: str, history, sweep):
-        scatter = plots.pareto(history, x, sweep)
-        tap = hv.streams.Tap(source=scatter)
+    def _trade_offs(self, *events) -> None:
+        """The two trade-off scatters, redrawn in place as designs come; rebuilt only when a sweep is loaded or an
+        axis turns logarithmic (options a figure keeps)."""
+        m = self.model
+        key = (m.sweep is not None, *(plots.trade_off_frame(m.history, x)[3] for x in plots.TRADE_OFF_AXES))
+        if key == self._trade_off_key:
+            return
+        self._trade_off_key = key
+        panes = []
+        for x in plots.TRADE_OFF_AXES:
+            scatter = self._live(plots.pareto, m.param.history, x, m.param.sweep)
+            hv.streams.Tap(source=scatter).add_subscriber(partial(self._load_nearest, x))
+            panes.append(self._pane(scatter))
+        self._scatters[:] = panes
 
-        def load_nearest(x=None, y=None):
-            point = None if x is None or y is None else plots.nearest_design(history, axis, x, y)
-            if point is not None:
-                self.model.load_point(point)
+    def _load_nearest(self, axis: str, x=None, y=None) -> None:
+        point = None if x is None or y is None else plots.nearest_design(self.model.history, axis, x, y)
+        if point is not None:
+            self.model.load_point(point)
 
-        axis = x
-        tap.add_subscriber(load_nearest)
-        return self._pane(scatter)
-
-    def _tornado(self, effects):
-        if effects is None:
-            return pn.pane.Markdown(
-                "*Pricing one step of each knob for this design… (in the background after each edit)*", **WIDE
-            )
-        chart = plots.tornado(effects)
-        selection = hv.streams.Selection1D(source=chart)
-        shown = len(effects.head(plots.TORNADO_ROWS))
-
-        def apply(index):
-            if index:  # the bars are drawn last step first
-                self.model.apply_knob(shown - 1 - index[0])
-
-        selection.add_subscriber(apply)
+    def _tornado(self) -> pn.pane.HoloViews:
+        chart = self._live(plots.tornado, self.model.param.knob_effects)
+        hv.streams.Selection1D(source=chart).add_subscriber(self._apply_knob)
         return self._pane(chart)
+
+    def _apply_knob(self, index) -> None:
+        effects = self.model.knob_effects
+        if index and effects is not None:  # the bars are drawn last step first
+            self.model.apply_knob(len(effects.head(plots.TORNADO_ROWS)) - 1 - index[0])
 
     @staticmethod
     def _event_sample(design):
@@ -431,9 +466,7 @@ class Explorer(pn.viewable.Viewer):
     def _parameters(report):
         if report is None:
             return pn.pane.Markdown("*No report: the design is not valid yet.*")
-        table = report.parameters.assign(
-            value=report.parameters["value"].map(lambda v: f"{v:,.6g}" if isinstance(v, float) else v)
-        )
+        table = report.parameters.assign(value=report.parameters["value"].map(readable_number))
         return pn.widgets.Tabulator(table, disabled=True, show_index=False, layout="fit_data_stretch", **WIDE)
 
     def sidebar(self) -> list:
@@ -444,44 +477,47 @@ class Explorer(pn.viewable.Viewer):
             self._cancel_button,
             self._progress,
             self._progress_text,
-            self._pin_button,
+            self._pin_buttons[0],
             pn.pane.Markdown("**Import a design YAML**"),
             self._upload,
             pn.pane.Markdown(
                 "**Import NIR** (a network from snnTorch, Norse, Sinabs, …; costed with this design's data and hardware)"
             ),
             self._nir_upload,
-            pn.pane.Markdown("**Load a sweep CSV** (shown in grey in the scatters)"),
-            self._sweep_upload,
             pn.pane.Markdown("**Export**"),
             *self._downloads,
         ]
 
     def main(self) -> list:
+        """The spinner and headline numbers, then the tabs: Overview (the trade-off and what to change), Breakdown
+        (where energy and time go), Compare (pinned designs) and Study (sweeps). Hidden tabs are not drawn."""
         m = self.model
         evaluating = pn.indicators.LoadingSpinner(
             value=m.param.evaluating, visible=m.param.evaluating, size=20, label="Evaluating the latest edit…"
         )
-        return [
-            evaluating,
-            self.numbers,
-            *(pn.Row(*pair, **WIDE) for pair in zip(self.report_views[::2], self.report_views[1::2])),
-            pn.Row(
-                pn.bind(partial(self._scatter, "energy_j"), m.param.history, m.param.sweep),
-                pn.bind(partial(self._scatter, "latency_s"), m.param.history, m.param.sweep),
-                **WIDE,
+        breakdown = [self._pane(self._live(plot, m.param.report)) for plot in REPORT_PLOTS]
+        tabs = pn.Tabs(
+            ("Overview", pn.Column(self._scatters, self._tornado(), **WIDE)),
+            (
+                "Breakdown",
+                pn.Column(
+                    pn.Column(pn.bind(self._event_sample, m.param.design), **WIDE),
+                    *(pn.Row(*pair, **WIDE) for pair in zip(breakdown[::2], breakdown[1::2])),
+                    pn.Card(
+                        pn.bind(self._parameters, m.param.report),
+                        title="Every hardware number used, with its source",
+                        collapsed=True,
+                        **WIDE,
+                    ),
+                    **WIDE,
+                ),
             ),
-            pn.Column(pn.bind(self._tornado, m.param.knob_effects), **WIDE),
-            pn.Column(pn.bind(self._event_sample, m.param.design), **WIDE),
-            pn.pane.Markdown("### Pinned designs"),
-            pn.Column(pn.bind(self._comparison, m.param.pins), **WIDE),
-            pn.Card(
-                pn.bind(self._parameters, m.param.report),
-                title="Every hardware number used, with its source",
-                collapsed=True,
-                **WIDE,
-            ),
-        ]
+            ("Compare", pn.Column(self._pin_buttons[1], pn.Column(pn.bind(self._comparison, m.param.pins), **WIDE), **WIDE)),
+            ("Study", self.study),
+            dynamic=True,
+            **WIDE,
+        )
+        return [evaluating, self.numbers, tabs]
 
     def __panel__(self):
         return pn.Row(pn.Column(*self.sidebar(), width=330), pn.Column(*self.main(), **WIDE))
