@@ -45,8 +45,8 @@ def test_the_dashboard_lists_the_steps_and_a_click_applies_one():
     model.activity = "synthetic"
     table = model.compute_knob_effects()
     assert table is not None and len(table) >= 10
-    chart = explorer._tornado(table)
-    assert chart is not None
+    chart = explorer._tornado().object[()]  # the chart's DynamicMap, drawn now
+    assert len(chart.data) == min(len(table), 14)  # one bar per step shown
     row = int(np.flatnonzero(table["knob"] == "loop order")[0])
     model.apply_knob(row)
     assert model.design.mapping.loop_order == "layer-major" and model.knob_effects is None
