@@ -126,6 +126,14 @@ def cost_design_variants(design: Design, activity: Activity, arch: Architecture)
     return cost_variants(activity, arch, design.mapping, design.weight_bits, design.membrane_bits)
 
 
+def metrics_of(design: Design, activity: str | Activity = "simulate") -> dict:
+    """``evaluate(design, activity).metrics()`` without the Report's breakdown tables and twins' details."""
+    table = metrics_variants(
+        activity_for(design, activity), architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits
+    )
+    return table.to_dict(orient="records")[0]
+
+
 def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity: str | Activity = "simulate") -> list[dict]:
     """:meth:`Report.metrics` of ``design`` with each of ``overrides`` as its ``hardware.overrides`` (numbers, checked
     by the caller), priced in one vectorized call on one Activity: each a variant of the design's preset."""

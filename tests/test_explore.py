@@ -124,8 +124,8 @@ def test_bad_study_fields_are_reported():
     assert {"study.axes.timesteps", "study.objectives.speed", "study.constraints.accuracy", "study.colour"} <= fields
 
 
-def test_hardware_variants_of_one_activity_are_priced_together_as_point_by_point():
-    from snnexplorer.explore.study import evaluate_point
+def test_hardware_variants_of_one_activity_are_priced_together_as_each_full_report():
+    from snnexplorer.pipeline import evaluate
 
     variants = [
         {},
@@ -147,8 +147,8 @@ def test_hardware_variants_of_one_activity_are_priced_together_as_point_by_point
     table = run_study(study)
     assert len(table) == 10 and table["feasible"].sum() == 8
     for design in study.designs():
-        expected = evaluate_point(design.to_dict(), "synthetic:0.1")
-        row = table[table["point"] == expected["point"]].iloc[0]
+        expected = evaluate(design, "synthetic:0.1").metrics()  # the whole Report, point by point
+        row = table[table["point"] == design.hash_for("cost")].iloc[0]
         for metric in ("energy_j", "latency_s", "footprint_bytes", "synaptic_ops", "ann_energy_j", "ann_latency_s"):
             assert row[metric] == pytest.approx(expected[metric], rel=1e-12), metric
         assert bool(row["feasible"]) == expected["feasible"]

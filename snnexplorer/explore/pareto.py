@@ -15,8 +15,8 @@ def pareto_mask(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
 
     ``objectives`` maps a column to 'min' or 'max'. Row a dominates row b when
     a is at least as good in every objective and strictly better in one. Rows
-    with a missing (NaN) objective are never on the front. O(n²) vectorized in
-    blocks, fine for tens of thousands of points.
+    with a missing (NaN) objective are never on the front. O(n log n) for one
+    or two objectives, O(n²) vectorized in blocks for more.
     """
     for column, sense in objectives.items():
         if column not in table.columns:
@@ -25,17 +25,30 @@ def pareto_mask(table: pd.DataFrame, objectives: dict[str, str]) -> np.ndarray:
             raise DesignError.single(f"objectives.{column}", sense, "'min' or 'max'")
     values = np.column_stack([table[c].to_numpy(dtype=float) * (1.0 if s == "min" else -1.0) for c, s in objectives.items()])
     valid = ~np.isnan(values).any(axis=1)
-    mask = valid.copy()
-    points = values[valid]
-    index = np.flatnonzero(valid)
+    mask = np.zeros(len(values), dtype=bool)
+    if not valid.any():
+        return mask
+    points, inverse = np.unique(values[valid], axis=0, return_inverse=True)  # equal rows share their fate
+    mask[valid] = _non_dominated(points)[inverse.ravel()]
+    return mask
+
+
+def _non_dominated(points: np.ndarray) -> np.ndarray:
+    """The front of distinct rows (all objectives minimized), sorted lexicographically as ``np.unique`` returns them.
+    One or two objectives: a sweep (a row is on the front when its last objective beats every earlier row's), O(n);
+    more: pairwise comparisons in blocks, O(n²)."""
+    if points.shape[1] <= 2:
+        last = points[:, -1]
+        earlier_best = np.concatenate([[np.inf], np.minimum.accumulate(last)[:-1]])
+        return last < earlier_best
+    front = np.ones(len(points), dtype=bool)
     block = 2048
     for start in range(0, len(points), block):
         chunk = points[start : start + block]
         no_worse = (points[None, :, :] <= chunk[:, None, :]).all(axis=2)
         better = (points[None, :, :] < chunk[:, None, :]).any(axis=2)
-        dominated = (no_worse & better).any(axis=1)
-        mask[index[start : start + block]] = ~dominated
-    return mask
+        front[start : start + block] = ~(no_worse & better).any(axis=1)
+    return front
 
 
 def pareto_front(table: pd.DataFrame, objectives: dict[str, str]) -> pd.DataFrame:

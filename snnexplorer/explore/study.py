@@ -283,14 +283,18 @@ def _parse_rule(rule: Any) -> tuple[Callable, float] | None:
     return None
 
 
-def evaluate_point(design_dict: dict, activity: str) -> dict:
-    """One point's metrics; a pure function of its inputs (runs in any worker)."""
-    from ..pipeline import evaluate, training_report
+def evaluate_point(design: Design | dict, activity: str) -> dict:
+    """One point's metrics (:meth:`Report.metrics`, without building the Report's tables); a pure function of its
+    inputs (runs in any worker: a worker is sent the design as a mapping)."""
+    from ..pipeline import metrics_of, training_report
 
-    design = Design.from_dict(design_dict)
-    report = evaluate(design, activity)
+    design = design if isinstance(design, Design) else Design.from_dict(design)
     training = training_report(design) if activity == "simulate" else None
-    return {"point": design.hash_for("cost"), **report.metrics(), "training_energy_j": training.energy_j if training else None}
+    return {
+        "point": design.hash_for("cost"),
+        **metrics_of(design, activity),
+        "training_energy_j": training.energy_j if training else None,
+    }
 
 
 def _read_done(out: Path, columns: list[str]) -> pd.DataFrame:
@@ -388,11 +392,13 @@ def run_study(
     start, left = time.perf_counter(), sum(len(fresh) for _, fresh in todo)
     total = len(finished) + left
 
+    encoded: dict[int, str] = {}  # axis values are shared between points: each encoded once
+
     def record(results: list[tuple[dict, dict]]) -> None:
         rows = [
             {
                 "point": result["point"],
-                **{f"axis:{k}": json.dumps(v) for k, v in point.items()},
+                **{f"axis:{k}": encoded.get(id(v)) or encoded.setdefault(id(v), json.dumps(v)) for k, v in point.items()},
                 **{m: result[m] for m in METRICS},
             }
             for result, point in results
@@ -406,21 +412,28 @@ def run_study(
             for row in rows:
                 progress({"done": done, "total": total, "eta_s": eta, "row": row})
 
-    tasks = []  # (function, arguments, the points it prices): hardware variants of one design together
+    tasks = []  # (function, the design it prices, its arguments after the design, the points it prices)
     for design, fresh in todo:
-        if len(fresh) > 1 and design.training.learning_rule != "stdp":
-            tasks.append((evaluate_variants, (design.to_dict(), [o for _, _, o in fresh], study.activity), fresh))
-        else:
-            tasks += [(_one_point, (_with_overrides(design, o), study.activity), [(k, p, o)]) for k, p, o in fresh]
+        if len(fresh) > 1 and design.training.learning_rule != "stdp":  # hardware variants of one design together
+            tasks.append((evaluate_variants, design, ([o for _, _, o in fresh], study.activity), fresh))
+            continue
+        for key, point, overrides in fresh:
+            own = overrides == design.hardware.overrides  # in this process a point keeps the Design its plan built
+            tasks.append(
+                (_one_point, design if own else _with_overrides(design, overrides), (study.activity,), [(key, point, overrides)])
+            )
     if client is None:
-        for function, arguments, fresh in tasks:
+        for function, design, arguments, fresh in tasks:
             if stop is not None and stop():
                 break
-            record(list(zip(function(*arguments), (point for _, point, _ in fresh))))
+            record(list(zip(function(design, *arguments), (point for _, point, _ in fresh))))
     else:
         from dask.distributed import as_completed
 
-        futures = {client.submit(function, *arguments, pure=True): fresh for function, arguments, fresh in tasks}
+        futures = {
+            client.submit(function, _mapping(design), *arguments, pure=True): fresh
+            for function, design, arguments, fresh in tasks
+        }
         for future in as_completed(futures):
             if stop is not None and stop():
                 client.cancel(list(futures))
@@ -432,14 +445,19 @@ def run_study(
     return table
 
 
-def _one_point(design_dict: dict, activity: str) -> list[dict]:
-    return [evaluate_point(design_dict, activity)]
+def _one_point(design: Design | dict, activity: str) -> list[dict]:
+    return [evaluate_point(design, activity)]
 
 
-def evaluate_variants(design_dict: dict, overrides: list[dict], activity: str) -> list[dict]:
-    """The rows of ``design_dict`` with each of ``overrides`` as its ``hardware.overrides``, priced in one vectorized
-    call on one Activity (a pure function of its inputs, as :func:`evaluate_point`)."""
-    design = Design.from_dict(design_dict)
+def _mapping(design: Design | dict) -> dict:
+    """What a worker is sent: a design as a plain mapping."""
+    return design.to_dict() if isinstance(design, Design) else design
+
+
+def evaluate_variants(design: Design | dict, overrides: list[dict], activity: str) -> list[dict]:
+    """The rows of ``design`` with each of ``overrides`` as its ``hardware.overrides``, priced in one vectorized call
+    on one Activity (a pure function of its inputs, as :func:`evaluate_point`)."""
+    design = design if isinstance(design, Design) else Design.from_dict(design)
     metrics = metrics_of_hardware_variants(design, overrides, activity)
     return [{"point": key, **row, "training_energy_j": None} for key, row in zip(design.cost_hashes(overrides), metrics)]
 
