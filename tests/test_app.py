@@ -716,3 +716,27 @@ def test_study_page_brushing_selects_in_the_table_and_a_click_loads_the_point(se
     hardware = "() => " + RENDERED + ".filter(m => m.title === 'Hardware preset').map(m => m.value)"
     _wait_until(page, lambda: page.evaluate(hardware) == ["neuromorphic"])
     assert page.evaluate(hardware) == ["neuromorphic"]
+
+
+@pytest.mark.browser
+def test_exported_plots_open_offline_without_fetching_anything(browser, tmp_path):
+    from snnexplorer.pipeline import evaluate
+    from snnexplorer.ui.export import plots_html
+
+    explorer = Explorer()
+    page_file = tmp_path / "plots.html"
+    page_file.write_text(plots_html(evaluate(Design(), "synthetic:0.1"), explorer.model.history))
+    page = browser.new_page()
+    fetched = []
+    page.route(
+        "**/*",
+        lambda route: (
+            (fetched.append(route.request.url), route.abort()) if route.request.url.startswith("http") else route.continue_()
+        ),
+    )
+    page.goto(page_file.as_uri())
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=30_000)
+    figures = "() => [...Bokeh.documents[0].all_models].filter(m => m.type === 'Figure').length"
+    _wait_until(page, lambda: page.evaluate(figures) == 8)
+    assert fetched == []  # scripts and stylesheets inline: nothing from a CDN
+    assert page.evaluate(figures) == 8  # six report plots and two trade-off scatters

@@ -34,16 +34,46 @@ def plots_html(report: Report | None, history=None, sweep=None) -> str:
     """The report's plots, and the trade-off scatters of a dashboard's ``history`` (and ``sweep``) when given, as one
     standalone HTML page."""
     import panel as pn
+    from bokeh.document import Document
     from bokeh.resources import INLINE
+    from panel.io.model import add_to_doc
 
     from . import plots
     from .plots import REPORT_PLOTS
 
     scatters = [] if history is None else [plots.pareto(history, sweep=sweep), plots.pareto(history, "latency_s", sweep)]
     layout = pn.Column(*(plot(report) for plot in REPORT_PLOTS), *scatters)
+    document = Document()
+    root = layout.get_root(document)
+    _inline_stylesheets(root)
+    add_to_doc(root, document, True)
     buffer = io.StringIO()
-    layout.save(buffer, resources=INLINE, title="SNN Explorer plots")
+    pn.io.save.save(document, buffer, resources=INLINE, title="SNN Explorer plots")
     return buffer.getvalue()
+
+
+def _inline_stylesheets(root) -> None:
+    """Replace the stylesheets Panel's models import from its CDN by their text from the installed Panel, so that
+    an exported page fetches nothing (INLINE resources inline the scripts, not these)."""
+    from bokeh.models import ImportedStyleSheet, InlineStyleSheet
+    from panel.io.resources import CDN_DIST, DIST_DIR
+
+    inlined: dict[str, InlineStyleSheet] = {}
+
+    def local(sheet):
+        url = sheet.url if isinstance(sheet, ImportedStyleSheet) else sheet if isinstance(sheet, str) else None
+        if url is None or not url.startswith(CDN_DIST):
+            return sheet
+        path = DIST_DIR / url[len(CDN_DIST) :].split("?")[0]
+        if not path.is_file():
+            return sheet
+        if url not in inlined:
+            inlined[url] = InlineStyleSheet(css=path.read_text(encoding="utf-8"))
+        return inlined[url]
+
+    for model in root.references():
+        if hasattr(model, "stylesheets") and model.stylesheets:
+            model.stylesheets = [local(sheet) for sheet in model.stylesheets]
 
 
 def nir_bytes(design: Design) -> bytes:
