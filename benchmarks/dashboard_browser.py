@@ -22,8 +22,8 @@ STAR_X = """() => {
     const walk = (view) => { views.push(view); for (const child of (view.child_views || [])) walk(child); };
     Object.values(Bokeh.index).forEach(walk);
     return views.map(v => v.model)
-        .filter(m => m.type === 'GlyphRenderer' && m.glyph.type === 'Scatter' && (m.glyph.marker.value || m.glyph.marker) === 'star')
-        .map(r => { const d = r.data_source.data; return (d.x_value || d.energy_j || d.latency_s)[0]; });
+        .filter(m => m.type === 'GlyphRenderer' && m.data_source.data.design && Array.from(m.data_source.data.design).includes('current'))
+        .map(r => { const d = r.data_source.data; return d.x_value[Array.from(d.design).indexOf('current')]; });
 }"""
 """The x of the current-design star of each trade-off scatter on the page (rendered views only)."""
 ALL_MOVED = "(old) => { const now = (" + STAR_X + ")(); return now.length === old.length && now.every((x, i) => x !== old[i]); }"

@@ -536,8 +536,9 @@ STAR = (
     "() => "
     + RENDERED
     + """.filter(m => m.type === 'Figure').flatMap(p => p.renderers)
-      .filter(r => r.glyph && r.glyph.type === 'Scatter' && (r.glyph.marker.value || r.glyph.marker) === 'star')
-      .map(r => [Array.from(r.data_source.data.x_value), Array.from(r.data_source.data.accuracy_pct)])"""
+      .filter(r => r.data_source && r.data_source.data.design && Array.from(r.data_source.data.design).includes('current'))
+      .map(r => { const d = r.data_source.data, i = Array.from(d.design).indexOf('current');
+                  return [[d.x_value[i]], [d.accuracy_pct[i]]]; })"""
 )
 """[x values, accuracy %] of the 'current design' star of each trade-off scatter on the page."""
 

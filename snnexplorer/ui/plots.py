@@ -236,6 +236,8 @@ def footprint(report):
     )
 
 
+MEASURED, SYNTHETIC, CURRENT = "measured accuracy", "synthetic (no accuracy)", "current"
+"""What a session design is on the trade-off scatters (its colour, marker and fill)."""
 TRADE_OFF_AXES = {"energy_j": ("Energy / inference", "J"), "latency_s": ("Latency / batch", "s")}
 NO_ACCURACY = -5.0
 """Where designs without an accuracy (synthetic activity) sit on the accuracy axis (%), drawn hollow."""
@@ -284,14 +286,18 @@ def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | Non
     lowest = float(frame["accuracy_pct"].min()) if len(frame) else NO_ACCURACY
     y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)", range=(lowest - 5.0, 102.0))
     hover = ["name", "hardware", "hidden", "timesteps", "bits", "accuracy", "energy", "latency", "footprint"]
-    vdims = [y_dim, *hover]
-    style = dict(size=9, color=PALETTE[0], tools=["hover", "tap"])
-    measured = hv.Scatter(frame[frame["measured"]], x_dim, vdims, label="measured accuracy").opts(**style)
-    synthetic = hv.Scatter(frame[~frame["measured"]], x_dim, vdims, label="synthetic (no accuracy)").opts(
-        **style, fill_alpha=0.0, line_color=PALETTE[0], line_width=2
+    role = np.where(frame["measured"].to_numpy(dtype=bool), MEASURED, SYNTHETIC)
+    role[-1:] = CURRENT  # the last design of the session is the current one: drawn last, on top
+    designs = hv.Scatter(frame.assign(design=role), x_dim, [y_dim, "design", *hover]).opts(
+        color="design",
+        cmap={MEASURED: PALETTE[0], SYNTHETIC: PALETTE[0], CURRENT: PALETTE[5]},
+        marker=hv.dim("design").categorize({CURRENT: "star"}, default="circle"),
+        size=hv.dim("design").categorize({CURRENT: 18}, default=9),
+        fill_alpha=hv.dim("design").categorize({SYNTHETIC: 0.0}, default=1.0),
+        line_width=2,
+        tools=["hover", "tap"],
     )
-    current = hv.Scatter(frame.tail(1), x_dim, vdims, label="current").opts(size=18, color=PALETTE[5], marker="star")
-    overlay = measured * synthetic * current
+    overlay = hv.Overlay([designs])  # one layer for the session (one glyph to redraw per edit)
     if sweep is not None:
         points = sweep.dropna(subset=[x]) if x in sweep.columns else sweep.iloc[:0]
         accuracy = pd.to_numeric(points["accuracy"], errors="coerce") if "accuracy" in points else np.nan
