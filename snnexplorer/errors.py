@@ -49,6 +49,11 @@ class DesignError(ValueError):
     def single(cls, field: str, value: object, allowed: str) -> DesignError:
         return cls([FieldProblem(field, value, allowed)])
 
+    def bullets(self, heading: str = "") -> str:
+        """The problems one per line ("• field: …"), under ``heading`` when given (a message for a person)."""
+        lines = "\n".join(f"• {p}" for p in self.problems)
+        return f"{heading}\n{lines}" if heading else lines
+
 
 class TrainingCancelled(RuntimeError):
     """Training was cancelled (by the user, through a ``threading.Event``)."""

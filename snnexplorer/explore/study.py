@@ -136,7 +136,7 @@ class Study:
         overrides value once per preset, so a sweep of 100,000 hardware variants builds one Design, not 100,000."""
         shape_axes = [k for k in self.axes if k != OVERRIDES_AXIS]
         groups: dict[tuple, tuple[Design, list]] = {}
-        checked: dict[str, list[str]] = {}
+        checked: set[tuple[str, str, str]] = set()
         for index, point in enumerate(self.points()):
             key = tuple(json.dumps(point[k], sort_keys=True, default=str) for k in shape_axes)
             if key not in groups:
@@ -177,19 +177,20 @@ def _point_design(data: dict, point: dict) -> Design:
         raise DesignError([FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in exc.problems]) from None
 
 
-def _check_overrides(preset: str, overrides: Any, point: dict, checked: dict[str, list[str]]) -> None:
-    """The checks a Design makes of ``hardware.overrides``, each entry once per preset (``checked`` remembers the
-    presets' level names and the entries seen)."""
+def _check_overrides(preset: str, overrides: Any, point: dict, checked: set[tuple[str, str, str]]) -> None:
+    """The checks a Design makes of ``hardware.overrides``, each entry once per preset (``checked`` holds the
+    (preset, key, value) entries already found good)."""
     if not isinstance(overrides, dict):
         raise DesignError.single(f"study point {point}: hardware.overrides", overrides, "a mapping of LEVEL.FIELD to a number")
-    if preset not in checked:
-        checked[preset] = [level["name"] for level in hardware_preset(preset)["levels"]]
     problems = []
     for item, value in overrides.items():
-        seen = f"{preset}|{item}|{value!r}"
-        if seen not in checked:
-            problems += override_problems(item, value, checked[preset])
-            checked[seen] = []
+        entry = (preset, item, repr(value))
+        if entry not in checked:
+            levels = [level["name"] for level in hardware_preset(preset)["levels"]]  # cached by the presets module
+            found = override_problems(item, value, levels)
+            problems += found
+            if not found:
+                checked.add(entry)
     if problems:
         raise DesignError([FieldProblem(f"study point {point}: {p.field}", p.value, p.allowed) for p in problems])
 
@@ -312,12 +313,33 @@ def _read_done(out: Path, columns: list[str]) -> pd.DataFrame:
     if not text.endswith("\n"):  # a torn last line from an interrupted run
         text = text[: text.rfind("\n") + 1]
         atomic_write_text(out, text)
+    return _typed_rows(text)
+
+
+def _typed_rows(text: str) -> pd.DataFrame:
+    """The rows of a sweep CSV: ``point`` and axis values as written (text), metrics as numbers and flags."""
     table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     if table.empty:
         return pd.DataFrame()
-    for metric in METRICS:
-        table[metric] = table[metric] == "True" if metric == "feasible" else pd.to_numeric(table[metric], errors="coerce")
+    for column in [c for c in (*METRICS, "meets_constraints", "pareto") if c in table.columns]:
+        numeric = column not in ("feasible", "meets_constraints", "pareto")
+        table[column] = pd.to_numeric(table[column], errors="coerce") if numeric else table[column] == "True"
     return table
+
+
+def read_sweep(text: str) -> pd.DataFrame:
+    """The rows of a sweep CSV (``snnexplorer sweep``'s, given as text); a DesignError when it is not one."""
+    try:
+        header = next(csv.reader([text.split("\n", 1)[0]]), [])
+    except csv.Error as exc:
+        raise DesignError.single("sweep", text[:40], f"a CSV ({exc})") from None
+    missing = sorted({"point", *METRICS} - {"training_energy_j"} - set(header))
+    if missing:
+        raise DesignError.single("sweep columns", header, f"those of a 'snnexplorer sweep' CSV; missing {missing}")
+    try:
+        return _typed_rows(text)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DesignError.single("sweep", text[:40], f"a CSV ({exc})") from None
 
 
 def default_output(study: Study) -> Path:
@@ -338,7 +360,8 @@ def _append(out: Path, rows: list[dict], columns: list[str]) -> None:
         os.fsync(handle.fileno())
 
 
-def _results(study: Study, rows: Iterable[dict]) -> pd.DataFrame:
+def results_table(study: Study, rows: Iterable[dict]) -> pd.DataFrame:
+    """Sweep rows as a table: metrics as numbers, and whether each point meets the constraints and is on the front."""
     table = pd.DataFrame(list(rows))
     if table.empty:
         return table
@@ -439,7 +462,7 @@ def run_study(
                 client.cancel(list(futures))
                 break
             record(list(zip(future.result(), (point for _, point, _ in futures[future]))))
-    table = _results(study, done_rows)
+    table = results_table(study, done_rows)
     if not table.empty:
         table = table.sort_values("point", key=lambda s: s.map(order)).reset_index(drop=True)
     return table

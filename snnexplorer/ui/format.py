@@ -70,19 +70,24 @@ METRIC_TEXT = {
 }
 
 
+def _texts(values, fmt) -> list[str]:
+    return [fmt(float(v)) if v is not None and v == v else "n/a" for v in pd.to_numeric(values, errors="coerce")]
+
+
+def metric_texts(table: pd.DataFrame) -> pd.DataFrame:
+    """The metrics of rows (a history, pins or a sweep) as a person reads them: one column per label of
+    :data:`METRIC_TEXT` ("Energy / inference": "192 µJ"), "n/a" where a value is missing."""
+    return pd.DataFrame({label: _texts(table[metric], fmt) for metric, (label, fmt) in METRIC_TEXT.items()}, index=table.index)
+
+
 def readable_comparison(table: pd.DataFrame) -> pd.DataFrame:
     """The comparison table as a person reads it: the design fields that differ, metrics in engineering units,
     changes as "+0.25 points" and "×0.86", "n/a" where a value is missing (no raw floats, no NaN)."""
-
-    def text(values, fmt):
-        return [fmt(float(v)) if v is not None and v == v else "n/a" for v in values]
-
     out = pd.DataFrame({"Design": table["name"].astype(str)})
     for column in (c for c in table.columns if "." in c and "×" not in c):
         out[column] = table[column].astype(str)
-    for metric, (label, fmt) in METRIC_TEXT.items():
-        out[label] = text(table[metric], fmt)
-    out["Δ accuracy"] = text(table["Δ accuracy (points)"], lambda v: f"{v:+.2f} points")
+    out = pd.concat([out, metric_texts(table)], axis=1)
+    out["Δ accuracy"] = _texts(table["Δ accuracy (points)"], lambda v: f"{v:+.2f} points")
     for metric, (label, _) in list(METRIC_TEXT.items())[1:]:
-        out[f"{label} vs first"] = text(table[f"{metric} × first"], lambda v: f"×{v:.3g}")
+        out[f"{label} vs first"] = _texts(table[f"{metric} × first"], lambda v: f"×{v:.3g}")
     return out

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import io
 import tempfile
 import threading
 import time
@@ -308,7 +307,7 @@ class ExplorerModel(param.Parameterized):
         try:
             network = read_nir_upload(content, filename)
         except DesignError as exc:
-            self._set(message="NIR file refused:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            self._set(message=exc.bullets("NIR file refused:"))
             return
         self._set(imported=network)
         self.refresh()
@@ -626,7 +625,7 @@ class ExplorerModel(param.Parameterized):
         if ticket != self._evaluations:
             return None
         if isinstance(outcome, DesignError):  # an invalid draft (design None), or a valid one that cannot be evaluated here
-            problems = "\n".join(f"• {p}" for p in outcome.problems)
+            problems = outcome.bullets()
             self._set(
                 design=design,
                 report=None,
@@ -685,17 +684,9 @@ class ExplorerModel(param.Parameterized):
         at = list(table.columns).index("name") + 1
         return pd.concat([table.iloc[:, :at], fields.set_index(table.index), table.iloc[:, at:]], axis=1)
 
-    def load_sweep(self, text: str) -> None:
-        """Show the points of a sweep result CSV beside the session's designs."""
-        try:
-            table = pd.read_csv(io.StringIO(text))
-        except (ValueError, pd.errors.ParserError) as exc:
-            self._set(message=f"Sweep rejected: not a CSV ({exc})")
-            return
-        missing = {"energy_j", "latency_s", "accuracy"} - set(table.columns)
-        if missing:
-            self._set(message=f"Sweep rejected: columns {sorted(missing)} are missing (expected a 'snnexplorer sweep' CSV)")
-            return
+    def show_sweep(self, table: pd.DataFrame) -> None:
+        """Show the points of a sweep (rows of :func:`snnexplorer.explore.study.read_sweep`) beside the session's
+        designs."""
         self._set(sweep=table)
 
     def load_point(self, point: str) -> None:
@@ -723,7 +714,7 @@ class ExplorerModel(param.Parameterized):
 
     def _take_upload(self, parsed: Design | DesignError) -> None:
         if isinstance(parsed, DesignError):
-            self._set(message="Upload rejected:\n" + "\n".join(f"• {p}" for p in parsed.problems))
+            self._set(message=parsed.bullets("Upload rejected:"))
             return
         self.preset = CUSTOM
         self.load(parsed)
@@ -756,7 +747,7 @@ class ExplorerModel(param.Parameterized):
         except TrainingCancelled:
             message = "Training cancelled."
         except DesignError as exc:  # e.g. more memory than this machine has
-            message = "Training refused:\n" + "\n".join(f"• {p}" for p in exc.problems)
+            message = exc.bullets("Training refused:")
         finally:
             self._set(training=False)
             await poller

@@ -17,7 +17,7 @@ import pandas as pd
 import panel as pn
 from bokeh.models import CustomJSTickFormatter, LogTicker
 
-from .format import binary_bytes, engineering, magnitude, si
+from .format import METRIC_TEXT, binary_bytes, engineering, magnitude, metric_texts, si
 from .model import HISTORY_COLUMNS
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
@@ -44,19 +44,15 @@ BYTES_TICKS_JS = """
 """Axis ticks in bytes read as B, KiB, MiB, GiB (a formatter per plot: a Bokeh model belongs to one document)."""
 
 
-HEADLINE_LABELS = ("Accuracy", "Energy / inference", "Latency / batch", "Footprint", "SNN / ANN energy")
+HEADLINE_LABELS = (*(label for label, _ in METRIC_TEXT.values()), "SNN / ANN energy")
 
 
-def headline(report) -> list[tuple[str, str]]:
-    """The five headline numbers of a Report as (label, text), labels :data:`HEADLINE_LABELS`."""
+def headline(report) -> list[str]:
+    """The five headline numbers of a Report as text, in the order of :data:`HEADLINE_LABELS`."""
+    metrics = report.metrics()
+    texts = [fmt(metrics[m]) if metrics[m] is not None else "n/a (synthetic)" for m, (_, fmt) in METRIC_TEXT.items()]
     ratio = report.ann.get("snn_over_ann_energy")
-    return [
-        ("Accuracy", "n/a (synthetic)" if report.accuracy is None else f"{100 * report.accuracy:.2f} %"),
-        ("Energy / inference", si(report.energy_j, "J")),
-        ("Latency / batch", si(report.latency_s, "s")),
-        ("Footprint", binary_bytes(report.footprint_bytes)),
-        ("SNN / ANN energy", f"{ratio:.2f}×" if ratio else "n/a"),
-    ]
+    return [*texts, f"{ratio:.2f}×" if ratio else "n/a"]
 
 
 def reference_points(report) -> str:
@@ -263,10 +259,7 @@ def trade_off_frame(history: pd.DataFrame, x: str) -> tuple[pd.DataFrame, float,
             "hidden": data["hidden"].astype(str).to_numpy(),
             "timesteps": data["timesteps"].astype(str).to_numpy(),
             "bits": data["bits"].astype(str).to_numpy(),
-            "energy": [si(v, "J") for v in pd.to_numeric(data["energy_j"], errors="coerce")],
-            "latency": [si(v, "s") for v in pd.to_numeric(data["latency_s"], errors="coerce")],
-            "footprint": [binary_bytes(v) for v in pd.to_numeric(data["footprint_bytes"], errors="coerce").fillna(0)],
-            "accuracy": [f"{100 * a:.2f} %" if a == a else "n/a (synthetic)" for a in accuracy],
+            **{label: texts.to_numpy() for label, texts in metric_texts(data).items()},
         }
     )
     log = len(positive) > 1 and positive.max() / positive.min() > LOG_SPAN
@@ -285,7 +278,7 @@ def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | Non
     x_dim = hv.Dimension("x_value", label=f"{name} ({unit})", soft_range=(xs[0] * 0.5, xs[0] * 1.5) if one else (None, None))
     lowest = float(frame["accuracy_pct"].min()) if len(frame) else NO_ACCURACY
     y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)", range=(lowest - 5.0, 102.0))
-    hover = ["name", "hardware", "hidden", "timesteps", "bits", "accuracy", "energy", "latency", "footprint"]
+    hover = ["name", "hardware", "hidden", "timesteps", "bits", *(label for label, _ in METRIC_TEXT.values())]
     role = np.where(frame["measured"].to_numpy(dtype=bool), MEASURED, SYNTHETIC)
     role[-1:] = CURRENT  # the last design of the session is the current one: drawn last, on top
     designs = hv.Scatter(frame.assign(design=role), x_dim, [y_dim, "design", *hover]).opts(
@@ -321,18 +314,30 @@ def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | Non
     )
 
 
+def nearest(xs: np.ndarray, ys: np.ndarray, x: float, y: float, log_x: bool = False, log_y: bool = False) -> int | None:
+    """The index of the point (xs, ys) nearest a click at (x, y), distances as the plot shows them: each axis scaled
+    by its span, a log axis in decades; None when no point has finite coordinates."""
+
+    def shown(values: np.ndarray, value: float, log: bool) -> tuple[np.ndarray, float]:
+        values = np.asarray(values, dtype=float)
+        if log:
+            return np.log10(np.maximum(values, 1e-300)), float(np.log10(max(value, 1e-300)))
+        return values, value
+
+    (xs, x), (ys, y) = shown(xs, x, log_x), shown(ys, y, log_y)
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    if not finite.any():
+        return None
+    span_x, span_y = (max(float(np.ptp(v[finite])), abs(float(v[finite].max())) * 1e-3, 1e-12) for v in (xs, ys))
+    distance = np.where(finite, ((xs - x) / span_x) ** 2 + ((ys - y) / span_y) ** 2, np.inf)
+    return int(np.argmin(distance))
+
+
 def nearest_design(history: pd.DataFrame, x: str, tap_x: float, tap_y: float) -> str | None:
     """The ``point`` of the session's design nearest a click at (tap_x, tap_y) in the scatter's own units."""
     frame, _, _, log = trade_off_frame(history, x)
-    if frame.empty:
-        return None
-    xs = frame["x_value"].to_numpy(dtype=float)
-    if log:
-        xs, tap_x = np.log10(np.maximum(xs, 1e-300)), np.log10(max(tap_x, 1e-300))
-    span_x = max(float(np.ptp(xs)), abs(float(xs.max())) * 1e-3, 1e-12)
-    ys = frame["accuracy_pct"].to_numpy(dtype=float)
-    distance = ((xs - tap_x) / span_x) ** 2 + ((ys - tap_y) / 100.0) ** 2
-    return str(history["point"].iloc[int(np.argmin(distance))])
+    index = nearest(frame["x_value"], frame["accuracy_pct"], tap_x, tap_y, log_x=log)
+    return None if index is None else str(history["point"].iloc[index])
 
 
 TORNADO_ROWS = 14

@@ -8,16 +8,15 @@ design is known (a study run or chosen here) loads into the explorer's model.
 from __future__ import annotations
 
 import asyncio
-import io
+import dataclasses
 import threading
 
-import pandas as pd
 import param
 
 from ..design import Design
 from ..errors import DesignError
 from ..explore import Study, run_study
-from ..explore.study import METRICS
+from ..explore.study import read_sweep, results_table
 from ..presets import presets_dir
 from ..yaml_input import decode_utf8, parse_yaml
 from .model import CUSTOM, ExplorerModel
@@ -87,7 +86,7 @@ class StudyModel(param.Parameterized):
         try:
             study = self.chosen()
         except DesignError as exc:
-            self._set(summary="", message="Study refused:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            self._set(summary="", message=exc.bullets("Study refused:"))
             return
         if study.search != "grid":
             self._set(summary=f"**{study.name}**: a `{study.search}` search; run it with `snnexplorer sweep`.", message="")
@@ -104,7 +103,7 @@ class StudyModel(param.Parameterized):
         try:
             study = Study.from_dict(parse_yaml(decode_utf8(content, filename), filename))
         except DesignError as exc:
-            self._set(message="Study refused:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            self._set(message=exc.bullets("Study refused:"))
             return
         self._studies[UPLOADED] = study
         self.param.study.objects = list(self._studies)
@@ -118,13 +117,13 @@ class StudyModel(param.Parameterized):
         try:
             study = self.chosen()
         except DesignError as exc:
-            self._set(message="Study refused:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            self._set(message=exc.bullets("Study refused:"))
             return
         if study.search != "grid":
             self._set(message=f"A `{study.search}` search runs from the command line: snnexplorer sweep.")
             return
         if self.cost_only:
-            study = Study(**{**study.__dict__, "activity": f"synthetic:{self.explorer.spike_rate}"})
+            study = dataclasses.replace(study, activity=f"synthetic:{self.explorer.spike_rate}")
         self._points = points_of(study)
         self._stop.clear()
         rows: list[dict] = []
@@ -142,14 +141,14 @@ class StudyModel(param.Parameterized):
             if len(rows) > shown:
                 shown = len(rows)
                 self._set(
-                    results=self._table(rows[:shown]),
+                    results=results_table(study, rows[:shown]),
                     progress=state["done"] / state["total"],
                     message=f"{state['done']:,} of {state['total']:,} points, ETA {state['eta_s']:.0f} s",
                 )
         try:
             table = work.result()
         except DesignError as exc:
-            self._set(running=False, message="Study stopped:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            self._set(running=False, message=exc.bullets("Study stopped:"))
             return
         done = f"{len(table):,} points" + (" (cancelled)" if self._stop.is_set() else "")
         self._set(running=False, progress=1.0, results=table if len(table) else None, message=done)
@@ -157,37 +156,25 @@ class StudyModel(param.Parameterized):
     def cancel(self) -> None:
         self._stop.set()
 
-    @staticmethod
-    def _table(rows: list[dict]) -> pd.DataFrame:
-        table = pd.DataFrame(rows)
-        for metric in METRICS:
-            if metric != "feasible":
-                table[metric] = pd.to_numeric(table[metric], errors="coerce")
-        return table
-
     def load_csv(self, text: str) -> None:
         """The rows of a sweep CSV (``snnexplorer sweep``); their designs are known when the chosen study made them.
         The explorer's scatters show them too."""
         try:
-            table = pd.read_csv(io.StringIO(text))
-        except (ValueError, pd.errors.ParserError) as exc:
-            self._set(message=f"Sweep rejected: not a CSV ({exc})")
-            return
-        missing = {"point", *METRICS} - set(table.columns) - {"training_energy_j"}
-        if missing:
-            self._set(message=f"Sweep rejected: columns {sorted(missing)} are missing (expected a 'snnexplorer sweep' CSV)")
+            table = read_sweep(text)
+        except DesignError as exc:
+            self._set(message=exc.bullets("Sweep rejected:"))
             return
         try:
             self._points = points_of(self.chosen())
         except DesignError:
             self._points = {}
-        known = table["point"].astype(str).isin(self._points).sum()
+        known = table["point"].isin(self._points).sum() if len(table) else 0
         self._set(
-            results=self._table(table.to_dict(orient="records")),
+            results=table if len(table) else None,
             axes=[c for c in table.columns if c.startswith("axis:")],
             message=f"{len(table):,} points loaded; {known:,} of them from the chosen study (click one to load it)",
         )
-        self.explorer.load_sweep(text)
+        self.explorer.show_sweep(table)
 
     def load_row(self, index: int) -> bool:
         """Load row ``index``'s design into the explorer; False when the design is not known here."""

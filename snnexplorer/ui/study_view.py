@@ -13,11 +13,12 @@ import pandas as pd
 import panel as pn
 from bokeh.events import Tap
 
-from .format import binary_bytes, engineering, si
-from .plots import LOG_SPAN, PALETTE
+from .format import METRIC_TEXT, engineering, metric_texts
+from .plots import LOG_SPAN, PALETTE, nearest
 from .study_model import StudyModel
 
 WIDE = dict(sizing_mode="stretch_width")
+METRIC_LABELS = [label for label, _ in METRIC_TEXT.values()]
 MAX_AXIS_VIEWS = 3
 """Most study axes drawn as their own per-axis view."""
 
@@ -36,10 +37,7 @@ def study_frame(results: pd.DataFrame, axes: list[str]) -> tuple[pd.DataFrame, d
             "energy": energy / e_factor,
             "latency": latency / t_factor,
             "accuracy": (100 * accuracy).to_numpy(dtype=float),
-            "Energy / inference": [si(v, "J") for v in energy],
-            "Latency / batch": [si(v, "s") for v in latency],
-            "Footprint": [binary_bytes(v) for v in pd.to_numeric(results["footprint_bytes"], errors="coerce").fillna(0)],
-            "Accuracy": [f"{100 * a:.2f} %" if a == a else "n/a" for a in accuracy],
+            **{label: texts.to_numpy() for label, texts in metric_texts(results).items()},
             "feasible": results["feasible"].astype(str).to_numpy(),
         }
     )
@@ -115,14 +113,7 @@ class StudyPage(pn.viewable.Viewer):
         spread = self._frame["energy"][self._frame["energy"] > 0]
         log = self._log_energy = bool(len(spread) > 1 and spread.max() / spread.min() > LOG_SPAN)
         style = dict(size=8, color=PALETTE[0], tools=["hover", "tap", "box_select", "lasso_select"], height=300, responsive=True)
-        hover = [
-            "row",
-            *(a.removeprefix("axis:") for a in m.axes),
-            "Energy / inference",
-            "Latency / batch",
-            "Footprint",
-            "Accuracy",
-        ]
+        hover = ["row", *(a.removeprefix("axis:") for a in m.axes), *METRIC_LABELS]
         views = []
         if self._frame["accuracy"].notna().any():
             views.append(
@@ -169,18 +160,10 @@ class StudyPage(pn.viewable.Viewer):
         """Load the design of the point nearest a click (in the plot's own units)."""
         if x is None or y is None or self._frame.empty:
             return
-
-        def position(dimension: str, value: float) -> tuple[np.ndarray, float]:
-            values = self._frame[dimension].to_numpy(dtype=float)
-            if dimension == "energy" and self._log_energy:  # distances as the log axis shows them
-                return np.log10(np.maximum(values, 1e-300)), float(np.log10(max(value, 1e-300)))
-            return values, value
-
-        (xs, x), (ys, y) = position(x_name, x), position(y_name, y)
-        span_x, span_y = (max(float(np.nanmax(v) - np.nanmin(v)), 1e-12) for v in (xs, ys))
-        distance = ((xs - x) / span_x) ** 2 + ((ys - y) / span_y) ** 2
-        if np.isfinite(distance).any():
-            self.model.load_row(int(np.nanargmin(distance)))
+        log_x, log_y = (name == "energy" and self._log_energy for name in (x_name, y_name))
+        index = nearest(self._frame[x_name], self._frame[y_name], x, y, log_x, log_y)
+        if index is not None:
+            self.model.load_row(index)
 
     def _table_click(self, event) -> None:
         if event.row is not None and not self._table.value.empty:
@@ -194,8 +177,8 @@ class StudyPage(pn.viewable.Viewer):
         rows = self._frame
         if expression is not None:
             rows = rows[np.asarray(expression.apply(hv.Dataset(self._frame)), dtype=bool)]
-        columns = ["row", *(a.removeprefix("axis:") for a in self.model.axes), "Accuracy", "Energy / inference"]
-        self._table.value = rows[columns + ["Latency / batch", "Footprint", "feasible"]].reset_index(drop=True)
+        columns = ["row", *(a.removeprefix("axis:") for a in self.model.axes), *METRIC_LABELS, "feasible"]
+        self._table.value = rows[columns].reset_index(drop=True)
 
     def __panel__(self):
         m = self.model

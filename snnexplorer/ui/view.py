@@ -402,7 +402,7 @@ class Explorer(pn.viewable.Viewer):
         self._alert.alert_type = "warning" if m.report is not None else "danger"
         self._alert.visible = bool(m.message)
         shown = m.report is not None
-        for indicator, (_, text) in zip(self._headline, plots.headline(m.report) if shown else []):
+        for indicator, text in zip(self._headline, plots.headline(m.report) if shown else []):
             indicator.value = text
         self._headline_row.visible = self._reference.visible = shown
         self._reference.object = plots.reference_points(m.report) if shown else ""
