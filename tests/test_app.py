@@ -546,8 +546,9 @@ STAR = (
 @pytest.mark.browser
 def test_trade_off_scatter_reads_in_units_and_marks_the_current_design_after_a_synthetic_edit(served_app, page):
     _open_untrained_shape(page, served_app)
-    energy_uj = float(_energy_text(page).split("\n")[-1].split()[0])  # "34 µJ" on the headline
     _wait_until(page, lambda: len(page.evaluate(STAR)) == 2 and all(s[1] == [-5.0] for s in page.evaluate(STAR)))
+    page.get_by_text("Evaluating the latest edit").first.wait_for(state="hidden", timeout=60_000)  # all published
+    energy_uj = float(_energy_text(page).split("\n")[-1].split()[0])  # "34 µJ" on the headline
     energy_star, latency_star = page.evaluate(STAR)
     assert energy_star[1] == [-5.0] and energy_star[0][0] == pytest.approx(energy_uj, rel=0.02)
     labels = page.evaluate(
