@@ -330,13 +330,53 @@ def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
     explorer = Explorer()
     explorer.study.model.load_csv(out.read_text())  # the study page's "Load a sweep CSV"
     assert len(explorer.model.sweep) == 2 and len(explorer.study.model.results) == 2
-    overlay = explorer._scatters[0].object[()]  # the trade-off scatter's DynamicMap, drawn now
+    overlay = explorer.trade_offs.scatters[0].overlay  # what the trade-off scatter shows now
     assert [el.label for el in overlay].count("loaded sweep") == 1
     explorer.study.model.load_csv("a,b\n1,2\n")
     assert "columns" in explorer.study.model.message
     assert len(explorer.model.sweep) == 2  # a refused file leaves the loaded sweep alone
     layers = explorer.model.report.extra["layers"]
     assert [l["timesteps"] for l in layers] == explorer.model.design.layer_timesteps
+
+
+def test_trade_off_scatter_takes_an_edit_as_new_glyph_data_and_ranges():
+    """On a served page an edit that keeps the scatter's axis labels and scale is written into the figure's data
+    sources and ranges (no HoloViews redraw); a new unit, or any edit in a notebook, is redrawn by HoloViews."""
+    import pandas as pd
+    import panel as pn
+    from bokeh.document import Document
+
+    explorer = Explorer()
+    model = explorer.model
+    model.draft.hardware.preset = "gpu"
+    model.draft.hardware.preset = "edge-soc"  # both designs in the session, edge-soc the current one
+    document = Document()
+    document.add_root(pn.panel(explorer).get_root(document))
+    scatter = explorer.trade_offs.scatters[0]
+
+    def shown(role):  # x values of a role's glyph in the figure on the page
+        return [list(s.data["x_value"]) for s in scatter._sources[role] if s.document is not None]
+
+    def x_range():
+        (figure,) = [f for f in scatter._figures if f.document is not None]
+        return figure.x_range.start, figure.x_range.end
+
+    energies = dict(zip(model.history["hardware"], model.history["energy_j"] * 1e6))  # the axis reads µJ
+    assert shown("current") == [[pytest.approx(energies["edge-soc"])]]
+    redraws = scatter._revision.number
+    model._set(history=model.history.iloc[::-1].reset_index(drop=True))  # back to gpu, in a notebook
+    assert scatter._revision.number == redraws + 1 and shown("current") == [[pytest.approx(energies["gpu"])]]
+    model.background = True  # served
+    model._set(history=model.history.iloc[::-1].reset_index(drop=True))  # and to edge-soc again
+    assert scatter._revision.number == redraws + 1  # written, not redrawn
+    assert shown("current") == [[pytest.approx(energies["edge-soc"])]]
+    assert shown("measured accuracy") == [[pytest.approx(energies["gpu"])]]
+    costly = model.history.iloc[:1].assign(energy_j=model.history["energy_j"].max() * 2, point="costly")
+    model._set(history=pd.concat([model.history, costly], ignore_index=True))  # a design beyond the x axis
+    assert scatter._revision.number == redraws + 1 and x_range()[1] > 2 * energies["edge-soc"]
+    assert x_range() == scatter._shown.x_range and max(shown("current")[0]) == pytest.approx(2 * energies["edge-soc"])
+    model._set(history=model.history.assign(energy_j=model.history["energy_j"] * 1000))  # now in mJ: a new label
+    assert scatter._revision.number == redraws + 2 and scatter._shown.x_label == "Energy / inference (mJ)"
 
 
 def test_memory_level_edits_become_hardware_overrides():

@@ -20,6 +20,7 @@ def create_app(design=None) -> pn.template.BootstrapTemplate:
         title="SNN Explorer",
         sidebar=explorer.sidebar(),
         main=explorer.main(),
+        header=[explorer.spinner(styles={"color": "white"}, margin=(12, 10))],
         header_background="#0072B2",
         logo=str(logo_path()) if logo_path().exists() else None,
         sidebar_width=340,

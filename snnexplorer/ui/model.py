@@ -454,8 +454,9 @@ class ExplorerModel(param.Parameterized):
                 self.param.level.objects = arch.level_names
                 if self.level not in arch.level_names:
                     self.level = arch.level_names[0]
-            self.param.trigger("level")
-        self._show_level()
+            self.param.trigger("level")  # shows the level (_show_level)
+        else:
+            self._show_level()
 
     @param.depends("level", watch=True)
     def _show_level(self) -> None:
@@ -465,9 +466,11 @@ class ExplorerModel(param.Parameterized):
         overrides = self.draft.hardware.overrides
         capacity = overrides.get(f"{self.level}.capacity_bytes", self._arch.levels["capacity_bytes"][0, index])
         read = overrides.get(f"{self.level}.read_pj", self._arch.levels["read_pj"][0, index])
+        shown = (float(capacity) / 1024, float(read))
+        if (self.capacity_kib, self.read_pj) == shown:
+            return  # an edit elsewhere: the editor already shows these
         with param.parameterized.discard_events(self):
-            self.capacity_kib = float(capacity) / 1024
-            self.read_pj = float(read)
+            self.capacity_kib, self.read_pj = shown
         self.param.trigger("capacity_kib", "read_pj")
 
     @param.depends("capacity_kib", "read_pj", watch=True)
@@ -548,7 +551,8 @@ class ExplorerModel(param.Parameterized):
         if self._origin is None:
             self._origin = design
         elif design.name == self._origin.name and design != self._origin:
-            return Design.from_dict({**design.to_dict(), "name": f"{self._origin.name}-{design.hash_for('cost')[:6]}"})
+            with param.edit_constant(design):  # a fresh Design of the draft: nothing else holds it yet
+                design.name = f"{self._origin.name}-{design.hash_for('cost')[:6]}"
         return design
 
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: str, *shown) -> None:

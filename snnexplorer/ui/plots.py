@@ -8,6 +8,7 @@ it in place (a ``DynamicMap``) when its input changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 import holoviews as hv
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 from bokeh.models import CustomJSTickFormatter, LogTicker
+from holoviews.core.util import dimension_sanitizer
 
 from .format import METRIC_TEXT, binary_bytes, engineering, magnitude, metric_texts, si
 from .model import HISTORY_COLUMNS
@@ -232,8 +234,16 @@ def footprint(report):
     )
 
 
-MEASURED, SYNTHETIC, CURRENT = "measured accuracy", "synthetic (no accuracy)", "current"
-"""What a session design is on the trade-off scatters (its colour, marker and fill)."""
+MEASURED, SYNTHETIC, CURRENT, SWEEP = "measured accuracy", "synthetic (no accuracy)", "current", "loaded sweep"
+"""What a point of a trade-off scatter is: a session design (by role) or a point of a loaded sweep."""
+ROLE_STYLES = {
+    SWEEP: dict(color="#999999", size=6),
+    MEASURED: dict(color=PALETTE[0], size=9, line_width=2),
+    SYNTHETIC: dict(color=PALETTE[0], size=9, line_width=2, fill_alpha=0.0),
+    CURRENT: dict(color=PALETTE[5], size=18, line_width=2, marker="star"),
+}
+"""One glyph per role, drawn in this order (the current design on top), each of one constant style: an edit then
+only changes the glyphs' data, which the dashboard writes into the figure in place."""
 TRADE_OFF_AXES = {"energy_j": ("Energy / inference", "J"), "latency_s": ("Latency / batch", "s")}
 NO_ACCURACY = -5.0
 """Where designs without an accuracy (synthetic activity) sit on the accuracy axis (%), drawn hollow."""
@@ -266,52 +276,108 @@ def trade_off_frame(history: pd.DataFrame, x: str) -> tuple[pd.DataFrame, float,
     return frame, factor, unit, bool(log)
 
 
-def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None):
-    """Accuracy against ``x`` for the session's designs in engineering units: measured ones filled, synthetic ones
-    hollow on a band below 0 %, the current one starred, and a loaded sweep in grey; the legend outside the data."""
-    frame, factor, unit, log = trade_off_frame(history, x)
-    name = TRADE_OFF_AXES[x][0]
-    xs = frame["x_value"].to_numpy(dtype=float)
-    xs = xs[np.isfinite(xs)]
-    one = len(np.unique(xs)) == 1  # one design: a readable range around it, not ±1
-    # ranges on the dimensions (not plot options), so that a redraw in place honours them
-    x_dim = hv.Dimension("x_value", label=f"{name} ({unit})", soft_range=(xs[0] * 0.5, xs[0] * 1.5) if one else (None, None))
-    lowest = float(frame["accuracy_pct"].min()) if len(frame) else NO_ACCURACY
-    y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)", range=(lowest - 5.0, 102.0))
-    hover = ["name", "hardware", "hidden", "timesteps", "bits", *(label for label, _ in METRIC_TEXT.values())]
-    role = np.where(frame["measured"].to_numpy(dtype=bool), MEASURED, SYNTHETIC)
-    role[-1:] = CURRENT  # the last design of the session is the current one: drawn last, on top
-    designs = hv.Scatter(frame.assign(design=role), x_dim, [y_dim, "design", *hover]).opts(
-        color="design",
-        cmap={MEASURED: PALETTE[0], SYNTHETIC: PALETTE[0], CURRENT: PALETTE[5]},
-        marker=hv.dim("design").categorize({CURRENT: "star"}, default="circle"),
-        size=hv.dim("design").categorize({CURRENT: 18}, default=9),
-        fill_alpha=hv.dim("design").categorize({SYNTHETIC: 0.0}, default=1.0),
-        line_width=2,
-        tools=["hover", "tap"],
-    )
-    overlay = hv.Overlay([designs])  # one layer for the session (one glyph to redraw per edit)
-    if sweep is not None:
-        points = sweep.dropna(subset=[x]) if x in sweep.columns else sweep.iloc[:0]
-        accuracy = pd.to_numeric(points["accuracy"], errors="coerce") if "accuracy" in points else np.nan
-        loaded = pd.DataFrame(
-            {
-                "x_value": pd.to_numeric(points[x], errors="coerce").to_numpy(dtype=float) / factor if len(points) else [],
-                "accuracy_pct": (100 * accuracy).fillna(NO_ACCURACY) if len(points) else [],
-            }
+HOVER = ["name", "hardware", "hidden", "timesteps", "bits", *(label for label, _ in METRIC_TEXT.values())]
+"""The hover columns of a session design on the trade-off scatters."""
+
+
+@dataclass
+class TradeOff:
+    """What a trade-off scatter shows: its points per role of :data:`ROLE_STYLES` (one glyph each, present even
+    when empty, so the legend and the figure keep their shape), its two axes, and whether x is logarithmic."""
+
+    x: str
+    layers: dict[str, dict[str, np.ndarray]]
+    x_label: str
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    log: bool
+
+    def columns(self, role: str) -> list[str]:
+        """The columns of a role's glyph: x, y, the role, and the hover texts (none for a loaded sweep's points)."""
+        return ["x_value", "accuracy_pct", "design", *(HOVER if role != SWEEP else [])]
+
+    def glyph_data(self, role: str) -> dict[str, np.ndarray]:
+        """A role's columns as its glyph's data source holds them (names as HoloViews writes them)."""
+        return {dimension_sanitizer(column): values for column, values in self.layers[role].items()}
+
+    def layout(self) -> tuple:
+        """What a figure keeps from its first drawing besides data and ranges: its glyphs, axis label and scale."""
+        return (tuple(self.layers), self.x_label, self.log)
+
+    def overlay(self) -> hv.Overlay:
+        """The scatter as HoloViews draws it, with the legend outside the data."""
+        x_dim = hv.Dimension("x_value", label=self.x_label)
+        y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)")
+        name = TRADE_OFF_AXES[self.x][0]
+        scatters = [
+            hv.Scatter(layer, x_dim, [y_dim, *self.columns(role)[2:]], label=role).opts(
+                tools=["hover", "tap"], **ROLE_STYLES[role]
+            )
+            for role, layer in self.layers.items()
+        ]
+        return hv.Overlay(scatters).opts(
+            title=f"Accuracy vs {name.split(' /')[0].lower()} (click a design to load it)",
+            logx=self.log,
+            xlim=self.x_range,
+            ylim=self.y_range,
+            legend_position="bottom",
+            legend_cols=4,
+            height=SIZE["height"],
+            responsive=True,
+            fontscale=SIZE["fontscale"],
+            framewise=True,
         )
-        overlay = hv.Scatter(loaded, x_dim, y_dim, label="loaded sweep").opts(size=6, color="#999999") * overlay
-    return overlay.opts(
-        title=f"Accuracy vs {name.split(' /')[0].lower()} (click a design to load it)",
-        logx=log,
-        legend_position="bottom",
-        legend_cols=4,
-        padding=(0.1, 0.05),
-        height=SIZE["height"],
-        responsive=True,
-        fontscale=SIZE["fontscale"],
-        framewise=True,
+
+
+def trade_off(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None) -> TradeOff:
+    """Accuracy against ``x`` for the session's designs in engineering units: measured ones filled, synthetic ones
+    hollow on a band below 0 %, the current (last) one starred, and a loaded sweep's points in grey."""
+    frame, factor, unit, log = trade_off_frame(history, x)
+    lowest = float(frame["accuracy_pct"].min()) if len(frame) else NO_ACCURACY
+    roles = np.where(frame["measured"].to_numpy(dtype=bool), MEASURED, SYNTHETIC).astype(object)
+    roles[-1:] = CURRENT
+    columns = {column: frame[column].to_numpy() for column in ("x_value", "accuracy_pct")}
+    columns = {**columns, "design": roles, **{column: frame[column].to_numpy() for column in HOVER}}
+    layers = {role: {c: values[roles == role] for c, values in columns.items()} for role in (MEASURED, SYNTHETIC, CURRENT)}
+    if sweep is not None:
+        points = sweep.dropna(subset=[x]) if x in sweep.columns else pd.DataFrame({x: []})
+        accuracy = pd.to_numeric(points.get("accuracy", pd.Series(np.nan, points.index)), errors="coerce")
+        loaded = {
+            "x_value": pd.to_numeric(points[x], errors="coerce").to_numpy(dtype=float) / factor,
+            "accuracy_pct": (100 * accuracy).fillna(NO_ACCURACY).to_numpy(dtype=float),
+            "design": np.full(len(points), SWEEP, dtype=object),
+        }
+        layers = {SWEEP: loaded, **layers}
+    xs = np.concatenate([layer["x_value"] for layer in layers.values()]).astype(float)
+    return TradeOff(
+        x=x,
+        layers=layers,
+        x_label=f"{TRADE_OFF_AXES[x][0]} ({unit})",
+        x_range=padded_range(xs, log),
+        y_range=(lowest - 5.0, 102.0),
+        log=log,
     )
+
+
+def padded_range(values: np.ndarray, log: bool, fraction: float = 0.1) -> tuple[float, float]:
+    """(start, end) of an axis showing ``values`` with ``fraction`` of their span (of decades, on a log axis) on
+    each side; one distinct value ``v``: 0.5 v to 1.5 v, a readable range around it rather than ±1."""
+    values = values[np.isfinite(values) & (values > 0)] if log else values[np.isfinite(values)]
+    if not len(values):
+        return (0.5, 1.5)
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        return (low * 0.5, low * 1.5) if low > 0 else (low - 1.0, high + 1.0)
+    if log:
+        ratio = (high / low) ** fraction
+        return (low / ratio, high * ratio)
+    pad = (high - low) * fraction
+    return (low - pad, high + pad)
+
+
+def pareto(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None) -> hv.Overlay:
+    """The trade-off scatter (:func:`trade_off`) as a HoloViews overlay."""
+    return trade_off(history, x, sweep).overlay()
 
 
 def nearest(xs: np.ndarray, ys: np.ndarray, x: float, y: float, log_x: bool = False, log_y: bool = False) -> int | None:

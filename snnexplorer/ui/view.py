@@ -28,6 +28,7 @@ from .format import readable_comparison, readable_number
 from .model import PER_LAYER_FIELDS, ExplorerModel
 from .plots import REPORT_PLOTS
 from .study_view import StudyPage
+from .trade_off import TradeOffScatters
 
 WIDE = dict(sizing_mode="stretch_width")
 INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
@@ -60,6 +61,9 @@ class Explorer(pn.viewable.Viewer):
         self.numbers = pn.Column(self._alert, self._headline_row, self._reference, **WIDE)
         m.param.watch(self._sync_numbers, ["report", "message"])
         self._sync_numbers()
+        self._parameter_table = pn.widgets.Tabulator(disabled=True, show_index=False, layout="fit_data_stretch", **WIDE)
+        m.param.watch(self._sync_parameters, "report")
+        self._sync_parameters()
         self._session = pn.Param(m.param, parameters=["preset", "activity", "spike_rate"], show_name=False, **WIDE)
         self._level_editor = pn.Param(
             m.param,
@@ -112,10 +116,7 @@ class Explorer(pn.viewable.Viewer):
         ]
         m.param.watch(self._sync_downloads, ["design", "report", "imported"])
         self._sync_downloads()
-        self._scatters = pn.Row(**WIDE)
-        self._trade_off_key = None
-        m.param.watch(self._trade_offs, ["history", "sweep"])
-        self._trade_offs()
+        self.trade_offs = TradeOffScatters(m, self._load_nearest)
         self.study = StudyPage(explorer=m)
         m.param.watch(self._build_controls, "draft")
         m.param.watch(self._build_per_layer, "layer_labels")
@@ -417,21 +418,6 @@ class Explorer(pn.viewable.Viewer):
         them changes, and not at all while its tab is hidden."""
         return hv.DynamicMap(pn.bind(plot, *arguments))
 
-    def _trade_offs(self, *events) -> None:
-        """The two trade-off scatters, redrawn in place as designs come; rebuilt only when a sweep is loaded or an
-        axis turns logarithmic (options a figure keeps)."""
-        m = self.model
-        key = (m.sweep is not None, *(plots.trade_off_frame(m.history, x)[3] for x in plots.TRADE_OFF_AXES))
-        if key == self._trade_off_key:
-            return
-        self._trade_off_key = key
-        panes = []
-        for x in plots.TRADE_OFF_AXES:
-            scatter = self._live(plots.pareto, m.param.history, x, m.param.sweep)
-            hv.streams.Tap(source=scatter).add_subscriber(partial(self._load_nearest, x))
-            panes.append(self._pane(scatter))
-        self._scatters[:] = panes
-
     def _load_nearest(self, axis: str, x=None, y=None) -> None:
         point = None if x is None or y is None else plots.nearest_design(self.model.history, axis, x, y)
         if point is not None:
@@ -462,12 +448,12 @@ class Explorer(pn.viewable.Viewer):
             return pn.pane.Markdown("*Pin designs to compare them here (deltas against the first pin).*")
         return pn.widgets.Tabulator(readable_comparison(table), disabled=True, show_index=False, **WIDE)
 
-    @staticmethod
-    def _parameters(report):
-        if report is None:
-            return pn.pane.Markdown("*No report: the design is not valid yet.*")
-        table = report.parameters.assign(value=report.parameters["value"].map(readable_number))
-        return pn.widgets.Tabulator(table, disabled=True, show_index=False, layout="fit_data_stretch", **WIDE)
+    def _sync_parameters(self, *events) -> None:
+        """The hardware-number table, updated in place (hidden while the draft has no report)."""
+        report = self.model.report
+        self._parameter_table.visible = report is not None
+        if report is not None:
+            self._parameter_table.value = report.parameters.assign(value=report.parameters["value"].map(readable_number))
 
     def sidebar(self) -> list:
         return [
@@ -488,23 +474,28 @@ class Explorer(pn.viewable.Viewer):
             *self._downloads,
         ]
 
-    def main(self) -> list:
-        """The spinner and headline numbers, then the tabs: Overview (the trade-off and what to change), Breakdown
-        (where energy and time go), Compare (pinned designs) and Study (sweeps). Hidden tabs are not drawn."""
+    def spinner(self, **params) -> pn.indicators.LoadingSpinner:
+        """ "Evaluating the latest edit…" while an edit is evaluated and its plots redrawn (a page shows it in its
+        header, where it moves nothing: showing it above the numbers re-laid the whole page out twice per edit)."""
         m = self.model
-        evaluating = pn.indicators.LoadingSpinner(
-            value=m.param.evaluating, visible=m.param.evaluating, size=20, label="Evaluating the latest edit…"
+        return pn.indicators.LoadingSpinner(
+            value=m.param.evaluating, visible=m.param.evaluating, size=20, label="Evaluating the latest edit…", **params
         )
+
+    def main(self) -> list:
+        """The headline numbers, then the tabs: Overview (the trade-off and what to change), Breakdown (where energy
+        and time go), Compare (pinned designs) and Study (sweeps). Hidden tabs are not drawn."""
+        m = self.model
         breakdown = [self._pane(self._live(plot, m.param.report)) for plot in REPORT_PLOTS]
         tabs = pn.Tabs(
-            ("Overview", pn.Column(self._scatters, self._tornado(), **WIDE)),
+            ("Overview", pn.Column(self.trade_offs, self._tornado(), **WIDE)),
             (
                 "Breakdown",
                 pn.Column(
                     pn.Column(pn.bind(self._event_sample, m.param.design), **WIDE),
                     *(pn.Row(*pair, **WIDE) for pair in zip(breakdown[::2], breakdown[1::2])),
                     pn.Card(
-                        pn.bind(self._parameters, m.param.report),
+                        self._parameter_table,
                         title="Every hardware number used, with its source",
                         collapsed=True,
                         **WIDE,
@@ -517,7 +508,7 @@ class Explorer(pn.viewable.Viewer):
             dynamic=True,
             **WIDE,
         )
-        return [evaluating, self.numbers, tabs]
+        return [self.numbers, tabs]
 
     def __panel__(self):
-        return pn.Row(pn.Column(*self.sidebar(), width=330), pn.Column(*self.main(), **WIDE))
+        return pn.Row(pn.Column(*self.sidebar(), width=330), pn.Column(self.spinner(), *self.main(), **WIDE))
