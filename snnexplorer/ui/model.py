@@ -57,8 +57,8 @@ PER_LAYER_FIELDS = (("timesteps", "steps"), ("quantization", "weight_bits"), ("q
 KNOB_DELAY_S = 1.0
 """Seconds a served page waits after an evaluation before pricing every knob's step (a newer edit cancels it)."""
 NUMBERS_FIRST_S = 0.03
-"""Seconds a served page's event loop is left to send an evaluation's numbers before the history is redrawn (the
-scatters' redraw holds the loop for a few hundred milliseconds)."""
+"""Seconds a served page's event loop is left to send an evaluation's numbers before the history is redrawn (most
+edits only write new rows into the scatters, but a new unit on an axis is a HoloViews redraw of 0.2-0.4 s)."""
 HISTORY_COLUMNS = [
     "point",
     "name",

@@ -2,10 +2,10 @@
 
 HoloViews redraws a figure in place in 0.1–0.2 s of server time (elements, ranges, axes, glyphs), twice per edit
 for the two scatters. An edit changes the glyphs' rows (the current-design star moves, a design joins) and perhaps
-the ranges, which :func:`plots.trade_off` computes itself; a served page gets these written into its figures' data
-sources and ranges directly (milliseconds). HoloViews redraws when an axis label changes (a new unit), and the figure
-is rebuilt when its layout does (a log axis, a loaded sweep). In a notebook every change goes through HoloViews,
-which is what pushes changes to a notebook's figures.
+the ranges, which :func:`plots.trade_off` computes itself; these are written into the figures' data sources and
+ranges directly (milliseconds). HoloViews redraws when an axis label changes (a new unit), and the figure
+is rebuilt when its layout does (a log axis, a loaded sweep). A notebook's figures get the same writes, pushed
+over their comm as HoloViews pushes its own.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import holoviews as hv
 import panel as pn
 from holoviews.core.spaces import Callable as HoloViewsCallable
 from panel.io.document import hold, unlocked
+from panel.io.notebook import push
 from panel.io.state import set_curdoc
 
 from . import plots
@@ -25,6 +26,12 @@ from .model import ExplorerModel
 
 Revision = hv.streams.Stream.define("Revision", number=0)
 """A stream whose event makes HoloViews redraw a figure from the view's latest TradeOff."""
+
+
+def _comm(plot: weakref.ref):
+    """The notebook comm of a HoloViews plot (None when served, or when the plot is gone)."""
+    plot = plot()
+    return None if plot is None else plot.comm
 
 
 def _same(old: dict, new: dict) -> bool:
@@ -58,7 +65,7 @@ class TradeOffScatter:
     def __init__(self, model: ExplorerModel, x: str, on_tap: Callable):
         self._model, self._x, self._on_tap = model, x, on_tap
         self._sources: dict[str, weakref.WeakSet] = {}  # role → data sources of its glyph in rendered figures
-        self._figures = weakref.WeakSet()  # the rendered figures
+        self._figures = weakref.WeakKeyDictionary()  # rendered figure → (a weak reference to) its HoloViews plot
         self._revision = Revision()
         self._shown: plots.TradeOff | None = None
         self.pane = pn.pane.HoloViews(linked_axes=False, sizing_mode="stretch_width")
@@ -76,7 +83,7 @@ class TradeOffScatter:
     def _keep_source(self, plot, element) -> None:
         """HoloViews hook: remember the data source of each glyph it draws."""
         self._sources.setdefault(element.label, weakref.WeakSet()).add(plot.handles["source"])
-        self._figures.add(plot.state)
+        self._figures[plot.state] = weakref.ref(plot)
 
     def show(self) -> None:
         """Show the model's session and sweep now: as new glyph data, a HoloViews redraw, or a new figure."""
@@ -85,7 +92,7 @@ class TradeOffScatter:
             plot = hv.DynamicMap(HoloViewsCallable(self._overlay, memoize=False), streams=[self._revision])
             hv.streams.Tap(source=plot).add_subscriber(self._on_tap)
             self.pane.object = plot  # a figure keeps its axis types and glyphs: a new one
-        elif previous.layout() != self._shown.layout() or not self._model.background or not self._write_data():
+        elif previous.layout() != self._shown.layout() or not self._write_data():
             self._revision.event(number=self._revision.number + 1)
 
     def _write_data(self) -> bool:
@@ -101,16 +108,18 @@ class TradeOffScatter:
                     return False
                 if not _same(source.data, data):
                     writes.setdefault(source.document, []).append((source, data))
-        for figure in self._figures:
-            if figure.document is not None:
-                writes.setdefault(figure.document, [])
+        figures = [(figure, _comm(plot)) for figure, plot in list(self._figures.items()) if figure.document is not None]
+        for figure, _ in figures:
+            writes.setdefault(figure.document, [])
         shown = self._shown
         for document, sources in writes.items():
-            with set_curdoc(document), unlocked():  # sent to the page now, as HoloViews sends its redraws
+            with set_curdoc(document), unlocked():  # sent to a served page now, as HoloViews sends its redraws
                 for source, data in sources:
                     source.data = data
-                for figure in (f for f in self._figures if f.document is document):
+                for figure, _ in figures:
                     for axis, (start, end) in ((figure.x_range, shown.x_range), (figure.y_range, shown.y_range)):
-                        if (axis.start, axis.end) != (start, end):
+                        if figure.document is document and (axis.start, axis.end) != (start, end):
                             axis.update(start=start, end=end)
+            for comm in {comm for figure, comm in figures if comm is not None and figure.document is document}:
+                push(document, comm)  # a notebook's figures, as HoloViews pushes its redraws
         return True
