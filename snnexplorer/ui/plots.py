@@ -301,8 +301,8 @@ class TradeOff:
         return {dimension_sanitizer(column): values for column, values in self.layers[role].items()}
 
     def layout(self) -> tuple:
-        """What a figure keeps from its first drawing besides data and ranges: its glyphs, axis label and scale."""
-        return (tuple(self.layers), self.x_label, self.log)
+        """What a figure keeps from its first drawing: its glyphs (by role) and the scale of its x axis."""
+        return (tuple(self.layers), self.log)
 
     def overlay(self) -> hv.Overlay:
         """The scatter as HoloViews draws it, with the legend outside the data."""

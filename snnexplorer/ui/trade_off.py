@@ -88,11 +88,11 @@ class TradeOffScatter:
     def show(self) -> None:
         """Show the model's session and sweep now: as new glyph data, a HoloViews redraw, or a new figure."""
         previous, self._shown = self._shown, plots.trade_off(self._model.history, self._x, self._model.sweep)
-        if previous is None or (tuple(previous.layers), previous.log) != (tuple(self._shown.layers), self._shown.log):
+        if previous is None or previous.layout() != self._shown.layout():
             plot = hv.DynamicMap(HoloViewsCallable(self._overlay, memoize=False), streams=[self._revision])
             hv.streams.Tap(source=plot).add_subscriber(self._on_tap)
-            self.pane.object = plot  # a figure keeps its axis types and glyphs: a new one
-        elif previous.layout() != self._shown.layout() or not self._write_data():
+            self.pane.object = plot  # a new figure
+        elif previous.x_label != self._shown.x_label or not self._write_data():
             self._revision.event(number=self._revision.number + 1)
 
     def _write_data(self) -> bool:
