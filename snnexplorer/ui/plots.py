@@ -283,7 +283,7 @@ HOVER = ["name", "hardware", "hidden", "timesteps", "bits", *(label for label, _
 @dataclass
 class TradeOff:
     """What a trade-off scatter shows: its points per role of :data:`ROLE_STYLES` (one glyph each, present even
-    when empty, so the legend and the figure keep their shape), its two axes, and whether x is logarithmic."""
+    when empty, so that the figure keeps its glyphs), its two axes, and whether x is logarithmic."""
 
     x: str
     layers: dict[str, dict[str, np.ndarray]]
@@ -300,18 +300,23 @@ class TradeOff:
         """A role's columns as its glyph's data source holds them (names as HoloViews writes them)."""
         return {dimension_sanitizer(column): values for column, values in self.layers[role].items()}
 
+    def shown_roles(self) -> tuple[str, ...]:
+        """The roles with points, the ones the legend names (Bokeh draws no legend marker for an empty glyph)."""
+        return tuple(role for role, layer in self.layers.items() if len(layer["x_value"]))
+
     def layout(self) -> tuple:
-        """What a figure keeps from its first drawing: its glyphs (by role) and the scale of its x axis."""
-        return (tuple(self.layers), self.log)
+        """What a figure keeps from its first drawing: its glyphs (by role), its legend and the scale of its x axis."""
+        return (tuple(self.layers), self.shown_roles(), self.log)
 
     def overlay(self) -> hv.Overlay:
         """The scatter as HoloViews draws it, with the legend outside the data."""
         x_dim = hv.Dimension("x_value", label=self.x_label)
         y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)")
         name = TRADE_OFF_AXES[self.x][0]
+        named = self.shown_roles()
         scatters = [
             hv.Scatter(layer, x_dim, [y_dim, *self.columns(role)[2:]], label=role).opts(
-                tools=["hover", "tap"], **ROLE_STYLES[role]
+                tools=["hover", "tap"], show_legend=role in named, **ROLE_STYLES[role]
             )
             for role, layer in self.layers.items()
         ]
