@@ -1,6 +1,6 @@
 """A trade-off scatter of the session's designs (:func:`plots.trade_off`), kept live at the cost of its new data.
 
-HoloViews redraws a figure in place in 0.1–0.2 s of server time (elements, ranges, axes, glyphs), twice per edit
+HoloViews redraws a figure in place in about 0.2 s of server time (elements, ranges, axes, glyphs), twice per edit
 for the two scatters. An edit changes the glyphs' rows (the current-design star moves, a design joins) and perhaps
 the ranges, which :func:`plots.trade_off` computes itself; these are written into the figures' data sources and
 ranges directly (milliseconds). HoloViews redraws when an axis label changes (a new unit), and the figure
