@@ -2,7 +2,7 @@
 
 The same digits as static frames (MNIST: rate-coded spikes for the SNN, pixels for its ANN twin) and as events
 (emulated N-MNIST: the SNN reads the events binned into its 10 steps, the ANN twin their counts in one frame),
-784/2312-256-10, input sent as frames or address-event packets, on edge-soc, neuromorphic and gpu. Per point:
+784/2312-256-10, input sent as frames or address-event packets, on edge-soc, loihi and gpu. Per point:
 the SNN's accuracy and the ANN twin's, energy per inference of the SNN, of the dense and zero-skipping ANN twins
 and of the QNN twin, the SNN/ANN ratios, and the two data kinds that cost the SNN most.
 

@@ -97,7 +97,72 @@ class Compute(Section):
     route_hop_pj = param.Number(
         default=0.0,
         bounds=(0.0, None),
-        doc="Energy of one spike packet crossing one hop of the network-on-chip (pJ).",
+        doc="Energy of one spike packet crossing one hop of the network-on-chip (pJ); east-west where "
+        "route_hop_vertical_pj is set.",
+    )
+    route_hop_vertical_pj = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Energy of one north-south hop of the mesh (pJ; 0: the same as route_hop_pj).",
+    )
+    synapse_bits = param.Integer(
+        default=0,
+        bounds=(0, 64),
+        doc="Bits one synapse (weight) takes in a core's synaptic memory, whatever the design's weight width "
+        "(0: the design's width). Sets how many cores a layer's synapses fill.",
+    )
+    cores_per_tile = param.Integer(
+        default=0, bounds=(0, None), doc="Cores that share one router (tile) of the mesh (0: one core per tile)."
+    )
+    mesh_height_tiles = param.Integer(
+        default=0,
+        bounds=(0, None),
+        doc="Tiles in one column of the mesh; tiles fill columns first (0: the smallest square mesh that holds the "
+        "tiles used).",
+    )
+    conv_accumulate_pj = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Energy of a synaptic op through a shared convolution kernel (pJ; 0: the same as accumulate_pj).",
+    )
+    neuron_access_pj = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Energy of reading a neuron's state, charged to every neuron every step of the chip whether or not it "
+        "has input (pJ; a core chip's time-driven soma). neuron_update_pj is then the extra energy of a neuron with "
+        "input or a non-zero potential.",
+    )
+    spike_out_pj = param.Number(default=0.0, bounds=(0.0, None), doc="Energy of a neuron emitting one spike (pJ).")
+    message_pj = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Energy of one spike message leaving its core, one per destination core the spike reaches (pJ).",
+    )
+    synapse_s = param.Number(
+        default=0.0, bounds=(0.0, None), doc="Time a core takes for one synaptic op (s; 0: the clock rate sets it)."
+    )
+    conv_synapse_s = param.Number(
+        default=0.0,
+        bounds=(0.0, None),
+        doc="Time a core takes for a synaptic op through a shared convolution kernel (s; 0: the same as synapse_s).",
+    )
+    neuron_access_s = param.Number(
+        default=0.0, bounds=(0.0, None), doc="Time a core takes to read one neuron's state, every neuron every step (s)."
+    )
+    neuron_update_s = param.Number(
+        default=0.0, bounds=(0.0, None), doc="Extra time a core takes to update a neuron with input (s)."
+    )
+    spike_out_s = param.Number(default=0.0, bounds=(0.0, None), doc="Time a core takes to emit one spike (s).")
+    message_out_s = param.Number(
+        default=0.0, bounds=(0.0, None), doc="Time a core takes to send one message to one destination core (s)."
+    )
+    message_in_s = param.Number(
+        default=0.0, bounds=(0.0, None), doc="Time a core takes to receive one message, before its synaptic ops (s)."
+    )
+    barrier_s_by_tiles = param.Dict(
+        default={},
+        doc="Time of the synchronisation barrier that ends every step (s), by the number of tiles in use: "
+        "{tiles: seconds}, the entry with the largest tile count not above the tiles used applies ({}: no barrier).",
     )
     operation_table = param.Selector(
         default="horowitz-45nm",
@@ -126,13 +191,42 @@ UNITS = {
     "neurons_per_core": "neurons",
     "core_memory_bytes": "B",
     "route_hop_pj": "pJ/hop",
+    "route_hop_vertical_pj": "pJ/hop",
+    "synapse_bits": "bit",
+    "cores_per_tile": "cores",
+    "mesh_height_tiles": "tiles",
+    "conv_accumulate_pj": "pJ/op",
+    "neuron_access_pj": "pJ/neuron/step",
+    "spike_out_pj": "pJ/spike",
+    "message_pj": "pJ/message",
+    "synapse_s": "s/op",
+    "conv_synapse_s": "s/op",
+    "neuron_access_s": "s/neuron/step",
+    "neuron_update_s": "s/update",
+    "spike_out_s": "s/spike",
+    "message_out_s": "s/message",
+    "message_in_s": "s/message",
+    "barrier_s_by_tiles": "s",
     "operation_table": "",
 }
 """The unit of each hardware field (the provenance table of a Report prints them)."""
 
 LEVEL_FIELDS: tuple[str, ...] = tuple(MemoryLevel.fields())
 COMPUTE_FIELDS: tuple[str, ...] = tuple(f for f in Compute.fields() if isinstance(Compute.param[f], param.Number))
-"""The numeric compute fields (arrays over hardware variants); ``operation_table`` is a choice."""
+"""The numeric compute fields (arrays over hardware variants); ``operation_table`` is a choice and
+``barrier_s_by_tiles`` a table."""
+
+
+def barrier_problems(table: Any, path: str) -> list[FieldProblem]:
+    """Problems of a ``barrier_s_by_tiles`` table: keys whole tile counts ≥ 1, values seconds ≥ 0."""
+    if not isinstance(table, dict):
+        return []
+    return [
+        FieldProblem(f"{path}.barrier_s_by_tiles[{tiles!r}]", seconds, "a tile count ≥ 1 (integer) → seconds ≥ 0")
+        for tiles, seconds in table.items()
+        if not (isinstance(tiles, int) and not isinstance(tiles, bool) and tiles >= 1)
+        or not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds >= 0)
+    ]
 
 
 def preset_problems(raw: Any, where: str) -> list[FieldProblem]:
@@ -145,6 +239,8 @@ def preset_problems(raw: Any, where: str) -> list[FieldProblem]:
         if key not in PRESET_KEYS
     ]
     problems += check_section(Compute, raw.get("compute"), f"{where}: compute")[1]
+    if isinstance(raw.get("compute"), dict):
+        problems += barrier_problems(raw["compute"].get("barrier_s_by_tiles"), f"{where}: compute")
     levels = raw.get("levels")
     if not isinstance(levels, list) or not levels:
         return problems + [FieldProblem(f"{where}: levels", levels, "a non-empty list of memory levels")]
@@ -182,4 +278,4 @@ def override_problems(key: Any, value: Any, levels: list[str]) -> list[FieldProb
         value = int(value)
     if not check_value(section, field, p, value):
         return [FieldProblem(path, value, allowed_text(section, field, p))]
-    return []
+    return barrier_problems(value, "hardware.overrides.compute") if field == "barrier_s_by_tiles" else []

@@ -224,7 +224,7 @@ def test_pins_compare_with_deltas_and_scatter_points_reload():
     model = explorer.model
     model.pin()
     first_point = model.history["point"].iloc[0]
-    model.draft.hardware.preset = "neuromorphic"
+    model.draft.hardware.preset = "loihi"
     model.pin()
     table = model.comparison()
     assert len(table) == 2 and table["energy_j × first"].iloc[0] == 1.0
@@ -252,7 +252,7 @@ def test_two_sessions_keep_separate_state(served_app, browser):
     _open(first, served_app)
     _open(second, served_app)
     before = _energy_text(second)
-    _select_hardware(first, "neuromorphic")
+    _select_hardware(first, "loihi")
     _wait_until(first, lambda: _energy_text(first) != before)
     assert _energy_text(first) != before
     assert _energy_text(second) == before
@@ -271,7 +271,7 @@ def test_a_session_answers_while_another_evaluates(served_app, browser):
     before = _energy_text(other)
     _upload(busy, design.to_yaml().encode(), "stdp.yaml")
     spinner.wait_for(state="visible", timeout=30_000)
-    _select_hardware(other, "neuromorphic")
+    _select_hardware(other, "loihi")
     _wait_until(other, lambda: _energy_text(other) != before)
     assert _energy_text(other) != before
     assert spinner.is_visible(), "session A finished first: this test proves nothing (make its work longer)"
@@ -766,7 +766,7 @@ def test_study_page_brushing_selects_in_the_table_and_a_click_loads_the_point(se
         const v = ({FIGURE})('Latency vs energy');
         const source = v.model.renderers.find(r => r.data_source && r.data_source.data.energy).data_source.data;
         const preset = Object.keys(source).find(k => k.startsWith('hardware') && k.endsWith('preset'));  // hover column
-        const i = Array.from(source[preset]).findIndex(p => p === 'neuromorphic');
+        const i = Array.from(source[preset]).findIndex(p => p === 'loihi');
         const r = v.canvas_view.el.getBoundingClientRect();
         return [r.left + v.frame.x_scale.compute(source.energy[i]), r.top + v.frame.y_scale.compute(source.latency[i])];
     }}""")
@@ -774,8 +774,8 @@ def test_study_page_brushing_selects_in_the_table_and_a_click_loads_the_point(se
         v.model.toolbar.active_drag = null; }}""")
     page.mouse.click(*target)
     hardware = "() => " + RENDERED + ".filter(m => m.title === 'Hardware preset').map(m => m.value)"
-    _wait_until(page, lambda: page.evaluate(hardware) == ["neuromorphic"])
-    assert page.evaluate(hardware) == ["neuromorphic"]
+    _wait_until(page, lambda: page.evaluate(hardware) == ["loihi"])
+    assert page.evaluate(hardware) == ["loihi"]
 
 
 @pytest.mark.browser

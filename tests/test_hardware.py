@@ -187,7 +187,7 @@ def test_vectorized_variants_equal_one_at_a_time():
 
 
 def test_neuromorphic_core_too_small_is_infeasible_with_reason():
-    design = base_design(network={"hidden": [4096, 4096]}, hardware={"preset": "neuromorphic"})
+    design = base_design(network={"hidden": [4096, 4096]}, hardware={"preset": "loihi"})
     report = evaluate(design, "synthetic:0.1")
     assert not report.feasible and "exceeds the outermost level SRAM" in report.reasons[0]
     assert report.to_dict()["energy_j"] is None
@@ -225,8 +225,8 @@ def test_every_number_the_report_used_carries_its_source_and_overrides_are_marke
     arch = architecture_of(design)
     from snnexplorer.hardware_schema import COMPUTE_FIELDS, LEVEL_FIELDS
 
-    # every level field, every compute field, the operation table
-    assert len(rows) == arch.n_levels * len(LEVEL_FIELDS) + len(COMPUTE_FIELDS) + 1
+    # every level field, every compute field, the operation table and the barrier table
+    assert len(rows) == arch.n_levels * len(LEVEL_FIELDS) + len(COMPUTE_FIELDS) + 2
     assert rows[("L2", "capacity_bytes")] | {"value": 262144.0, "overridden": True} == rows[("L2", "capacity_bytes")]
     assert "override" in rows[("L2", "capacity_bytes")]["source"]
     assert rows[("L2", "read_pj")]["source"] == arch.sources["L2.read_pj"] and rows[("L2", "read_pj")]["unit"] == "pJ/word"
@@ -268,7 +268,7 @@ def _design(**mapping) -> Design:
 
 @settings(max_examples=12, deadline=None)
 @given(
-    preset=st.sampled_from(["edge-soc", "desktop-cpu", "neuromorphic"]),
+    preset=st.sampled_from(["edge-soc", "desktop-cpu", "loihi"]),
     batch=st.sampled_from([1, 2, 8, 24, 96, 128]),
     factor=st.sampled_from([2, 3, 4]),
     loop_order=st.sampled_from(["timestep-major", "layer-major"]),
@@ -324,7 +324,7 @@ def test_compute_energy_follows_horowitz_by_bit_width_and_format():
     assert operation_scale("none", np.array([8]), np.array([8])) == pytest.approx(np.ones((3, 1)))
 
 
-@pytest.mark.parametrize("preset, follows_bits", [("edge-soc", True), ("neuromorphic", False)])
+@pytest.mark.parametrize("preset, follows_bits", [("edge-soc", True), ("loihi", False)])
 def test_quantized_layers_spend_less_compute_energy_where_the_datapath_scales(preset, follows_bits):
     def compute_j(bits: int) -> tuple[float, float]:
         design = Design.from_dict({"hardware": {"preset": preset}, "quantization": {"weight_bits": bits, "membrane_bits": bits}})
@@ -382,30 +382,37 @@ def test_gpu_latency_pays_a_kernel_launch_per_layer_per_step():
     assert report.latency_s - fused.latency_s == pytest.approx(launches * overhead)
 
 
-def test_spikes_are_routed_between_the_cores_a_layer_takes_on_the_neuromorphic_preset():
-    """Hand count, 784-256-10 float32 at rate 0.1 and T = 25: layer 0 takes ⌈803,840 B / 128 KiB⌉ = 7 cores (its
-    256 neurons would fit one), layer 1 one; 8 cores fill a 3 × 3 mesh, mean distance 2(9 − 1)/9 hops; each of the
-    26 × 25 spikes reaching layer 1 is one packet to its one core at 3.5 pJ per hop."""
-    design = Design.from_dict({"hardware": {"preset": "neuromorphic"}})
+def test_spikes_are_messages_to_each_core_of_a_layer_and_hop_along_loihis_mesh():
+    """Hand count, 784-2048-10 at rate 0.1 on loihi (8-bit synapses, 128 KiB and 1,024 neurons per core, 4 cores a
+    tile, tiles down a column of 4): the input takes core 0, layer 0 ⌈785 × 2048 B / 128 KiB⌉ = 13 cores (1-13: tiles
+    0,0,0,1,1,1,1,2,2,2,2,3,3), layer 1 core 14 (tile 3). An input spike is a message to each of the 13 cores, 18
+    north-south hops in all; a layer-0 spike one message, 21/13 hops on average from the 13 cores."""
+    design = Design.from_dict({"network": {"hidden": [2048]}, "hardware": {"preset": "loihi"}})
     report = evaluate(design, "synthetic:0.1")
-    routed = report.breakdown.query("op == 'route'").set_index("layer")
-    hops = 2 * (9 - 1) / 9
-    assert routed.loc[1, "accesses"] == pytest.approx(26 * 25 * 1 * hops)
-    assert routed.loc[1, "energy_j"] == pytest.approx(26 * 25 * hops * 3.5e-12)
-    assert 0 not in routed.index  # layer 0's input comes from outside the chip
+    chip = report.extra["chip"]
+    assert [layer["cores"] for layer in chip["layers"]] == [13, 1] and chip["cores"] == 15 and chip["tiles"] == 4
+    packets = [layer["input_spikes"] for layer in report.extra["layers"]]
+    messages = report.breakdown.query("op == 'message'").set_index("layer")
+    hops = report.breakdown.query("op == 'hop'").set_index("layer")
+    assert messages.loc[0, "accesses"] == pytest.approx(packets[0] * 13)
+    assert messages.loc[1, "energy_j"] == pytest.approx(packets[1] * 111e-12)
+    assert hops.loc[0, "accesses"] == pytest.approx(packets[0] * 18)
+    assert hops.loc[1, "energy_j"] == pytest.approx(packets[1] * 21 / 13 * 4.2e-12)
+    small = evaluate(Design.from_dict({"hardware": {"preset": "loihi"}}), "synthetic:0.1")
+    assert small.extra["chip"]["tiles"] == 1 and small.breakdown.query("op == 'hop'")["accesses"].sum() == 0
     cmos = evaluate(Design.from_dict({"hardware": {"preset": "edge-soc"}}), "synthetic:0.1")
-    assert cmos.breakdown.query("op == 'route'").empty  # no cores, no network-on-chip
+    assert cmos.breakdown.query("level == 'network-on-chip'").empty and not cmos.extra["chip"]  # no cores
 
 
 def test_layers_that_need_more_cores_than_the_chip_has_are_infeasible_with_the_count():
-    """Three 64-channel 3×3 conv layers on 28×28 (50,176 neurons each: 49 cores of 1,024) and the readout (50,176 × 10
-    float32 weights: ⌈2,007,080 B / 128 KiB⌉ = 16 cores) need 163 cores; Loihi has 128, though all the weights
-    (2.3 MB) fit its 16 MiB of SRAM. One conv layer (49 + 16 cores) fits."""
+    """Three 64-channel 3×3 conv layers on 28×28 (50,176 neurons each: 49 cores of 1,024), the readout (501,770 8-bit
+    synapses: ⌈501,770 B / 128 KiB⌉ = 4 cores) and the input (one core) need 152 cores; Loihi has 128, though all the
+    weights fit its 16 MiB of SRAM. One conv layer (1 + 49 + 4 cores) fits."""
     conv = {"conv": {"channels": 64, "kernel": 3, "padding": 1}}
-    design = Design.from_dict({"network": {"layers": [conv, conv, conv]}, "hardware": {"preset": "neuromorphic"}})
+    design = Design.from_dict({"network": {"layers": [conv, conv, conv]}, "hardware": {"preset": "loihi"}})
     report = evaluate(design, "synthetic:0.05")
     assert not report.feasible
-    assert any("need 163 cores" in reason and "the chip has 128" in reason for reason in report.reasons), report.reasons
+    assert any("need 152 cores" in reason and "the chip has 128" in reason for reason in report.reasons), report.reasons
     assert evaluate(
-        Design.from_dict({"network": {"layers": [conv]}, "hardware": {"preset": "neuromorphic"}}), "synthetic:0.05"
+        Design.from_dict({"network": {"layers": [conv]}, "hardware": {"preset": "loihi"}}), "synthetic:0.05"
     ).feasible

@@ -38,6 +38,18 @@ class Architecture:
     operation_table: str = Compute.param.operation_table.default
     overridden: frozenset[str] = frozenset()
     """``LEVEL.FIELD`` keys whose value is a design's override, not the preset's."""
+    barrier_s_by_tiles: dict[int, float] = field(default_factory=dict)
+    """The step barrier's time (s) by tiles in use (``compute.barrier_s_by_tiles``; the same for every variant)."""
+
+    def barrier_s(self, tiles: np.ndarray) -> np.ndarray:
+        """The barrier time (s) for ``tiles`` in use: the entry with the largest tile count ≤ tiles (the first
+        entry below it; 0 without a table), as SANA-FE's table model reads it."""
+        tiles = np.asarray(tiles, dtype=np.float64)
+        if not self.barrier_s_by_tiles:
+            return np.zeros_like(tiles)
+        keys = np.array(sorted(self.barrier_s_by_tiles), dtype=np.float64)
+        values = np.array([self.barrier_s_by_tiles[int(k)] for k in keys])
+        return values[np.maximum(np.searchsorted(keys, tiles, side="right") - 1, 0)]
 
     def parameters(self, variant: int = 0) -> pd.DataFrame:
         """Every number this architecture prices with: level (or compute), field, value, unit and source; an
@@ -49,6 +61,7 @@ class Architecture:
         ]
         rows += [("compute", name, float(self.compute[name][variant])) for name in COMPUTE_FIELDS]
         rows.append(("compute", "operation_table", self.operation_table))
+        rows.append(("compute", "barrier_s_by_tiles", str(self.barrier_s_by_tiles or "none")))
         table = pd.DataFrame(rows, columns=["level", "field", "value"])
         keys = table["level"] + "." + table["field"]
         table["unit"] = table["field"].map(UNITS)
@@ -103,7 +116,15 @@ class Architecture:
             else:
                 levels[fname][:, self.level_index(target)] = value
         return Architecture(
-            self.name, self.level_names, levels, compute, self.description, self.sources, self.operation_table, self.overridden
+            self.name,
+            self.level_names,
+            levels,
+            compute,
+            self.description,
+            self.sources,
+            self.operation_table,
+            self.overridden,
+            self.barrier_s_by_tiles,
         )
 
     @classmethod
@@ -119,13 +140,18 @@ class Architecture:
         }
         compute = {f: np.array([float(raw["compute"].get(f, Compute.param[f].default))]) for f in COMPUTE_FIELDS}
         table = raw["compute"].get("operation_table", Compute.param.operation_table.default)
+        barrier = dict(raw["compute"].get("barrier_s_by_tiles", {}))
         for key, value in (overrides or {}).items():
             target, field_name = key.split(".")
             if field_name == "operation_table":
                 table = value
+            elif field_name == "barrier_s_by_tiles":
+                barrier = dict(value)
             elif target == "compute":
                 compute[field_name][0] = float(value)
             else:
                 levels[field_name][0, names.index(target)] = float(value)
         sources = dict(raw.get("sources", {}))
-        return cls(name, names, levels, compute, raw.get("description", ""), sources, table, frozenset(overrides or {}))
+        return cls(
+            name, names, levels, compute, raw.get("description", ""), sources, table, frozenset(overrides or {}), barrier
+        )

@@ -161,15 +161,73 @@ def _feasibility(
     return footprint, reasons, levels
 
 
+def _cores_needed(priced: Pricing) -> np.ndarray:
+    """Cores the layers and the input neurons take, per variant (0 off a chip of cores)."""
+    chip = priced.chip
+    return np.zeros(len(priced.energy_j)) if chip is None else chip.cores.sum(axis=1) + chip.input_cores
+
+
 def _core_problems(priced: Pricing, arch: Architecture, variant: int) -> list[str]:
-    """Why the layers cannot be placed on the chip's cores (empty if they can; see :mod:`.pricing`)."""
-    needed, available = float(priced.cores[variant].sum()), float(arch.compute["units"][variant])
+    """Why the layers cannot be placed on the chip's cores (empty if they can; see :mod:`.cores`)."""
+    needed, available = float(_cores_needed(priced)[variant]), float(arch.compute["units"][variant])
     if needed <= available:
         return []
     return [
-        f"the layers need {needed:,.0f} cores of {arch.compute['neurons_per_core'][variant]:,.0f} neurons and "
-        f"{arch.compute['core_memory_bytes'][variant]:,.0f} B of synaptic memory each; the chip has {available:,.0f}"
+        f"the input neurons and layers need {needed:,.0f} cores of {arch.compute['neurons_per_core'][variant]:,.0f} "
+        f"neurons and {arch.compute['core_memory_bytes'][variant]:,.0f} B of synaptic memory each; the chip has "
+        f"{available:,.0f}"
     ]
+
+
+def _chip_rows(priced: Pricing, variant: int) -> list[pd.DataFrame]:
+    """Breakdown rows of a chip of cores' event costs: neuron accesses and spikes emitted (compute), messages
+    and hops (network-on-chip)."""
+    chip = priced.chip
+    if chip is None:
+        return []
+    rows = (
+        ("compute", "neuron_access", "compute", chip.neuron_accesses, chip.neuron_access_j),
+        ("compute", "spike_out", "compute", chip.spikes_out, chip.spike_out_j),
+        ("network-on-chip", "spikes", "message", chip.messages, chip.message_j),
+        ("network-on-chip", "spikes", "hop", chip.hops, chip.hop_j),
+    )
+    return [
+        pd.DataFrame(
+            {
+                "network": [net for net, _ in priced.groups],
+                "layer": [layer for _, layer in priced.groups],
+                "level": level,
+                "kind": kind,
+                "op": op,
+                "accesses": counts[variant],
+                "bytes": 0.0,
+                "energy_j": energy[variant],
+                "time_s": 0.0,
+            }
+        )
+        for level, kind, op, counts, energy in rows
+    ]
+
+
+def chip_summary(priced: Pricing, variant: int) -> dict:
+    """A chip of cores' placement and timing for one variant: cores per layer and in all, tiles, chip steps per
+    sample, each layer's core busy time and the busiest core's (s per sample), the barriers' time per sample."""
+    chip = priced.chip
+    if chip is None:
+        return {}
+    busy = chip.core_time_s[variant]
+    return {
+        "cores": float(_cores_needed(priced)[variant]),
+        "input_cores": float(chip.input_cores[variant]),
+        "tiles": float(chip.tiles[variant]),
+        "chip_steps": float(chip.chip_steps.max()),
+        "busiest_core_s": float(busy.max()),
+        "barrier_s": float(chip.barrier_s[variant]),
+        "layers": [
+            {"network": net, "layer": layer, "cores": float(chip.cores[variant, g]), "core_busy_s": float(busy[g])}
+            for g, (net, layer) in enumerate(priced.groups)
+        ],
+    }
 
 
 def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) -> pd.DataFrame:
@@ -211,21 +269,7 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
                 }
             )
         )
-    frames.append(
-        pd.DataFrame(
-            {
-                "network": [net for net, _ in priced.groups],
-                "layer": [layer for _, layer in priced.groups],
-                "level": "network-on-chip",
-                "kind": "spikes",
-                "op": "route",
-                "accesses": priced.route_hops[variant],
-                "bytes": 0.0,
-                "energy_j": priced.route_j[variant],
-                "time_s": 0.0,
-            }
-        )
-    )
+    frames += _chip_rows(priced, variant)
     if priced.leakage_j[variant] > 0:
         frames.append(
             pd.DataFrame(
@@ -399,6 +443,7 @@ def cost(
             },
             "paths": activity.paths,
             "layers": _layer_summary(activity),
+            "chip": chip_summary(priced, variant),
         },
     )
 
@@ -435,7 +480,7 @@ def metrics_variants(
         fits = weights + state + buffers <= capacity[chosen, -1]
         for kind, level in forced.items():
             fits &= (weights if kind == "weights" else state) <= capacity[chosen, level]
-        fits &= snn.pricings[index].cores[chosen].sum(axis=1) <= arch.compute["units"][chosen]
+        fits &= _cores_needed(snn.pricings[index])[chosen] <= arch.compute["units"][chosen]
         footprint[chosen], feasible[chosen] = weights + state + buffers, fits
         synaptic_ops[chosen] = float(ops.accumulate.sum() + ops.mac.sum())
         neuron_updates[chosen] = float(ops.neuron_update.sum())

@@ -17,14 +17,12 @@ Energy = Σ accesses × energy per access + Σ operations × energy per operatio
 at the layer's bit widths (:mod:`snnexplorer.hardware.operations`)
 + spike routing (+ leakage power × latency).
 
-Spike routing, on a chip of cores (``compute.neurons_per_core`` > 0, e.g.
-Loihi): layer l takes c_l = max(⌈neurons / neurons_per_core⌉, ⌈weight bytes /
-core_memory_bytes⌉, 1) cores; a network's cores fill a W × W mesh,
-W = ⌈√Σ c_l⌉, placed without regard to traffic, so a packet travels the mean
-Manhattan distance between two cores of that mesh, h = max(1, 2(W² − 1) / 3W)
-hops. Every spike reaching layer l is one packet to each of its c_l cores:
-energy = packets × c_l × h × ``route_hop_pj``. More cores than ``units``
-cannot be placed (the Report says so). Latency of a layer = max(compute time, each
+On a chip of neuromorphic cores (``compute.neurons_per_core`` > 0: Loihi, TrueNorth) the layers are placed on
+cores and priced event by event as SANA-FE prices them (:mod:`snnexplorer.hardware.cores`): synaptic ops,
+neuron updates with input, every neuron accessed every chip step, spikes emitted, one message per destination
+core and its hops; latency is the busiest core's serial work per chip step plus a barrier, summed over the
+steps, samples one after another. Layers that need more cores than ``units`` cannot be placed (the Report says
+so). Elsewhere the latency of a layer = max(compute time, each
 level's bytes / bandwidth) per batch, plus ``step_overhead_s`` per step it
 runs (kernel launches); layers run in sequence; experts in
 sequence, or side by side (``parallel``) each with 1/E of the compute, the
@@ -45,18 +43,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from .architecture import Architecture
+from .cores import CorePricing, is_core_chip, price_cores
 from .operations import operation_scale
 from .workload import Items, Ops
 
 PJ = 1e-12
 
 
-def _layer_groups(items: Items, ops: Ops) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray]:
+def _layer_groups(items: Items, ops: Ops) -> tuple[list[tuple[str, int]], np.ndarray]:
     keys = list(dict.fromkeys(zip(ops.network, ops.layer.tolist())))
     index = {key: i for i, key in enumerate(keys)}
-    item_group = np.array([index[(net, int(layer))] for net, layer in zip(items.network, items.layer)])
-    op_group = np.array([index[(net, int(layer))] for net, layer in zip(ops.network, ops.layer)])
-    return keys, item_group, op_group
+    return keys, np.array([index[(net, int(layer))] for net, layer in zip(items.network, items.layer)])
 
 
 @dataclass(frozen=True)
@@ -69,8 +66,7 @@ class Pricing:
     (accumulate, MAC, neuron update per layer group ``groups[g]`` = (network,
     layer)); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
     ``layer_time_s`` [V, G], ``latency_s`` [V]; per sample: ``leakage_j`` [V],
-    ``energy_j`` [V]; ``cores`` [V, G] a layer takes on a chip of cores (0: not such a chip),
-    ``route_hops`` [V, G] packet-hops per sample into the layer and ``route_j`` [V, G] their energy.
+    ``energy_j`` [V]; ``chip``: on a chip of cores, its placement and event costs (else None).
     """
 
     read_bytes: np.ndarray
@@ -88,9 +84,12 @@ class Pricing:
     leakage_j: np.ndarray
     energy_j: np.ndarray
     groups: list[tuple[str, int]]
-    cores: np.ndarray
-    route_hops: np.ndarray
-    route_j: np.ndarray
+    chip: CorePricing | None = None
+
+    @property
+    def cores(self) -> np.ndarray:
+        """Cores each layer group takes [V, G] (zeros off a chip of cores)."""
+        return np.zeros_like(self.compute_s) if self.chip is None else self.chip.cores
 
 
 def price(
@@ -129,30 +128,39 @@ def price(
     read_j = read / word_bytes * arch.levels["read_pj"][:, None, :] * PJ
     write_j = write / word_bytes * arch.levels["write_pj"][:, None, :] * PJ
 
-    keys, item_group, op_group = _layer_groups(items, ops)
+    keys, item_group = _layer_groups(items, ops)
     n_groups = len(keys)
-    op_counts = np.stack([ops.accumulate, ops.mac, ops.neuron_update])  # [3, G]
+    chip = price_cores(ops, arch, keys) if is_core_chip(arch) else None
+    updates = ops.neuron_update if chip is None else np.array([counts[2].sum() for counts in ops.per_step])
+    op_counts = np.stack([ops.accumulate, ops.mac, updates])  # [3, G]
     op_energy = np.stack(
         [arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1
-    )  # [V, 3]
+    )[:, :, None]  # [V, 3, 1]
+    if ops.shared is not None:  # a synaptic op through a shared kernel, where the hardware prices it apart
+        conv = arch.compute["conv_accumulate_pj"][:, None]
+        accumulate = np.where((ops.shared[None, :] > 0) & (conv > 0), conv, arch.compute["accumulate_pj"][:, None])
+        op_energy = np.concatenate([accumulate[:, None, :], np.broadcast_to(op_energy[:, 1:], (n_variants, 2, n_groups))], axis=1)
     op_scale = operation_scale(arch.operation_table, *ops.bits())  # [3, G]: the layers' widths and formats
-    op_j = op_counts[None, :, :] * op_energy[:, :, None] * op_scale[None, :, :] * PJ
+    op_j = op_counts[None, :, :] * op_energy * op_scale[None, :, :] * PJ
     compute_s = op_counts.sum(axis=0)[None, :] * batch / (arch.ops_per_second[:, None] / share)
     moved = np.zeros((n_variants, n_groups, n_levels))
     np.add.at(moved, (slice(None), item_group), read + write)
     memory_s = moved * batch / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
     steps = np.ones(n_groups) if ops.timesteps is None else ops.timesteps
     layer_time = np.maximum(compute_s, memory_s.max(axis=2)) + arch.compute["step_overhead_s"][:, None] * steps[None, :]
+    if chip is not None:
+        layer_time = chip.core_time_s * batch
     networks = list(dict.fromkeys(net for net, _ in keys))
     per_network = np.stack(
         [layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1
     )
     latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
+    if chip is not None:
+        latency = chip.latency_s * batch
     leakage_w = arch.levels["leakage_w"].sum(axis=1) + arch.compute["leakage_w"]
     leakage_j = leakage_w * latency / batch
-    cores, route_hops = _routing(ops, arch, keys)
-    route_j = route_hops * arch.compute["route_hop_pj"][:, None] * PJ
-    energy = read_j.sum(axis=(1, 2)) + write_j.sum(axis=(1, 2)) + op_j.sum(axis=(1, 2)) + route_j.sum(axis=1) + leakage_j
+    chip_j = 0.0 if chip is None else (chip.neuron_access_j + chip.spike_out_j + chip.message_j + chip.hop_j).sum(axis=1)
+    energy = read_j.sum(axis=(1, 2)) + write_j.sum(axis=(1, 2)) + op_j.sum(axis=(1, 2)) + chip_j + leakage_j
     return Pricing(
         read_bytes=read,
         write_bytes=write,
@@ -169,31 +177,5 @@ def price(
         leakage_j=leakage_j,
         energy_j=energy,
         groups=keys,
-        cores=cores,
-        route_hops=route_hops,
-        route_j=route_j,
+        chip=chip,
     )
-
-
-def _routing(ops: Ops, arch: Architecture, keys: list[tuple[str, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Cores per layer group and packet-hops per sample into it, [V, G] each (module docstring)."""
-    per_core = arch.compute["neurons_per_core"][:, None]
-    memory = arch.compute["core_memory_bytes"][:, None]
-    neurons = np.zeros(len(keys))
-    weight_bytes = np.zeros(len(keys))
-    packets = np.zeros(len(keys))
-    index = {key: g for g, key in enumerate(keys)}
-    for net, layer, n, w, p in zip(ops.network, ops.layer.tolist(), *ops.routing()):
-        g = index[(net, int(layer))]
-        neurons[g], weight_bytes[g], packets[g] = n, w, p
-    with np.errstate(divide="ignore", invalid="ignore"):
-        by_memory = np.where(memory > 0, np.ceil(weight_bytes[None, :] / memory), 0.0)
-        cores = np.where(per_core > 0, np.maximum(np.maximum(np.ceil(neurons[None, :] / per_core), by_memory), 1.0), 0.0)
-    hops = np.zeros_like(cores)
-    for name in dict.fromkeys(net for net, _ in keys):
-        mine = np.array([net == name for net, _ in keys])
-        side = np.ceil(np.sqrt(cores[:, mine].sum(axis=1)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.where(side > 0, 2 * (side**2 - 1) / (3 * side), 0.0)
-        hops[:, mine] = np.where(side > 0, np.maximum(mean, 1.0), 0.0)[:, None]
-    return cores, packets[None, :] * cores * hops

@@ -115,30 +115,33 @@ class Ops:
     timesteps: np.ndarray | None = None
     """Steps each layer runs (an ANN layer: 1); None: 1."""
     packets: np.ndarray | None = None
-    """Spikes (an ANN's non-zero activations) that reach the layer from the layer before, per sample; on a chip of
-    cores each is a packet to every core of the layer. Layer 0's input comes from outside: 0. None: 0."""
+    """Spikes (an ANN's non-zero activations) that reach the layer, per sample (the first layer's: the network's
+    input events); on a chip of cores each is a message to every core of the layer. None: 0."""
     neurons: np.ndarray | None = None
     """Neurons of the layer (what fills a core). None: 0."""
     weight_bytes: np.ndarray | None = None
     """Bytes of the layer's weights and biases (what fills a core's synaptic memory). None: 0."""
+    inputs: np.ndarray | None = None
+    """Inputs of the layer (the first layer's: the network's input neurons). None: 0."""
+    shared: np.ndarray | None = None
+    """1 where the layer's synapses share weights (a convolution: more synapses than parameters), else 0. None: 0."""
+    per_step: list[np.ndarray] | None = None
+    """Per layer, float [4, steps]: per sample and step, the spikes (non-zero activations) reaching the layer,
+    its synaptic ops, its neurons with input, and the spikes it sends on (what a chip of cores prices step by
+    step, :mod:`snnexplorer.hardware.cores`). None: not counted."""
 
     @classmethod
     def concat(cls, parts: list[Ops]) -> Ops:
         def column(f: str):
             values = [getattr(p, f) for p in parts]
-            if f == "network":
-                return [x for v in values for x in v]
+            if f in ("network", "per_step"):
+                return None if any(v is None for v in values) else [x for v in values for x in v]
             if any(v is None for v in values):
-                default = {"timesteps": 1.0, "packets": 0.0, "neurons": 0.0, "weight_bytes": 0.0}.get(f, 32.0)
+                default = {"timesteps": 1.0, "packets": 0.0, "neurons": 0.0, "weight_bytes": 0.0, "inputs": 0.0, "shared": 0.0}.get(f, 32.0)
                 values = [np.full(len(p.layer), default) if v is None else v for p, v in zip(parts, values)]
             return np.concatenate(values)
 
         return cls(*(column(f) for f in cls.__dataclass_fields__))
-
-    def routing(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(neurons, weight bytes, packets) per layer, zeros where not given."""
-        zeros = np.zeros(len(self.layer))
-        return tuple(zeros if v is None else v for v in (self.neurons, self.weight_bytes, self.packets))
 
     def bits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(weight, state, activation) bits per layer, float32 where not given; a MAC multiplies a weight by an
@@ -317,11 +320,32 @@ def network_items(
         np.array(membrane_bits, dtype=np.float64),
         np.array([activation_bits if ann else INPUT_PIXEL_BITS for _ in layers], dtype=np.float64),
         np.array([layer.timesteps for layer in layers], dtype=np.float64),
-        np.array([0.0] + [layer.input_spikes.sum() / n for layer in layers[1:]]),
+        np.array([layer.input_spikes.sum() / n for layer in layers]),
         np.array([layer.n_out for layer in layers], dtype=np.float64),
         np.array(weight_bytes),
+        np.array([layer.n_in for layer in layers], dtype=np.float64),
+        np.array([float(layer.connections > layer.parameters) for layer in layers]),
+        per_step_counts(activity, ann),
     )
     return items, ops
+
+
+def per_step_counts(activity: Activity, ann: bool) -> list[np.ndarray]:
+    """:attr:`Ops.per_step` of a network: per layer [4, steps] per sample (spikes in, synaptic ops, neurons with
+    input, spikes sent on: a spiking layer's output spikes, an ANN layer's non-zero activations)."""
+    layers = activity.layers
+    n = max(1, activity.batch)
+    out = []
+    for index, layer in enumerate(layers):
+        if layer.is_output:
+            sent = np.zeros(layer.timesteps)
+        elif ann:
+            sent = layers[index + 1].input_spikes.astype(np.float64)
+        else:
+            sent = layer.output_spikes.astype(np.float64)
+        counts = (layer.input_spikes, layer.synaptic_ops, layer.neuron_updates_event, sent)
+        out.append(np.stack([np.asarray(c, dtype=np.float64) for c in counts]) / n)
+    return out
 
 
 def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:

@@ -15,7 +15,9 @@ class LayerActivity:
     spikes); for analog (direct-encoded) input it counts multiply-accumulates of
     the non-zero inputs instead (``analog_input`` is then true).
     ``neuron_updates[t]`` is the time-driven count (every neuron of every sample);
-    ``neuron_updates_event[t]`` counts only samples whose neurons received input.
+    ``neuron_updates_event[t]`` counts the updates an event-driven core makes: the design engine counts
+    every neuron of a sample whose layer received input at t; the engine of imported graphs
+    (:mod:`snnexplorer.sim.graph`) each neuron that received input or held a non-zero state.
     ``n_out`` counts neurons; ``output_spikes`` the spikes sent on (after a
     convolution's pooling). ``parameters`` (weights and biases) and
     ``connections`` (synapses) default to a fully connected layer's.

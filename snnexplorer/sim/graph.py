@@ -219,7 +219,7 @@ def simulate_graph(stages: list[Stage], spikes: np.ndarray, labels: np.ndarray |
     n_batch, n_steps = spikes.shape[:2]
     chunk = max(1, CHUNK_BYTES // (n_steps * _largest_width(stages) * 4 * 4))
     analog = spikes.dtype.kind == "f"
-    totals = [{"in": 0, "any": 0, "out": 0, "sops": 0} for _ in stages]
+    totals = [{"in": 0, "active": 0, "out": 0, "sops": 0} for _ in stages]
     layer_spikes: list[list[np.ndarray]] = [[] for _ in stages[:-1]]
     scores = []
     for start in range(0, n_batch, chunk):
@@ -228,10 +228,10 @@ def simulate_graph(stages: list[Stage], spikes: np.ndarray, labels: np.ndarray |
             events = np.count_nonzero(x, axis=2) if analog and index == 0 else x.sum(axis=2, dtype=np.int64)
             inputs = (x != 0) if analog and index == 0 else x
             sops = inputs.reshape(-1, stage.n_in).astype(np.float64) @ stage.fan_out
-            out, counts, out_count, final = stage.neurons.step(stage.currents(x))
+            out, counts, out_count, active, final = stage.neurons.step(stage.currents(x))
             for key, value in zip(
-                ("in", "any", "out", "sops"),
-                (events, events > 0, out_count, np.rint(sops).astype(np.int64).reshape(events.shape)),
+                ("in", "active", "out", "sops"),
+                (events, active, out_count, np.rint(sops).astype(np.int64).reshape(events.shape)),
             ):
                 totals[index][key] = totals[index][key] + value.sum(axis=0)
             if index < len(stages) - 1:
@@ -251,7 +251,7 @@ def simulate_graph(stages: list[Stage], spikes: np.ndarray, labels: np.ndarray |
                 input_spikes=np.asarray(total["in"], dtype=np.int64),
                 synaptic_ops=np.asarray(total["sops"], dtype=np.int64),
                 neuron_updates=np.full(n_steps, n_batch * stage.n_out, dtype=np.int64),
-                neuron_updates_event=np.asarray(total["any"], dtype=np.int64) * stage.n_out,
+                neuron_updates_event=np.asarray(total["active"], dtype=np.int64),
                 output_spikes=np.asarray(total["out"], dtype=np.int64),
                 is_output=index == len(stages) - 1,
                 analog_input=analog and index == 0,

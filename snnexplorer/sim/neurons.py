@@ -46,8 +46,10 @@ class NeuronCoefficients:
         """Run ``currents`` [batch, T, n] float32 through the neurons.
 
         Returns spikes uint8 [batch, T, n] (T = 0 when not spiking), spike counts
-        int32 [batch, n], output spikes per (sample, step) int64 [batch, T] and
-        the final membrane float32 [batch, n].
+        int32 [batch, n], output spikes per (sample, step) int64 [batch, T], the
+        neurons that had work per (sample, step) int64 [batch, T] (an input, a
+        non-zero state or a constant input: what an event-driven core updates)
+        and the final membrane float32 [batch, n].
         """
         return step_neurons(
             np.ascontiguousarray(currents, dtype=np.float32),
@@ -85,14 +87,18 @@ def step_neurons(
     spikes = np.zeros((n_batch, n_steps if spiking else 0, n), dtype=np.uint8)
     counts = np.zeros((n_batch, n), dtype=np.int32)
     out_count = np.zeros((n_batch, n_steps), dtype=np.int64)
+    active = np.zeros((n_batch, n_steps), dtype=np.int64)
     final = np.zeros((n_batch, n), dtype=np.float32)
     for b in prange(n_batch):
         v = np.zeros(n, dtype=np.float32)
         synapse = np.zeros(n, dtype=np.float32)
         for t in range(n_steps):
             fired = 0
+            busy = 0
             for j in range(n):
                 x = currents[b, t, j]
+                if x != 0 or v[j] != 0 or mem_offset[j] != 0 or (has_synapse and synapse[j] != 0):
+                    busy += 1
                 if has_synapse:
                     synapse[j] = syn_decay[j] * synapse[j] + syn_gain[j] * x
                     x = synapse[j]
@@ -104,5 +110,6 @@ def step_neurons(
                     u = u - threshold[j] if subtract else v_reset[j]
                 v[j] = u
             out_count[b, t] = fired
+            active[b, t] = busy
         final[b] = v
-    return spikes, counts, out_count, final
+    return spikes, counts, out_count, active, final
