@@ -14,11 +14,17 @@
     counters) against the ``neurobench`` package run on the snnTorch twin of the
     same trained network, same input spikes (mnist-baseline, mnist-conv,
     fashion-conv: rate and direct encoding, dense and conv).
+(f) The loihi preset against SANA-FE's silicon-calibrated Loihi model (``sanafe``, the
+    ``test`` extra) on the same networks and input spikes: synapse, soma and network
+    energy, their total and latency per inference, and the spikes each layer emitted in
+    both (SANA-FE truncates the membrane to Loihi's 1/64 grid).
 
-    python benchmarks/fidelity.py
+    python benchmarks/fidelity.py [--samples 20]
 """
 
 from __future__ import annotations
+
+import argparse
 
 from snnexplorer.design import Design, load_design
 from snnexplorer.hardware import Architecture
@@ -33,7 +39,32 @@ def show(case) -> None:
     )
 
 
+def sanafe_table(samples: int) -> None:
+    """(f): per network, ours and SANA-FE's per component."""
+    from snnexplorer.hardware.sanafe_cases import CASES, COMPONENTS, compare
+
+    print(f"\n(f) loihi preset vs SANA-FE 2.2.9's Loihi (sanafe/examples/loihi.yaml), {samples} samples per network")
+    print(f"  {'network':15s} {'component':9s} {'ours':>12s} {'SANA-FE':>12s} {'error':>8s}")
+    for case in CASES:
+        try:
+            result = compare(case, samples)
+        except ImportError:
+            print("  sanafe is not installed: make install")
+            return
+        for component in COMPONENTS:
+            scale, unit = (1e6, "µs") if component == "latency" else (1e6, "µJ")
+            print(
+                f"  {case:15s} {component:9s} {result.ours[component] * scale:9.3f} {unit} "
+                f"{result.sanafe[component] * scale:9.3f} {unit} {result.error(component):+8.2%}"
+            )
+        spikes = ", ".join(f"{a:,.1f} / {b:,.1f}" for a, b in zip(result.spikes_ours[:-1], result.spikes_sanafe[:-1]))
+        print(f"  {case:15s} cores per layer {result.cores}; hidden spikes per sample ours / SANA-FE: {spikes}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=20, help="samples per network in the SANA-FE comparison (f)")
+    samples = parser.parse_args().samples
     print("(a) Ottati et al. 2023, conv layer 28x28x32 outputs, 3x3x144 kernels, T = 1")
     for case in ottati_case():
         show(case)
@@ -73,6 +104,7 @@ def main() -> None:
                 print(f"  {name:15s} {row[0]:32s} ours {row[1]:14,.4f}   neurobench {row[2]:14,.4f}   {row[3]}")
     except ImportError:
         print("  neurobench / snntorch are not installed: make install")
+    sanafe_table(samples)
 
 
 if __name__ == "__main__":

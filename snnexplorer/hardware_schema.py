@@ -117,8 +117,7 @@ class Compute(Section):
     mesh_height_tiles = param.Integer(
         default=0,
         bounds=(0, None),
-        doc="Tiles in one column of the mesh; tiles fill columns first (0: the smallest square mesh that holds the "
-        "tiles used).",
+        doc="Tiles in one column of the mesh; tiles fill columns first (0: the smallest square mesh that holds the tiles used).",
     )
     conv_accumulate_pj = param.Number(
         default=0.0,

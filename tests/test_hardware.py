@@ -413,6 +413,4 @@ def test_layers_that_need_more_cores_than_the_chip_has_are_infeasible_with_the_c
     report = evaluate(design, "synthetic:0.05")
     assert not report.feasible
     assert any("need 152 cores" in reason and "the chip has 128" in reason for reason in report.reasons), report.reasons
-    assert evaluate(
-        Design.from_dict({"network": {"layers": [conv]}, "hardware": {"preset": "loihi"}}), "synthetic:0.05"
-    ).feasible
+    assert evaluate(Design.from_dict({"network": {"layers": [conv]}, "hardware": {"preset": "loihi"}}), "synthetic:0.05").feasible

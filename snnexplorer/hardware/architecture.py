@@ -61,7 +61,8 @@ class Architecture:
         ]
         rows += [("compute", name, float(self.compute[name][variant])) for name in COMPUTE_FIELDS]
         rows.append(("compute", "operation_table", self.operation_table))
-        rows.append(("compute", "barrier_s_by_tiles", str(self.barrier_s_by_tiles or "none")))
+        barrier = ", ".join(f"{tiles} tiles: {seconds * 1e6:g} µs" for tiles, seconds in sorted(self.barrier_s_by_tiles.items()))
+        rows.append(("compute", "barrier_s_by_tiles", barrier or "none"))
         table = pd.DataFrame(rows, columns=["level", "field", "value"])
         keys = table["level"] + "." + table["field"]
         table["unit"] = table["field"].map(UNITS)
@@ -152,6 +153,4 @@ class Architecture:
             else:
                 levels[field_name][0, names.index(target)] = float(value)
         sources = dict(raw.get("sources", {}))
-        return cls(
-            name, names, levels, compute, raw.get("description", ""), sources, table, frozenset(overrides or {}), barrier
-        )
+        return cls(name, names, levels, compute, raw.get("description", ""), sources, table, frozenset(overrides or {}), barrier)

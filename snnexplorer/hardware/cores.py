@@ -110,7 +110,9 @@ def _mean_hops(src: range, dst: range, per_tile: float, height: float) -> tuple[
     """Column and row hops summed over the destination cores, averaged over the source cores."""
     sx, sy = _tile_xy(np.arange(src.start, src.stop, dtype=np.float64), per_tile, height)
     dx, dy = _tile_xy(np.arange(dst.start, dst.stop, dtype=np.float64), per_tile, height)
-    return float(np.abs(sx[:, None] - dx[None, :]).sum(axis=1).mean()), float(np.abs(sy[:, None] - dy[None, :]).sum(axis=1).mean())
+    return float(np.abs(sx[:, None] - dx[None, :]).sum(axis=1).mean()), float(
+        np.abs(sy[:, None] - dy[None, :]).sum(axis=1).mean()
+    )
 
 
 def _hops(networks: list[list[int]], cores: np.ndarray, input_cores: np.ndarray, arch: Architecture) -> np.ndarray:
@@ -176,7 +178,8 @@ def price_cores(ops: Ops, arch: Architecture, keys: list[tuple[str, int]]) -> Co
         # layer l receives in chip step s the spikes it integrates in step s + 1
         receive = np.zeros_like(send)
         receive[:, :, :-1] = (
-            packets[:, :, 1:] * c["message_in_s"][:, None, None] + synops[:, :, 1:] * synapse_s[:, groups, None] / mine[:, :, None]
+            packets[:, :, 1:] * c["message_in_s"][:, None, None]
+            + synops[:, :, 1:] * synapse_s[:, groups, None] / mine[:, :, None]
         )
         inputs = counts[0, 0, 1:]  # the input cores send the first layer's packets one step before it integrates
         input_send = inputs[None, :] * mine[:, :1] * c["message_out_s"][:, None] / input_cores[:, groups[0]][:, None]

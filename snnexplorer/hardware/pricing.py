@@ -133,9 +133,9 @@ def price(
     chip = price_cores(ops, arch, keys) if is_core_chip(arch) else None
     updates = ops.neuron_update if chip is None else np.array([counts[2].sum() for counts in ops.per_step])
     op_counts = np.stack([ops.accumulate, ops.mac, updates])  # [3, G]
-    op_energy = np.stack(
-        [arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1
-    )[:, :, None]  # [V, 3, 1]
+    op_energy = np.stack([arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1)[
+        :, :, None
+    ]  # [V, 3, 1]
     if ops.shared is not None:  # a synaptic op through a shared kernel, where the hardware prices it apart
         conv = arch.compute["conv_accumulate_pj"][:, None]
         accumulate = np.where((ops.shared[None, :] > 0) & (conv > 0), conv, arch.compute["accumulate_pj"][:, None])

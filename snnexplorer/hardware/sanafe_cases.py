@@ -162,4 +162,6 @@ def compare(case: str, samples: int = 20) -> SanafeComparison:
         "latency": reference.latency_s,
     }
     ours_spikes = np.array([layer.output_spikes.sum() / len(spikes) for layer in activity.layers])
-    return SanafeComparison(case, _ours(report), theirs, ours_spikes, reference.spikes_per_stage, cores, len(spikes), spikes.shape[1])
+    return SanafeComparison(
+        case, _ours(report), theirs, ours_spikes, reference.spikes_per_stage, cores, len(spikes), spikes.shape[1]
+    )

@@ -128,9 +128,7 @@ def run_sanafe(network, spikes: np.ndarray, cores: list[int], input_cores: int, 
             group[j].map_to_core(hw_cores[first + int(offset)])
         first += n_cores
         src, dst = np.nonzero(matrix)
-        groups[-1].connect_neurons_sparse(
-            group, {"weight": matrix[src, dst].tolist()}, list(zip(src.tolist(), dst.tolist()))
-        )
+        groups[-1].connect_neurons_sparse(group, {"weight": matrix[src, dst].tolist()}, list(zip(src.tolist(), dst.tolist())))
         groups.append(group)
     chip = sanafe.SpikingChip(arch)
     chip.load(net)

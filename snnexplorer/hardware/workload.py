@@ -137,7 +137,14 @@ class Ops:
             if f in ("network", "per_step"):
                 return None if any(v is None for v in values) else [x for v in values for x in v]
             if any(v is None for v in values):
-                default = {"timesteps": 1.0, "packets": 0.0, "neurons": 0.0, "weight_bytes": 0.0, "inputs": 0.0, "shared": 0.0}.get(f, 32.0)
+                default = {
+                    "timesteps": 1.0,
+                    "packets": 0.0,
+                    "neurons": 0.0,
+                    "weight_bytes": 0.0,
+                    "inputs": 0.0,
+                    "shared": 0.0,
+                }.get(f, 32.0)
                 values = [np.full(len(p.layer), default) if v is None else v for p, v in zip(parts, values)]
             return np.concatenate(values)
 

@@ -33,6 +33,8 @@ KIND_COLOURS = {
     "accumulate": PALETTE[5],
     "mac": "#332288",
     "neuron_update": PALETTE[6],
+    "neuron_access": "#88CCEE",
+    "spike_out": "#117733",
     "leakage": "#999999",
 }
 """One colour per data kind of the breakdown (memory traffic, then operations), the same on every design."""
