@@ -41,7 +41,7 @@ def show(case) -> None:
 
 def sanafe_table(samples: int) -> None:
     """(f): per network, ours and SANA-FE's per component."""
-    from snnexplorer.hardware.sanafe_cases import CASES, COMPONENTS, compare
+    from snnexplorer.interop.sanafe_cases import CASES, COMPONENTS, compare
 
     print(f"\n(f) loihi preset vs SANA-FE 2.2.9's Loihi (sanafe/examples/loihi.yaml), {samples} samples per network")
     print(f"  {'network':15s} {'component':9s} {'ours':>12s} {'SANA-FE':>12s} {'error':>8s}")

@@ -2,7 +2,7 @@
 
 SANA-FE (Boyle et al., IEEE TCAD 2025; ``sanafe`` in the ``test`` extra) predicts measured Loihi energy within
 12 % and latency within 25 %; ours must stay within 10 % of SANA-FE on every energy component both report and
-15 % on latency, on two dense networks and a convolutional one (:mod:`snnexplorer.hardware.sanafe_cases`).
+15 % on latency, on two dense networks and a convolutional one (:mod:`snnexplorer.interop.sanafe_cases`).
 """
 
 import numpy as np
@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("sanafe")
 
-from snnexplorer.hardware.sanafe_cases import CASES, compare
+from snnexplorer.interop.sanafe_cases import CASES, compare
 
 pytestmark = pytest.mark.slow
 

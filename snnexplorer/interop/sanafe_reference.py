@@ -15,7 +15,7 @@ Semantics, and how the comparison handles them:
 
 * a spike reaches the next layer one step later (the chip is a pipeline), so a sample runs ``T + L`` chip
   steps for L stages (the input neurons are the first): every stage then sees the same input train as in our
-  engine, shifted by its depth. Our model prices a core chip over the same ``T + L`` steps (:mod:`.cores`);
+  engine, shifted by its depth. Our model prices a core chip over the same ``T + L`` steps (:mod:`snnexplorer.hardware.cores`);
 * SANA-FE's LIF fires at ``v > θ`` and truncates the membrane to multiples of 1/64 before adding its input
   (Loihi's fixed point); weights stay floats (SANA-FE takes them as given). A stage that fires at ``v ≥ θ``
   (our designs) or is non-spiking (a readout) is written with the threshold that gives the same behaviour

@@ -22,9 +22,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .architecture import Architecture
-from .cost import cost
-from .fidelity import REFERENCE_MAPPING
+from ..hardware import Architecture, cost
+from ..hardware.fidelity import REFERENCE_MAPPING
 
 CASES = ("dense-random", "mnist-baseline", "conv-sinabs")
 COMPONENTS = ("synapse", "soma", "network", "total", "latency")
@@ -68,7 +67,7 @@ def dense_random(samples: int, seed: int = 0):
     """``dense-random``: (network, spikes)."""
     import nir
 
-    from ..interop import from_nir
+    from .nir_import import from_nir
 
     rng = np.random.default_rng(seed)
     beta, dt = 0.9, 1e-3
@@ -94,7 +93,8 @@ def _digits(samples: int, steps: int, seed: int) -> np.ndarray:
 def mnist_baseline(samples: int):
     """``mnist-baseline``: the shipped preset's network and its own encoding of the first test digits."""
     from ..design import load_design
-    from ..interop import from_nir, to_nir
+    from .nir_export import to_nir
+    from .nir_import import from_nir
 
     design = load_design("mnist-baseline")
     network = from_nir(to_nir(design), dt=1e-3, name="mnist-baseline")
@@ -105,7 +105,7 @@ def conv_sinabs(samples: int, seed: int = 0):
     """``conv-sinabs``: (network, spikes)."""
     import nir
 
-    from ..interop import from_nir
+    from .nir_import import from_nir
 
     rng = np.random.default_rng(seed)
 
