@@ -145,9 +145,10 @@ def _per_step(ops: Ops, groups: list[int]) -> tuple[np.ndarray, int]:
     return out, chip_steps
 
 
-def price_cores(ops: Ops, arch: Architecture, keys: list[tuple[str, int]]) -> CorePricing:
+def price_cores(ops: Ops, arch: Architecture) -> CorePricing:
     """The chip-of-cores costs of ``ops`` (which must carry ``per_step``) on every variant of ``arch``."""
     c = arch.compute
+    keys = ops.groups()
     cores, input_cores = layer_cores(ops, arch)
     n_variants, n_groups = cores.shape
     networks = [[g for g, (net, _) in enumerate(keys) if net == name] for name in dict.fromkeys(net for net, _ in keys)]

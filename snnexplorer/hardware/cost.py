@@ -24,6 +24,7 @@ from ..per_layer import fit_to_depth
 from ..sim.activity import Activity
 from ..sim.neurobench import neurobench_metrics
 from .architecture import Architecture
+from .cores import is_core_chip, price_cores
 from .operations import sop_proxy_j, sop_proxy_pj
 from .pricing import Pricing, price
 from .report import BREAKDOWN_COLUMNS, Report
@@ -360,7 +361,9 @@ def tiled(
         workload(activity, mapping, weight_bits, membrane_bits, ann, zero_skipping, batch=t, activation_bits=activation_bits)
         for t in tiles
     ]
-    pricings = [price(items, ops, arch, t, parallel, forced) for t, (items, ops) in zip(tiles, workloads)]
+    # a chip of cores runs samples one after another: its event costs are the same for every tile, priced once
+    chip = price_cores(workloads[0][1], arch) if is_core_chip(arch) else None
+    pricings = [price(items, ops, arch, t, parallel, forced, chip) for t, (items, ops) in zip(tiles, workloads)]
     energy = np.stack([p.energy_j for p in pricings])  # [tiles, V]
     best = energy.argmin(axis=0)
     variants = np.arange(energy.shape[1])

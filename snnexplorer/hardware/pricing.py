@@ -15,7 +15,7 @@ Access-count rule (levels indexed 0 = closest to compute, outward):
 
 Energy = Σ accesses × energy per access + Σ operations × energy per operation
 at the layer's bit widths (:mod:`snnexplorer.hardware.operations`)
-+ spike routing (+ leakage power × latency).
++ a chip of cores' event costs (+ leakage power × latency).
 
 On a chip of neuromorphic cores (``compute.neurons_per_core`` > 0: Loihi, TrueNorth) the layers are placed on
 cores and priced event by event as SANA-FE prices them (:mod:`snnexplorer.hardware.cores`): synaptic ops,
@@ -51,7 +51,7 @@ PJ = 1e-12
 
 
 def _layer_groups(items: Items, ops: Ops) -> tuple[list[tuple[str, int]], np.ndarray]:
-    keys = list(dict.fromkeys(zip(ops.network, ops.layer.tolist())))
+    keys = ops.groups()
     index = {key: i for i, key in enumerate(keys)}
     return keys, np.array([index[(net, int(layer))] for net, layer in zip(items.network, items.layer)])
 
@@ -86,11 +86,6 @@ class Pricing:
     groups: list[tuple[str, int]]
     chip: CorePricing | None = None
 
-    @property
-    def cores(self) -> np.ndarray:
-        """Cores each layer group takes [V, G] (zeros off a chip of cores)."""
-        return np.zeros_like(self.compute_s) if self.chip is None else self.chip.cores
-
 
 def price(
     items: Items,
@@ -99,8 +94,12 @@ def price(
     batch: int,
     parallel_networks: int = 1,
     forced_levels: dict[str, int] | None = None,
+    chip: CorePricing | None = None,
 ) -> Pricing:
-    """Bytes, accesses, energy and time for every variant × item × level, plus totals (see :class:`Pricing`)."""
+    """Bytes, accesses, energy and time for every variant × item × level, plus totals (see :class:`Pricing`).
+
+    On a chip of cores, ``chip`` is :func:`~snnexplorer.hardware.cores.price_cores` of these ops when the caller
+    has it (it does not depend on the batch); else it is computed here."""
     share = float(max(1, parallel_networks))
     capacity = arch.levels["capacity_bytes"] / share
     n_variants, n_levels = capacity.shape
@@ -130,7 +129,8 @@ def price(
 
     keys, item_group = _layer_groups(items, ops)
     n_groups = len(keys)
-    chip = price_cores(ops, arch, keys) if is_core_chip(arch) else None
+    if chip is None and is_core_chip(arch):
+        chip = price_cores(ops, arch)
     updates = ops.neuron_update if chip is None else np.array([counts[2].sum() for counts in ops.per_step])
     op_counts = np.stack([ops.accumulate, ops.mac, updates])  # [3, G]
     op_energy = np.stack([arch.compute["accumulate_pj"], arch.compute["mac_pj"], arch.compute["neuron_update_pj"]], axis=1)[
@@ -146,17 +146,17 @@ def price(
     moved = np.zeros((n_variants, n_groups, n_levels))
     np.add.at(moved, (slice(None), item_group), read + write)
     memory_s = moved * batch / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
-    steps = np.ones(n_groups) if ops.timesteps is None else ops.timesteps
-    layer_time = np.maximum(compute_s, memory_s.max(axis=2)) + arch.compute["step_overhead_s"][:, None] * steps[None, :]
-    if chip is not None:
-        layer_time = chip.core_time_s * batch
-    networks = list(dict.fromkeys(net for net, _ in keys))
-    per_network = np.stack(
-        [layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1
-    )
-    latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
-    if chip is not None:
-        latency = chip.latency_s * batch
+    if chip is None:
+        steps = np.ones(n_groups) if ops.timesteps is None else ops.timesteps
+        overhead = arch.compute["step_overhead_s"][:, None] * steps[None, :]
+        layer_time = np.maximum(compute_s, memory_s.max(axis=2)) + overhead
+        networks = list(dict.fromkeys(net for net, _ in keys))
+        per_network = np.stack(
+            [layer_time[:, [i for i, (net, _) in enumerate(keys) if net == name]].sum(axis=1) for name in networks], axis=1
+        )
+        latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
+    else:  # samples one after another, each network's chip steps in turn (cores.py)
+        layer_time, latency = chip.core_time_s * batch, chip.latency_s * batch
     leakage_w = arch.levels["leakage_w"].sum(axis=1) + arch.compute["leakage_w"]
     leakage_j = leakage_w * latency / batch
     chip_j = 0.0 if chip is None else (chip.neuron_access_j + chip.spike_out_j + chip.message_j + chip.hop_j).sum(axis=1)

@@ -114,9 +114,6 @@ class Ops:
     activation_bits: np.ndarray | None = None
     timesteps: np.ndarray | None = None
     """Steps each layer runs (an ANN layer: 1); None: 1."""
-    packets: np.ndarray | None = None
-    """Spikes (an ANN's non-zero activations) that reach the layer, per sample (the first layer's: the network's
-    input events); on a chip of cores each is a message to every core of the layer. None: 0."""
     neurons: np.ndarray | None = None
     """Neurons of the layer (what fills a core). None: 0."""
     weight_bytes: np.ndarray | None = None
@@ -139,7 +136,6 @@ class Ops:
             if any(v is None for v in values):
                 default = {
                     "timesteps": 1.0,
-                    "packets": 0.0,
                     "neurons": 0.0,
                     "weight_bytes": 0.0,
                     "inputs": 0.0,
@@ -149,6 +145,10 @@ class Ops:
             return np.concatenate(values)
 
         return cls(*(column(f) for f in cls.__dataclass_fields__))
+
+    def groups(self) -> list[tuple[str, int]]:
+        """The (network, layer) of each layer group, in order."""
+        return list(dict.fromkeys(zip(self.network, self.layer.tolist())))
 
     def bits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(weight, state, activation) bits per layer, float32 where not given; a MAC multiplies a weight by an
@@ -327,12 +327,11 @@ def network_items(
         np.array(membrane_bits, dtype=np.float64),
         np.array([activation_bits if ann else INPUT_PIXEL_BITS for _ in layers], dtype=np.float64),
         np.array([layer.timesteps for layer in layers], dtype=np.float64),
-        np.array([layer.input_spikes.sum() / n for layer in layers]),
-        np.array([layer.n_out for layer in layers], dtype=np.float64),
-        np.array(weight_bytes),
-        np.array([layer.n_in for layer in layers], dtype=np.float64),
-        np.array([float(layer.connections > layer.parameters) for layer in layers]),
-        per_step_counts(activity, ann),
+        neurons=np.array([layer.n_out for layer in layers], dtype=np.float64),
+        weight_bytes=np.array(weight_bytes),
+        inputs=np.array([layer.n_in for layer in layers], dtype=np.float64),
+        shared=np.array([float(layer.connections > layer.parameters) for layer in layers]),
+        per_step=per_step_counts(activity, ann),
     )
     return items, ops
 
