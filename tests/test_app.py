@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from snnexplorer.design import Design
+from snnexplorer.pipeline import evaluate
 from snnexplorer.ui import Explorer
+from snnexplorer.ui.plots import reference_points
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -838,3 +840,11 @@ def test_an_stdp_preset_keeps_its_700_steps_range_and_survives_a_timestep_edit(s
     assert _energy_text(page) != before
     assert page.evaluate(slider) == [650, 1000]
     assert page.get_by_text("STDP learning").count() > 0  # still an STDP design: its card is there
+
+
+def test_the_reference_line_names_a_chips_cores_tiles_and_busiest_core():
+    loihi = evaluate(Design.from_dict({"hardware": {"preset": "loihi"}}), "synthetic:0.1")
+    chip = loihi.extra["chip"]
+    line = reference_points(loihi)
+    assert f"on {chip['cores']:,.0f} cores in 1 tile," in line and "busiest core" in line
+    assert "cores" not in reference_points(evaluate(Design.from_dict({}), "synthetic:0.1"))

@@ -398,6 +398,12 @@ def test_spikes_are_messages_to_each_core_of_a_layer_and_hop_along_loihis_mesh()
     assert messages.loc[1, "energy_j"] == pytest.approx(packets[1] * 111e-12)
     assert hops.loc[0, "accesses"] == pytest.approx(packets[0] * 18)
     assert hops.loc[1, "energy_j"] == pytest.approx(packets[1] * 21 / 13 * 4.2e-12)
+    # time: one core's serial work, 3.8 ns per synaptic op spread over the layer's 13 cores, 16 ns per message in
+    synops = report.breakdown.query("kind == 'accumulate'").set_index("layer")
+    assert synops.loc[0, "time_s"] == pytest.approx(synops.loc[0, "accesses"] * 3.8e-9 / 13)
+    assert messages.loc[0, "time_s"] == pytest.approx(packets[0] * 16e-9)
+    assert report.breakdown.query("level == 'SRAM'")["time_s"].sum() == 0
+    assert chip["busiest_core_s"] <= report.latency_s
     small = evaluate(Design.from_dict({"hardware": {"preset": "loihi"}}), "synthetic:0.1")
     assert small.extra["chip"]["tiles"] == 1 and small.breakdown.query("op == 'hop'")["accesses"].sum() == 0
     cmos = evaluate(Design.from_dict({"hardware": {"preset": "edge-soc"}}), "synthetic:0.1")

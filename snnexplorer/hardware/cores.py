@@ -55,7 +55,9 @@ class CorePricing:
     energies [V, G] (J): ``neuron_access_j``, ``spike_out_j``, ``message_j``, ``hop_j``; counts [V, G]:
     ``neuron_accesses``, ``spikes_out``, ``messages``, ``hops``; ``core_time_s`` [V, G] the time one of the layer's
     cores is busy per sample; ``latency_s`` [V] per sample (barriers included); ``barrier_s`` [V] per sample;
-    ``chip_steps`` [G] the chip steps the layer's network runs per sample.
+    ``chip_steps`` [G] the chip steps the layer's network runs per sample; ``event_s`` the time one event of each
+    kind takes on its core [V, G] (``synapse`` for a synaptic op or MAC, ``neuron_update``, ``neuron_access``,
+    ``spike_out``, ``message`` received), so that count × time / cores is a layer's serial time for that kind.
     """
 
     cores: np.ndarray
@@ -73,6 +75,7 @@ class CorePricing:
     barrier_s: np.ndarray
     latency_s: np.ndarray
     chip_steps: np.ndarray
+    event_s: dict[str, np.ndarray]
 
 
 def is_core_chip(arch: Architecture) -> bool:
@@ -209,4 +212,12 @@ def price_cores(ops: Ops, arch: Architecture) -> CorePricing:
         barrier_s=barrier * np.array([chip_steps[groups[0]] for groups in networks]).sum(),
         latency_s=latency,
         chip_steps=chip_steps,
+        event_s={
+            "synapse": synapse_s,
+            **{
+                kind: np.broadcast_to(c[f"{kind}_s"][:, None], cores.shape)
+                for kind in ("neuron_update", "neuron_access", "spike_out")
+            },
+            "message": np.broadcast_to(c["message_in_s"][:, None], cores.shape),
+        },
     )

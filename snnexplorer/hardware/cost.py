@@ -180,17 +180,29 @@ def _core_problems(priced: Pricing, arch: Architecture, variant: int) -> list[st
     ]
 
 
+def _serial_s(priced: Pricing, variant: int, kind: str, counts: np.ndarray) -> np.ndarray:
+    """On a chip of cores: the time one core of each layer spends per sample on ``counts`` events of ``kind``
+    (the layer's events spread over its cores, one after another; :mod:`.cores`). A synaptic op and a MAC take a
+    synapse's time; a hop takes no core time."""
+    chip = priced.chip
+    event = {"accumulate": "synapse", "mac": "synapse"}.get(kind, kind)
+    if event not in chip.event_s:
+        return np.zeros_like(counts)
+    return counts * chip.event_s[event][variant] / chip.cores[variant]
+
+
 def _chip_rows(priced: Pricing, variant: int) -> list[pd.DataFrame]:
     """Breakdown rows of a chip of cores' event costs: neuron accesses and spikes emitted (compute), messages
-    and hops (network-on-chip)."""
+    and hops (network-on-chip); ``time_s`` is one core's serial time for them (the memory rows' is 0 there: a
+    core's events include their accesses)."""
     chip = priced.chip
     if chip is None:
         return []
     rows = (
-        ("compute", "neuron_access", "compute", chip.neuron_accesses, chip.neuron_access_j),
-        ("compute", "spike_out", "compute", chip.spikes_out, chip.spike_out_j),
-        ("network-on-chip", "spikes", "message", chip.messages, chip.message_j),
-        ("network-on-chip", "spikes", "hop", chip.hops, chip.hop_j),
+        ("compute", "neuron_access", "compute", chip.neuron_accesses, chip.neuron_access_j, "neuron_access"),
+        ("compute", "spike_out", "compute", chip.spikes_out, chip.spike_out_j, "spike_out"),
+        ("network-on-chip", "spikes", "message", chip.messages, chip.message_j, "message"),
+        ("network-on-chip", "spikes", "hop", chip.hops, chip.hop_j, "hop"),
     )
     return [
         pd.DataFrame(
@@ -203,10 +215,10 @@ def _chip_rows(priced: Pricing, variant: int) -> list[pd.DataFrame]:
                 "accesses": counts[variant],
                 "bytes": 0.0,
                 "energy_j": energy[variant],
-                "time_s": 0.0,
+                "time_s": _serial_s(priced, variant, event, counts[variant]),
             }
         )
-        for level, kind, op, counts, energy in rows
+        for level, kind, op, counts, energy, event in rows
     ]
 
 
@@ -248,7 +260,7 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
                     "accesses": (b / priced.word_bytes[variant]).ravel(),
                     "bytes": b.ravel(),
                     "energy_j": energy[variant].ravel(),
-                    "time_s": (b / bandwidth).ravel(),
+                    "time_s": 0.0 if priced.chip is not None else (b / bandwidth).ravel(),
                 }
             )
         )
@@ -266,7 +278,7 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
                     "accesses": counts,
                     "bytes": 0.0,
                     "energy_j": priced.op_j[variant, k],
-                    "time_s": counts / ops_per_s,
+                    "time_s": counts / ops_per_s if priced.chip is None else _serial_s(priced, variant, kind, counts),
                 }
             )
         )

@@ -29,7 +29,7 @@ class Report:
     ``breakdown`` has one row per network/layer × level × data kind × operation
     (``op``: read, write, compute or leakage) with ``accesses``, ``bytes``,
     ``energy_j`` and ``time_s`` (time at that level's bandwidth or at the
-    compute rate); its ``energy_j`` sums to ``energy_j``. ``ann`` holds the
+    compute rate; on a chip of cores, one core's serial time for those events); its ``energy_j`` sums to ``energy_j``. ``ann`` holds the
     ANN twin's figures (dense, zero-skipping) and the QNN twin's (⌈log2(T+1)⌉-bit
     activations); ``sop_proxy`` the memory-free estimate papers use (synaptic
     ops × 0.9 pJ + MACs × 4.6 pJ) for the SNN and its ANN twin.

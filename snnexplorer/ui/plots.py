@@ -69,6 +69,13 @@ def reference_points(report) -> str:
         parts.append(
             f"SOP proxy, no memory ({proxy['accumulate_pj']:g} pJ/AC, {proxy['mac_pj']:g} pJ/MAC): SNN {si(proxy['energy_j'], 'J')}, ANN {si(proxy['ann_energy_j'], 'J')}"
         )
+    chip = report.extra.get("chip")
+    if chip:
+        parts.append(
+            f"on {chip['cores']:,.0f} cores in {chip['tiles']:,.0f} tile{'s' if chip['tiles'] != 1 else ''}, "
+            f"{chip['chip_steps']:,.0f} chip steps per "
+            f"inference, busiest core {si(chip['busiest_core_s'], 's')}, barriers {si(chip['barrier_s'], 's')}"
+        )
     if mapping:
         parts.append(
             f"assumed: partial sums in {mapping['accumulators']}, inputs read once per "
@@ -121,7 +128,7 @@ def breakdown(report, value: str = "energy_j"):
     grouped = _placeholder(pd.DataFrame(columns=columns), kind="weights", amount=0.0)
     scaled_unit = unit
     if report is not None:
-        table = report.breakdown[report.breakdown.layer >= 0]
+        table = report.breakdown[(report.breakdown.layer >= 0) & (report.breakdown[value] > 0)]
         where = [f"{layer_name(n, i)} · {level}" for n, i, level in zip(table["network"], table["layer"], table["level"])]
         grouped = table.assign(where=where).groupby(["where", "kind"], sort=False)[value].sum().reset_index()
         totals = grouped.groupby("where", sort=False)[value].sum()
