@@ -420,3 +420,15 @@ def test_layers_that_need_more_cores_than_the_chip_has_are_infeasible_with_the_c
     assert not report.feasible
     assert any("need 152 cores" in reason and "the chip has 128" in reason for reason in report.reasons), report.reasons
     assert evaluate(Design.from_dict({"network": {"layers": [conv]}, "hardware": {"preset": "loihi"}}), "synthetic:0.05").feasible
+
+
+def test_truenorth_runs_on_its_one_millisecond_tick_and_prices_synaptic_events_only():
+    """TrueNorth's preset is top-down (2.5 pJ per synaptic event, the whole chip's power per event; SENeCA table):
+    energy = synaptic ops × 2.5 pJ; each of the T + L = 27 chip steps lasts the 1 ms tick."""
+    report = evaluate(Design.from_dict({"hardware": {"preset": "truenorth"}}), "synthetic:0.1")
+    assert report.feasible
+    assert report.energy_j == pytest.approx(report.synaptic_ops * 2.5e-12)
+    assert report.latency_s == pytest.approx(27e-3)
+    # 785 × 256 binary synapses fill ⌈25,120 B / 8 KiB⌉ = 4 cores; 784 inputs take ⌈784 / 256⌉ = 4
+    assert [layer["cores"] for layer in report.extra["chip"]["layers"]] == [4, 1]
+    assert report.extra["chip"]["input_cores"] == 4
