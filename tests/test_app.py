@@ -726,7 +726,8 @@ def test_study_page_brushing_selects_in_the_table_and_a_click_loads_the_point(se
     page.evaluate(f"() => {{ ({cost_only})().active = true; }}")  # no training or simulation: seconds
     page.get_by_text("Run study").first.click()
     table = page.locator(".tabulator").filter(has_text="Energy / inference").first
-    page.get_by_text("10 points", exact=True).first.wait_for(timeout=120_000)
+    points = 2 * len(hardware_preset_names())  # the hardware study: every preset at batch 1 and 16
+    page.get_by_text(f"{points} points", exact=True).first.wait_for(timeout=120_000)
     _wait_until(page, lambda: table.locator(".tabulator-row").count() == 8)  # a page of the table (8 rows)
     assert "n/a" in table.inner_text()  # cost only: no accuracy
     drawn = f"""() => {{ const v = ({FIGURE})('Latency vs energy'); if (!v || !v.frame.bbox.width) return null;
@@ -736,7 +737,7 @@ def test_study_page_brushing_selects_in_the_table_and_a_click_loads_the_point(se
 
     def settled():
         previous, shown[0] = shown[0], page.evaluate(drawn)
-        return shown[0] is not None and shown[0].endswith(":10") and shown[0] == previous
+        return shown[0] is not None and shown[0].endswith(f":{points}") and shown[0] == previous
 
     _wait_until(page, lambda: settled() and (page.wait_for_timeout(1000) or settled()), timeout_s=60)
     frame = f"""() => {{ const v = ({FIGURE})('Latency vs energy'); const r = v.canvas_view.el.getBoundingClientRect();

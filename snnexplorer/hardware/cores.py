@@ -150,6 +150,8 @@ def _per_step(ops: Ops, groups: list[int]) -> tuple[np.ndarray, int]:
 
 def price_cores(ops: Ops, arch: Architecture) -> CorePricing:
     """The chip-of-cores costs of ``ops`` (which must carry ``per_step``) on every variant of ``arch``."""
+    if ops.per_step is None:
+        raise ValueError("a chip of cores prices step by step: the ops need per_step counts (workload.network_items)")
     c = arch.compute
     keys = ops.groups()
     cores, input_cores = layer_cores(ops, arch)
