@@ -91,7 +91,8 @@ def _ceil_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def layer_cores(ops: Ops, arch: Architecture) -> tuple[np.ndarray, np.ndarray]:
-    """Cores each layer group takes [V, G] and the input cores of each group's network [V, G] (module docstring)."""
+    """Cores each layer group takes [V, G], and the cores its inputs would take as input neurons [V, G] (a network's
+    input cores are its first group's; module docstring)."""
     per_core = arch.compute["neurons_per_core"][:, None]
     memory = arch.compute["core_memory_bytes"][:, None]
     synapse_bits = arch.compute["synapse_bits"][:, None]
@@ -118,16 +119,18 @@ def _mean_hops(src: range, dst: range, per_tile: float, height: float) -> tuple[
     )
 
 
-def _hops(networks: list[list[int]], cores: np.ndarray, input_cores: np.ndarray, arch: Architecture) -> np.ndarray:
-    """Column and row hops per message into each layer group, [2, V, G] (networks placed one after another)."""
+def _hops(
+    networks: list[list[int]], cores: np.ndarray, input_cores: np.ndarray, tiles: np.ndarray, arch: Architecture
+) -> np.ndarray:
+    """Column and row hops per message into each layer group, [2, V, G] (networks placed one after another, on
+    ``tiles`` [V] in use)."""
     per_tile = np.maximum(arch.compute["cores_per_tile"], 1.0)
     out = np.zeros((2, *cores.shape))
     for v in range(cores.shape[0]):
         first_inputs = [0]
         for groups in networks:
             first_inputs.append(first_inputs[-1] + input_cores[v, groups[0]] + cores[v, groups].sum())
-        tiles = np.ceil(first_inputs[-1] / per_tile[v])
-        height = arch.compute["mesh_height_tiles"][v] or np.ceil(np.sqrt(tiles))
+        height = arch.compute["mesh_height_tiles"][v] or np.ceil(np.sqrt(tiles[v]))
         for start, groups in zip(first_inputs, networks):
             src = range(int(start), int(start + input_cores[v, groups[0]]))
             for g in groups:
@@ -157,13 +160,12 @@ def price_cores(ops: Ops, arch: Architecture) -> CorePricing:
     cores, input_cores = layer_cores(ops, arch)
     n_variants, n_groups = cores.shape
     networks = [[g for g, (net, _) in enumerate(keys) if net == name] for name in dict.fromkeys(net for net, _ in keys)]
-    hops = _hops(networks, cores, input_cores, arch)
+    network_inputs = sum(input_cores[:, groups[0]] for groups in networks)  # [V]
+    tiles = np.ceil((cores.sum(axis=1) + network_inputs) / np.maximum(c["cores_per_tile"], 1.0))
+    hops = _hops(networks, cores, input_cores, tiles, arch)
     shared = ops.shared[None, :] > 0
     synapse_s = np.where(shared & (c["conv_synapse_s"][:, None] > 0), c["conv_synapse_s"][:, None], c["synapse_s"][:, None])
     vertical_pj = np.where(c["route_hop_vertical_pj"] > 0, c["route_hop_vertical_pj"], c["route_hop_pj"])[:, None]
-    per_tile = np.maximum(c["cores_per_tile"], 1.0)
-    total_cores = cores.sum(axis=1) + sum(input_cores[:, groups[0]] for groups in networks)
-    tiles = np.ceil(total_cores / per_tile)
     barrier = arch.barrier_s(tiles)
     accesses, spikes_out, messages = np.zeros((3, n_variants, n_groups))
     core_time = np.zeros((n_variants, n_groups))
@@ -200,7 +202,7 @@ def price_cores(ops: Ops, arch: Architecture) -> CorePricing:
     latency = np.stack(network_s, axis=1).sum(axis=1)
     return CorePricing(
         cores=cores,
-        input_cores=sum(input_cores[:, groups[0]] for groups in networks),
+        input_cores=network_inputs,
         tiles=tiles,
         neuron_accesses=accesses,
         neuron_access_j=accesses * c["neuron_access_pj"][:, None] * PJ,
