@@ -7,6 +7,7 @@ SANA-FE (Boyle et al., IEEE TCAD 2025; ``sanafe`` in the ``test`` extra) predict
 
 import numpy as np
 import pytest
+import torch
 
 pytest.importorskip("sanafe")
 
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("case", CASES)
 def test_loihi_preset_agrees_with_sanafe_per_component(case):
+    threads = torch.get_num_threads()
     result = compare(case, samples=8)
+    assert torch.get_num_threads() == threads  # SANA-FE's OpenMP runtime must not change how torch trains afterwards
     for component in ("synapse", "soma", "network", "total"):
         assert abs(result.error(component)) <= 0.10, (component, result.ours, result.sanafe)
     assert abs(result.error("latency")) <= 0.15, (result.ours, result.sanafe)

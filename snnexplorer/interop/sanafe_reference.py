@@ -27,6 +27,8 @@ Semantics, and how the comparison handles them:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +92,17 @@ def _split(n: int, cores: int) -> np.ndarray:
     return np.arange(n) // per_core
 
 
+@contextmanager
+def _torch_threads_kept() -> Iterator[None]:
+    """SANA-FE's OpenMP runtime leaves the process's OpenMP thread count at 1, which torch shares: training after a
+    SANA-FE run would then sum in another order. Restore torch's count."""
+    threads = torch.get_num_threads()
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def run_sanafe(network, spikes: np.ndarray, cores: list[int], input_cores: int, conv: list[bool]) -> SanafeRun:
     """Run ``network`` (an ImportedNetwork) on SANA-FE's Loihi for each sample of ``spikes`` [batch, T, n_in].
 
@@ -130,22 +143,23 @@ def run_sanafe(network, spikes: np.ndarray, cores: list[int], input_cores: int, 
         src, dst = np.nonzero(matrix)
         groups[-1].connect_neurons_sparse(group, {"weight": matrix[src, dst].tolist()}, list(zip(src.tolist(), dst.tolist())))
         groups.append(group)
-    chip = sanafe.SpikingChip(arch)
-    chip.load(net)
     totals = np.zeros(5)
     fired = np.zeros(len(stages))
     pad = np.zeros((chip_steps - n_steps, n_in), dtype=bool)
-    for sample in spikes:
-        chip.reset()
-        train = np.concatenate([sample, pad])
-        for i, neuron in enumerate(chip.mapped_neuron_groups["input"]):
-            neuron.set_attributes(model_attributes={"spikes": train[:, i].tolist()})
-        result = chip.sim(chip_steps, timing_model="detailed", spike_trace=True)
-        energy = result["energy"]
-        totals += [energy["synapse"], energy["soma"], energy["network"], energy["total"], result["sim_time"]]
-        for step in result["spike_trace"]:
-            for address in step:
-                if address.group_name.startswith("stage"):
-                    fired[int(address.group_name[5:])] += 1
+    with _torch_threads_kept():
+        chip = sanafe.SpikingChip(arch)
+        chip.load(net)
+        for sample in spikes:
+            chip.reset()
+            train = np.concatenate([sample, pad])
+            for i, neuron in enumerate(chip.mapped_neuron_groups["input"]):
+                neuron.set_attributes(model_attributes={"spikes": train[:, i].tolist()})
+            result = chip.sim(chip_steps, timing_model="detailed", spike_trace=True)
+            energy = result["energy"]
+            totals += [energy["synapse"], energy["soma"], energy["network"], energy["total"], result["sim_time"]]
+            for step in result["spike_trace"]:
+                for address in step:
+                    if address.group_name.startswith("stage"):
+                        fired[int(address.group_name[5:])] += 1
     synapse, soma, network_j, total, latency = totals / n_batch
     return SanafeRun(synapse, soma, network_j, total, latency, fired / n_batch, chip_steps)
