@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import DesignError
-from .progress import Reporter
+from .progress import Reporter, Stage
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -36,6 +36,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .pipeline import evaluate
 
     design = load_design(args.design)
+    if args.hardware:
+        design = design.copy(hardware={"preset": args.hardware, "overrides": {}})
     reporter = Reporter(quiet=args.quiet)
     report = evaluate(design, activity=args.activity, progress=reporter)
     reporter.close()
@@ -110,7 +112,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             train(design, show, confusion=confusion_for(design, show)) if args.retrain else load_or_train(design, progress=show)
         )
         test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
-        show({"stage": f"  simulating {len(test.y):,} test samples"})
+        show(Stage(f"  simulating {len(test.y):,} test samples"))
         activity = simulate_weights(design, weights, test.x, test.y)
         show.close()
         print(
@@ -224,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("design", help="a design YAML path or preset name")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--activity", default="simulate", help="'simulate' (train if needed, then simulate) or 'synthetic:RATE'")
+    p.add_argument(
+        "--hardware", help="price on this hardware preset instead of the design's (the design's overrides are dropped)"
+    )
     p.add_argument("--ann-accuracy", action="store_true", help="also train (once, cached) the ANN twin and report its accuracy")
     p.set_defaults(func=_cmd_evaluate)
     p = sub.add_parser("serve", help="serve the dashboard")

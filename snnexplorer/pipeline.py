@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -22,11 +21,11 @@ from .errors import DesignError
 from .hardware import Architecture, Report, cost, cost_variants
 from .hardware.cost import metrics_variants
 from .inference import simulate_weights
+from .progress import Progress, Stage
 from .resources import check_memory
 from .sim.activity import Activity
 from .sim.synthetic import synthetic_activity
 
-Progress = Callable[[dict], None]
 _ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
 _ACTIVITY_CACHE_SIZE = 32
 _ACTIVITY_CACHE_LOCK = threading.Lock()  # dashboard sessions evaluate in worker threads
@@ -90,7 +89,7 @@ def simulate_design(design: Design, progress: Progress | None = None, cancel: th
     weights = load_or_train(design, progress, cancel)
     test = data.load(design.dataset.name, "test").head(design.dataset.test_samples)
     if progress is not None:
-        progress({"stage": f"simulating {design.name} on {len(test.y):,} test samples"})
+        progress(Stage(f"simulating {design.name} on {len(test.y):,} test samples"))
     return simulate_weights(design, weights, test.x, test.y)
 
 

@@ -31,32 +31,24 @@ def test_console_script_help():
 def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     import io
 
-    from snnexplorer.progress import Reporter
+    from snnexplorer.progress import Reporter, Stage, Step
 
-    infos = [
-        {
-            "network": "main",
-            "epoch": e,
-            "epochs": 2,
-            "batch": b,
-            "batches": 5,
-            "loss": 0.5,
-            "fraction": ((e - 1) * 5 + b) / 10,
-            "eta_s": 3.0,
-        }
+    steps = [
+        Step("main", (e - 1) * 5 + b, 10, "batches", 3.0, epoch=e, epochs=2, loss=0.5, accuracy=0.75)
         for e in (1, 2)
         for b in range(1, 6)
     ]
     log, tty, quiet = io.StringIO(), io.StringIO(), io.StringIO()
     for stream, terminal, silent in ((log, False, False), (tty, True, False), (quiet, False, True)):
         reporter = Reporter(stream, quiet=silent, terminal=terminal)
-        reporter({"stage": "training tiny"})
-        for info in infos:
-            reporter(info)
+        reporter(Stage("training tiny"))
+        for step in steps:
+            reporter(step)
         reporter.close()
     lines = log.getvalue().splitlines()
     assert lines[0] == "training tiny" and len(lines) == 1 + 10 and "\r" not in log.getvalue()
     assert "epoch 2/2" in lines[-1] and "batches/s" in lines[-1] and "ETA 3 s" in lines[-1]
+    assert "training accuracy 75.0 %" in lines[-1]
     assert tty.getvalue().count("\r") == 10 and "[########################] 100.0%" in tty.getvalue()
     assert quiet.getvalue() == ""
 

@@ -44,6 +44,7 @@ from ..hardware_schema import override_problems
 from ..io import atomic_write_text
 from ..pipeline import metrics_of_hardware_variants, parse_synthetic
 from ..presets import hardware_preset, hardware_preset_names
+from ..progress import Progress, Step
 from ..yaml_input import decode_utf8, read_yaml
 from .pareto import SENSES, pareto_mask
 from .timesteps import OBJECTIVES as SEARCH_OBJECTIVES
@@ -382,7 +383,7 @@ def run_study(
     study: Study,
     out: str | Path | None = None,
     client: Any = None,
-    progress: Callable[[dict], None] | None = None,
+    progress: Progress | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> pd.DataFrame:
     """Evaluate every point of ``study`` not yet in ``out``; returns all rows with constraint and Pareto flags.
@@ -433,7 +434,7 @@ def run_study(
             done = len(done_rows)
             eta = (time.perf_counter() - start) / max(1, done - (total - left)) * (total - done)
             for row in rows:
-                progress({"done": done, "total": total, "eta_s": eta, "row": row})
+                progress(Step("sweep", done, total, "points", eta, row=row))
 
     tasks = []  # (function, the design it prices, its arguments after the design, the points it prices)
     for design, fresh in todo:

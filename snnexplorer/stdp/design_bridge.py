@@ -17,9 +17,10 @@ import numpy as np
 
 from .. import data
 from ..design import Design
+from ..progress import Progress
 from ..sim.activity import Activity
 from ..weights import Weights
-from .learn import LABEL_STREAM, TEST_STREAM, Counts, Progress, as_activity, assign_labels, class_scores, responses, train
+from .learn import LABEL_STREAM, TEST_STREAM, Counts, as_activity, assign_labels, class_scores, responses, train
 from .rule import STDPRule
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from ..errors import TrainingCancelled
+from ..progress import Progress, Step
 from ..sim.activity import Activity, LayerActivity
 from .kernel import COUNTERS, INHIBITION, INPUT, NEURON, OUTPUT, SYNAPTIC, WEIGHT, infer_samples, train_samples
 from .rule import STDPRule, initial_weights, input_rates
@@ -25,8 +25,6 @@ CHUNK = 100
 """Samples per kernel call while training (progress and cancel are checked between calls)."""
 LABEL_STREAM, TEST_STREAM = 10**7, 2 * 10**7
 """Offsets of the Poisson streams of labelling and test presentations, apart from the training ones."""
-
-Progress = Callable[[dict], None]
 
 
 @dataclass
@@ -92,7 +90,7 @@ def train(
             if progress is not None:
                 done = int(ids[-1]) + 1
                 eta = (time.perf_counter() - started) * (total - done) / done
-                progress({"network": "stdp", "done": done, "total": total, "fraction": done / total, "eta_s": eta})
+                progress(Step("stdp", done, total, "samples", eta))
     return weights, theta, Counts(counters, presentations, total, writes)
 
 

@@ -21,10 +21,11 @@ import numpy as np
 
 from .. import data
 from ..design import Design
+from ..progress import Progress, Stage
 from ..resources import check_memory
 from ..shipped import zoo_dir
 from ..weights import CorruptWeights, Weights
-from .trainer import Progress, train, train_ann
+from .trainer import train, train_ann
 
 
 def cache_dir() -> Path:
@@ -116,7 +117,7 @@ def load_or_train(design: Design, progress: Progress | None = None, cancel: thre
         return found
     check_memory(design, "train")
     if progress is not None:
-        progress({"stage": f"training {design.name} ({design.parameter_count:,} parameters): no trained weights cached"})
+        progress(Stage(f"training {design.name} ({design.parameter_count:,} parameters): no trained weights cached"))
     return _load_or_build(
         cache_key(design), lambda: train(design, progress, cancel, confusion=confusion_for(design, progress, cancel))
     )

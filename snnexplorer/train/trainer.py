@@ -24,11 +24,10 @@ from ..design import Design
 from ..errors import TrainingCancelled
 from ..events import EventSet
 from ..per_layer import fit_to_depth
+from ..progress import Progress, Step
 from ..topology import LayerSpec, stack
 from ..weights import Weights
 from .model import ANN, EnsembleSNN, ExpertStack, SpikingNet
-
-Progress = Callable[[dict], None]
 
 
 def class_groups(design: Design, confusion: np.ndarray | None = None) -> list[list[int]]:
@@ -147,17 +146,17 @@ def _fit(
                 done = (epoch * batches + b + 1) / (settings.epochs * batches)
                 elapsed = time.perf_counter() - start
                 progress(
-                    {
-                        "network": label,
-                        "epoch": epoch + 1,
-                        "epochs": settings.epochs,
-                        "batch": b + 1,
-                        "batches": batches,
-                        "loss": total / seen,
-                        "train_accuracy": correct / seen,
-                        "fraction": done,
-                        "eta_s": elapsed / done * (1 - done),
-                    }
+                    Step(
+                        label,
+                        epoch * batches + b + 1,
+                        settings.epochs * batches,
+                        "batches",
+                        elapsed / done * (1 - done),
+                        epoch=epoch + 1,
+                        epochs=settings.epochs,
+                        loss=total / seen,
+                        accuracy=correct / seen,
+                    )
                 )
     return model.cpu()
 

@@ -46,6 +46,7 @@ from ..interop import ImportedNetwork, from_nir
 from ..per_layer import resize
 from ..pipeline import evaluate
 from ..presets import design_preset_paths
+from ..progress import ProgressEvent, Step
 from ..sections import Section
 from ..stdp.rule import VARIANTS, variant_of, with_learning_rule, with_variant
 from ..topology import check_entries
@@ -731,22 +732,21 @@ class ExplorerModel(param.Parameterized):
 
         self._cancel.clear()
         self._set(training=True, progress=0.0, progress_text="starting…")
-        state: dict = {}
+        latest: list[Step] = []
+
+        def progress(event: ProgressEvent) -> None:
+            if isinstance(event, Step):  # a stage line comes first, then the steps
+                latest[:] = [event]
 
         async def poll() -> None:
             while self.training:
-                if "fraction" in state:  # a stage line comes first, then the progress dicts
-                    done = (
-                        f"epoch {state['epoch']}/{state['epochs']}, loss {state['loss']:.3f}"
-                        if "epoch" in state
-                        else f"{state['done']}/{state['total']} samples"
-                    )
-                    self._set(progress=state["fraction"], progress_text=f"{state['network']}: {done}, ETA {state['eta_s']:.0f} s")
+                if latest:
+                    self._set(progress=latest[0].fraction, progress_text=latest[0].describe())
                 await asyncio.sleep(0.3)
 
         poller = asyncio.ensure_future(poll())
         try:
-            await asyncio.to_thread(load_or_train, self.design, state.update, self._cancel)
+            await asyncio.to_thread(load_or_train, self.design, progress, self._cancel)
             message = ""
         except TrainingCancelled:
             message = "Training cancelled."

@@ -18,6 +18,7 @@ from ..errors import DesignError
 from ..explore import Study, run_study
 from ..explore.study import read_sweep, results_table
 from ..presets import presets_dir
+from ..progress import Step
 from ..yaml_input import decode_utf8, parse_yaml
 from .model import CUSTOM, ExplorerModel
 
@@ -127,11 +128,11 @@ class StudyModel(param.Parameterized):
         self._points = points_of(study)
         self._stop.clear()
         rows: list[dict] = []
-        state: dict = {}
+        latest: list[Step] = []
 
-        def progress(update: dict) -> None:
-            rows.append(update["row"])
-            state.update(update)
+        def progress(step: Step) -> None:
+            rows.append(step.row)
+            latest[:] = [step]
 
         self._set(running=True, progress=0.0, results=None, axes=[f"axis:{k}" for k in study.axes], message="starting…")
         work = asyncio.ensure_future(asyncio.to_thread(run_study, study, None, None, progress, self._stop.is_set))
@@ -142,8 +143,8 @@ class StudyModel(param.Parameterized):
                 shown = len(rows)
                 self._set(
                     results=results_table(study, rows[:shown]),
-                    progress=state["done"] / state["total"],
-                    message=f"{state['done']:,} of {state['total']:,} points, ETA {state['eta_s']:.0f} s",
+                    progress=latest[0].fraction,
+                    message=latest[0].describe(),
                 )
         try:
             table = work.result()
