@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from .activity_source import ALLOWED, ActivitySource
 from .errors import DesignError
 from .progress import Reporter, Stage
 
@@ -41,7 +42,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     reporter = Reporter(quiet=args.quiet)
     report = evaluate(design, activity=args.activity, progress=reporter)
     reporter.close()
-    if args.activity == "simulate" and design.training.learning_rule == "stdp":
+    if args.activity.simulated and design.training.learning_rule == "stdp":
         from .pipeline import training_report
 
         training = training_report(design)
@@ -203,6 +204,21 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _activity(text: str) -> ActivitySource:
+    try:
+        return ActivitySource.parse(text)
+    except DesignError as exc:
+        raise argparse.ArgumentTypeError(str(exc.problems[0])) from None
+
+
+ACTIVITY_OPTION = {
+    "default": ActivitySource.simulate(),
+    "type": _activity,
+    "metavar": "SOURCE",
+    "help": f"{ALLOWED}: simulate the test subset (training first if needed), or a uniform spike rate (cost only)",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .data import downloadable
@@ -225,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="accuracy, energy, latency and footprint of a design")
     p.add_argument("design", help="a design YAML path or preset name")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    p.add_argument("--activity", default="simulate", help="'simulate' (train if needed, then simulate) or 'synthetic:RATE'")
+    p.add_argument("--activity", **ACTIVITY_OPTION)
     p.add_argument(
         "--hardware", help="price on this hardware preset instead of the design's (the design's overrides are dropped)"
     )
@@ -262,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", required=True, choices=EXPORT_FORMATS, help="; ".join(f"{k}: {v}" for k, v in EXPORT_FORMATS.items())
     )
     p.add_argument("--out", required=True, help="the file to write (atomically: never half-written)")
-    p.add_argument("--activity", default="simulate", help="for json/csv/html: 'simulate' or 'synthetic:RATE'")
+    p.add_argument("--activity", **ACTIVITY_OPTION)
     p.set_defaults(func=_cmd_export)
     return parser
 

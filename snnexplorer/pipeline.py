@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from . import data
+from .activity_source import ActivitySource
 from .design import Design
-from .errors import DesignError
 from .hardware import Architecture, Report, cost, cost_variants
 from .hardware.cost import metrics_variants
 from .inference import simulate_weights
@@ -26,6 +26,7 @@ from .resources import check_memory
 from .sim.activity import Activity
 from .sim.synthetic import synthetic_activity
 
+SIMULATE = ActivitySource.simulate()
 _ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
 _ACTIVITY_CACHE_SIZE = 32
 _ACTIVITY_CACHE_LOCK = threading.Lock()  # dashboard sessions evaluate in worker threads
@@ -46,25 +47,18 @@ def synthetic_for(design: Design, rate: float) -> Activity:
     )
 
 
-def parse_synthetic(spec: str) -> float:
-    """The rate of an ``synthetic:RATE`` activity spec."""
-    try:
-        rate = float(spec.split(":", 1)[1])
-    except (IndexError, ValueError):
-        rate = -1.0
-    if not 0.0 <= rate <= 1.0:
-        raise DesignError.single("activity", spec, "'simulate' or 'synthetic:RATE' with RATE in 0..1")
-    return rate
+Source = ActivitySource | Activity | str
+"""What the pipeline's functions take as activity: an :class:`ActivitySource` (or its text, parsed by
+:meth:`ActivitySource.parse`), or an Activity already simulated."""
 
 
-def activity_for(design: Design, activity: str | Activity = "simulate", progress: Progress | None = None) -> Activity:
+def activity_for(design: Design, activity: Source = SIMULATE, progress: Progress | None = None) -> Activity:
     """The Activity of ``design``: simulated (cached by the simulate hash) or synthetic."""
     if isinstance(activity, Activity):
         return activity
-    if activity.startswith("synthetic"):
-        return synthetic_for(design, parse_synthetic(activity))
-    if activity != "simulate":
-        raise DesignError.single("activity", activity, "'simulate' or 'synthetic:RATE'")
+    source = ActivitySource.parse(activity)
+    if not source.simulated:
+        return synthetic_for(design, source.rate)
     key = design.hash_for("simulate")
     with _ACTIVITY_CACHE_LOCK:
         if key in _ACTIVITY_CACHE:
@@ -125,7 +119,7 @@ def cost_design_variants(design: Design, activity: Activity, arch: Architecture)
     return cost_variants(activity, arch, design.mapping, design.weight_bits, design.membrane_bits)
 
 
-def metrics_of(design: Design, activity: str | Activity = "simulate") -> dict:
+def metrics_of(design: Design, activity: Source = SIMULATE) -> dict:
     """``evaluate(design, activity).metrics()`` without the Report's breakdown tables and twins' details."""
     table = metrics_variants(
         activity_for(design, activity), architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits
@@ -133,7 +127,7 @@ def metrics_of(design: Design, activity: str | Activity = "simulate") -> dict:
     return table.to_dict(orient="records")[0]
 
 
-def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity: str | Activity = "simulate") -> list[dict]:
+def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity: Source = SIMULATE) -> list[dict]:
     """:meth:`Report.metrics` of ``design`` with each of ``overrides`` as its ``hardware.overrides`` (numbers, checked
     by the caller), priced in one vectorized call on one Activity: each a variant of the design's preset."""
     base = Architecture.from_preset(design.hardware.preset)
@@ -151,7 +145,7 @@ def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity
     return table.to_dict(orient="records")
 
 
-def evaluate(design: Design, activity: str | Activity = "simulate", progress: Progress | None = None) -> Report:
+def evaluate(design: Design, activity: Source = SIMULATE, progress: Progress | None = None) -> Report:
     """The Report of ``design``: accuracy, energy, latency, footprint, SNN and ANN (``progress``: see simulate_design)."""
     return cost_design(design, activity_for(design, activity, progress))
 

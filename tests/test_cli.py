@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from snnexplorer.cli import main
 
 
@@ -13,8 +15,10 @@ def test_evaluate_json_with_synthetic_activity(capsys):
 
 
 def test_bad_activity_spec_is_a_clear_error(capsys):
-    assert main(["evaluate", "mnist-baseline", "--activity", "synthetic:2"]) == 1
-    assert "activity" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["evaluate", "mnist-baseline", "--activity", "synthetic:2"])
+    error = capsys.readouterr().err
+    assert exited.value.code == 2 and "--activity" in error and "'synthetic:2'" in error and "RATE in 0..1" in error
 
 
 def test_export_names_its_formats_when_one_is_wrong():

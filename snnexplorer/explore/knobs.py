@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..activity_source import ActivitySource
 from ..design import Design
 from ..errors import DesignError
 from ..hardware import Report
@@ -113,11 +114,15 @@ def _change(new: float, old: float) -> float:
 
 
 def knob_effects(
-    design: Design, activity: str = "simulate", base: Report | None = None, stop: Callable[[], bool] | None = None
+    design: Design,
+    activity: ActivitySource | str = "simulate",
+    base: Report | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> pd.DataFrame:
     """Each step of :func:`one_steps` priced against ``design`` (``COLUMNS``: % change of energy per inference,
     latency, footprint; accuracy change in points), sorted by the largest energy effect first. Steps the Design
     refuses are left out. ``stop()`` true ends the work early (a newer edit)."""
+    activity = ActivitySource.parse(activity)
     base = base or evaluate(design, activity)
     rows = []
     synthetic = None
@@ -128,7 +133,7 @@ def knob_effects(
             variant = apply_changes(design, step.changes)
             if step.retrains:
                 if synthetic is None:
-                    spec = activity if activity.startswith("synthetic") else f"synthetic:{mean_rate(activity_for(design))}"
+                    spec = activity if not activity.simulated else ActivitySource.synthetic(mean_rate(activity_for(design)))
                     synthetic = (spec, evaluate(design, spec))
                 spec, reference = synthetic
                 report = evaluate(variant, spec)

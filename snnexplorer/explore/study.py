@@ -37,12 +37,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..activity_source import ActivitySource
 from ..design import Design, load_design
 from ..errors import DesignError, FieldProblem
 from ..hardware.report import METRICS as REPORT_METRICS
 from ..hardware_schema import override_problems
 from ..io import atomic_write_text
-from ..pipeline import metrics_of_hardware_variants, parse_synthetic
+from ..pipeline import metrics_of_hardware_variants
 from ..presets import hardware_preset, hardware_preset_names
 from ..progress import Progress, Step
 from ..yaml_input import decode_utf8, read_yaml
@@ -69,7 +70,7 @@ class Study:
     axes: dict[str, list]
     objectives: dict[str, str] = field(default_factory=lambda: {"accuracy": "max", "energy_j": "min"})
     constraints: dict[str, str] = field(default_factory=dict)
-    activity: str = "simulate"
+    activity: ActivitySource = ActivitySource()
     search: str = "grid"
     budget: float = 0.01
     objective: str = "synaptic_ops"
@@ -103,9 +104,10 @@ class Study:
             "a rule like '>= 0.9'",
             problems,
         )
-        activity = data.get("activity", "simulate")
-        if not isinstance(activity, str) or not (activity == "simulate" or _is_synthetic(activity)):
-            problems.append(FieldProblem("study.activity", activity, "'simulate' or 'synthetic:RATE' with RATE in 0..1"))
+        try:
+            activity = ActivitySource.parse(data.get("activity", "simulate"), "study.activity")
+        except DesignError as exc:
+            problems += exc.problems
         search = data.get("search", "grid")
         if search not in SEARCHES:
             problems.append(FieldProblem("study.search", search, f"one of {list(SEARCHES)}"))
@@ -255,14 +257,6 @@ def _metric_rules(rules: Any, key: str, valid: Callable[[Any], bool], allowed: s
     return dict(rules)
 
 
-def _is_synthetic(activity: str) -> bool:
-    try:
-        parse_synthetic(activity)
-    except DesignError:
-        return False
-    return True
-
-
 def _set_path(data: dict, path: str, value: Any) -> None:
     keys = path.split(".")
     target = data
@@ -285,13 +279,13 @@ def _parse_rule(rule: Any) -> tuple[Callable, float] | None:
     return None
 
 
-def evaluate_point(design: Design | dict, activity: str) -> dict:
+def evaluate_point(design: Design | dict, activity: ActivitySource) -> dict:
     """One point's metrics (:meth:`Report.metrics`, without building the Report's tables); a pure function of its
     inputs (runs in any worker: a worker is sent the design as a mapping)."""
     from ..pipeline import metrics_of, training_report
 
     design = design if isinstance(design, Design) else Design.from_dict(design)
-    training = training_report(design) if activity == "simulate" else None
+    training = training_report(design) if activity.simulated else None
     return {
         "point": design.hash_for("cost"),
         **metrics_of(design, activity),
@@ -469,7 +463,7 @@ def run_study(
     return table
 
 
-def _one_point(design: Design | dict, activity: str) -> list[dict]:
+def _one_point(design: Design | dict, activity: ActivitySource) -> list[dict]:
     return [evaluate_point(design, activity)]
 
 
@@ -478,7 +472,7 @@ def _mapping(design: Design | dict) -> dict:
     return design.to_dict() if isinstance(design, Design) else design
 
 
-def evaluate_variants(design: Design | dict, overrides: list[dict], activity: str) -> list[dict]:
+def evaluate_variants(design: Design | dict, overrides: list[dict], activity: ActivitySource) -> list[dict]:
     """The rows of ``design`` with each of ``overrides`` as its ``hardware.overrides``, priced in one vectorized call
     on one Activity (a pure function of its inputs, as :func:`evaluate_point`)."""
     design = design if isinstance(design, Design) else Design.from_dict(design)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..activity_source import ActivitySource
 from ..errors import DesignError
 from ..sim.activity import Activity, LayerActivity
 from ..sim.graph import Stage, simulate_graph
@@ -84,25 +85,25 @@ class ImportedNetwork:
         spike_counts = [np.full((1, stage.n_out), rate * timesteps) for stage in self.stages[:-1]]
         return Activity(layers, np.zeros(1, np.int64), np.zeros((1, self.n_outputs)), spike_counts, None, self.name)
 
-    def evaluate(self, design=None, activity: str | Activity = "simulate"):
+    def evaluate(self, design=None, activity: ActivitySource | Activity | str = "simulate"):
         """The :class:`~snnexplorer.hardware.Report` of this network under ``design``'s data, encoding, timesteps
         (its first layer's count), test subset, hardware and mapping (default: the ``mnist-baseline`` preset).
 
-        ``activity``: 'simulate' (the test subset), 'synthetic:RATE', or an Activity.
+        ``activity``: simulate the test subset, synthetic at a rate (an :class:`ActivitySource` or its text), or an
+        Activity.
         The dataset's inputs per sample must equal this network's.
         """
         from .. import data
         from ..design import Design, load_design
         from ..hardware import cost
-        from ..pipeline import architecture_of, parse_synthetic
+        from ..pipeline import architecture_of
 
         design = load_design(design or "mnist-baseline") if not isinstance(design, Design) else design
         steps = design.layer_timesteps[0]
-        if isinstance(activity, str) and activity.startswith("synthetic"):
-            activity = self.synthetic(steps, parse_synthetic(activity))
-        elif isinstance(activity, str):
-            if activity != "simulate":
-                raise DesignError.single("activity", activity, "'simulate' or 'synthetic:RATE'")
+        source = None if isinstance(activity, Activity) else ActivitySource.parse(activity)
+        if source is not None and not source.simulated:
+            activity = self.synthetic(steps, source.rate)
+        elif source is not None:
             if design.n_inputs != self.n_inputs:
                 raise DesignError.single(
                     "dataset.name",

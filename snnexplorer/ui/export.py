@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..activity_source import ActivitySource
 from ..errors import DesignError
 from ..io import atomic_write_bytes
 
@@ -104,7 +105,7 @@ def export_bytes(design: Design, fmt: str, report: Report | None = None, history
     return plots_html(report, history, sweep).encode()
 
 
-def export(design: Design, fmt: str, out: str | Path, activity: str = "simulate") -> Path:
+def export(design: Design, fmt: str, out: str | Path, activity: ActivitySource | str = "simulate") -> Path:
     """Write ``design``'s ``fmt`` file to ``out`` atomically (evaluating it first where the file needs the report)."""
     report = None
     if fmt in ("json", "csv", "html"):

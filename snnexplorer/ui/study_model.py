@@ -13,6 +13,7 @@ import threading
 
 import param
 
+from ..activity_source import ActivitySource
 from ..design import Design
 from ..errors import DesignError
 from ..explore import Study, run_study
@@ -124,7 +125,7 @@ class StudyModel(param.Parameterized):
             self._set(message=f"A `{study.search}` search runs from the command line: snnexplorer sweep.")
             return
         if self.cost_only:
-            study = dataclasses.replace(study, activity=f"synthetic:{self.explorer.spike_rate}")
+            study = dataclasses.replace(study, activity=ActivitySource.synthetic(self.explorer.spike_rate))
         self._points = points_of(study)
         self._stop.clear()
         rows: list[dict] = []
