@@ -38,10 +38,10 @@ def main() -> None:
         top = ", ".join(f"{kind} {share:.0%}" for kind, share in (kinds / report.energy_j).head(2).items())
         print(
             f"{key:16s} {design.mapping.input_format:13s} {design.hardware.preset:12s} {report.accuracy:8.2%} "
-            f"{twin_accuracy[key]:8.2%} {report.energy_j * 1e6:9.3f} {ann['energy_j'] * 1e6:9.3f} "
-            f"{ann['zero_skipping_energy_j'] * 1e6:9.3f} {ann['qnn_energy_j'] * 1e6:9.3f} "
-            f"{report.energy_j / ann['energy_j']:8.2f} {report.energy_j / ann['zero_skipping_energy_j']:9.2f} "
-            f"{report.latency_s / ann['latency_s']:11.2f}  {top}"
+            f"{twin_accuracy[key]:8.2%} {report.energy_j * 1e6:9.3f} {ann.energy_j * 1e6:9.3f} "
+            f"{ann.zero_skipping_energy_j * 1e6:9.3f} {ann.qnn_energy_j * 1e6:9.3f} "
+            f"{report.energy_j / ann.energy_j:8.2f} {report.energy_j / ann.zero_skipping_energy_j:9.2f} "
+            f"{report.latency_s / ann.latency_s:11.2f}  {top}"
         )
     print(f"\n{len(designs)} points in {time.perf_counter() - started:.0f} s (ANN0: the zero-skipping ANN twin)")
 

@@ -79,7 +79,7 @@ def main() -> None:
     for preset in hardware_preset_names():
         design = Design.from_dict({"hardware": {"preset": preset}})
         report = evaluate(design, "synthetic:0.1")
-        proxy = report.sop_proxy["energy_j"]
+        proxy = report.sop_proxy.energy_j
         print(
             f"  {preset:14s} ours {report.energy_j * 1e6:9.3f} µJ   SOP proxy {proxy * 1e6:8.3f} µJ   ours / proxy {report.energy_j / proxy:8.1f}x"
         )

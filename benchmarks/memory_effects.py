@@ -84,7 +84,7 @@ def breakeven_rate(preset: str) -> float | None:
     wins = []
     for rate in rates:
         r = cost_design(design, synthetic_for(design, float(rate)))
-        wins.append(r.energy_j <= r.ann["energy_j"])
+        wins.append(r.energy_j <= r.ann.energy_j)
     if not wins[0]:
         return None
     return float(rates[np.argmin(wins)] - 0.005) if not all(wins) else 1.0

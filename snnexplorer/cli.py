@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .activity_source import ALLOWED, ActivitySource
 from .errors import DesignError
+from .format import METRIC_TEXT, binary_bytes, si
+from .hardware.report import Report, TrainingCost
 from .progress import Reporter, Stage
 
 
@@ -33,8 +35,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from .design import load_design
-    from .pipeline import evaluate
+    from .pipeline import ann_accuracy, evaluate, training_report
 
     design = load_design(args.design)
     if args.hardware:
@@ -42,59 +46,55 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     reporter = Reporter(quiet=args.quiet)
     report = evaluate(design, activity=args.activity, progress=reporter)
     reporter.close()
-    if args.activity.simulated and design.training.learning_rule == "stdp":
-        from .pipeline import training_report
-
-        training = training_report(design)
-        report.extra["training"] = {
-            "energy_j": training.energy_j,
-            "latency_s": training.latency_s,
-            "synaptic_ops": training.synaptic_ops,
-            "neuron_updates": training.neuron_updates,
-        }
+    training = training_report(design) if args.activity.simulated else None
+    if training is not None:
+        report = dataclasses.replace(
+            report,
+            training=TrainingCost(training.energy_j, training.latency_s, training.synaptic_ops, training.neuron_updates),
+        )
     if args.ann_accuracy:
-        from .pipeline import ann_accuracy
-
-        report.ann["accuracy"] = ann_accuracy(design)
+        report = dataclasses.replace(report, ann=dataclasses.replace(report.ann, accuracy=ann_accuracy(design)))
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
-        return 0
-    data = report.to_dict()
-    acc = "n/a (synthetic activity)" if data["accuracy"] is None else f"{100 * data['accuracy']:.2f} %"
-    print(f"design      {data['name']} on {data['hardware']}")
-    ann_acc = data["ann"].get("accuracy")
-    print(f"accuracy    {acc}" + ("" if ann_acc is None else f"  (ANN twin {100 * ann_acc:.2f} %)"))
-    if not data["feasible"]:
-        print("feasible    no: " + "; ".join(data["reasons"]))
-        return 0
-    print(f"energy      {data['energy_j'] * 1e6:.3f} µJ per inference  (ANN twin {data['ann']['energy_j'] * 1e6:.3f} µJ)")
-    print(
-        f"latency     {data['latency_s'] * 1e3:.4f} ms per batch of {data['batch']}  (ANN twin {data['ann']['latency_s'] * 1e3:.4f} ms)"
-    )
-    print(f"footprint   {data['footprint_bytes'] / 1024:.1f} KiB")
-    print(f"synaptic ops {data['synaptic_ops']:.0f}, neuron updates {data['neuron_updates']:.0f} per inference")
-    first = data["layers"][0]
-    inputs = [row for row in data["breakdown"] if row["kind"] == "inputs" and row["op"] == "read"]
-    if inputs:
-        outer = inputs[-1]
-        print(
-            f"input       {first['input_spikes']:,.0f} spikes/events per sample, sent as {report.extra['mapping']['input_format']}: "
-            f"{outer['bytes']:,.0f} B read from {outer['level']} ({outer['energy_j'] * 1e6:.3f} µJ)"
-        )
-    bench = data["neurobench"]
-    ops = bench["synaptic_operations"]
-    sparsity = "n/a" if bench["activation_sparsity"] is None else f"{bench['activation_sparsity']:.3f}"
-    print(
-        f"NeuroBench  activation sparsity {sparsity}, effective ACs {ops['Effective_ACs']:.0f} / MACs "
-        f"{ops['Effective_MACs']:.0f} (dense {ops['Dense']:.0f}), membrane updates {bench['membrane_updates']:.0f} per sample"
-    )
-    training = report.extra.get("training")
-    if training:
-        print(
-            f"training    {training['energy_j'] * 1e6:.3f} µJ per training sample (STDP: {training['synaptic_ops']:.0f} "
-            f"synaptic ops, {training['neuron_updates']:.0f} neuron updates, weight updates as read-modify-writes)"
-        )
+    else:
+        print("\n".join(report_lines(report)))
     return 0
+
+
+def report_lines(report: Report) -> list[str]:
+    """A Report as the lines ``snnexplorer evaluate`` prints, in the units the dashboard shows."""
+    ann = report.ann
+    accuracy = "n/a (synthetic activity)" if report.accuracy is None else METRIC_TEXT["accuracy"][1](report.accuracy)
+    twin = "" if ann.accuracy is None else f"  (ANN twin {METRIC_TEXT['accuracy'][1](ann.accuracy)})"
+    lines = [f"design      {report.name} on {report.hardware}", f"accuracy    {accuracy}{twin}"]
+    if not report.feasible:
+        return [*lines, "feasible    no: " + "; ".join(report.reasons)]
+    ops = report.neurobench.synaptic_operations
+    sparsity = report.neurobench.activation_sparsity
+    lines += [
+        f"energy      {si(report.energy_j, 'J')} per inference  (ANN twin {si(ann.energy_j, 'J')})",
+        f"latency     {si(report.latency_s, 's')} per batch of {report.batch}  (ANN twin {si(ann.latency_s, 's')})",
+        f"footprint   {binary_bytes(report.footprint_bytes)}",
+        f"synaptic ops {report.synaptic_ops:,.0f}, neuron updates {report.neuron_updates:,.0f} per inference",
+    ]
+    inputs = report.breakdown.query("kind == 'inputs' and op == 'read'")
+    if len(inputs):
+        outer = inputs.iloc[-1]
+        lines.append(
+            f"input       {report.layers[0].input_spikes:,.0f} spikes/events per sample, sent as "
+            f"{report.mapping.input_format}: {outer['bytes']:,.0f} B read from {outer['level']} ({si(outer['energy_j'], 'J')})"
+        )
+    lines.append(
+        f"NeuroBench  activation sparsity {'n/a' if sparsity is None else f'{sparsity:.3f}'}, effective ACs "
+        f"{ops.effective_acs:,.0f} / MACs {ops.effective_macs:,.0f} (dense {ops.dense:,.0f}), membrane updates "
+        f"{report.neurobench.membrane_updates:,.0f} per sample"
+    )
+    if report.training is not None:
+        lines.append(
+            f"training    {si(report.training.energy_j, 'J')} per training sample (STDP: {report.training.synaptic_ops:,.0f} "
+            f"synaptic ops, {report.training.neuron_updates:,.0f} neuron updates, weight updates as read-modify-writes)"
+        )
+    return lines
 
 
 def _cmd_train(args: argparse.Namespace) -> int:

@@ -338,7 +338,7 @@ def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
     explorer.study.model.load_csv("a,b\n1,2\n")
     assert "columns" in explorer.study.model.message
     assert len(explorer.model.sweep) == 2  # a refused file leaves the loaded sweep alone
-    layers = explorer.model.report.extra["layers"]
+    layers = explorer.model.report.layers
     assert [l["timesteps"] for l in layers] == explorer.model.design.layer_timesteps
 
 
@@ -847,7 +847,7 @@ def test_an_stdp_preset_keeps_its_700_steps_range_and_survives_a_timestep_edit(s
 
 def test_the_reference_line_names_a_chips_cores_tiles_and_busiest_core():
     loihi = evaluate(Design.from_dict({"hardware": {"preset": "loihi"}}), "synthetic:0.1")
-    chip = loihi.extra["chip"]
+    chip = loihi.chip
     line = reference_points(loihi)
-    assert f"on {chip['cores']:,.0f} cores in 1 tile," in line and "busiest core" in line
+    assert f"on {chip.cores:,.0f} cores in 1 tile," in line and "busiest core" in line
     assert "cores" not in reference_points(evaluate(Design.from_dict({}), "synthetic:0.1"))

@@ -101,7 +101,7 @@ def test_a_conv_design_is_costed_with_its_weights_fetched_once_per_batch_when_th
     report = evaluate(design, "synthetic:0.1")
     weights = report.breakdown.query("kind == 'weights' and level == 'DRAM'").groupby("layer")["bytes"].sum()
     specs = design.network_specs()["main"]
-    tile = report.extra["batch_tile"]
+    tile = report.batch_tile
     for layer, spec in enumerate(specs):  # every layer's weights fit on chip: read from DRAM once per batch tile
         assert weights[layer] == pytest.approx(spec.parameters * 4 / tile)
     activity = synthetic_for(design, 0.1)
@@ -118,7 +118,7 @@ def test_stationary_weights_are_read_at_most_once_per_step_at_the_innermost_leve
 
     def reads(design):
         report = evaluate(design, activity)
-        assert report.extra["mapping"]["weight_reuse"] == design.mapping.weight_reuse
+        assert report.mapping.weight_reuse == design.mapping.weight_reuse
         table = report.breakdown.query("kind == 'weights' and level == 'L1' and op == 'read'")
         return table.groupby("layer")["bytes"].sum(), report.energy_j
 

@@ -199,7 +199,7 @@ def test_a_dense_snn_learns_emulated_nmnist():
     )
     report = evaluate(design)
     assert report.accuracy > 0.7
-    assert report.extra["layers"][0]["input_spikes"] > 1000  # the events, not encoded pixels
+    assert report.layers[0].input_spikes > 1000  # the events, not encoded pixels
 
 
 def test_augmentation_shifts_every_frame_of_a_recording_alike():

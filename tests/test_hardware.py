@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -286,7 +288,7 @@ def test_batch_256_runs_as_tiles_when_its_state_pushes_the_weights_out_of_l2():
     """The issue's case: 784-256-10 float32 on edge-soc; batch 256 cost 2.1x batch 128 per inference before tiling."""
     by_batch = {b: cost_design(_design(batch=b), synthetic_for(_design(batch=b), 0.1)) for b in (128, 256)}
     assert by_batch[256].energy_j <= by_batch[128].energy_j
-    assert by_batch[256].extra["batch_tile"] < 256
+    assert by_batch[256].batch_tile < 256
     assert by_batch[256].latency_s == pytest.approx(2 * by_batch[128].latency_s, rel=1e-9)
 
 
@@ -306,7 +308,7 @@ def test_weights_reused_only_if_they_fit_jointly_with_state_and_buffers():
         assert items.working_set[layer0_weights][0] > weights_bytes
         assert bool(tiles.pricings[tiles.tiles.index(tile)].fits[0, layer0_weights, 1][0]) is fits_l2
     report = cost_design(design, activity)
-    assert report.extra["batch_tile"] == 16
+    assert report.batch_tile == 16
     dram = report.breakdown.query("level == 'DRAM' and kind == 'weights' and layer == 0")["bytes"].sum()
     assert dram == pytest.approx(weights_bytes / 16)
     assert "weights" in report.levels.set_index("level").loc["L2", "resident"]
@@ -348,18 +350,18 @@ def test_partial_sums_in_memory_cost_a_read_and_a_write_per_operation():
     synops = float(activity.synaptic_ops.sum())
     assert sums["read"] == pytest.approx(synops * 2) and sums["write"] == pytest.approx(synops * 2)
     registers = cost_design(Design.from_dict({**design.to_dict(), "mapping": {"accumulators": "registers"}}), activity)
-    assert report.energy_j > registers.energy_j and report.ann["energy_j"] > registers.ann["energy_j"]
+    assert report.energy_j > registers.energy_j and report.ann.energy_j > registers.ann.energy_j
 
 
 def test_qnn_twin_has_log2_t_plus_one_bit_activations_and_the_sop_proxy_has_no_memory():
     design = Design.from_dict({"timesteps": 5, "quantization": {"weight_bits": 8, "membrane_bits": 16}})
     activity = synthetic_for(design, 0.1)
     report = cost_design(design, activity)
-    assert report.ann["qnn_activation_bits"] == 3
-    assert report.ann["qnn_energy_j"] < report.ann["energy_j"]  # 3-bit activations: less traffic, cheaper multiplies
-    assert report.sop_proxy["energy_j"] == pytest.approx(activity.synaptic_ops.sum() * 0.9e-12)
-    assert report.sop_proxy["ann_energy_j"] == pytest.approx(report.ann["macs"] * 4.6e-12)
-    assert report.to_dict()["sop_proxy"] == report.sop_proxy
+    assert report.ann.qnn_activation_bits == 3
+    assert report.ann.qnn_energy_j < report.ann.energy_j  # 3-bit activations: less traffic, cheaper multiplies
+    assert report.sop_proxy.energy_j == pytest.approx(activity.synaptic_ops.sum() * 0.9e-12)
+    assert report.sop_proxy.ann_energy_j == pytest.approx(report.ann.macs * 4.6e-12)
+    assert report.to_dict()["sop_proxy"] == dataclasses.asdict(report.sop_proxy)
 
 
 @pytest.mark.parametrize("name", hardware_preset_names())
@@ -389,9 +391,9 @@ def test_spikes_are_messages_to_each_core_of_a_layer_and_hop_along_loihis_mesh()
     north-south hops in all; a layer-0 spike one message, 21/13 hops on average from the 13 cores."""
     design = Design.from_dict({"network": {"hidden": [2048]}, "hardware": {"preset": "loihi"}})
     report = evaluate(design, "synthetic:0.1")
-    chip = report.extra["chip"]
-    assert [layer["cores"] for layer in chip["layers"]] == [13, 1] and chip["cores"] == 15 and chip["tiles"] == 4
-    packets = [layer["input_spikes"] for layer in report.extra["layers"]]
+    chip = report.chip
+    assert [layer.cores for layer in chip.layers] == [13, 1] and chip.cores == 15 and chip.tiles == 4
+    packets = [layer.input_spikes for layer in report.layers]
     messages = report.breakdown.query("op == 'message'").set_index("layer")
     hops = report.breakdown.query("op == 'hop'").set_index("layer")
     assert messages.loc[0, "accesses"] == pytest.approx(packets[0] * 13)
@@ -403,11 +405,11 @@ def test_spikes_are_messages_to_each_core_of_a_layer_and_hop_along_loihis_mesh()
     assert synops.loc[0, "time_s"] == pytest.approx(synops.loc[0, "accesses"] * 3.8e-9 / 13)
     assert messages.loc[0, "time_s"] == pytest.approx(packets[0] * 16e-9)
     assert report.breakdown.query("level == 'SRAM'")["time_s"].sum() == 0
-    assert chip["busiest_core_s"] <= report.latency_s
+    assert chip.busiest_core_s <= report.latency_s
     small = evaluate(Design.from_dict({"hardware": {"preset": "loihi"}}), "synthetic:0.1")
-    assert small.extra["chip"]["tiles"] == 1 and small.breakdown.query("op == 'hop'")["accesses"].sum() == 0
+    assert small.chip.tiles == 1 and small.breakdown.query("op == 'hop'")["accesses"].sum() == 0
     cmos = evaluate(Design.from_dict({"hardware": {"preset": "edge-soc"}}), "synthetic:0.1")
-    assert cmos.breakdown.query("level == 'network-on-chip'").empty and not cmos.extra["chip"]  # no cores
+    assert cmos.breakdown.query("level == 'network-on-chip'").empty and cmos.chip is None  # no cores
 
 
 def test_layers_that_need_more_cores_than_the_chip_has_are_infeasible_with_the_count():
@@ -430,5 +432,5 @@ def test_truenorth_runs_on_its_one_millisecond_tick_and_prices_synaptic_events_o
     assert report.energy_j == pytest.approx(report.synaptic_ops * 2.5e-12)
     assert report.latency_s == pytest.approx(27e-3)
     # 785 × 256 binary synapses fill ⌈25,120 B / 8 KiB⌉ = 4 cores; 784 inputs take ⌈784 / 256⌉ = 4
-    assert [layer["cores"] for layer in report.extra["chip"]["layers"]] == [4, 1]
-    assert report.extra["chip"]["input_cores"] == 4
+    assert [layer.cores for layer in report.chip.layers] == [4, 1]
+    assert report.chip.input_cores == 4

@@ -27,7 +27,16 @@ from .architecture import Architecture
 from .cores import is_core_chip, price_cores
 from .operations import sop_proxy_j, sop_proxy_pj
 from .pricing import Pricing, price
-from .report import BREAKDOWN_COLUMNS, Report
+from .report import (
+    BREAKDOWN_COLUMNS,
+    AnnTwins,
+    ChipLayer,
+    ChipPlacement,
+    LayerSummary,
+    MappingAssumptions,
+    Report,
+    SopProxy,
+)
 from .workload import Items, Ops, ann_activity, network_items
 
 OP_KINDS = ("accumulate", "mac", "neuron_update")
@@ -222,25 +231,24 @@ def _chip_rows(priced: Pricing, variant: int) -> list[pd.DataFrame]:
     ]
 
 
-def chip_summary(priced: Pricing, variant: int) -> dict:
+def chip_summary(priced: Pricing, variant: int) -> ChipPlacement | None:
     """A chip of cores' placement and timing for one variant: cores per layer and in all, tiles, chip steps per
     sample, each layer's core busy time and the busiest core's (s per sample), the barriers' time per sample."""
     chip = priced.chip
     if chip is None:
-        return {}
+        return None
     busy = chip.core_time_s[variant]
-    return {
-        "cores": float(_cores_needed(priced)[variant]),
-        "input_cores": float(chip.input_cores[variant]),
-        "tiles": float(chip.tiles[variant]),
-        "chip_steps": float(chip.chip_steps.max()),
-        "busiest_core_s": float(busy.max()),
-        "barrier_s": float(chip.barrier_s[variant]),
-        "layers": [
-            {"network": net, "layer": layer, "cores": float(chip.cores[variant, g]), "core_busy_s": float(busy[g])}
-            for g, (net, layer) in enumerate(priced.groups)
-        ],
-    }
+    return ChipPlacement(
+        cores=float(_cores_needed(priced)[variant]),
+        input_cores=float(chip.input_cores[variant]),
+        tiles=float(chip.tiles[variant]),
+        chip_steps=float(chip.chip_steps.max()),
+        busiest_core_s=float(busy.max()),
+        barrier_s=float(chip.barrier_s[variant]),
+        layers=tuple(
+            ChipLayer(net, layer, float(chip.cores[variant, g]), float(busy[g])) for g, (net, layer) in enumerate(priced.groups)
+        ),
+    )
 
 
 def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) -> pd.DataFrame:
@@ -306,21 +314,21 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
     return table[keep].reset_index(drop=True)
 
 
-def _layer_summary(activity: Activity) -> list[dict]:
+def _layer_summary(activity: Activity) -> tuple[LayerSummary, ...]:
     """Per network layer: timesteps and mean input / output spike rates (per neuron per step)."""
-    return [
-        {
-            "network": net.name,
-            "layer": index,
-            "timesteps": layer.timesteps,
-            "input_rate": layer.input_rate,
-            "input_spikes": float(layer.input_spikes.sum()) / max(1, layer.batch),
-            "output_rate": layer.output_rate,
-            "kernel": layer.path,
-        }
+    return tuple(
+        LayerSummary(
+            network=net.name,
+            layer=index,
+            timesteps=layer.timesteps,
+            input_rate=layer.input_rate,
+            input_spikes=float(layer.input_spikes.sum()) / max(1, layer.batch),
+            output_rate=layer.output_rate,
+            kernel=layer.path,
+        )
         for net in _networks(activity)
         for index, layer in enumerate(net.layers)
-    ]
+    )
 
 
 def qnn_activation_bits(activity: Activity) -> int:
@@ -408,58 +416,52 @@ def cost(
     sparse_qnn = tiled(activity, arch, *bits, ann=True, zero_skipping=True, activation_bits=qnn_bits)
     energy, latency = float(snn.energy_j[variant]), float(snn.latency_s[variant])
     ann_macs = float(dense.chosen(variant)[2].mac.sum())
-    ann = {
-        "energy_j": float(dense.energy_j[variant]),
-        "latency_s": float(dense.latency_s[variant]),
-        "macs": ann_macs,
-        "zero_skipping_energy_j": float(sparse.energy_j[variant]),
-        "zero_skipping_latency_s": float(sparse.latency_s[variant]),
-        "qnn_activation_bits": qnn_bits,
-        "qnn_energy_j": float(qnn.energy_j[variant]),
-        "qnn_latency_s": float(qnn.latency_s[variant]),
-        "qnn_zero_skipping_energy_j": float(sparse_qnn.energy_j[variant]),
-    }
-    ann["snn_over_ann_energy"] = energy / ann["energy_j"] if ann["energy_j"] else None
-    ann["snn_over_ann_latency"] = latency / ann["latency_s"] if ann["latency_s"] else None
-    ann["snn_over_qnn_energy"] = energy / ann["qnn_energy_j"] if ann["qnn_energy_j"] else None
+    ann_energy, ann_latency = float(dense.energy_j[variant]), float(dense.latency_s[variant])
+    qnn_energy = float(qnn.energy_j[variant])
+    ann = AnnTwins(
+        energy_j=ann_energy,
+        latency_s=ann_latency,
+        macs=ann_macs,
+        zero_skipping_energy_j=float(sparse.energy_j[variant]),
+        zero_skipping_latency_s=float(sparse.latency_s[variant]),
+        qnn_activation_bits=qnn_bits,
+        qnn_energy_j=qnn_energy,
+        qnn_latency_s=float(qnn.latency_s[variant]),
+        qnn_zero_skipping_energy_j=float(sparse_qnn.energy_j[variant]),
+        snn_over_ann_energy=energy / ann_energy if ann_energy else None,
+        snn_over_ann_latency=latency / ann_latency if ann_latency else None,
+        snn_over_qnn_energy=energy / qnn_energy if qnn_energy else None,
+    )
     e_ac, e_mac = sop_proxy_pj()
-    sop_proxy = {
-        "energy_j": sop_proxy_j(float(ops.accumulate.sum()), float(ops.mac.sum())),
-        "ann_energy_j": sop_proxy_j(0.0, ann_macs),
-        "accumulate_pj": e_ac,
-        "mac_pj": e_mac,
-    }
-    batch = mapping.batch
+    sop_proxy = SopProxy(
+        energy_j=sop_proxy_j(float(ops.accumulate.sum()), float(ops.mac.sum())),
+        ann_energy_j=sop_proxy_j(0.0, ann_macs),
+        accumulate_pj=e_ac,
+        mac_pj=e_mac,
+    )
     return Report(
         name=name,
+        hardware=arch.name,
         energy_j=energy,
         latency_s=latency,
-        batch=batch,
+        batch=mapping.batch,
+        batch_tile=int(tile),
         footprint_bytes=footprint,
         feasible=not reasons,
-        reasons=reasons,
+        reasons=tuple(reasons),
         synaptic_ops=float(ops.accumulate.sum() + ops.mac.sum()),
         neuron_updates=float(ops.neuron_update.sum()),
         breakdown=breakdown,
         levels=levels,
+        parameters=arch.parameters(variant),
         accuracy=activity.accuracy,
         ann=ann,
         sop_proxy=sop_proxy,
-        parameters=arch.parameters(variant),
         neurobench=neurobench_metrics(activity, weight_bits),
-        extra={
-            "hardware": arch.name,
-            "batch_tile": tile,
-            "mapping": {
-                "accumulators": mapping.accumulators,
-                "input_reuse": mapping.input_reuse,
-                "weight_reuse": mapping.weight_reuse,
-                "input_format": mapping.input_format,
-            },
-            "paths": activity.paths,
-            "layers": _layer_summary(activity),
-            "chip": chip_summary(priced, variant),
-        },
+        mapping=MappingAssumptions(mapping.accumulators, mapping.input_reuse, mapping.weight_reuse, mapping.input_format),
+        paths=tuple(activity.paths),
+        layers=_layer_summary(activity),
+        chip=chip_summary(priced, variant),
     )
 
 

@@ -147,7 +147,7 @@ def ottati_case() -> tuple[Case, Case]:
     ann_ref, snn_ref = ottati_reference_j()
     source = "Ottati et al. 2023, fabrizio-ottati/to-spike-or-not main.py"
     return (
-        Case("Ottati conv layer, ANN (8-bit)", report.ann["energy_j"], ann_ref, source),
+        Case("Ottati conv layer, ANN (8-bit)", report.ann.energy_j, ann_ref, source),
         Case("Ottati conv layer, SNN (T = 1)", report.energy_j, snn_ref, source),
     )
 
@@ -276,7 +276,7 @@ def zigzag_case(kind: str, accumulators: str) -> Case:
     report = cost(activity, arch, mapping(accumulators=accumulators, **dataflow), [8], [8])
     n_out = activity.layers[0].n_out
     zigzag = zigzag_energy_j(layer, accumulators == "registers", n_out)
-    return Case(f"ZigZag {kind} layer, partial sums in {accumulators}", report.ann["energy_j"], zigzag, "zigzag-dse")
+    return Case(f"ZigZag {kind} layer, partial sums in {accumulators}", report.ann.energy_j, zigzag, "zigzag-dse")
 
 
 # ----------------------------------------------------------------------------- SNN vs QNN
@@ -298,7 +298,8 @@ def breakeven_rate(
 
     def snn_over_qnn(rate: float) -> float:
         report = cost(synthetic_activity(dense_specs(sizes), [timesteps] * (len(sizes) - 1), rate), arch, chosen, bits, bits)
-        return report.energy_j / report.ann[twin] if report.ann[twin] > 0 else float("inf")
+        twin_energy = getattr(report.ann, twin)
+        return report.energy_j / twin_energy if twin_energy > 0 else float("inf")
 
     low, high = 0.0, 1.0
     if snn_over_qnn(low) >= 1.0:

@@ -1,11 +1,13 @@
-"""The Report: energy, latency and footprint with a tidy breakdown, SNN and ANN."""
+"""The Report: energy, latency and footprint with a tidy breakdown, SNN and ANN, and the typed parts it carries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
 import pandas as pd
+
+from ..sim.neurobench import NeuroBenchMetrics
 
 BREAKDOWN_COLUMNS = ["network", "layer", "level", "kind", "op", "accesses", "bytes", "energy_j", "time_s"]
 METRICS = (
@@ -22,39 +24,141 @@ METRICS = (
 """The flat per-design numbers of :meth:`Report.metrics` (sweep rows, the dashboard's history)."""
 
 
-@dataclass
+@dataclass(frozen=True)
+class AnnTwins:
+    """The ANN twin (the same topology with ReLU, dense MACs) and the QNN twin (⌈log2(T+1)⌉-bit activations) priced
+    on the same hardware and mapping, per inference; the SNN's ratios to them; the ANN's test ``accuracy`` (0..1)
+    when it was measured (``evaluate --ann-accuracy``)."""
+
+    energy_j: float
+    latency_s: float
+    macs: float
+    zero_skipping_energy_j: float
+    zero_skipping_latency_s: float
+    qnn_activation_bits: int
+    qnn_energy_j: float
+    qnn_latency_s: float
+    qnn_zero_skipping_energy_j: float
+    snn_over_ann_energy: float | None
+    snn_over_ann_latency: float | None
+    snn_over_qnn_energy: float | None
+    accuracy: float | None = None
+
+    def to_dict(self) -> dict:
+        """Field → value; ``accuracy`` only when measured."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in fields(self)
+            if field.name != "accuracy" or self.accuracy is not None
+        }
+
+
+@dataclass(frozen=True)
+class SopProxy:
+    """The memory-free estimate papers use, per inference: synaptic ops × ``accumulate_pj`` for the SNN
+    (``energy_j``), MACs × ``mac_pj`` for its ANN twin (``ann_energy_j``)."""
+
+    energy_j: float
+    ann_energy_j: float
+    accumulate_pj: float
+    mac_pj: float
+
+
+@dataclass(frozen=True)
+class MappingAssumptions:
+    """The mapping the numbers assume (see :class:`snnexplorer.design.Mapping` for the choices)."""
+
+    accumulators: str
+    input_reuse: str
+    weight_reuse: str
+    input_format: str
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """One weight layer of one network: its timesteps, mean spike rates in and out (per neuron per step), input
+    spikes or events per sample, and the engine kernel that simulated it."""
+
+    network: str
+    layer: int
+    timesteps: int
+    input_rate: float
+    input_spikes: float
+    output_rate: float
+    kernel: str
+
+
+@dataclass(frozen=True)
+class ChipLayer:
+    """A layer on a chip of cores: the cores it takes and their busy time per sample (s)."""
+
+    network: str
+    layer: int
+    cores: float
+    core_busy_s: float
+
+
+@dataclass(frozen=True)
+class ChipPlacement:
+    """A chip of cores' placement and timing: cores in all and for the input, tiles, chip steps per sample, the
+    busiest core's time and the barriers' time per sample (s), and each layer's cores."""
+
+    cores: float
+    input_cores: float
+    tiles: float
+    chip_steps: float
+    busiest_core_s: float
+    barrier_s: float
+    layers: tuple[ChipLayer, ...]
+
+
+@dataclass(frozen=True)
+class TrainingCost:
+    """What on-line learning (STDP) costs per training sample on the design's hardware."""
+
+    energy_j: float
+    latency_s: float
+    synaptic_ops: float
+    neuron_updates: float
+
+
+@dataclass(frozen=True)
 class Report:
-    """One design point's costs (per inference unless a field says otherwise).
+    """One design point's costs on one hardware (per inference unless a field says otherwise).
 
     ``breakdown`` has one row per network/layer × level × data kind × operation
     (``op``: read, write, compute or leakage) with ``accesses``, ``bytes``,
     ``energy_j`` and ``time_s`` (time at that level's bandwidth or at the
-    compute rate; on a chip of cores, one core's serial time for those events); its ``energy_j`` sums to ``energy_j``. ``ann`` holds the
-    ANN twin's figures (dense, zero-skipping) and the QNN twin's (⌈log2(T+1)⌉-bit
-    activations); ``sop_proxy`` the memory-free estimate papers use (synaptic
-    ops × 0.9 pJ + MACs × 4.6 pJ) for the SNN and its ANN twin.
-    ``parameters`` is the provenance of every hardware number used (level,
-    field, value, unit, overridden, source). ``neurobench`` holds NeuroBench's
-    metrics under its names (:mod:`snnexplorer.sim.neurobench`).
+    compute rate; on a chip of cores, one core's serial time for those events); its ``energy_j`` sums to
+    ``energy_j``. ``levels`` is the footprint and capacity per memory level. ``parameters`` is the provenance of every
+    hardware number used (level, field, value, unit, overridden, source). ``batch_tile`` is the tile of the batch the
+    mapping runs at a time; ``chip`` the placement on a chip of cores (None on other hardware); ``training`` the
+    cost of on-line learning (STDP designs, when asked for).
     """
 
     name: str
+    hardware: str
     energy_j: float
     latency_s: float
     batch: int
+    batch_tile: int
     footprint_bytes: float
     feasible: bool
-    reasons: list[str]
+    reasons: tuple[str, ...]
     synaptic_ops: float
     neuron_updates: float
     breakdown: pd.DataFrame
     levels: pd.DataFrame
-    accuracy: float | None = None
-    ann: dict = field(default_factory=dict)
-    sop_proxy: dict = field(default_factory=dict)
-    parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
-    neurobench: dict = field(default_factory=dict)
-    extra: dict = field(default_factory=dict)
+    parameters: pd.DataFrame
+    accuracy: float | None
+    ann: AnnTwins
+    sop_proxy: SopProxy
+    neurobench: NeuroBenchMetrics
+    mapping: MappingAssumptions
+    paths: tuple[str, ...]
+    layers: tuple[LayerSummary, ...]
+    chip: ChipPlacement | None
+    training: TrainingCost | None = None
 
     @property
     def time_per_sample_s(self) -> float:
@@ -74,36 +178,27 @@ class Report:
             "feasible": self.feasible,
             "synaptic_ops": self.synaptic_ops,
             "neuron_updates": self.neuron_updates,
-            "ann_energy_j": self.ann.get("energy_j"),
-            "ann_latency_s": self.ann.get("latency_s"),
+            "ann_energy_j": self.ann.energy_j,
+            "ann_latency_s": self.ann.latency_s,
         }
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dict (the ``snnexplorer evaluate --json`` object)."""
-        out = {
-            "name": self.name,
-            "accuracy": self.accuracy,
-            "feasible": self.feasible,
-            "reasons": list(self.reasons),
-            "energy_j": self.energy_j if self.feasible else None,
-            "latency_s": self.latency_s if self.feasible else None,
-            "time_per_sample_s": self.time_per_sample_s if self.feasible else None,
-            "batch": self.batch,
-            "footprint_bytes": self.footprint_bytes,
-            "synaptic_ops": self.synaptic_ops,
-            "neuron_updates": self.neuron_updates,
-            "ann": dict(self.ann),
-            "sop_proxy": dict(self.sop_proxy),
-            "parameters": self.parameters.to_dict(orient="records"),
-            "neurobench": dict(self.neurobench),
-            "levels": self.levels.to_dict(orient="records"),
-            "breakdown": self.breakdown.to_dict(orient="records"),
-        }
-        out.update(self.extra)
+        """Plain JSON-ready dict (the ``snnexplorer evaluate --json`` object): every field, the tables as lists of
+        rows, a part as a mapping (``chip`` empty off a chip of cores; ``training`` and the ANN's ``accuracy`` only
+        when measured)."""
+        out = {field.name: getattr(self, field.name) for field in fields(self)}
+        frames = {name: out[name].to_dict(orient="records") for name in ("breakdown", "levels", "parameters")}
+        feasible = {"energy_j": self.energy_j, "latency_s": self.latency_s, "time_per_sample_s": self.time_per_sample_s}
+        out.update(frames, **{k: v if self.feasible else None for k, v in feasible.items()}, chip=self.chip or {})
+        if self.training is None:
+            del out["training"]
         return _plain(out)
 
 
 def _plain(value):
+    if is_dataclass(value):  # a part: its own to_dict where it names its fields otherwise, else field → value
+        own = getattr(value, "to_dict", None)
+        return _plain(own() if own else {field.name: getattr(value, field.name) for field in fields(value)})
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -132,7 +132,7 @@ def neurobench_comparison(design: Design, samples: int = 200) -> list[tuple[str,
     subset = design.to_dict()
     subset["dataset"]["test_samples"] = samples
     design = Design.from_dict(subset)
-    ours, theirs = evaluate(design).neurobench, neurobench_reference(design, samples)
+    ours, theirs = evaluate(design).neurobench.to_dict(), neurobench_reference(design, samples)
     rows = [
         (
             "footprint_bytes",

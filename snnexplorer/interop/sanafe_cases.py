@@ -150,10 +150,10 @@ def compare(case: str, samples: int = 20) -> SanafeComparison:
     activity = network.simulate(spikes)
     bits = [8] * len(network.stages)
     report = cost(activity, Architecture.from_preset("loihi"), SimpleNamespace(**REFERENCE_MAPPING), bits, bits, case)
-    chip = report.extra["chip"]
-    cores = [int(layer["cores"]) for layer in chip["layers"]]
+    chip = report.chip
+    cores = [int(layer.cores) for layer in chip.layers]
     conv = [any(kind == "Conv2d" for kind in stage.kinds) for stage in network.stages]
-    reference = run_sanafe(network, spikes, cores, int(chip["input_cores"]), conv)
+    reference = run_sanafe(network, spikes, cores, int(chip.input_cores), conv)
     theirs = {
         "synapse": reference.synapse_j,
         "soma": reference.soma_j,

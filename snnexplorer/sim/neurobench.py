@@ -29,11 +29,46 @@ Specialized designs sum over their experts (every expert runs).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..per_layer import fit_to_depth
 from .activity import Activity
 
 
-def neurobench_metrics(activity: Activity, weight_bits: list[int]) -> dict:
+@dataclass(frozen=True)
+class SynapticOperations:
+    """NeuroBench's SynapticOperations per sample: multiply-accumulates (analog input), accumulates (spike input), and
+    the dense count (every connection every timestep)."""
+
+    effective_macs: float
+    effective_acs: float
+    dense: float
+
+
+@dataclass(frozen=True)
+class NeuroBenchMetrics:
+    """NeuroBench's metrics of a design, per sample: ``footprint`` (bytes of weights), ``connection_sparsity`` (share
+    of zero weights; None when unknown), ``activation_sparsity`` (1 − spikes / neuron steps; None without hidden
+    neurons), ``synaptic_operations``, ``membrane_updates``. :meth:`to_dict` uses NeuroBench's own names."""
+
+    footprint: float
+    connection_sparsity: float | None
+    activation_sparsity: float | None
+    synaptic_operations: SynapticOperations
+    membrane_updates: float
+
+    def to_dict(self) -> dict:
+        ops = self.synaptic_operations
+        return {
+            "footprint": self.footprint,
+            "connection_sparsity": self.connection_sparsity,
+            "activation_sparsity": self.activation_sparsity,
+            "synaptic_operations": {"Effective_MACs": ops.effective_macs, "Effective_ACs": ops.effective_acs, "Dense": ops.dense},
+            "membrane_updates": self.membrane_updates,
+        }
+
+
+def neurobench_metrics(activity: Activity, weight_bits: list[int]) -> NeuroBenchMetrics:
     """NeuroBench's metrics (module docstring) of ``activity``'s networks, per sample, under NeuroBench's names."""
     footprint = 0.0
     zeros, weights, known = 0, 0, True
@@ -55,10 +90,10 @@ def neurobench_metrics(activity: Activity, weight_bits: list[int]) -> dict:
             if not layer.is_output:
                 neuron_steps += layer.n_out * layer.timesteps
         spikes += sum(float(counts.sum()) / samples for counts in net.layer_spikes)
-    return {
-        "footprint": footprint,
-        "connection_sparsity": zeros / weights if known and weights else None,
-        "activation_sparsity": 1.0 - spikes / neuron_steps if neuron_steps else None,
-        "synaptic_operations": {"Effective_MACs": effective_macs, "Effective_ACs": effective_acs, "Dense": dense},
-        "membrane_updates": float(neuron_steps),
-    }
+    return NeuroBenchMetrics(
+        footprint,
+        zeros / weights if known and weights else None,
+        1.0 - spikes / neuron_steps if neuron_steps else None,
+        SynapticOperations(effective_macs, effective_acs, dense),
+        float(neuron_steps),
+    )

@@ -19,7 +19,7 @@ import panel as pn
 from bokeh.models import CustomJSTickFormatter, LogTicker
 from holoviews.core.util import dimension_sanitizer
 
-from .format import METRIC_TEXT, binary_bytes, engineering, magnitude, metric_texts, si
+from ..format import METRIC_TEXT, binary_bytes, engineering, magnitude, metric_texts, si
 from .model import HISTORY_COLUMNS
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
@@ -55,44 +55,36 @@ def headline(report) -> list[str]:
     """The five headline numbers of a Report as text, in the order of :data:`HEADLINE_LABELS`."""
     metrics = report.metrics()
     texts = [fmt(metrics[m]) if metrics[m] is not None else "n/a (synthetic)" for m, (_, fmt) in METRIC_TEXT.items()]
-    ratio = report.ann.get("snn_over_ann_energy")
+    ratio = report.ann.snn_over_ann_energy
     return [*texts, f"{ratio:.2f}×" if ratio else "n/a"]
 
 
 def reference_points(report) -> str:
     """One line of figures to read ours against: the QNN twin, the memory-free SOP proxy, and the assumptions."""
-    ann, proxy, mapping = report.ann, report.sop_proxy, report.extra.get("mapping", {})
-    parts = []
-    if ann.get("qnn_energy_j") is not None:
-        parts.append(f"QNN twin ({ann['qnn_activation_bits']}-bit activations): {si(ann['qnn_energy_j'], 'J')}")
-    if proxy:
+    ann, proxy, mapping, chip = report.ann, report.sop_proxy, report.mapping, report.chip
+    parts = [
+        f"QNN twin ({ann.qnn_activation_bits}-bit activations): {si(ann.qnn_energy_j, 'J')}",
+        f"SOP proxy, no memory ({proxy.accumulate_pj:g} pJ/AC, {proxy.mac_pj:g} pJ/MAC): "
+        f"SNN {si(proxy.energy_j, 'J')}, ANN {si(proxy.ann_energy_j, 'J')}",
+    ]
+    if chip is not None:
         parts.append(
-            f"SOP proxy, no memory ({proxy['accumulate_pj']:g} pJ/AC, {proxy['mac_pj']:g} pJ/MAC): SNN {si(proxy['energy_j'], 'J')}, ANN {si(proxy['ann_energy_j'], 'J')}"
+            f"on {chip.cores:,.0f} cores in {chip.tiles:,.0f} tile{'s' if chip.tiles != 1 else ''}, "
+            f"{chip.chip_steps:,.0f} chip steps per "
+            f"inference, busiest core {si(chip.busiest_core_s, 's')}, barriers {si(chip.barrier_s, 's')}"
         )
-    chip = report.extra.get("chip")
-    if chip:
-        parts.append(
-            f"on {chip['cores']:,.0f} cores in {chip['tiles']:,.0f} tile{'s' if chip['tiles'] != 1 else ''}, "
-            f"{chip['chip_steps']:,.0f} chip steps per "
-            f"inference, busiest core {si(chip['busiest_core_s'], 's')}, barriers {si(chip['barrier_s'], 's')}"
-        )
-    if mapping:
-        parts.append(
-            f"assumed: partial sums in {mapping['accumulators']}, inputs read once per "
-            + ("layer" if mapping["input_reuse"] == "layer" else "operation")
-            + (
-                ", weights held while they serve a step"
-                if mapping.get("weight_reuse") == "stationary"
-                else ", a weight read per operation"
-            )
-            + f", batch run as tiles of {report.extra.get('batch_tile', report.batch)}"
-        )
+    parts.append(
+        f"assumed: partial sums in {mapping.accumulators}, inputs read once per "
+        + ("layer" if mapping.input_reuse == "layer" else "operation")
+        + (", weights held while they serve a step" if mapping.weight_reuse == "stationary" else ", a weight read per operation")
+        + f", batch run as tiles of {report.batch_tile}"
+    )
     bench = report.neurobench
-    if bench.get("activation_sparsity") is not None:
-        ops = bench["synaptic_operations"]
+    if bench.activation_sparsity is not None:
+        ops = bench.synaptic_operations
         parts.append(
-            f"NeuroBench: activation sparsity {bench['activation_sparsity']:.3f}, "
-            f"{ops['Effective_ACs']:,.0f} effective ACs + {ops['Effective_MACs']:,.0f} MACs per sample"
+            f"NeuroBench: activation sparsity {bench.activation_sparsity:.3f}, "
+            f"{ops.effective_acs:,.0f} effective ACs + {ops.effective_macs:,.0f} MACs per sample"
         )
     return " · ".join(parts)
 
@@ -151,11 +143,11 @@ def breakdown(report, value: str = "energy_j"):
 def layer_rates(report):
     """Per layer: spike rate in and out, with the layer's timesteps in the label."""
     rows = []
-    for layer in [] if report is None else report.extra.get("layers", []):
-        name = f"{layer_name(layer['network'], layer['layer'])} (T={layer['timesteps']})"
-        rows.append({"layer": name, "direction": "input", "rate": layer["input_rate"]})
-        if layer["output_rate"] > 0:
-            rows.append({"layer": name, "direction": "output", "rate": layer["output_rate"]})
+    for layer in [] if report is None else report.layers:
+        name = f"{layer_name(layer.network, layer.layer)} (T={layer.timesteps})"
+        rows.append({"layer": name, "direction": "input", "rate": layer.input_rate})
+        if layer.output_rate > 0:
+            rows.append({"layer": name, "direction": "output", "rate": layer.output_rate})
     frame = _placeholder(pd.DataFrame(rows, columns=["layer", "direction", "rate"]), direction="input", rate=0.0)
     return hv.Bars(frame, ["layer", "direction"], hv.Dimension("rate", label="Spikes per neuron per step")).opts(
         color="direction",
@@ -196,10 +188,10 @@ def snn_vs_ann(report):
     if report is not None:
         rows = [
             ("SNN", report.energy_j),
-            ("ANN (dense)", report.ann["energy_j"]),
-            ("ANN (zero-skipping)", report.ann["zero_skipping_energy_j"]),
-            (f"QNN ({report.ann['qnn_activation_bits']}-bit act.)", report.ann["qnn_energy_j"]),
-            ("SOP proxy (SNN)", report.sop_proxy["energy_j"]),
+            ("ANN (dense)", report.ann.energy_j),
+            ("ANN (zero-skipping)", report.ann.zero_skipping_energy_j),
+            (f"QNN ({report.ann.qnn_activation_bits}-bit act.)", report.ann.qnn_energy_j),
+            ("SOP proxy (SNN)", report.sop_proxy.energy_j),
         ]
     frame = pd.DataFrame(rows, columns=["model", "energy_j"])
     amount, unit = _scaled(frame["energy_j"], "J")

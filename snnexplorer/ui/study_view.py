@@ -13,7 +13,7 @@ import pandas as pd
 import panel as pn
 from bokeh.events import Tap
 
-from .format import METRIC_TEXT, engineering, metric_texts
+from ..format import METRIC_TEXT, engineering, metric_texts
 from .plots import LOG_SPAN, PALETTE, nearest
 from .study_model import StudyModel
 

@@ -1,4 +1,4 @@
-"""Human units for the dashboard: pJ/nJ/µJ, µs/ms, KiB/MiB, thousands/millions."""
+"""Numbers as people read them, for every front end (CLI, dashboard, exports): pJ/nJ/µJ, µs/ms, KiB/MiB, thousands/millions."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def si(value: float | None, unit: str) -> str:
     """``si(3.2e-6, 'J') == '3.2 µJ'``."""
     if value is None or value != value:
         return "n/a"
+    if value == 0:
+        return f"0 {unit}"
     factor, scaled_unit = engineering(value, unit)
     return f"{value / factor:.3g} {scaled_unit}"
 
