@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -59,6 +59,30 @@ OVERRIDES_AXIS = "hardware.overrides"
 MAX_POINTS = 100_000
 """Most points in one study (the product of its axes)."""
 MAX_NAME_CHARS = 200
+
+
+class PlannedPoint(NamedTuple):
+    """A point of a study's plan: its ``index`` in :meth:`Study.points`, its axis ``values``, its hardware
+    ``overrides``."""
+
+    index: int
+    values: dict[str, Any]
+    overrides: dict
+
+
+class DesignGroup(NamedTuple):
+    """Points that are one Design apart from their hardware overrides: the ``design`` of the first, and all of them."""
+
+    design: Design
+    points: list[PlannedPoint]
+
+
+class PendingPoint(NamedTuple):
+    """A point a run still has to price: its cost hash ``key`` (a sweep row's ``point``), axis values, overrides."""
+
+    key: str
+    values: dict[str, Any]
+    overrides: dict
 
 
 @dataclass
@@ -133,12 +157,12 @@ class Study:
         keys = list(self.axes)
         return [dict(zip(keys, combo)) for combo in itertools.product(*(self.axes[k] for k in keys))]
 
-    def plan(self) -> list[tuple[Design, list[tuple[int, dict, dict]]]]:
-        """The points grouped by their design apart from the ``hardware.overrides`` axis: (the design of the group's
-        first point, [(point index, axis values, its overrides)]). A Design is built and checked per group, and each
-        overrides value once per preset, so a sweep of 100,000 hardware variants builds one Design, not 100,000."""
+    def plan(self) -> list[DesignGroup]:
+        """The points grouped by their design apart from the ``hardware.overrides`` axis. A Design is built and
+        checked per group, and each overrides value once per preset, so a sweep of 100,000 hardware variants builds
+        one Design, not 100,000."""
         shape_axes = [k for k in self.axes if k != OVERRIDES_AXIS]
-        groups: dict[tuple, tuple[Design, list]] = {}
+        groups: dict[tuple, DesignGroup] = {}
         checked: set[tuple[str, str, str]] = set()
         for index, point in enumerate(self.points()):
             key = tuple(json.dumps(point[k], sort_keys=True, default=str) for k in shape_axes)
@@ -147,28 +171,23 @@ class Study:
                 for path in shape_axes:
                     _set_path(data, path, point[path])
                 data["name"] = f"{self.name}-{index}"
-                groups[key] = (_point_design(data, point), [])
-            design, members = groups[key]
+                groups[key] = DesignGroup(_point_design(data, point), [])
+            design = groups[key].design
             overrides = point.get(OVERRIDES_AXIS, design.hardware.overrides)
             if OVERRIDES_AXIS in point:
                 _check_overrides(design.hardware.preset, overrides, point, checked)
-            members.append((index, point, overrides))
+            groups[key].points.append(PlannedPoint(index, point, overrides))
         return list(groups.values())
 
     def designs(self) -> list[Design]:
         """Every point's Design, in order (one Design each: for a few points; :meth:`plan` scales)."""
         out = []
         for design, members in self.plan():
-            for index, _, overrides in members:
-                same = overrides == design.hardware.overrides and design.name == f"{self.name}-{index}"
-                out.append(
-                    (
-                        index,
-                        design
-                        if same
-                        else _point_design({**_with_overrides(design, overrides), "name": f"{self.name}-{index}"}, {}),
-                    )
-                )
+            for member in members:
+                name = f"{self.name}-{member.index}"
+                same = member.overrides == design.hardware.overrides and design.name == name
+                own = design if same else _point_design({**_with_overrides(design, member.overrides), "name": name}, {})
+                out.append((member.index, own))
         return [design for _, design in sorted(out, key=lambda pair: pair[0])]
 
 
@@ -396,15 +415,15 @@ def run_study(
         if not previous.empty:
             done_rows = previous.to_dict(orient="records")
     finished = {row["point"] for row in done_rows}
-    todo: list[tuple[Design, list[tuple[str, dict, dict]]]] = []  # per design: its points not yet done
+    todo: list[tuple[Design, list[PendingPoint]]] = []  # per design: its points not yet done
     queued, order = set(finished), {}
     for design, members in study.plan():
         fresh = []
-        for (index, point, overrides), key in zip(members, design.cost_hashes([o for _, _, o in members])):
-            order.setdefault(key, index)
+        for member, key in zip(members, design.cost_hashes([m.overrides for m in members])):
+            order.setdefault(key, member.index)
             if key not in queued:  # points equal as designs (e.g. widths an expert ignores) run once
                 queued.add(key)
-                fresh.append((key, point, overrides))
+                fresh.append(PendingPoint(key, member.values, member.overrides))
         if fresh:
             todo.append((design, fresh))
     start, left = time.perf_counter(), sum(len(fresh) for _, fresh in todo)
@@ -433,18 +452,18 @@ def run_study(
     tasks = []  # (function, the design it prices, its arguments after the design, the points it prices)
     for design, fresh in todo:
         if len(fresh) > 1 and design.training.learning_rule != "stdp":  # hardware variants of one design together
-            tasks.append((evaluate_variants, design, ([o for _, _, o in fresh], study.activity), fresh))
+            tasks.append((evaluate_variants, design, ([p.overrides for p in fresh], study.activity), fresh))
             continue
-        for key, point, overrides in fresh:
-            own = overrides == design.hardware.overrides  # in this process a point keeps the Design its plan built
+        for pending in fresh:
+            own = pending.overrides == design.hardware.overrides  # in this process a point keeps its plan's Design
             tasks.append(
-                (_one_point, design if own else _with_overrides(design, overrides), (study.activity,), [(key, point, overrides)])
+                (_one_point, design if own else _with_overrides(design, pending.overrides), (study.activity,), [pending])
             )
     if client is None:
         for function, design, arguments, fresh in tasks:
             if stop is not None and stop():
                 break
-            record(list(zip(function(design, *arguments), (point for _, point, _ in fresh))))
+            record(list(zip(function(design, *arguments), (pending.values for pending in fresh))))
     else:
         from dask.distributed import as_completed
 
@@ -456,7 +475,7 @@ def run_study(
             if stop is not None and stop():
                 client.cancel(list(futures))
                 break
-            record(list(zip(future.result(), (point for _, point, _ in futures[future]))))
+            record(list(zip(future.result(), (pending.values for pending in futures[future]))))
     table = results_table(study, done_rows)
     if not table.empty:
         table = table.sort_values("point", key=lambda s: s.map(order)).reset_index(drop=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+from typing import NamedTuple
 
 import param
 
@@ -33,13 +34,20 @@ def shipped_studies() -> dict[str, Study | None]:
     return {path.stem: None for path in sorted((presets_dir() / "studies").glob("*.yaml"))}
 
 
-def points_of(study: Study) -> dict[str, tuple[Design, dict, str]]:
-    """Each point's cost hash (a sweep row's ``point``) → the design of its group, its overrides and its name
-    (:meth:`Study.plan`: no Design per point)."""
+class KnownPoint(NamedTuple):
+    """A study point the page can load: the ``design`` of its group, its hardware ``overrides``, its ``name``."""
+
+    design: Design
+    overrides: dict
+    name: str
+
+
+def points_of(study: Study) -> dict[str, KnownPoint]:
+    """Each point's cost hash (a sweep row's ``point``) → the point (:meth:`Study.plan`: no Design per point)."""
     out = {}
     for design, members in study.plan():
-        for (index, _, overrides), key in zip(members, design.cost_hashes([o for _, _, o in members])):
-            out.setdefault(key, (design, overrides, f"{study.name}-{index}"))
+        for member, key in zip(members, design.cost_hashes([m.overrides for m in members])):
+            out.setdefault(key, KnownPoint(design, member.overrides, f"{study.name}-{member.index}"))
     return out
 
 
