@@ -33,15 +33,15 @@ def median_update(explorer: Explorer, edit: Callable, values: list) -> float:
 
 
 def set_hardware(model, preset: str) -> None:
-    model.draft.hardware.preset = preset
+    model.editor.draft.hardware.preset = preset
 
 
 def set_first_steps(model, steps: int) -> None:
-    model.set_per_layer("timesteps", "steps", 0, steps)
+    model.editor.set_per_layer("timesteps", "steps", 0, steps)
 
 
 def set_width(model, width: int) -> None:
-    model.set_widths("network", "hidden", str(width))
+    model.editor.set_widths("network", "hidden", str(width))
 
 
 def main() -> None:

@@ -32,18 +32,18 @@ def test_explorer_model_without_a_browser():
     model = explorer.model
     assert pn.panel(explorer).get_root() is not None
     before = model.report.energy_j
-    model.draft.hardware.preset = "gpu"
+    model.editor.draft.hardware.preset = "gpu"
     assert model.report.energy_j != before
-    model.set_widths("network", "hidden", "0")
+    model.editor.set_widths("network", "hidden", "0")
     assert model.report is None and "network.hidden" in model.message
-    model.set_widths("network", "hidden", "128, 64")
+    model.editor.set_widths("network", "hidden", "128, 64")
     assert model.layer_labels == ["hidden layer 1", "hidden layer 2", "output layer"] and model.report is not None
     assert len(explorer._per_layer[("timesteps", "steps")]) == 3
-    model.load_yaml("network: {hidden: [0]}\nmapping: {batch: -1}\n")
+    model.uploads.design("network: {hidden: [0]}\nmapping: {batch: -1}\n")
     assert "network.hidden" in model.message and "mapping.batch" in model.message
-    exported = Design.from_yaml(model.to_yaml())
+    exported = Design.from_yaml(model.design.to_yaml())
     assert exported == model.design
-    assert len(model.history) >= 3
+    assert len(model.session.history) >= 3
 
 
 def _free_port() -> int:
@@ -226,13 +226,13 @@ def test_pins_compare_with_deltas_and_scatter_points_reload():
     explorer = Explorer()
     model = explorer.model
     model.pin()
-    first_point = model.history["point"].iloc[0]
-    model.draft.hardware.preset = "loihi"
+    first_point = model.session.history["point"].iloc[0]
+    model.editor.draft.hardware.preset = "loihi"
     model.pin()
-    table = model.comparison()
+    table = model.session.comparison()
     assert len(table) == 2 and table["energy_j × first"].iloc[0] == 1.0
     assert table["energy_j × first"].iloc[1] == pytest.approx(table["energy_j"].iloc[1] / table["energy_j"].iloc[0])
-    model.load_point(first_point)
+    model.load_custom(model.session.design_of(first_point))
     assert model.design.hardware.preset == "edge-soc"
     html = explorer._plots_file().read()
     assert "Bokeh" in html and "cdn.bokeh.org" not in html  # standalone, inline resources
@@ -287,14 +287,14 @@ def test_training_runs_in_the_background_and_cancels():
     import asyncio
 
     model = Explorer().model
-    model.set_widths("network", "hidden", "48")
+    model.editor.set_widths("network", "hidden", "48")
     assert model.needs_training and model.report is not None and model.report.accuracy is None
 
     async def train_then_cancel():
         task = asyncio.ensure_future(model.train())
-        while model.progress == 0.0 and not task.done():
+        while model.trainer.progress == 0.0 and not task.done():
             await asyncio.sleep(0.1)  # the page stays responsive: this loop runs while training
-        model.cancel()
+        model.trainer.cancel()
         await task
 
     import threading
@@ -302,7 +302,7 @@ def test_training_runs_in_the_background_and_cancels():
     worker = threading.Thread(target=lambda: asyncio.run(asyncio.wait_for(train_then_cancel(), timeout=120)))
     worker.start()  # a fresh event loop of its own (the browser fixtures may own this thread's loop)
     worker.join(timeout=150)
-    assert model.message == "Training cancelled." and not model.training and model.needs_training
+    assert model.message == "Training cancelled." and not model.trainer.training and model.needs_training
 
 
 @pytest.mark.browser
@@ -332,14 +332,14 @@ def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
     run_study(study, out)
     explorer = Explorer()
     explorer.study.model.load_csv(out.read_text())  # the study page's "Load a sweep CSV"
-    assert len(explorer.model.sweep) == 2 and len(explorer.study.model.results) == 2
+    assert len(explorer.model.session.sweep) == 2 and len(explorer.study.model.results) == 2
     overlay = explorer.trade_offs.scatters[0].overlay  # what the trade-off scatter shows now
     assert [el.label for el in overlay].count("loaded sweep") == 1
     explorer.study.model.load_csv("a,b\n1,2\n")
     assert "columns" in explorer.study.model.message
-    assert len(explorer.model.sweep) == 2  # a refused file leaves the loaded sweep alone
+    assert len(explorer.model.session.sweep) == 2  # a refused file leaves the loaded sweep alone
     layers = explorer.model.report.layers
-    assert [l["timesteps"] for l in layers] == explorer.model.design.layer_timesteps
+    assert [layer.timesteps for layer in layers] == explorer.model.design.layer_timesteps
 
 
 def test_trade_off_scatter_takes_an_edit_as_new_glyph_data_and_ranges():
@@ -351,8 +351,8 @@ def test_trade_off_scatter_takes_an_edit_as_new_glyph_data_and_ranges():
 
     explorer = Explorer()
     model = explorer.model
-    model.draft.hardware.preset = "gpu"
-    model.draft.hardware.preset = "edge-soc"  # both designs in the session, edge-soc the current one
+    model.editor.draft.hardware.preset = "gpu"
+    model.editor.draft.hardware.preset = "edge-soc"  # both designs in the session, edge-soc the current one
     document = Document()
     document.add_root(pn.panel(explorer).get_root(document))
     scatter = explorer.trade_offs.scatters[0]
@@ -364,34 +364,36 @@ def test_trade_off_scatter_takes_an_edit_as_new_glyph_data_and_ranges():
         (figure,) = [f for f in scatter._figures if f.document is not None]
         return figure.x_range.start, figure.x_range.end
 
-    energies = dict(zip(model.history["hardware"], model.history["energy_j"] * 1e6))  # the axis reads µJ
+    energies = dict(zip(model.session.history["hardware"], model.session.history["energy_j"] * 1e6))  # the axis reads µJ
     assert shown("current") == [[pytest.approx(energies["edge-soc"])]]
     redraws = scatter._revision.number
-    model._set(history=model.history.iloc[::-1].reset_index(drop=True))  # back to gpu
+    model.session._set(history=model.session.history.iloc[::-1].reset_index(drop=True))  # back to gpu
     assert scatter._revision.number == redraws  # written, not redrawn
     assert shown("current") == [[pytest.approx(energies["gpu"])]]
     assert shown("measured accuracy") == [[pytest.approx(energies["edge-soc"])]]
-    costly = model.history.iloc[:1].assign(energy_j=model.history["energy_j"].max() * 2, point="costly")
-    model._set(history=pd.concat([model.history, costly], ignore_index=True))  # a design beyond the x axis
+    costly = model.session.history.iloc[:1].assign(energy_j=model.session.history["energy_j"].max() * 2, point="costly")
+    model.session._set(history=pd.concat([model.session.history, costly], ignore_index=True))  # a design beyond the x axis
     assert scatter._revision.number == redraws and x_range()[1] > 2 * energies["edge-soc"]
     assert x_range() == scatter._shown.x_range and max(shown("current")[0]) == pytest.approx(2 * energies["edge-soc"])
-    model._set(history=model.history.assign(energy_j=model.history["energy_j"] * 1000))  # now in mJ: a new label
+    model.session._set(
+        history=model.session.history.assign(energy_j=model.session.history["energy_j"] * 1000)
+    )  # now in mJ: a new label
     assert scatter._revision.number == redraws + 1 and scatter._shown.x_label == "Energy / inference (mJ)"
 
 
 def test_memory_level_edits_become_hardware_overrides():
     model = Explorer().model
-    assert model.level == "L1" and model.capacity_kib == 128.0
+    assert model.levels.level == "L1" and model.levels.capacity_kib == 128.0
     before = model.report.energy_j
-    model.level = "L2"
-    model.capacity_kib = 64.0  # the 796 KiB of weights no longer fit L2: they stream from DRAM every step
+    model.levels.level = "L2"
+    model.levels.capacity_kib = 64.0  # the 796 KiB of weights no longer fit L2: they stream from DRAM every step
     assert model.design.hardware.overrides == {"L2.capacity_bytes": 65536.0}
     assert model.report.energy_j > before
-    model.capacity_kib = 1024.0
+    model.levels.capacity_kib = 1024.0
     assert model.design.hardware.overrides == {} and model.report.energy_j == pytest.approx(before)
-    model.capacity_kib = 64.0
-    model.draft.hardware.preset = "gpu"
-    assert model.param.level.objects == ["L1", "L2", "HBM"] and model.design.hardware.overrides == {}
+    model.levels.capacity_kib = 64.0
+    model.editor.draft.hardware.preset = "gpu"
+    assert model.levels.param.level.objects == ["L1", "L2", "HBM"] and model.design.hardware.overrides == {}
 
 
 def test_learning_rule_choice_switches_to_stdp_and_back():
@@ -399,19 +401,19 @@ def test_learning_rule_choice_switches_to_stdp_and_back():
     from snnexplorer.ui import ExplorerModel
 
     model = ExplorerModel()
-    model.set_widths("network", "hidden", "100")
-    model.draft.training.learning_rule = "stdp"
+    model.editor.set_widths("network", "hidden", "100")
+    model.editor.draft.training.learning_rule = "stdp"
     assert model.design.layer_timesteps == [PRESENTATION_STEPS] * 2 and model.design.training.learning_rule == "stdp"
     assert not model.design.training.stdp.inhibitory_neurons  # FSpiNN is the default variant
-    model.stdp_variant = "diehl-cook"
+    model.editor.stdp_variant = "diehl-cook"
     assert model.design.training.stdp.inhibitory_neurons and model.design.training.stdp.pre_depression
-    model.set_widths("network", "hidden", "100, 50")
+    model.editor.set_widths("network", "hidden", "100, 50")
     assert model.report is None and "one width" in model.message
-    model.set_widths("network", "hidden", "100")
-    model.draft.training.learning_rule = "surrogate-gradient"
+    model.editor.set_widths("network", "hidden", "100")
+    model.editor.draft.training.learning_rule = "surrogate-gradient"
     assert model.design.layer_timesteps == [25, 25] and model.design.training.learning_rule == "surrogate-gradient"
     model.preset = "mnist-stdp-fspinn"  # shipped trained: real accuracy, no training needed
-    assert model.design.training.learning_rule == "stdp" and model.stdp_variant == "fspinn"
+    assert model.design.training.learning_rule == "stdp" and model.editor.stdp_variant == "fspinn"
     assert model.report.accuracy > 0.7 and not model.needs_training
 
 
@@ -489,8 +491,8 @@ def test_explorer_round_trips_every_valid_design_and_shows_its_values():
         model = explorer.model
         for (section, field), box in explorer._per_layer.items():
             assert [slider.value for slider in box] == design.per_layer(section, field)
-        assert model.draft.mapping.batch == design.mapping.batch
-        assert model.capacity_kib > 0 and model.level in model.param.level.objects
+        assert model.editor.draft.mapping.batch == design.mapping.batch
+        assert model.levels.capacity_kib > 0 and model.levels.level in model.levels.param.level.objects
 
     check()
 
@@ -508,9 +510,9 @@ def test_batch_above_1024_and_per_layer_bits_load_and_edit():
     model = explorer.model
     assert model.design == design and model.report is not None
     assert [s.value for s in explorer._per_layer[("quantization", "weight_bits")]] == [4, 8, 16]
-    model.set_per_layer("quantization", "membrane_bits", 2, 8)
+    model.editor.set_per_layer("quantization", "membrane_bits", 2, 8)
     assert model.design.membrane_bits == [16, 16, 8] and model.design.weight_bits == [4, 8, 16]
-    model.draft.specialization.experts = 20  # the Design's bound is 64, the data set's 10: the Design says so
+    model.editor.draft.specialization.experts = 20  # the Design's bound is 64, the data set's 10: the Design says so
     assert model.design is None and "at most 10" in model.message
 
 
@@ -665,7 +667,7 @@ def test_controls_fit_the_design_stdp_timesteps_and_experts():
     specialization.collapsed = False
     experts_only = specialization.objects[1]
     assert not experts_only.visible
-    explorer.model.draft.specialization.experts = 2
+    explorer.model.editor.draft.specialization.experts = 2
     assert experts_only.visible
 
 
@@ -790,7 +792,7 @@ def test_exported_plots_open_offline_without_fetching_anything(browser, tmp_path
 
     explorer = Explorer()
     page_file = tmp_path / "plots.html"
-    page_file.write_text(plots_html(evaluate(Design(), "synthetic:0.1"), explorer.model.history))
+    page_file.write_text(plots_html(evaluate(Design(), "synthetic:0.1"), explorer.model.session.history))
     page = browser.new_page()
     fetched = []
     page.route(

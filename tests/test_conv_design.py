@@ -165,9 +165,9 @@ def test_the_dashboard_edits_a_conv_stack_by_entry_and_as_yaml():
     assert conv_inputs[0].end == 1024 and rows[1][0].start == 2  # bounds are the topology's parameters
     conv_inputs[0].value = 4
     assert model.design.network.layers[0]["conv"]["channels"] == 4 and model.design.network_specs()["main"][0].n_out == 4 * 196
-    model.set_stack_text("[{conv: {channels: 2, kernel: 3}}, {pool: 3}]")
+    model.editor.set_stack_text("[{conv: {channels: 2, kernel: 3}}, {pool: 3}]")
     assert model.design is None and "network.layers[1].pool: 3" in model.message
-    model.set_stack_text("[{conv: {channels: 2, kernel: 3}}, {pool: 2}, {dense: 16}]")
+    model.editor.set_stack_text("[{conv: {channels: 2, kernel: 3}}, {pool: 2}, {dense: 16}]")
     assert model.design is not None and model.design.hidden == [2 * 13 * 13, 16]
-    assert model.stack_text() == "[{conv: {channels: 2, kernel: 3}}, {pool: 2}, {dense: 16}]"
-    assert len(model.per_layer("timesteps", "steps")) == 3
+    assert model.editor.stack_text() == "[{conv: {channels: 2, kernel: 3}}, {pool: 2}, {dense: 16}]"
+    assert len(model.editor.per_layer("timesteps", "steps")) == 3

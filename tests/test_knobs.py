@@ -49,4 +49,4 @@ def test_the_dashboard_lists_the_steps_and_a_click_applies_one():
     assert len(chart.data) == min(len(table), 14)  # one bar per step shown
     row = int(np.flatnonzero(table["knob"] == "loop order")[0])
     model.apply_knob(row)
-    assert model.design.mapping.loop_order == "layer-major" and model.knob_effects is None
+    assert model.design.mapping.loop_order == "layer-major" and model.knobs.effects is None

@@ -242,13 +242,13 @@ def test_the_dashboard_costs_an_uploaded_nir_file_and_explains_a_bad_one(tmp_pat
     own = model.report.energy_j
     path = tmp_path / "sinabs-like.nir"
     nir.write(path, conv_graph(np.random.default_rng(3)))
-    model.load_nir(path.read_bytes(), "sinabs-like.nir")
+    model.uploads.network(path.read_bytes(), "sinabs-like.nir")
     assert model.imported is not None and model.imported.name == "sinabs-like"
     assert model.report is not None and model.report.energy_j != own and "Imported NIR network sinabs-like" in model.message
     before = model.report.energy_j
-    model.draft.hardware.preset = "server-cpu"  # the design's hardware applies to the imported network
+    model.editor.draft.hardware.preset = "server-cpu"  # the design's hardware applies to the imported network
     assert model.report.energy_j != before and model.imported is not None
-    model.load_nir(b"not a nir file", "broken.nir")
+    model.uploads.network(b"not a nir file", "broken.nir")
     assert "NIR file refused" in model.message and "broken.nir" in model.message and model.imported is not None
     model.load(load_design("mnist-baseline"))
     assert model.imported is None
@@ -261,9 +261,9 @@ def test_downloads_that_would_be_empty_are_disabled_with_the_reason():
     by_name = {d.filename: d for d in explorer._downloads}
     assert by_name["network.nir"].disabled and "specialization.experts" in by_name["network.nir"].description
     assert not by_name["report.csv"].disabled
-    explorer.model.set_widths("network", "hidden", "x")  # an invalid draft
-    explorer.model.draft.specialization.experts = 1
+    explorer.model.editor.set_widths("network", "hidden", "x")  # an invalid draft
+    explorer.model.editor.draft.specialization.experts = 1
     assert explorer.model.design is None
     assert by_name["report.csv"].disabled and "until the design is valid" in by_name["report.csv"].description
-    explorer.model.set_widths("network", "hidden", "64")
+    explorer.model.editor.set_widths("network", "hidden", "64")
     assert explorer.model.design is not None and not by_name["report.csv"].disabled

@@ -20,7 +20,7 @@ from bokeh.models import CustomJSTickFormatter, LogTicker
 from holoviews.core.util import dimension_sanitizer
 
 from ..format import METRIC_TEXT, binary_bytes, engineering, magnitude, metric_texts, si
-from .model import HISTORY_COLUMNS
+from .session import HISTORY_COLUMNS
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
 KIND_COLOURS = {

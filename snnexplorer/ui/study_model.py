@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import threading
 from typing import NamedTuple
 
 import param
@@ -22,11 +21,11 @@ from ..explore.study import read_sweep, results_table
 from ..presets import presets_dir
 from ..progress import Step
 from ..yaml_input import decode_utf8, parse_yaml
-from .model import CUSTOM, ExplorerModel
+from .model import ExplorerModel
+from .outputs import Outputs
+from .runner import POLL_S, LatestWins
 
 UPLOADED = "(uploaded)"
-POLL_S = 0.3
-"""Seconds between the page's looks at a running study's new rows."""
 
 
 def shipped_studies() -> dict[str, Study | None]:
@@ -51,7 +50,7 @@ def points_of(study: Study) -> dict[str, KnownPoint]:
     return out
 
 
-class StudyModel(param.Parameterized):
+class StudyModel(Outputs):
     """A study, its rows and their selection; see the module docstring."""
 
     study = param.Selector(default=None, objects=[], allow_None=True, doc="A shipped study (presets/studies) to run.")
@@ -75,13 +74,9 @@ class StudyModel(param.Parameterized):
         params.setdefault("study", "hardware" if "hardware" in self._studies else next(iter(self._studies), None))
         super().__init__(**params)
         self.explorer = explorer
-        self._stop = threading.Event()
+        self._runner = LatestWins()
         self._points: dict[str, tuple[Design, dict, str]] = {}
         self._describe()
-
-    def _set(self, **values) -> None:
-        with param.edit_constant(self):
-            self.param.update(**values)
 
     def chosen(self) -> Study:
         """The chosen study, parsed (a shipped one on first use); a DesignError says why it cannot run."""
@@ -135,7 +130,7 @@ class StudyModel(param.Parameterized):
         if self.cost_only:
             study = dataclasses.replace(study, activity=ActivitySource.synthetic(self.explorer.spike_rate))
         self._points = points_of(study)
-        self._stop.clear()
+        ticket = self._runner.ticket()
         rows: list[dict] = []
         latest: list[Step] = []
 
@@ -144,7 +139,7 @@ class StudyModel(param.Parameterized):
             latest[:] = [step]
 
         self._set(running=True, progress=0.0, results=None, axes=[f"axis:{k}" for k in study.axes], message="starting…")
-        work = asyncio.ensure_future(asyncio.to_thread(run_study, study, None, None, progress, self._stop.is_set))
+        work = asyncio.ensure_future(self._runner.run(ticket, run_study, study, None, None, progress, self._runner.stale(ticket)))
         shown = 0
         while not work.done():
             await asyncio.sleep(POLL_S)
@@ -156,15 +151,15 @@ class StudyModel(param.Parameterized):
                     message=latest[0].describe(),
                 )
         try:
-            table = work.result()
+            current, table = work.result()
         except DesignError as exc:
             self._set(running=False, message=exc.bullets("Study stopped:"))
             return
-        done = f"{len(table):,} points" + (" (cancelled)" if self._stop.is_set() else "")
+        done = f"{len(table):,} points" + ("" if current else " (cancelled)")
         self._set(running=False, progress=1.0, results=table if len(table) else None, message=done)
 
     def cancel(self) -> None:
-        self._stop.set()
+        self._runner.cancel()
 
     def load_csv(self, text: str) -> None:
         """The rows of a sweep CSV (``snnexplorer sweep``); their designs are known when the chosen study made them.
@@ -184,7 +179,7 @@ class StudyModel(param.Parameterized):
             axes=[c for c in table.columns if c.startswith("axis:")],
             message=f"{len(table):,} points loaded; {known:,} of them from the chosen study (click one to load it)",
         )
-        self.explorer.show_sweep(table)
+        self.explorer.session.show_sweep(table)
 
     def load_row(self, index: int) -> bool:
         """Load row ``index``'s design into the explorer; False when the design is not known here."""
@@ -197,6 +192,5 @@ class StudyModel(param.Parameterized):
         design, overrides, name = found
         data = design.to_dict()
         data["hardware"]["overrides"], data["name"] = dict(overrides), name
-        self.explorer.preset = CUSTOM
-        self.explorer.load(Design.from_dict(data))
+        self.explorer.load_custom(Design.from_dict(data))
         return True

@@ -47,7 +47,7 @@ class TradeOffScatters(pn.viewable.Viewer):
         super().__init__(**params)
         self.scatters = [TradeOffScatter(model, x, partial(on_tap, x)) for x in plots.TRADE_OFF_AXES]
         self._row = pn.Row(*(scatter.pane for scatter in self.scatters), sizing_mode="stretch_width")
-        model.param.watch(self._show, ["history", "sweep"])
+        model.session.param.watch(self._show, ["history", "sweep"])
 
     def _show(self, *events) -> None:
         with hold():
@@ -87,7 +87,7 @@ class TradeOffScatter:
 
     def show(self) -> None:
         """Show the model's session and sweep now: as new glyph data, a HoloViews redraw, or a new figure."""
-        previous, self._shown = self._shown, plots.trade_off(self._model.history, self._x, self._model.sweep)
+        previous, self._shown = self._shown, plots.trade_off(self._model.session.history, self._x, self._model.session.sweep)
         if previous is None or previous.layout() != self._shown.layout():
             plot = hv.DynamicMap(HoloViewsCallable(self._overlay, memoize=False), streams=[self._revision])
             hv.streams.Tap(source=plot).add_subscriber(self._on_tap)

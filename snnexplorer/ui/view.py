@@ -66,7 +66,7 @@ class Explorer(pn.viewable.Viewer):
         self._sync_parameters()
         self._session = pn.Param(m.param, parameters=["preset", "activity", "spike_rate"], show_name=False, **WIDE)
         self._level_editor = pn.Param(
-            m.param,
+            m.levels.param,
             parameters=["level", "capacity_kib", "read_pj"],
             show_name=False,
             margin=0,
@@ -79,7 +79,7 @@ class Explorer(pn.viewable.Viewer):
         self._train_button = pn.widgets.Button(label="Train this design", color="primary", visible=False, **WIDE)
         self._train_button.on_click(lambda event: asyncio.ensure_future(m.train()))
         self._cancel_button = pn.widgets.Button(label="Cancel training", color="warning", visible=False, **WIDE)
-        self._cancel_button.on_click(lambda event: m.cancel())
+        self._cancel_button.on_click(lambda event: m.trainer.cancel())
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, **WIDE)
         self._progress_text = pn.pane.Markdown("", visible=False)
         self._pin_buttons = [pn.widgets.Button(label="Pin this design", **WIDE) for _ in ("sidebar", "compare tab")]
@@ -89,7 +89,8 @@ class Explorer(pn.viewable.Viewer):
         self._upload.param.watch(self._on_upload, "value")
         self._nir_upload = pn.widgets.FileInput(accept=".nir,.h5,.hdf5", **WIDE)
         self._nir_upload.param.watch(
-            lambda event: m.load_nir(event.new, self._nir_upload.filename or "upload.nir") if event.new else None, "value"
+            lambda event: m.uploads.network(event.new, self._nir_upload.filename or "upload.nir") if event.new else None,
+            "value",
         )
         self._nir_download = pn.widgets.FileDownload(
             callback=self._nir_file, filename="network.nir", label="Export NIR (network)", **WIDE
@@ -118,10 +119,11 @@ class Explorer(pn.viewable.Viewer):
         self._sync_downloads()
         self.trade_offs = TradeOffScatters(m, self._load_nearest)
         self.study = StudyPage(explorer=m)
-        m.param.watch(self._build_controls, "draft")
+        m.editor.param.watch(self._build_controls, "draft")
         m.param.watch(self._build_per_layer, "layer_labels")
         m.param.watch(self._update_placements, "level_choices")
-        m.param.watch(self._sync_training, ["needs_training", "training", "progress", "progress_text"])
+        m.param.watch(self._sync_training, ["needs_training"])
+        m.trainer.param.watch(self._sync_training, ["training", "progress", "progress_text"])
         self._build_controls()
 
     @property
@@ -134,27 +136,27 @@ class Explorer(pn.viewable.Viewer):
         return pn.Param(section.param, parameters=parameters, widgets=widgets or {}, show_name=False, margin=0, **WIDE)
 
     def _widths(self, section: str, field: str) -> pn.widgets.TextInput:
-        parameter = getattr(self.model.draft, section).param[field]
+        parameter = getattr(self.model.editor.draft, section).param[field]
         text = pn.widgets.TextInput(
             label=f"{parameter.label} (comma-separated)",
-            value=self.model.widths_text(section, field),
+            value=self.model.editor.widths_text(section, field),
             description=parameter.doc,
             **WIDE,
         )
-        text.param.watch(lambda event: self.model.set_widths(section, field, event.new), "value")
+        text.param.watch(lambda event: self.model.editor.set_widths(section, field, event.new), "value")
         return text
 
     def _network_shape(self):
         """Hidden widths as text; for a conv stack, one row of numbers per entry and the stack as YAML."""
-        if not self.model.draft.network.layers:
+        if not self.model.editor.draft.network.layers:
             return self._widths("network", "hidden")
-        parameter = self.model.draft.network.param.layers
+        parameter = self.model.editor.draft.network.param.layers
         text = pn.widgets.TextAreaInput(
-            label=f"{parameter.label} (YAML)", value=self.model.stack_text(), description=parameter.doc, rows=3, **WIDE
+            label=f"{parameter.label} (YAML)", value=self.model.editor.stack_text(), description=parameter.doc, rows=3, **WIDE
         )
 
         def edit(event) -> None:
-            self.model.set_stack_text(event.new)
+            self.model.editor.set_stack_text(event.new)
             self._stack_rows[:] = self._stack_entries()
 
         text.param.watch(edit, "value")
@@ -165,7 +167,7 @@ class Explorer(pn.viewable.Viewer):
         """One row per entry of the draft's stack: a conv layer's channels, kernel, stride and padding; a pool;
         a dense width. Bounds, labels and help are the topology's parameters."""
         rows = []
-        for index, entry in enumerate(self.model.draft.network.layers):
+        for index, entry in enumerate(self.model.editor.draft.network.layers):
             kind, value = next(iter(entry.items()))
             section = ConvLayer if kind == "conv" else StackEntry
             inputs = []
@@ -181,7 +183,7 @@ class Explorer(pn.viewable.Viewer):
                     width=62 if kind == "conv" else 120,
                     margin=(2, 3),
                 )
-                number.param.watch(lambda event, i=index, k=key: self.model.set_stack_entry(i, k, event.new), "value")
+                number.param.watch(lambda event, i=index, k=key: self.model.editor.set_stack_entry(i, k, event.new), "value")
                 inputs.append(number)
             row = pn.Row(*inputs, margin=0)
             rows.append(pn.Column(pn.pane.Markdown(f"{index}: conv", margin=(0, 3)), row, margin=0) if kind == "conv" else row)
@@ -199,7 +201,7 @@ class Explorer(pn.viewable.Viewer):
     def _build_controls(self, *events) -> None:
         """Cards of the draft's sections (rebuilt when a design is loaded; edits keep them). A collapsed card builds
         its widgets when first opened: the first page carries only what it shows."""
-        d = self.model.draft
+        d = self.model.editor.draft
         self._placements = [self._select(d.mapping, f, self.model.level_choices) for f in ("weights_level", "state_level")]
         integer_inputs = dict.fromkeys(INTEGER_INPUTS, pn.widgets.IntInput)
         several_experts = d.specialization.param.experts.rx() > 1  # expert controls only where there are experts
@@ -298,7 +300,7 @@ class Explorer(pn.viewable.Viewer):
                 (
                     "STDP learning",
                     lambda: [
-                        pn.Param(self.model.param, parameters=["stdp_variant"], show_name=False, **WIDE),
+                        pn.Param(self.model.editor.param, parameters=["stdp_variant"], show_name=False, **WIDE),
                         self._params(d.training.stdp, d.training.stdp.fields(), integer_inputs),
                     ],
                     False,
@@ -324,10 +326,10 @@ class Explorer(pn.viewable.Viewer):
         """One slider per weight layer for each per-layer setting; hard bounds from the Design's limits."""
         m = self.model
         for (section, field), box in self._per_layer.items():
-            owner = getattr(m.draft, section)
+            owner = getattr(m.editor.draft, section)
             lo, hi = type(owner)._limits[field]
             sliders = []
-            for index, (label, value) in enumerate(zip(m.layer_labels, m.per_layer(section, field))):
+            for index, (label, value) in enumerate(zip(m.layer_labels, m.editor.per_layer(section, field))):
                 slider = pn.widgets.EditableIntSlider(
                     label=f"{_title(owner, field)}, {label}",
                     value=value,
@@ -338,7 +340,7 @@ class Explorer(pn.viewable.Viewer):
                     **WIDE,
                 )
                 slider.param.watch(
-                    lambda event, s=section, f=field, i=index: m.set_per_layer(s, f, i, event.new), "value_throttled"
+                    lambda event, s=section, f=field, i=index: m.editor.set_per_layer(s, f, i, event.new), "value_throttled"
                 )
                 sliders.append(slider)
             box[:] = sliders
@@ -349,15 +351,16 @@ class Explorer(pn.viewable.Viewer):
 
     def _sync_training(self, *events) -> None:
         m = self.model
-        self._train_button.visible = m.needs_training and not m.training
-        self._cancel_button.visible = m.training
-        self._progress.visible = self._progress_text.visible = m.training
-        self._progress.value = int(100 * m.progress)
-        self._progress_text.object = m.progress_text
+        trainer = m.trainer
+        self._train_button.visible = m.needs_training and not trainer.training
+        self._cancel_button.visible = trainer.training
+        self._progress.visible = self._progress_text.visible = trainer.training
+        self._progress.value = int(100 * trainer.progress)
+        self._progress_text.object = trainer.progress_text
 
     # -------------------------------------------------------------------- files
     def _yaml_file(self):
-        return io.StringIO(self.model.to_yaml())
+        return io.StringIO(self.model.design.to_yaml() if self.model.design is not None else "")
 
     def _json_file(self):
         return io.StringIO(self.model.design.to_json() if self.model.design is not None else "{}")
@@ -386,14 +389,14 @@ class Explorer(pn.viewable.Viewer):
             download.description = reason or None
 
     def _comparison_file(self):
-        return io.StringIO(self.model.comparison().to_csv(index=False))
+        return io.StringIO(self.model.session.comparison().to_csv(index=False))
 
     def _plots_file(self):
-        return io.StringIO(plots_html(self.model.report, self.model.history, self.model.sweep))
+        return io.StringIO(plots_html(self.model.report, self.model.session.history, self.model.session.sweep))
 
     async def _on_upload(self, event) -> None:
         if event.new:
-            await self.model.load_upload(event.new, self._upload.filename or "upload")
+            await self.model.uploads.design_in_thread(event.new, self._upload.filename or "upload")
 
     # ------------------------------------------------------------------ results
     def _sync_numbers(self, *events) -> None:
@@ -419,17 +422,17 @@ class Explorer(pn.viewable.Viewer):
         return hv.DynamicMap(pn.bind(plot, *arguments))
 
     def _load_nearest(self, axis: str, x=None, y=None) -> None:
-        point = None if x is None or y is None else plots.nearest_design(self.model.history, axis, x, y)
+        point = None if x is None or y is None else plots.nearest_design(self.model.session.history, axis, x, y)
         if point is not None:
-            self.model.load_point(point)
+            self.model.load_custom(self.model.session.design_of(point))
 
     def _tornado(self) -> pn.pane.HoloViews:
-        chart = self._live(plots.tornado, self.model.param.knob_effects)
+        chart = self._live(plots.tornado, self.model.knobs.param.effects)
         hv.streams.Selection1D(source=chart).add_subscriber(self._apply_knob)
         return self._pane(chart)
 
     def _apply_knob(self, index) -> None:
-        effects = self.model.knob_effects
+        effects = self.model.knobs.effects
         if index and effects is not None:  # the bars are drawn last step first
             self.model.apply_knob(len(effects.head(plots.TORNADO_ROWS)) - 1 - index[0])
 
@@ -443,7 +446,7 @@ class Explorer(pn.viewable.Viewer):
         return pn.Card(sample, title=f"The data: one {design.dataset.name} recording", collapsed=False, **WIDE)
 
     def _comparison(self, pins):
-        table = self.model.comparison()
+        table = self.model.session.comparison()
         if table.empty:
             return pn.pane.Markdown("*Pin designs to compare them here (deltas against the first pin).*")
         return pn.widgets.Tabulator(readable_comparison(table), disabled=True, show_index=False, **WIDE)
@@ -503,7 +506,10 @@ class Explorer(pn.viewable.Viewer):
                     **WIDE,
                 ),
             ),
-            ("Compare", pn.Column(self._pin_buttons[1], pn.Column(pn.bind(self._comparison, m.param.pins), **WIDE), **WIDE)),
+            (
+                "Compare",
+                pn.Column(self._pin_buttons[1], pn.Column(pn.bind(self._comparison, m.session.param.pins), **WIDE), **WIDE),
+            ),
             ("Study", self.study),
             dynamic=True,
             **WIDE,
