@@ -114,7 +114,7 @@ def kernel_speed(args) -> None:
             for sample, r in enumerate(rates):
                 if impl == "numba":
                     counters = np.zeros((len(COUNTERS), STEPS), dtype=np.int64)
-                    present(r, 0, sample, STEPS, weights, theta, True, *rule.kernel_args(), counters, np.zeros(neurons, np.int64))
+                    present(r, 0, sample, STEPS, weights, theta, True, rule.kernel_args(), counters, np.zeros(neurons, np.int64))
                 else:
                     _, _, counters = reference.present(r, 0, sample, STEPS, weights, theta, True, rule)
                 events += int(counters[COUNTERS.index("synaptic_ops")].sum() + counters[COUNTERS.index("weight_updates")].sum())
@@ -145,7 +145,7 @@ def main() -> None:
         initial_weights(784, 2, 0),
         np.zeros(2),
         True,
-        *STDPRule.diehl_cook().kernel_args(),
+        STDPRule.diehl_cook().kernel_args(),
         np.zeros((len(COUNTERS), 10), np.int64),
         np.zeros(2, np.int64),
     )  # compile

@@ -21,7 +21,7 @@ def mnist():
 def kernel_present(rates, weights, theta, learn, rule, stream=3):
     counters = np.zeros((len(COUNTERS), STEPS), dtype=np.int64)
     counts = np.zeros(weights.shape[1], dtype=np.int64)
-    total = present(rates, 7, stream, STEPS, weights, theta, learn, *rule.kernel_args(), counters, counts)
+    total = present(rates, 7, stream, STEPS, weights, theta, learn, rule.kernel_args(), counters, counts)
     return total, counts, counters
 
 

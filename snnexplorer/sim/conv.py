@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -29,6 +30,17 @@ from numba import njit, prange
 from ..errors import DesignError, FieldProblem
 from ..topology import ConvGeometry
 from .kernels import _neuron_step, _spike_buffer
+
+
+class ConvShape(NamedTuple):
+    """A convolution's shape as :func:`lif_conv` takes it: input (C, H, W), stride, padding, output map (H_o, W_o)
+    before pooling, pooling window."""
+
+    input_shape: tuple[int, int, int]
+    stride: int
+    padding: int
+    map_shape: tuple[int, int]
+    pool: int
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,11 @@ class Conv:
         return self.geometry.map_shape
 
     @property
+    def shape(self) -> ConvShape:
+        """The shape :func:`lif_conv` takes."""
+        return ConvShape(tuple(self.input_shape), self.stride, self.padding, self.map_shape, self.pool)
+
+    @property
     def output_shape(self) -> tuple[int, int, int]:
         """(C_out, H_p, W_p) of the emitted, pooled spikes."""
         return self.geometry.output_shape
@@ -126,10 +143,9 @@ def _output_index(size, kernel, stride, padding, out_size):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def lif_conv(
-    x, analog, weight, bias, in_shape, stride, padding, map_shape, pool, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max
-):
-    """Event-driven convolutional LIF layer over ``x`` [B, T, C·H·W] (counts, or analog values when ``analog``).
+def lif_conv(x, analog, weight, bias, shape, neuron):
+    """Event-driven convolutional LIF layer over ``x`` [B, T, C·H·W] (counts, or analog values when ``analog``), of
+    :class:`ConvShape` ``shape`` and :class:`~snnexplorer.sim.kernels.NeuronParams` ``neuron``.
 
     In the counters an analog input counts once per non-zero value. ``weight`` is channels-last [C_in, k, k, C_out] (:func:`channels_last`).
     Returns (out_spikes uint8 [B, T, padded(C_out·H_p·W_p)], spike_counts int32
@@ -137,6 +153,7 @@ def lif_conv(
     out_count int64 [B, T] pooled spikes sent, synaptic_ops int64 [B, T]).
     """
     n_batch, n_steps, _ = x.shape
+    in_shape, stride, padding, map_shape, pool = shape
     channels_in, height, width = in_shape
     kernel = weight.shape[1]
     channels = weight.shape[3]
@@ -198,21 +215,7 @@ def lif_conv(
             in_count[b, t] = total
             any_input[b, t] = nonzero > 0
             synaptic_ops[b, t] = fan_total * channels
-            _neuron_step(
-                v,
-                current.reshape(n_positions * channels),
-                beta,
-                threshold,
-                reset_zero,
-                fixed,
-                beta_q,
-                v_min,
-                v_max,
-                spikes,
-                counts,
-                unused_score,
-                False,
-            )
+            _neuron_step(v, current.reshape(n_positions * channels), neuron, spikes, counts, unused_score, False)
             sent = 0
             out_row = out_spikes[b, t]
             for co in range(channels):

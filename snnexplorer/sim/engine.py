@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import DesignError, FieldProblem
 from .activity import Activity, LayerActivity
 from .conv import Conv, channels_last, lif_conv
-from .kernels import as_words, count_scores, lif_dense, lif_event, unpack_bits, weight_tiles
+from .kernels import NeuronParams, as_words, count_scores, lif_dense, lif_event, unpack_bits, weight_tiles
 from .quantize import beta_fixed, quantize_layer
 from .resample import resample
 
@@ -38,14 +38,8 @@ Layer = "tuple[np.ndarray, np.ndarray] | Conv"
 class _LayerPlan:
     weight: np.ndarray
     bias: np.ndarray
-    threshold: float
-    beta: float
-    fixed: bool
-    beta_q: float
-    v_min: float
-    v_max: float
+    neuron: NeuronParams
     timesteps: int
-    reset_zero: bool
     scale: float
     conv: Conv | None = None
 
@@ -129,14 +123,8 @@ def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_
                 _LayerPlan(
                     q.weight,
                     q.bias,
-                    q.threshold,
-                    float(beta),
-                    True,
-                    beta_fixed(beta),
-                    q.v_min,
-                    q.v_max,
+                    NeuronParams(float(beta), q.threshold, reset_zero, True, beta_fixed(beta), q.v_min, q.v_max),
                     steps,
-                    reset_zero,
                     q.scale,
                     conv,
                 )
@@ -147,14 +135,8 @@ def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_
                 _LayerPlan(
                     w,
                     np.asarray(bias, dtype=np.float32),
-                    np.float32(threshold),
-                    np.float32(beta),
-                    False,
-                    0.0,
-                    0.0,
-                    0.0,
+                    NeuronParams(np.float32(beta), np.float32(threshold), reset_zero, False, 0.0, 0.0, 0.0),
                     steps,
-                    reset_zero,
                     1.0,
                     conv,
                 )
@@ -211,24 +193,13 @@ def _run_layer(
     dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
     if packed and (plan.conv or dense):
         spikes, packed = unpack_bits(spikes, plan.n_in), False
-    args = (plan.beta, plan.threshold, plan.reset_zero, plan.fixed, plan.beta_q, plan.v_min, plan.v_max)
     if plan.conv:
-        conv = plan.conv
         out_spikes, counts, in_count, any_input, out_count, synaptic_ops = lif_conv(
-            np.ascontiguousarray(spikes),
-            analog,
-            plan.conv_weight,
-            plan.bias,
-            conv.input_shape,
-            conv.stride,
-            conv.padding,
-            conv.map_shape,
-            conv.pool,
-            *args,
+            np.ascontiguousarray(spikes), analog, plan.conv_weight, plan.bias, plan.conv.shape, plan.neuron
         )
         return _LayerRun(out_spikes, counts, None, in_count, any_input, out_count, synaptic_ops, "event", analog)
     if dense:
-        out_spikes, counts, score, out_count = lif_dense(_dense_currents(spikes, plan), *args, is_output)
+        out_spikes, counts, score, out_count = lif_dense(_dense_currents(spikes, plan), plan.neuron, is_output)
         in_count = np.count_nonzero(spikes, axis=2) if analog else spikes.sum(axis=2, dtype=np.int64)
         any_input = in_count > 0
     else:
@@ -236,7 +207,7 @@ def _run_layer(
         threads = numba.get_num_threads()
         group = max(1, min(GROUP, -(-spikes.shape[0] // threads)))
         out_spikes, counts, score, in_count, any_input, out_count = lif_event(
-            words, lane_bits, plan.tiles, plan.bias, *args, is_output, group, threads
+            words, lane_bits, plan.tiles, plan.bias, plan.neuron, is_output, group, threads
         )
     return _LayerRun(
         out_spikes, counts, score, in_count, any_input, out_count, None, "dense" if dense else "event", analog, packed=not dense
@@ -247,7 +218,7 @@ def _integrates_counts(plan: _LayerPlan, previous: _LayerRun | None, previous_pl
     """Whether the output layer can be computed from its inputs' spike counts (:func:`_integrate_counts`)."""
     return (
         previous is not None
-        and not plan.fixed
+        and not plan.neuron.fixed
         and plan.conv is None
         and previous_plan.conv is None
         and (rule == "rate" or previous.out_count.shape[1] == plan.timesteps)

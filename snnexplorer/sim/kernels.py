@@ -45,6 +45,8 @@ and output spike count.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
@@ -54,6 +56,23 @@ from numba.extending import intrinsic
 WORD_BYTES = 8
 TILE_BYTES = 2048
 """Bytes of one weight row per output tile of the event kernel (512 float32 columns)."""
+
+
+class NeuronParams(NamedTuple):
+    """A LIF layer's neuron parameters, one bundle for every kernel (numba takes a NamedTuple as a typed tuple).
+
+    Float layers use ``beta`` (leak per step, float32 like the torch model) and ``threshold``; fixed-point layers
+    (``fixed``) the leak in Q16 (``beta_q``) and saturate the membrane to ``v_min``..``v_max`` (integers as floats).
+    ``reset_zero``: reset to 0 after a spike, else subtract the threshold.
+    """
+
+    beta: float
+    threshold: float
+    reset_zero: bool
+    fixed: bool
+    beta_q: float
+    v_min: float
+    v_max: float
 
 
 def padded(n: int, itemsize: int = 1) -> int:
@@ -114,8 +133,9 @@ def _fire(j, x, threshold, reset_zero, v, out_row, counts):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, out_row, counts, score, is_output):
-    """Advance one sample's neurons by one step; returns the number of output spikes.
+def _neuron_step(v, current, neuron, out_row, counts, score, is_output):
+    """Advance one sample's neurons by one step under ``neuron`` (:class:`NeuronParams`); returns the number of output
+    spikes.
 
     Hidden layer: v ← leak(v) + I, saturate (fixed point), spike where v ≥ θ,
     reset (subtract θ, or to 0). Output layer: score ← score + I (no leak, no
@@ -124,6 +144,7 @@ def _neuron_step(v, current, beta, threshold, reset_zero, fixed, beta_q, v_min, 
     each vectorizes on its own types.
     """
     n_out = v.shape[0]
+    beta, threshold, reset_zero, fixed, beta_q, v_min, v_max = neuron
     if is_output:
         for j in range(n_out):
             x = score[j] + current[j]
@@ -290,7 +311,7 @@ def weight_tiles(weight: np.ndarray, tile_bytes: int = TILE_BYTES) -> np.ndarray
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, is_output, group, threads):
+def lif_event(words, lane_bits, tiles, bias, neuron, is_output, group, threads):
     """Event-driven layer. ``words`` uint64 [B, T, n_words] (see :func:`as_words`); ``tiles`` from :func:`weight_tiles`.
 
     Samples are taken ``group`` at a time; each of ``threads`` workers owns its
@@ -363,13 +384,7 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
                         fired = _neuron_step(
                             v[:n_cols],
                             current[:n_cols],
-                            beta,
-                            threshold,
-                            reset_zero,
-                            fixed,
-                            beta_q,
-                            v_min,
-                            v_max,
+                            neuron,
                             spike_bytes,
                             spike_counts[first + s, lo : lo + n_cols],
                             score[first + s, lo : lo + n_cols],
@@ -382,7 +397,7 @@ def lif_event(words, lane_bits, tiles, bias, beta, threshold, reset_zero, fixed,
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def lif_dense(currents, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max, is_output):
+def lif_dense(currents, neuron, is_output):
     """Neuron updates over precomputed currents [B, T, n_out]; returns (out_spikes, spike_counts, score, out_count).
 
     ``out_spikes`` is uint8 [B, T, padded(n_out)] like :func:`lif_event`'s.
@@ -397,21 +412,7 @@ def lif_dense(currents, beta, threshold, reset_zero, fixed, beta_q, v_min, v_max
         v = np.zeros(n_out, dtype=currents.dtype)
         for t in range(n_steps):
             out_row = dummy_row if is_output else out_spikes[s, t]
-            out_count[s, t] = _neuron_step(
-                v,
-                currents[s, t],
-                beta,
-                threshold,
-                reset_zero,
-                fixed,
-                beta_q,
-                v_min,
-                v_max,
-                out_row,
-                spike_counts[s],
-                score[s],
-                is_output,
-            )
+            out_count[s, t] = _neuron_step(v, currents[s, t], neuron, out_row, spike_counts[s], score[s], is_output)
     return out_spikes, spike_counts, score, out_count
 
 

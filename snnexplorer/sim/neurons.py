@@ -16,15 +16,15 @@ final ``v`` is what it reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
 
-@dataclass(frozen=True)
-class NeuronCoefficients:
-    """The per-neuron coefficients of one population (float32 arrays of its size) and its flags."""
+class NeuronCoefficients(NamedTuple):
+    """The per-neuron coefficients of one population (float32 arrays of its size) and its flags; a NamedTuple, so
+    that the numba kernel takes it as one argument."""
 
     syn_decay: np.ndarray
     syn_gain: np.ndarray
@@ -51,38 +51,26 @@ class NeuronCoefficients:
         non-zero state or a constant input: what an event-driven core updates)
         and the final membrane float32 [batch, n].
         """
-        return step_neurons(
-            np.ascontiguousarray(currents, dtype=np.float32),
-            self.syn_decay,
-            self.syn_gain,
-            self.mem_decay,
-            self.mem_offset,
-            self.mem_gain,
-            self.threshold,
-            self.v_reset,
-            self.has_synapse,
-            self.spiking,
-            self.subtract,
-            self.fires_at_threshold,
-        )
+        return step_neurons(np.ascontiguousarray(currents, dtype=np.float32), self)
 
 
 @njit(cache=True, parallel=True)
-def step_neurons(
-    currents,
-    syn_decay,
-    syn_gain,
-    mem_decay,
-    mem_offset,
-    mem_gain,
-    threshold,
-    v_reset,
-    has_synapse,
-    spiking,
-    subtract,
-    fires_at_threshold,
-):
-    """The update of the module docstring, samples in parallel (see :meth:`NeuronCoefficients.step`)."""
+def step_neurons(currents, coefficients):
+    """The update of the module docstring under ``coefficients`` (:class:`NeuronCoefficients`), samples in parallel
+    (see :meth:`NeuronCoefficients.step`)."""
+    (
+        syn_decay,
+        syn_gain,
+        mem_decay,
+        mem_offset,
+        mem_gain,
+        threshold,
+        v_reset,
+        has_synapse,
+        spiking,
+        subtract,
+        fires_at_threshold,
+    ) = coefficients
     n_batch, n_steps, n = currents.shape
     spikes = np.zeros((n_batch, n_steps if spiking else 0, n), dtype=np.uint8)
     counts = np.zeros((n_batch, n), dtype=np.int32)

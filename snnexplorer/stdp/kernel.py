@@ -146,31 +146,14 @@ def _store(weight, levels, stochastic, seed, stream, index):
 
 
 @njit(cache=True, nogil=True)
-def present(
-    rates,
-    seed,
-    stream,
-    steps,
-    weights,
-    theta,
-    learn,
-    inhibitory_neurons,
-    inhibition_strength,
-    pre_depression,
-    update_interval,
-    adaptive,
-    levels,
-    stochastic,
-    eta_post,
-    x_tar,
-    counters,
-    spike_counts,
-):
-    """One presentation of one sample; returns its excitatory spike count.
+def present(rates, seed, stream, steps, weights, theta, learn, rule, counters, spike_counts):
+    """One presentation of one sample under ``rule`` (:class:`~snnexplorer.stdp.rule.KernelRule`); returns its
+    excitatory spike count.
 
     ``weights`` [784, N] and ``theta`` [N] are updated in place when ``learn``;
     ``counters`` [len(COUNTERS), steps] and ``spike_counts`` [N] are added to.
     """
+    inhibitory_neurons, inhibition_strength, pre_depression, update_interval, adaptive, levels, stochastic, eta_post, x_tar = rule
     n_in, n = weights.shape
     step_start, inputs = poisson_schedule(rates, seed, stream, steps)
     v = np.full(n, V_REST_E)
@@ -288,29 +271,11 @@ def present(
 @njit(cache=True, nogil=True, inline="always")
 def _respond(rates, seed, stream, steps, weights, theta, learn, rule, counters, spike_counts):
     """Present a sample, again with a higher rate while it draws fewer than MIN_SPIKES spikes (Diehl & Cook)."""
-    inhibitory_neurons, inhibition_strength, pre_depression, update_interval, adaptive, levels, stochastic, eta_post, x_tar = rule
     scaled = rates.copy()
     for attempt in range(MAX_RETRIES + 1):
         spike_counts[:] = 0
         total = present(
-            scaled,
-            seed,
-            stream * (MAX_RETRIES + 1) + attempt,
-            steps,
-            weights,
-            theta,
-            learn,
-            inhibitory_neurons,
-            inhibition_strength,
-            pre_depression,
-            update_interval,
-            adaptive,
-            levels,
-            stochastic,
-            eta_post,
-            x_tar,
-            counters,
-            spike_counts,
+            scaled, seed, stream * (MAX_RETRIES + 1) + attempt, steps, weights, theta, learn, rule, counters, spike_counts
         )
         if total >= MIN_SPIKES:
             break
@@ -341,7 +306,7 @@ def train_samples(rates, sample_ids, seed, steps, weights, theta, rule, counters
     spike_counts = np.zeros(n, dtype=np.int64)
     presentations = 0
     writes = 0
-    levels, stochastic = rule[5], rule[6]
+    levels, stochastic = rule.levels, rule.stochastic
     for s in range(rates.shape[0]):
         presentations += _respond(rates[s], seed, sample_ids[s], steps, weights, theta, True, rule, counters, spike_counts)
         writes += normalize(weights, levels, stochastic, seed, -1 - sample_ids[s])

@@ -51,6 +51,8 @@ and inference (FSpiNN's fixed point); updates round to the grid stochastically
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import param
 
@@ -115,6 +117,21 @@ def with_learning_rule(design_data: dict, rule: str, variant: str = "fspinn") ->
     return data
 
 
+class KernelRule(NamedTuple):
+    """An STDP rule as the numba kernels take it (:meth:`STDPRule.kernel_args`): FSpiNN's switches and the
+    learning rate and target of the post-synaptic update; ``levels`` are the weight grid's steps (0: float)."""
+
+    inhibitory_neurons: bool
+    inhibition_strength: float
+    pre_depression: bool
+    update_interval: int
+    adaptive_potentiation: bool
+    levels: int
+    stochastic: bool
+    eta_post: float
+    x_tar: float
+
+
 class STDPRule(STDP):
     """The design's STDP section plus the weight bits: everything the kernel needs (all switches off = Diehl & Cook)."""
 
@@ -136,10 +153,10 @@ class STDPRule(STDP):
         """All of FSpiNN's optimizations on (inhibition strength and update interval as tuned here)."""
         return cls(**{**FSPINN, **overrides})
 
-    def kernel_args(self) -> tuple:
+    def kernel_args(self) -> KernelRule:
         """The rule as the numba kernel takes it."""
         levels = 0 if self.weight_bits >= 32 else 2**self.weight_bits - 1
-        return (
+        return KernelRule(
             bool(self.inhibitory_neurons),
             float(self.inhibition_strength),
             bool(self.pre_depression),
