@@ -579,10 +579,10 @@ class Design(param.Parameterized):
             spec.pop("router_hidden")
         training = d["training"]
         stdp = training["learning_rule"] == "stdp"
-        if not stdp:  # surrogate-gradient designs hash as they did before STDP existed
+        if not stdp:  # a surrogate-gradient design's weights do not depend on the STDP fields: they stay out
             training = {k: v for k, v in training.items() if k not in ("learning_rule", "stdp")}
         network = d["network"]
-        # an all-dense network hashes as it did before conv stacks existed; a stack replaces `hidden`
+        # the form that describes the network is hashed: `hidden` for an all-dense one, else the stack
         network.pop("hidden" if network["layers"] else "layers")
         inputs: dict[str, Any] = {
             "dataset": {"name": d["dataset"]["name"], "encoding": d["dataset"]["encoding"]},
