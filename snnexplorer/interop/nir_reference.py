@@ -1,9 +1,10 @@
 """A plain numpy reading of a NIR graph's equations (float64, one node and one step at a time): the engine's oracle.
 
-It reads the nodes' own fields, not the engine's coefficients, and applies the
-Euler steps of :mod:`snnexplorer.interop.nir_import` literally. Slow by design;
-for tests and for checking a file by hand. 2-D nodes support stride, padding
-(ints) and groups; dilation must be 1.
+Independent of the importer (:mod:`snnexplorer.interop.nir_import`): it reads the file with ``nir.read``, walks the
+edges from the Input node itself, reads the nodes' own fields (never the engine's coefficients) and the two metadata
+keys our exporter writes, and applies the forward-Euler steps of NIR's equations literally. Slow by design; for
+tests and for checking a file by hand. A chain of nodes only; 2-D nodes support stride, padding (ints) and groups;
+dilation must be 1.
 """
 
 from __future__ import annotations
@@ -13,7 +14,37 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .nir_import import FIRES_AT_KEY, RESET_KEY, _input_shape, _metadata, _pair, chain, read_graph
+RESET_METADATA, FIRES_AT_METADATA = "snnexplorer.reset", "snnexplorer.fires_at"
+"""Node metadata as NIR files from :mod:`snnexplorer.interop.nir_export` carry it (read here on their own)."""
+
+
+def _read(path_or_graph):
+    import nir
+
+    return path_or_graph if isinstance(path_or_graph, nir.NIRGraph) else nir.read(path_or_graph, type_check=False)
+
+
+def _order(graph) -> list[str]:
+    """The node names from the Input node along the edges to the Output node (a chain)."""
+    following = dict(graph.edges)
+    if len(following) != len(graph.edges):
+        raise ValueError("the reference reads a chain of nodes only")
+    name = next(n for n, node in graph.nodes.items() if type(node).__name__ == "Input")
+    order = [name]
+    while name in following:
+        name = following[name]
+        order.append(name)
+    return order
+
+
+def _flag(node, key: str) -> str | None:
+    value = (node.metadata or {}).get(key)
+    return value.decode() if isinstance(value, bytes) else None if value is None else str(value)
+
+
+def _pair(value) -> tuple[int, int]:
+    array = np.asarray(value).ravel()
+    return int(array[0]), int(array[-1])
 
 
 def _windows(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int]) -> np.ndarray:
@@ -25,9 +56,9 @@ def _windows(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], pa
 def _conv(node, x: np.ndarray) -> np.ndarray:
     weight = np.asarray(node.weight, dtype=np.float64)
     groups = int(node.groups)
-    if _pair("", "dilation", node.dilation) != (1, 1) or isinstance(node.padding, str):
+    if _pair(node.dilation) != (1, 1) or isinstance(node.padding, str):
         raise ValueError("the reference reads dilation 1 and integer padding only")
-    windows = _windows(x, weight.shape[2:], _pair("", "stride", node.stride), _pair("", "padding", node.padding))
+    windows = _windows(x, weight.shape[2:], _pair(node.stride), _pair(node.padding))
     per_in, per_out = weight.shape[1], weight.shape[0] // groups
     out = np.concatenate(
         [
@@ -40,8 +71,8 @@ def _conv(node, x: np.ndarray) -> np.ndarray:
 
 
 def _pool(node, x: np.ndarray) -> np.ndarray:
-    kernel = _pair("", "kernel_size", node.kernel_size)
-    summed = _windows(x, kernel, _pair("", "stride", node.stride), _pair("", "padding", node.padding)).sum(axis=(4, 5))
+    kernel = _pair(node.kernel_size)
+    summed = _windows(x, kernel, _pair(node.stride), _pair(node.padding)).sum(axis=(4, 5))
     return summed if type(node).__name__ == "SumPool2d" else summed / math.prod(kernel)
 
 
@@ -64,10 +95,13 @@ def euler_reference(path_or_graph, spikes: np.ndarray, dt: float = 1e-3) -> dict
 
     ``spikes``: [batch, T, n_inputs].
     """
-    graph = read_graph(path_or_graph)
-    order = chain(graph)
+    graph = _read(path_or_graph)
+    order = _order(graph)
     batch, steps = spikes.shape[:2]
-    shape_in = _input_shape(graph.nodes[order[0]])
+    first = graph.nodes[order[0]]
+    shape_in = tuple(
+        int(v) for v in np.ravel(first.input_type["input"] if isinstance(first.input_type, dict) else first.input_type)
+    )
     state: dict[str, dict[str, np.ndarray]] = {}
     out: dict[str, np.ndarray] = {}
     for t in range(steps):
@@ -110,8 +144,8 @@ def _neuron_step(name: str, node, current: np.ndarray, state: dict, out: dict, d
         out[name] = v.copy()
         return v
     threshold = _param(node, "v_threshold", shape)
-    fired = v >= threshold if _metadata(node, FIRES_AT_KEY) == ">=" else v > threshold
-    reset = v - threshold if _metadata(node, RESET_KEY) == "subtract" else _param(node, "v_reset", shape)
+    fired = v >= threshold if _flag(node, FIRES_AT_METADATA) == ">=" else v > threshold
+    reset = v - threshold if _flag(node, RESET_METADATA) == "subtract" else _param(node, "v_reset", shape)
     s["v"] = np.where(fired, reset, v)
     out[name] = out.get(name, 0) + fired.astype(np.int64)
     return fired.astype(np.float64)
