@@ -37,7 +37,7 @@ from .report import (
     Report,
     SopProxy,
 )
-from .workload import Items, Ops, ann_activity, network_items
+from .workload import Items, Layout, Ops, ann_activity, network_items
 
 OP_KINDS = ("accumulate", "mac", "neuron_update")
 
@@ -78,27 +78,28 @@ def workload(
     for net in _networks(activity):
         n_layers = len(net.layers)
         w_bits = fit_to_depth(weight_bits, n_layers)
-        kwargs = dict(
-            batch=batch or mapping.batch,
-            loop_order=mapping.loop_order,
-            spike_format=mapping.spike_format,
-            input_format=mapping.input_format,
-            event_driven=mapping.neuron_update == "event-driven",
-            network=net.name,
-            accumulators=mapping.accumulators,
-            input_reuse=mapping.input_reuse,
-            weight_reuse=mapping.weight_reuse,
+        layout = Layout(
+            mapping.loop_order,
+            mapping.spike_format,
+            mapping.neuron_update == "event-driven",
+            mapping.input_format,
+            mapping.accumulators,
+            mapping.input_reuse,
+            mapping.weight_reuse,
         )
+        tile = batch or mapping.batch
         if ann:
             items, ops = network_items(
                 ann_activity(net, zero_skipping),
                 w_bits,
                 [0] * n_layers,
-                activation_bits=activation_bits or max(w_bits),
-                **{**kwargs, "loop_order": "layer-major"},
+                tile,
+                layout._replace(loop_order="layer-major"),
+                net.name,
+                activation_bits or max(w_bits),
             )
         else:
-            items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), **kwargs)
+            items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), tile, layout, net.name)
         parts.append(items)
         ops_parts.append(ops)
     return Items.concat(parts), Ops.concat(ops_parts)

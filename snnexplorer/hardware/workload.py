@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -193,142 +194,187 @@ def _buffer_bits(
     return bits if loop_order == "layer-major" else bits / max(1, layer.timesteps)
 
 
+class Layout(NamedTuple):
+    """How one network is laid out: the mapping's choices the items depend on (:class:`snnexplorer.design.Mapping`
+    has their meanings)."""
+
+    loop_order: str
+    spike_format: str
+    event_driven: bool
+    input_format: str
+    accumulators: str
+    input_reuse: str
+    weight_reuse: str
+
+
+class ItemRow(NamedTuple):
+    """One item, a data kind of a layer, in bytes per sample (the columns of :class:`Items`)."""
+
+    layer: int
+    kind: str
+    read_use: float
+    write_use: float
+    once: float
+    stream_read: float
+    stream_write: float
+    working_set: float
+    size: float
+
+
+@dataclass(frozen=True)
+class _Network:
+    """What the items of one network's layers share: its layout, batch, samples simulated, whether it is an ANN (with
+    ``activation_bits`` activations), and each layer's weight, state and input-buffer bytes (for the whole batch)."""
+
+    layout: Layout
+    batch: int
+    samples: int
+    activation_bits: int | None
+    weight_bytes: list[float]
+    state_bytes: list[float]
+    buffer_bytes: list[float]
+
+    @property
+    def ann(self) -> bool:
+        return self.activation_bits is not None
+
+    def working_sets(self, index: int) -> tuple[float, float]:
+        """(state, weights) working sets of layer ``index``: state is small and touched every step, so it claims
+        capacity first; the weights are reused only if they fit jointly with everything the loop nest keeps live
+        beside them (state and spike buffers)."""
+        if self.layout.loop_order == "timestep-major":
+            state = sum(self.state_bytes)
+            return state, sum(self.weight_bytes) + state + sum(self.buffer_bytes)
+        resident = self.weight_bytes[index] + self.state_bytes[index] + sum(self.buffer_bytes[index : index + 2])
+        return self.state_bytes[index], resident
+
+
+def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, synops: float) -> ItemRow:
+    weight_bytes = net.weight_bytes[index]
+    rows_streamed = float(_touched_fraction(layer, net.batch).sum()) * weight_bytes / net.batch
+    learning = layer.weight_updates.sum() / net.samples * w_bits / 8  # read-modify-write of each updated weight
+    reads = synops * w_bits / 8
+    if net.layout.weight_reuse == "stationary":
+        reads = min(reads, layer.parameters * w_bits / 8 * layer.timesteps)
+    resident = net.working_sets(index)[1]
+    return ItemRow(
+        index,
+        "weights",
+        reads + learning,
+        learning,
+        weight_bytes / net.batch,
+        rows_streamed + learning,
+        learning,
+        resident,
+        weight_bytes,
+    )
+
+
+def _state_item(net: _Network, index: int, updates: float, v_bits: int) -> ItemRow:
+    traffic = updates * v_bits / 8
+    return ItemRow(index, "state", traffic, traffic, 0.0, traffic, traffic, net.working_sets(index)[0], net.state_bytes[index])
+
+
+def _partial_sums_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int) -> ItemRow:
+    sum_bits = ACCUMULATOR_BITS if net.ann else v_bits
+    traffic = synops * sum_bits / 8
+    held = layer.n_out * sum_bits / 8 * net.batch
+    return ItemRow(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
+
+
+def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) -> ItemRow:
+    """A layer's input: the encoded input (layer 0, streamed in from the outermost level) or the previous layer's
+    spikes or activations (buffered)."""
+    layout, kind = net.layout, "inputs" if index == 0 else "spikes"
+    if index == 0 and layer.analog_input:
+        pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
+        per_operation = synops * INPUT_PIXEL_BITS / 8
+        reads = per_operation if layout.input_reuse == "per-operation" else pixel_bytes * layer.timesteps
+        return ItemRow(
+            index, kind, reads, 0.0, pixel_bytes, pixel_bytes * layer.timesteps, 0.0, pixel_bytes * net.batch, pixel_bytes
+        )
+    if index == 0 and not net.ann:
+        bits = _network_input_bits(layer, net.samples, layout.input_format)
+    else:
+        bits = _input_bits(layer, net.samples, net.ann, net.activation_bits, layout.spike_format)
+    used = bits / 8
+    if layout.input_reuse == "per-operation":  # each op reads its own input value (a spike: its bit or address)
+        if net.ann:
+            value_bits = net.activation_bits
+        else:
+            value_bits = 1 if layout.spike_format == "bitmap" else _spike_bits(layer.n_in, 1, 1, layout.spike_format)
+        used = synops * value_bits / 8
+    if index == 0:
+        return ItemRow(index, kind, used, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
+    buffer = net.buffer_bytes[index]
+    return ItemRow(index, kind, used, bits / 8, 0.0, bits / 8, bits / 8, buffer, buffer)
+
+
+def _outputs_item(index: int, layer: LayerActivity) -> ItemRow:
+    out_bytes = layer.n_out * SCORE_BITS / 8
+    return ItemRow(index, "outputs", 0.0, out_bytes, 0.0, 0.0, out_bytes, math.inf, out_bytes)
+
+
 def network_items(
     activity: Activity,
     weight_bits: list[int],
     membrane_bits: list[int],
     batch: int,
-    loop_order: str,
-    spike_format: str,
-    event_driven: bool,
-    input_format: str = "bitmap",
+    layout: Layout,
     network: str = "main",
     activation_bits: int | None = None,
-    accumulators: str = "registers",
-    input_reuse: str = "layer",
-    weight_reuse: str = "per-operation",
 ) -> tuple[Items, Ops]:
-    """Items and ops of one network; ``activation_bits`` set means an ANN (no state, one pass). ``accumulators``
-    ``input_reuse`` and ``weight_reuse``: the mapping's assumptions (module docstring)."""
+    """Items and ops of one network laid out as ``layout`` for batches of ``batch``; ``activation_bits`` set means an
+    ANN (no state, one pass)."""
     layers = activity.layers
-    n = max(1, activity.batch)
-    ann = activation_bits is not None
-    rows: dict[str, list] = {f: [] for f in Items.__dataclass_fields__}
-    weight_bytes = [l.parameters * bits / 8 for l, bits in zip(layers, weight_bits)]
-    state_bytes = [0.0 if ann else l.n_out * bits / 8 * batch for l, bits in zip(layers, membrane_bits)]
+    samples, ann = max(1, activity.batch), activation_bits is not None
     # the spike (activation) buffer feeding each layer ≥ 1, for the whole batch: one step's vector (timestep-major)
     # or the whole train (layer-major); layer 0's input streams in from outside and holds no buffer
-    buffer_bytes = [0.0] + [
-        _buffer_bits(layer, n, ann, activation_bits, spike_format, loop_order) * batch / 8 for layer in layers[1:]
-    ]
-    all_state = sum(state_bytes)
-    all_resident = sum(weight_bytes) + all_state + sum(buffer_bytes)
-
-    def add(layer, kind, read_use, write_use, once, stream_read, stream_write, working_set, size):
-        for key, value in zip(
-            rows, (layer, kind, network, read_use, write_use, once, stream_read, stream_write, working_set, size)
-        ):
-            rows[key].append(value)
-
-    ops_acc, ops_mac, ops_nu = [], [], []
+    buffers = [_buffer_bits(layer, samples, ann, activation_bits, layout.spike_format, layout.loop_order) for layer in layers[1:]]
+    net = _Network(
+        layout,
+        batch,
+        samples,
+        activation_bits,
+        weight_bytes=[layer.parameters * bits / 8 for layer, bits in zip(layers, weight_bits)],
+        state_bytes=[0.0 if ann else layer.n_out * bits / 8 * batch for layer, bits in zip(layers, membrane_bits)],
+        buffer_bytes=[0.0] + [bits * batch / 8 for bits in buffers],
+    )
+    rows: list[ItemRow] = []
+    accumulates, macs, updates_per_layer = [], [], []
     for index, (layer, w_bits, v_bits) in enumerate(zip(layers, weight_bits, membrane_bits)):
-        synops = layer.synaptic_ops.sum() / n
-        # state is small and touched every step: it claims capacity first; the weights are reused only if they fit
-        # jointly with everything the loop nest keeps live beside them (state and spike buffers)
-        state_set = all_state if loop_order == "timestep-major" else state_bytes[index]
-        resident = (
-            all_resident
-            if loop_order == "timestep-major"
-            else weight_bytes[index] + state_bytes[index] + buffer_bytes[index] + sum(buffer_bytes[index + 1 : index + 2])
-        )
-        rows_streamed = float(_touched_fraction(layer, batch).sum()) * weight_bytes[index] / batch
-        learning = layer.weight_updates.sum() / n * w_bits / 8  # read-modify-write of each updated weight
-        weight_reads = synops * w_bits / 8
-        if weight_reuse == "stationary":
-            weight_reads = min(weight_reads, layer.parameters * w_bits / 8 * layer.timesteps)
-        add(
-            index,
-            "weights",
-            weight_reads + learning,
-            learning,
-            weight_bytes[index] / batch,
-            rows_streamed + learning,
-            learning,
-            resident,
-            weight_bytes[index],
-        )
-        updates = (layer.neuron_updates_event if event_driven else layer.neuron_updates).sum() / n
+        synops = layer.synaptic_ops.sum() / samples
+        updates = (layer.neuron_updates_event if layout.event_driven else layer.neuron_updates).sum() / samples
+        rows.append(_weights_item(net, index, layer, w_bits, synops))
         if not ann:
-            state_traffic = updates * v_bits / 8
-            add(index, "state", state_traffic, state_traffic, 0.0, state_traffic, state_traffic, state_set, state_bytes[index])
-        if accumulators == "memory":
-            sum_bits = ACCUMULATOR_BITS if ann else v_bits
-            traffic = synops * sum_bits / 8
-            held = layer.n_out * sum_bits / 8 * batch
-            add(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
-        # input of this layer: encoded input (layer 0) or the previous layer's spikes/activations
-        kind = "inputs" if index == 0 else "spikes"
-        if index == 0 and layer.analog_input:
-            pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
-            per_operation = synops * INPUT_PIXEL_BITS / 8
-            add(
-                index,
-                kind,
-                per_operation if input_reuse == "per-operation" else pixel_bytes * layer.timesteps,
-                0.0,
-                pixel_bytes,
-                pixel_bytes * layer.timesteps,
-                0.0,
-                pixel_bytes * batch,
-                pixel_bytes,
-            )
-        else:
-            bits = (
-                _network_input_bits(layer, n, input_format)
-                if index == 0 and not ann
-                else _input_bits(layer, n, ann, activation_bits, spike_format)
-            )
-            used = bits / 8
-            if input_reuse == "per-operation":  # each op reads its own input value (a spike: its bit or address)
-                value_bits = (
-                    activation_bits if ann else (1 if spike_format == "bitmap" else _spike_bits(layer.n_in, 1, 1, spike_format))
-                )
-                used = synops * value_bits / 8
-            if index == 0:  # streamed in from the outermost level
-                add(index, kind, used, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
-            else:
-                write = bits / 8
-                add(index, kind, used, write, 0.0, bits / 8, write, buffer_bytes[index], buffer_bytes[index])
-        if layer.analog_input or ann:
-            ops_acc.append(0.0)
-            ops_mac.append(synops)
-        else:
-            ops_acc.append(synops)
-            ops_mac.append(0.0)
-        ops_nu.append(0.0 if ann else updates)
-    out_bytes = layers[-1].n_out * SCORE_BITS / 8
-    add(len(layers) - 1, "outputs", 0.0, out_bytes, 0.0, 0.0, out_bytes, math.inf, out_bytes)
+            rows.append(_state_item(net, index, updates, v_bits))
+        if layout.accumulators == "memory":
+            rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
+        rows.append(_input_item(net, index, layer, synops))
+        multiplies = layer.analog_input or ann
+        accumulates.append(0.0 if multiplies else synops)
+        macs.append(synops if multiplies else 0.0)
+        updates_per_layer.append(0.0 if ann else updates)
+    rows.append(_outputs_item(len(layers) - 1, layers[-1]))
+    columns = ItemRow(*zip(*rows))
     items = Items(
-        layer=np.array(rows["layer"], dtype=np.int64),
-        kind=rows["kind"],
-        network=rows["network"],
-        **{
-            f: np.array(rows[f], dtype=np.float64)
-            for f in ("read_use", "write_use", "once", "stream_read", "stream_write", "working_set", "size")
-        },
+        layer=np.array(columns.layer, dtype=np.int64),
+        kind=list(columns.kind),
+        network=[network] * len(rows),
+        **{f: np.array(getattr(columns, f), dtype=np.float64) for f in ItemRow._fields[2:]},
     )
     ops = Ops(
         np.arange(len(layers)),
         [network] * len(layers),
-        np.array(ops_acc),
-        np.array(ops_mac),
-        np.array(ops_nu),
+        np.array(accumulates),
+        np.array(macs),
+        np.array(updates_per_layer),
         np.array(weight_bits, dtype=np.float64),
         np.array(membrane_bits, dtype=np.float64),
         np.array([activation_bits if ann else INPUT_PIXEL_BITS for _ in layers], dtype=np.float64),
         np.array([layer.timesteps for layer in layers], dtype=np.float64),
         neurons=np.array([layer.n_out for layer in layers], dtype=np.float64),
-        weight_bytes=np.array(weight_bytes),
+        weight_bytes=np.array(net.weight_bytes),
         inputs=np.array([layer.n_in for layer in layers], dtype=np.float64),
         shared=np.array([float(layer.connections > layer.parameters) for layer in layers]),
         per_step=per_step_counts(activity, ann),
