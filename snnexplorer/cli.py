@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -286,9 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.ignore_memory_check:
-        from .resources import IGNORE_ENV
+        from .config import ignore_memory_check
 
-        os.environ[IGNORE_ENV] = "1"  # read by every stage, and inherited by sweep workers
+        ignore_memory_check()  # read by every stage, and inherited by sweep workers
     try:
         return args.func(args)
     except DesignError as exc:

@@ -38,7 +38,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .catalog import CATALOG
+from .config import DEFAULT_HOME, data_folders
 from .errors import DesignError
 from .events import EventSet
 from .events import datasets as event_data
@@ -74,7 +75,7 @@ MIRRORS = {
     "mnist": ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"],
     "fashion-mnist": ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
 }
-DATASETS = ("mnist", "fashion-mnist", "digits", *event_data.DATASETS)
+DATASETS = tuple(CATALOG)
 NPM_TEST_SAMPLES = 2000
 DIGITS_TEST_SAMPLES = 360
 
@@ -100,14 +101,13 @@ class Split:
 
 def data_home() -> Path:
     """Where downloads and built data sets go: the first ``SNNEXPLORER_DATA`` folder, else ~/.cache/snnexplorer/data."""
-    env = [Path(p) for p in os.environ.get("SNNEXPLORER_DATA", "").split(os.pathsep) if p]
-    return env[0] if env else Path.home() / ".cache" / "snnexplorer" / "data"
+    folders = data_folders()
+    return folders[0] if folders else DEFAULT_HOME / "data"
 
 
 def search_path() -> list[Path]:
     """Folders searched for data, in order."""
-    env = [Path(p) for p in os.environ.get("SNNEXPLORER_DATA", "").split(os.pathsep) if p]
-    return [*env, Path.home() / ".cache" / "snnexplorer" / "data", Path("/usr/share/datasets")]
+    return [*data_folders(), DEFAULT_HOME / "data", Path("/usr/share/datasets")]
 
 
 def _open_maybe_gz(path: Path) -> bytes:

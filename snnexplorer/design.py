@@ -27,6 +27,7 @@ and the list / per-layer limits from the section's ``_limits``.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -36,15 +37,16 @@ from typing import Any
 import param
 import yaml
 
+from .catalog import CATALOG, EVENT_DATASETS, IMAGE_DATASETS
 from .errors import DesignError, FieldProblem
-from .events.datasets import DATASETS as EVENT_DATASETS
 from .hardware_schema import override_problems
+from .per_layer import resize
 from .presets import hardware_preset, hardware_preset_names, presets_dir
 from .sections import Section, check_section
 from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, stack
 from .yaml_input import parse_yaml, read_yaml
 
-N_CLASSES = {"mnist": 10, "fashion-mnist": 10, "digits": 10} | {name: d.classes for name, d in EVENT_DATASETS.items()}
+N_CLASSES = {name: info.classes for name, info in CATALOG.items()}
 N_INPUTS = {name: math.prod(shape) for name, shape in INPUT_SHAPES.items()}
 MAX_NAME_CHARS = 200
 MAX_PARAMETERS = 10**9
@@ -60,8 +62,7 @@ class Dataset(Section):
     name = param.String(
         default="mnist",
         constant=False,
-        doc="Data set: images (mnist, fashion-mnist, digits 8×8) or events (nmnist, dvs-gesture, shd, nmnist-emulated, "
-        "fashion-dvs-emulated).",
+        doc=f"Data set: images ({', '.join(IMAGE_DATASETS)}) or events ({', '.join(EVENT_DATASETS)}).",
     )
     encoding = param.Selector(
         default="rate",
@@ -302,6 +303,20 @@ SECTIONS: dict[str, type[Section]] = {
     "mapping": Mapping,
     "training": Training,
 }
+PER_LAYER_FIELDS = tuple((key, name) for key, cls in SECTIONS.items() for name in cls._per_layer)
+"""Every per-layer setting, as (section, field): one int, or one per weight layer (each section's ``_per_layer``)."""
+
+
+def fit_per_layer(data: dict, n_layers: int) -> dict:
+    """A design mapping (:meth:`Design.to_dict`) with every per-layer list cut or extended to ``n_layers`` entries
+    (:func:`snnexplorer.per_layer.resize`), for a network whose depth changed."""
+    out = copy.deepcopy(data)
+    for key, name in PER_LAYER_FIELDS:
+        if key == Timesteps._key:  # a one-field section is written as its value
+            out[key] = resize(out[key], n_layers)
+        else:
+            out[key][name] = resize(out[key][name], n_layers)
+    return out
 
 
 class Design(param.Parameterized):
@@ -421,7 +436,7 @@ class Design(param.Parameterized):
         """Cross-field problems (each section validated itself already)."""
         out: list[FieldProblem] = []
         n_layers = self.n_layers
-        for section, field in (("timesteps", "steps"), ("quantization", "weight_bits"), ("quantization", "membrane_bits")):
+        for section, field in PER_LAYER_FIELDS:
             value = getattr(getattr(self, section), field)
             if isinstance(value, list) and len(value) != n_layers:
                 path = "timesteps" if section == "timesteps" else f"{section}.{field}"

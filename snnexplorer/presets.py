@@ -11,10 +11,10 @@ with the same layout.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
+from .config import presets_override
 from .errors import DesignError
 from .hardware_schema import preset_problems
 from .shipped import shipped_dir
@@ -23,7 +23,7 @@ from .yaml_input import read_yaml
 
 def presets_dir() -> Path:
     """The folder holding ``hardware/``, ``designs/`` and ``studies/``."""
-    return Path(os.environ.get("SNNEXPLORER_PRESETS", shipped_dir("presets")))
+    return presets_override() or shipped_dir("presets")
 
 
 def hardware_preset_names() -> list[str]:

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import os
 
+from .config import memory_check_ignored
 from .design import Design
 from .errors import DesignError
 
 USABLE_FRACTION = 0.8
 """Share of the available memory a design may plan to use."""
-IGNORE_ENV = "SNNEXPLORER_IGNORE_MEMORY_CHECK"
 STAGES = ("train", "simulate")
 
 
@@ -72,7 +72,7 @@ def check_memory(design: Design, stage: str, available: int | None = None) -> No
     """Refuse ``stage`` ('train' or 'simulate') of ``design`` when its estimate exceeds the usable memory."""
     if stage not in STAGES:
         raise DesignError.single("stage", stage, f"one of {list(STAGES)}")
-    if os.environ.get(IGNORE_ENV, "") not in ("", "0"):
+    if memory_check_ignored():
         return
     need = training_bytes(design) if stage == "train" else simulation_bytes(design)
     available = available_bytes() if available is None else available

@@ -21,13 +21,11 @@ from typing import Any
 import numpy as np
 import param
 
+from .catalog import CATALOG
 from .errors import FieldProblem
-from .events.datasets import DATASETS as EVENT_DATASETS
 from .sections import Section, check_section
 
-INPUT_SHAPES = {"mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "digits": (1, 8, 8)} | {
-    name: dataset.shape for name, dataset in EVENT_DATASETS.items()
-}
+INPUT_SHAPES = {name: info.shape for name, info in CATALOG.items()}
 """(channels, height, width) of one sample of each data set."""
 
 

@@ -138,7 +138,8 @@ def _huge(**changes) -> dict:
 
 
 def test_memory_estimates_refuse_what_cannot_fit_with_the_design_size(monkeypatch):
-    from snnexplorer.resources import IGNORE_ENV, check_memory, simulation_bytes, training_bytes
+    from snnexplorer.config import IGNORE_MEMORY_CHECK
+    from snnexplorer.resources import check_memory, simulation_bytes, training_bytes
 
     design = Design.from_dict(_huge())
     assert simulation_bytes(design) > 70000 * 3 * 16384 * 1000  # the spike trains alone
@@ -149,7 +150,7 @@ def test_memory_estimates_refuse_what_cannot_fit_with_the_design_size(monkeypatc
         check_memory(small, "train", available=training_bytes(small))  # only 80 % of it may be planned
     text = str(info.value)
     assert text.startswith("train memory:") and "GiB available" in text and f"{small.parameter_count:,} parameters" in text
-    monkeypatch.setenv(IGNORE_ENV, "1")
+    monkeypatch.setenv(IGNORE_MEMORY_CHECK, "1")
     check_memory(design, "simulate", available=1)
 
 

@@ -31,34 +31,18 @@ import tarfile
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..catalog import CATALOG, EVENT_DATASETS
 from ..errors import DesignError
 from ..io import atomic_write_bytes, fetch_checked
 from . import emulator
 from .eventset import EventSet
 
-
-@dataclass(frozen=True)
-class EventDataset:
-    """One event data set: its sensor ``shape`` (channels, height, width), class count and where it comes from."""
-
-    shape: tuple[int, int, int]
-    classes: int
-    source: str
-
-
-DATASETS = {
-    "nmnist": EventDataset((2, 34, 34), 10, "N-MNIST recordings (Orchard et al. 2015)"),
-    "dvs-gesture": EventDataset((2, 128, 128), 11, "DVS128 Gesture recordings (Amir et al. 2017)"),
-    "shd": EventDataset((1, 1, 700), 20, "Spiking Heidelberg Digits (Cramer et al. 2020)"),
-    "nmnist-emulated": EventDataset(emulator.SENSOR_SHAPE, 10, "mnist through the event-camera emulator"),
-    "fashion-dvs-emulated": EventDataset(emulator.SENSOR_SHAPE, 10, "fashion-mnist through the event-camera emulator"),
-}
-EMULATED_FROM = {"nmnist-emulated": "mnist", "fashion-dvs-emulated": "fashion-mnist"}
+DATASETS = {name: CATALOG[name] for name in EVENT_DATASETS}
+EMULATED_FROM = {name: info.emulated_from for name, info in DATASETS.items() if info.emulated_from}
 TONIC_CLASSES = {"nmnist": "NMNIST", "dvs-gesture": "DVSGesture", "shd": "SHD"}
 """The Tonic data set class of each recorded set: its folder name, archive names, URLs and MD5 sums."""
 

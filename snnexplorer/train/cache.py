@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from .. import data
+from ..config import cache_home
 from ..design import Design
 from ..progress import Progress, Stage
 from ..resources import check_memory
@@ -29,7 +29,7 @@ from .trainer import train, train_ann
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("SNNEXPLORER_CACHE", Path.home() / ".cache" / "snnexplorer")) / "models"
+    return cache_home() / "models"
 
 
 def cache_key(design: Design) -> str:

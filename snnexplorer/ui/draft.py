@@ -20,7 +20,7 @@ from collections.abc import Callable
 import param
 import yaml
 
-from ..design import SECTIONS, Design
+from ..design import SECTIONS, Design, fit_per_layer
 from ..errors import DesignError, FieldProblem
 from ..hardware import Architecture
 from ..per_layer import resize
@@ -223,11 +223,7 @@ class DraftEditor(param.Parameterized):
         """The draft as a Design, per-layer lists fitted to its depth, renamed ``NAME-abc123`` (its cost hash) when
         edits took it away from the design loaded as NAME (pins, the history and exports tell edited designs apart);
         a DesignError lists every problem."""
-        data = self.draft.to_dict()
-        n_layers = self.draft.n_layers
-        data["timesteps"] = resize(data["timesteps"], n_layers)
-        for field in ("weight_bits", "membrane_bits"):
-            data["quantization"][field] = resize(data["quantization"][field], n_layers)
+        data = fit_per_layer(self.draft.to_dict(), self.draft.n_layers)
         problems = list(self._text_problems.values())
         try:
             design = Design.from_dict(data)

@@ -40,8 +40,6 @@ from .training import TrainingJob
 from .uploads import UploadReader
 
 CUSTOM = "(custom)"
-PER_LAYER_FIELDS = (("timesteps", "steps"), ("quantization", "weight_bits"), ("quantization", "membrane_bits"))
-"""Per-layer settings, edited one layer at a time."""
 NUMBERS_FIRST_S = 0.03
 """Seconds a served page's event loop is left to send an evaluation's numbers before the history is redrawn (most
 edits only write new rows into the scatters, but a new unit on an axis is a HoloViews redraw of 0.2-0.4 s)."""

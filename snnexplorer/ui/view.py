@@ -18,14 +18,14 @@ import holoviews as hv
 import panel as pn
 
 from .. import data
-from ..design import Dataset, Design
+from ..design import PER_LAYER_FIELDS, Dataset, Design
 from ..format import readable_comparison, readable_number
 from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
 from ..topology import ConvLayer, StackEntry
 from . import plots
 from .export import export_bytes, plots_html
-from .model import PER_LAYER_FIELDS, ExplorerModel
+from .model import ExplorerModel
 from .plots import REPORT_PLOTS
 from .study_view import StudyPage
 from .trade_off import TradeOffScatters
