@@ -238,6 +238,7 @@ def test_pins_compare_with_deltas_and_scatter_points_reload():
     assert "Bokeh" in html and "cdn.bokeh.org" not in html  # standalone, inline resources
 
 
+@pytest.mark.slow  # a Jupyter kernel
 def test_example_notebook_runs_headless():
     import nbformat
     from nbclient import NotebookClient

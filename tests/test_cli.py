@@ -57,6 +57,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     assert quiet.getvalue() == ""
 
 
+@pytest.mark.slow  # training
 def test_evaluate_says_what_it_does_while_training_and_simulating(tmp_path):
     design = tmp_path / "tiny.yaml"
     design.write_text(
@@ -77,6 +78,7 @@ def test_evaluate_says_what_it_does_while_training_and_simulating(tmp_path):
     assert again.returncode == 0 and again.stderr == "" and "accuracy" in again.stdout
 
 
+@pytest.mark.slow  # training
 def test_ctrl_c_during_training_exits_cleanly_leaving_nothing_half_written(tmp_path):
     import os
     import signal

@@ -14,6 +14,7 @@ def test_ottati_layer_reproduced_within_one_percent_under_his_mapping():
         assert abs(case.error) < 0.01, case
 
 
+@pytest.mark.slow  # ZigZag
 @pytest.mark.parametrize("accumulators", ["registers", "memory"])
 def test_fully_connected_layer_agrees_with_zigzag_within_five_percent(accumulators):
     pytest.importorskip("zigzag")
@@ -21,6 +22,7 @@ def test_fully_connected_layer_agrees_with_zigzag_within_five_percent(accumulato
     assert abs(case.error) < 0.05, case
 
 
+@pytest.mark.slow  # ZigZag
 def test_conv_layer_agrees_with_zigzag_within_five_percent_under_its_weight_stationary_dataflow():
     """ZigZag's best conv mapping holds each weight while it sweeps the output positions (each weight read once)
     and re-reads an input per window; ours, told the same (``weight_reuse: stationary``, ``input_reuse:
@@ -30,6 +32,7 @@ def test_conv_layer_agrees_with_zigzag_within_five_percent_under_its_weight_stat
     assert abs(case.error) < 0.05, case
 
 
+@pytest.mark.slow  # ZigZag
 def test_partial_sums_in_memory_cost_more_in_both_models():
     pytest.importorskip("zigzag")
     registers, memory = zigzag_case("dense", "registers"), zigzag_case("dense", "memory")

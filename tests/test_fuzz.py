@@ -9,6 +9,7 @@ import random
 import resource
 import time
 
+import pytest
 import yaml
 
 from snnexplorer.design import Design
@@ -96,6 +97,7 @@ def _load_study(content: bytes) -> None:
     Study.from_dict(data, presets_dir() / "studies")
 
 
+@pytest.mark.slow  # a thousand files
 def test_a_thousand_malformed_files_end_in_a_clear_error_or_a_valid_object():
     rng = random.Random(0)
     sources = [(p, _load_design) for p in design_preset_paths()] + [
