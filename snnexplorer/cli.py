@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .activity_source import ALLOWED, ActivitySource
 from .errors import DesignError
-from .format import METRIC_TEXT, binary_bytes, si
+from .format import METRIC_TEXT, binary_bytes, metric_texts, si
 from .hardware.report import Report, TrainingCost
 from .progress import Reporter, Stage
 
@@ -152,18 +152,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(
             f"  {len(table)} points, {int(table['meets_constraints'].sum())} meet the constraints, {len(front)} on the Pareto front"
         )
-        for _, row in front.iterrows():
+        texts = metric_texts(front)
+        for (_, row), (_, text) in zip(front.iterrows(), texts.iterrows()):
             axes = ", ".join(f"{k[5:]}={row[k]}" for k in table.columns if k.startswith("axis:"))
-            acc = "n/a" if _missing(row["accuracy"]) else f"{100 * row['accuracy']:.2f} %"
-            print(
-                f"    {axes}: accuracy {acc}, energy {row['energy_j'] * 1e6:.3g} µJ, latency {row['latency_s'] * 1e6:.3g} µs, "
-                f"footprint {row['footprint_bytes'] / 1024:.1f} KiB"
-            )
+            print(f"    {axes}: " + ", ".join(f"{label.lower()} {value}" for label, value in text.items()))
     return 0
-
-
-def _missing(value) -> bool:
-    return value is None or value != value
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
