@@ -7,12 +7,12 @@
 * ``session`` (:class:`~.session.Session`) — the history, the pins and their comparison, a loaded sweep;
 * ``knobs`` (:class:`~.knob_table.KnobTable`) — one step of each knob priced against the current design;
 * ``trainer`` (:class:`~.training.TrainingJob`) — training in the background, with progress;
+* ``uploads`` (:class:`~.uploads.UploadReader`) — uploaded design YAML and NIR files;
 * ``runner`` (:class:`~.runner.LatestWins`) — which evaluation is the latest edit's.
 
-Each edit is validated into ``design`` (None while invalid, with the problems in ``message``) and evaluated into
-``report``, with the activity :meth:`ExplorerModel.activity_source` decides: simulated with trained weights when
-they are cached or shipped, else synthetic at ``spike_rate`` until the user trains. Loading a design (a preset, an
-upload, a point of the scatter) replaces the draft, which the view re-renders.
+Each edit is validated into ``design`` (None while invalid, the problems in ``message``) and evaluated into
+``report`` with the activity :meth:`ExplorerModel.activity_source` decides. Loading a design (a preset, an upload,
+a point of the scatter) replaces the draft, which the view re-renders.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .outputs import Outputs
 from .runner import LatestWins
 from .session import Session
 from .training import TrainingJob
-from .uploads import UploadReader
+from .uploads import UploadReader, imported_note
 
 CUSTOM = "(custom)"
 NUMBERS_FIRST_S = 0.03
@@ -236,10 +236,7 @@ class ExplorerModel(Outputs):
         if not report.feasible:
             return "Infeasible on this hardware: " + "; ".join(report.reasons)
         if self.imported is not None:
-            return (
-                f"Imported NIR network {self.imported.name} ({len(self.imported.stages)} layers, "
-                f"{self.imported.n_inputs} inputs): the network controls do not apply; load a design to leave it."
-            )
+            return imported_note(self.imported)
         return "No trained weights for this shape yet: showing synthetic activity. Train to see accuracy." if needs else ""
 
     async def train(self) -> None:

@@ -35,6 +35,14 @@ def read_nir_upload(content: bytes, filename: str) -> ImportedNetwork:
             ) from None
 
 
+def imported_note(network: ImportedNetwork) -> str:
+    """The status line while an imported network is shown."""
+    return (
+        f"Imported NIR network {network.name} ({len(network.stages)} layers, {network.n_inputs} inputs): "
+        "the network controls do not apply; load a design to leave it."
+    )
+
+
 class UploadReader:
     """Uploads for the explorer: a design's YAML (parsed in a worker thread when served; of uploads that overlap, the
     last one made wins, whichever finishes parsing first) goes to ``load``, a NIR network to ``show_network``; why a
