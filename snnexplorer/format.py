@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -72,6 +74,47 @@ METRIC_TEXT = {
 }
 
 
+HEADLINE_LABELS = (*(label for label, _ in METRIC_TEXT.values()), "SNN / ANN energy")
+
+
+def headline(report) -> list[str]:
+    """The five headline numbers of a Report as text, in the order of :data:`HEADLINE_LABELS`."""
+    metrics = report.metrics()
+    texts = [fmt(metrics[m]) if metrics[m] is not None else "n/a (synthetic)" for m, (_, fmt) in METRIC_TEXT.items()]
+    ratio = report.ann.snn_over_ann_energy
+    return [*texts, f"{ratio:.2f}×" if ratio else "n/a"]
+
+
+def reference_points(report) -> str:
+    """One line of figures to read ours against: the QNN twin, the memory-free SOP proxy, and the assumptions."""
+    ann, proxy, mapping, chip = report.ann, report.sop_proxy, report.mapping, report.chip
+    parts = [
+        f"QNN twin ({ann.qnn_activation_bits}-bit activations): {si(ann.qnn_energy_j, 'J')}",
+        f"SOP proxy, no memory ({proxy.accumulate_pj:g} pJ/AC, {proxy.mac_pj:g} pJ/MAC): "
+        f"SNN {si(proxy.energy_j, 'J')}, ANN {si(proxy.ann_energy_j, 'J')}",
+    ]
+    if chip is not None:
+        parts.append(
+            f"on {chip.cores:,.0f} cores in {chip.tiles:,.0f} tile{'s' if chip.tiles != 1 else ''}, "
+            f"{chip.chip_steps:,.0f} chip steps per "
+            f"inference, busiest core {si(chip.busiest_core_s, 's')}, barriers {si(chip.barrier_s, 's')}"
+        )
+    parts.append(
+        f"assumed: partial sums in {mapping.accumulators}, inputs read once per "
+        + ("layer" if mapping.input_reuse == "layer" else "operation")
+        + (", weights held while they serve a step" if mapping.weight_reuse == "stationary" else ", a weight read per operation")
+        + f", batch run as tiles of {report.batch_tile}"
+    )
+    bench = report.neurobench
+    if bench.activation_sparsity is not None:
+        ops = bench.synaptic_operations
+        parts.append(
+            f"NeuroBench: activation sparsity {bench.activation_sparsity:.3f}, "
+            f"{ops.effective_acs:,.0f} effective ACs + {ops.effective_macs:,.0f} MACs per sample"
+        )
+    return " · ".join(parts)
+
+
 def _texts(values, fmt) -> list[str]:
     return [fmt(float(v)) if v is not None and v == v else "n/a" for v in pd.to_numeric(values, errors="coerce")]
 
@@ -93,3 +136,66 @@ def readable_comparison(table: pd.DataFrame) -> pd.DataFrame:
     for metric, (label, _) in list(METRIC_TEXT.items())[1:]:
         out[f"{label} vs first"] = _texts(table[f"{metric} × first"], lambda v: f"×{v:.3g}")
     return out
+
+
+def column_format(name: str) -> Callable[[float], str] | None:
+    """How a column of SI numbers reads, from its name: ``*_j`` energy, ``*_s`` time, ``*bytes`` binary bytes,
+    ``accuracy`` percent, counts with thousands separators, ``× first`` ratios; None for a column to show as it is."""
+    if name.endswith("_j"):
+        return lambda v: si(v, "J")
+    if name.endswith("_s"):
+        return lambda v: si(v, "s")
+    if name.endswith("bytes"):
+        return binary_bytes
+    if name == "accuracy":
+        return METRIC_TEXT["accuracy"][1]
+    if name.endswith("× first"):
+        return lambda v: f"×{v:.3g}"
+    if name.startswith("Δ accuracy"):
+        return lambda v: f"{v:+.2f} points"
+    if name in ("accesses", "synaptic_ops", "neuron_updates", "macs"):
+        return lambda v: f"{v:,.0f}"
+    return None
+
+
+def readable_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as text a person reads: each numeric column in its unit (:func:`column_format`), "n/a" for a missing
+    value, other numbers as :func:`readable_number` writes them."""
+    out = pd.DataFrame(index=table.index)
+    for name in table.columns:
+        column = table[name]
+        fmt = column_format(str(name))
+        if fmt is not None and pd.api.types.is_numeric_dtype(column):
+            out[name] = _texts(column, fmt)
+        else:
+            out[name] = [readable_number(v) for v in column]
+    return out
+
+
+class UnitFrame(pd.DataFrame):
+    """A DataFrame of SI numbers (J, s, bytes, fractions: the column names say which) that a notebook displays in
+    units, as the dashboard does; computing with it uses the numbers themselves."""
+
+    @property
+    def _constructor(self):
+        return UnitFrame
+
+    def _repr_html_(self) -> str:
+        return readable_table(pd.DataFrame(self))._repr_html_()
+
+
+def report_html(report) -> str:
+    """A Report as a notebook shows it: the headline numbers and the reference line, in the dashboard's units."""
+    cells = "".join(
+        f"<td style='padding:2px 14px'><div style='font-size:85%;color:#555'>{label}</div>"
+        f"<div style='font-size:140%'>{text}</div></td>"
+        for label, text in zip(HEADLINE_LABELS, headline(report))
+    )
+    where = f"{html.escape(report.name)} on {html.escape(report.hardware)}"
+    lines = [f"<b>{where}</b>", f"<table><tr>{cells}</tr></table>"]
+    if not report.feasible:
+        lines.append("Infeasible: " + html.escape("; ".join(report.reasons)))
+    lines.append(
+        f"<div style='font-size:85%;max-width:100%;overflow-wrap:anywhere'>{html.escape(reference_points(report))}</div>"
+    )
+    return "<div>" + "".join(lines) + "</div>"

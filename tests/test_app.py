@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from snnexplorer.design import Design
+from snnexplorer.format import reference_points
 from snnexplorer.pipeline import evaluate
 from snnexplorer.presets import hardware_preset_names
 from snnexplorer.ui import Explorer
-from snnexplorer.ui.plots import reference_points
 
 ROOT = Path(__file__).resolve().parents[1]
 

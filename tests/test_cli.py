@@ -96,6 +96,8 @@ def test_ctrl_c_during_training_exits_cleanly_leaving_nothing_half_written(tmp_p
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # as a terminal's foreground job: a shell without job control starts background jobs with SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.time() + 120
     seen = ""
@@ -104,6 +106,6 @@ def test_ctrl_c_during_training_exits_cleanly_leaving_nothing_half_written(tmp_p
     assert "epoch" in seen, seen
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, (proc.returncode, err)
     models = tmp_path / "cache" / "models"
     assert not list(models.glob("*/weights.npz")) and not list(models.glob("*/.*.tmp"))  # nothing half-written

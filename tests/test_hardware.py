@@ -434,3 +434,15 @@ def test_truenorth_runs_on_its_one_millisecond_tick_and_prices_synaptic_events_o
     # 785 × 256 binary synapses fill ⌈25,120 B / 8 KiB⌉ = 4 cores; 784 inputs take ⌈784 / 256⌉ = 4
     assert [layer.cores for layer in report.chip.layers] == [4, 1]
     assert report.chip.input_cores == 4
+
+
+def test_a_report_and_its_tables_display_in_units_and_compute_in_si():
+    """A notebook shows a Report, its breakdowns and the comparison in the dashboard's units; the numbers stay SI."""
+    report = evaluate(base_design(), "synthetic:0.1")
+    table = report.by("level", "kind")
+    assert table["energy_j"].sum() == pytest.approx(report.energy_j)  # joules, for computing
+    shown = table._repr_html_()
+    assert "µJ" in shown and "µs" in shown and "KiB" in shown and "e-0" not in shown
+    assert type(table[table["kind"] == "weights"]).__name__ == "UnitFrame"  # a slice still displays in units
+    page = report._repr_html_()
+    assert f"{report.energy_j * 1e6:.3g} µJ" in page and "Energy / inference" in page and "SNN / ANN energy" in page

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, is_dataclass
 import numpy as np
 import pandas as pd
 
+from ..format import UnitFrame, report_html
 from ..sim.neurobench import NeuroBenchMetrics
 
 BREAKDOWN_COLUMNS = ["network", "layer", "level", "kind", "op", "accesses", "bytes", "energy_j", "time_s"]
@@ -164,9 +165,14 @@ class Report:
     def time_per_sample_s(self) -> float:
         return self.latency_s / self.batch
 
-    def by(self, *columns: str) -> pd.DataFrame:
-        """Energy and time summed over the other columns, e.g. ``by('level', 'kind')``."""
-        return self.breakdown.groupby(list(columns), sort=False)[["accesses", "bytes", "energy_j", "time_s"]].sum().reset_index()
+    def by(self, *columns: str) -> UnitFrame:
+        """Accesses, bytes, energy (J) and time (s) summed over the other columns, e.g. ``by('level', 'kind')``; a
+        notebook shows it in units."""
+        table = self.breakdown.groupby(list(columns), sort=False)[["accesses", "bytes", "energy_j", "time_s"]].sum()
+        return UnitFrame(table.reset_index())
+
+    def _repr_html_(self) -> str:
+        return report_html(self)
 
     def metrics(self) -> dict:
         """The headline numbers as one flat row (keys :data:`METRICS`); the one Report → row projection."""

@@ -48,47 +48,6 @@ BYTES_TICKS_JS = """
 """Axis ticks in bytes read as B, KiB, MiB, GiB (a formatter per plot: a Bokeh model belongs to one document)."""
 
 
-HEADLINE_LABELS = (*(label for label, _ in METRIC_TEXT.values()), "SNN / ANN energy")
-
-
-def headline(report) -> list[str]:
-    """The five headline numbers of a Report as text, in the order of :data:`HEADLINE_LABELS`."""
-    metrics = report.metrics()
-    texts = [fmt(metrics[m]) if metrics[m] is not None else "n/a (synthetic)" for m, (_, fmt) in METRIC_TEXT.items()]
-    ratio = report.ann.snn_over_ann_energy
-    return [*texts, f"{ratio:.2f}×" if ratio else "n/a"]
-
-
-def reference_points(report) -> str:
-    """One line of figures to read ours against: the QNN twin, the memory-free SOP proxy, and the assumptions."""
-    ann, proxy, mapping, chip = report.ann, report.sop_proxy, report.mapping, report.chip
-    parts = [
-        f"QNN twin ({ann.qnn_activation_bits}-bit activations): {si(ann.qnn_energy_j, 'J')}",
-        f"SOP proxy, no memory ({proxy.accumulate_pj:g} pJ/AC, {proxy.mac_pj:g} pJ/MAC): "
-        f"SNN {si(proxy.energy_j, 'J')}, ANN {si(proxy.ann_energy_j, 'J')}",
-    ]
-    if chip is not None:
-        parts.append(
-            f"on {chip.cores:,.0f} cores in {chip.tiles:,.0f} tile{'s' if chip.tiles != 1 else ''}, "
-            f"{chip.chip_steps:,.0f} chip steps per "
-            f"inference, busiest core {si(chip.busiest_core_s, 's')}, barriers {si(chip.barrier_s, 's')}"
-        )
-    parts.append(
-        f"assumed: partial sums in {mapping.accumulators}, inputs read once per "
-        + ("layer" if mapping.input_reuse == "layer" else "operation")
-        + (", weights held while they serve a step" if mapping.weight_reuse == "stationary" else ", a weight read per operation")
-        + f", batch run as tiles of {report.batch_tile}"
-    )
-    bench = report.neurobench
-    if bench.activation_sparsity is not None:
-        ops = bench.synaptic_operations
-        parts.append(
-            f"NeuroBench: activation sparsity {bench.activation_sparsity:.3f}, "
-            f"{ops.effective_acs:,.0f} effective ACs + {ops.effective_macs:,.0f} MACs per sample"
-        )
-    return " · ".join(parts)
-
-
 def layer_name(network: str, layer: int) -> str:
     """A weight layer as the controls name it: ``layer 1`` (counted from 1), ``expert2 layer 1`` in an ensemble."""
     prefix = "" if network in ("main", "all") else f"{network} "

@@ -7,6 +7,7 @@ import pandas as pd
 import param
 
 from ..design import Design
+from ..format import UnitFrame
 from ..hardware import Report
 from .outputs import Outputs
 
@@ -111,15 +112,15 @@ class Session(Outputs):
         self._designs[design.hash_for("cost")] = design
         self._set(pins=_replacing(self.pins, history_row(design, report)))
 
-    def comparison(self) -> pd.DataFrame:
+    def comparison(self) -> UnitFrame:
         """Pinned designs side by side: every field that differs between them, the metrics, and each metric's
-        change against the first pin."""
+        change against the first pin (SI numbers; a notebook shows them in units)."""
         table = with_deltas(self.pins)
         if table.empty:
-            return table
+            return UnitFrame(table)
         fields = differing_fields([self._designs[point] for point in table["point"]])
         at = list(table.columns).index("name") + 1
-        return pd.concat([table.iloc[:, :at], fields.set_index(table.index), table.iloc[:, at:]], axis=1)
+        return UnitFrame(pd.concat([table.iloc[:, :at], fields.set_index(table.index), table.iloc[:, at:]], axis=1))
 
     def show_sweep(self, table: pd.DataFrame) -> None:
         """Show the points of a sweep (rows of :func:`snnexplorer.explore.study.read_sweep`) beside the history."""

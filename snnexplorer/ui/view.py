@@ -19,7 +19,7 @@ import panel as pn
 
 from .. import data
 from ..design import PER_LAYER_FIELDS, Dataset, Design
-from ..format import readable_comparison, readable_number
+from ..format import HEADLINE_LABELS, headline, readable_comparison, readable_number, reference_points
 from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
 from ..topology import ConvLayer, StackEntry
@@ -54,7 +54,7 @@ class Explorer(pn.viewable.Viewer):
         self._alert = pn.pane.Alert("", visible=False, **WIDE)
         self._headline = [
             pn.indicators.String(label=label, value="", font_size="20pt", title_size="10pt", width=190)
-            for label in plots.HEADLINE_LABELS
+            for label in HEADLINE_LABELS
         ]
         self._headline_row = pn.Row(*self._headline, **WIDE)
         self._reference = pn.pane.Markdown("", margin=(0, 10), **WIDE)
@@ -406,10 +406,10 @@ class Explorer(pn.viewable.Viewer):
         self._alert.alert_type = "warning" if m.report is not None else "danger"
         self._alert.visible = bool(m.message)
         shown = m.report is not None
-        for indicator, text in zip(self._headline, plots.headline(m.report) if shown else []):
+        for indicator, text in zip(self._headline, headline(m.report) if shown else []):
             indicator.value = text
         self._headline_row.visible = self._reference.visible = shown
-        self._reference.object = plots.reference_points(m.report) if shown else ""
+        self._reference.object = reference_points(m.report) if shown else ""
 
     @staticmethod
     def _pane(plot) -> pn.pane.HoloViews:
