@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5006
 PYTEST_ARGS ?=
 
-.PHONY: install data lint format test test-fast serve bench clean
+.PHONY: install data lint format test test-fast serve notebook bench clean
 
 install: $(STAMP)
 
@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m pip install --quiet --no-deps 'neurobench==2.3.0'
+	$(BIN)/python -m snnexplorer.warmup
 	touch $(STAMP)
 
 data:
@@ -39,6 +40,11 @@ test-fast: install data
 
 serve: install data
 	$(BIN)/snnexplorer serve --address $(HOST) --port $(PORT)
+
+# the example notebook in JupyterLab, with what Panel's widgets need there (the notebook extra)
+notebook: install data
+	$(BIN)/python -m pip install --quiet -e '.[notebook]'
+	$(BIN)/jupyter lab --ip $(HOST) examples/explorer.ipynb
 
 bench: install data
 	$(BIN)/python -m pip install --quiet -e '.[bench]' -c benchmarks/constraints.txt

@@ -239,15 +239,20 @@ def test_pins_compare_with_deltas_and_scatter_points_reload():
 
 
 @pytest.mark.slow  # a Jupyter kernel
-def test_example_notebook_runs_headless():
+def test_example_notebook_runs_headless(tmp_path):
+    """The tour runs top to bottom (in a scratch folder: it writes its exports there), and its results read in units."""
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(ROOT / "examples" / "explorer.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
-    assert any("accuracy 0.9" in o.get("text", "") for o in outputs)
+    pages = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    pages = [page for page in pages if "<script" not in page]  # the tables and Reports, not the widget's bundle
+    assert any("Energy / inference" in page and "97." in page for page in pages)  # the Report, as the page shows it
+    assert sum("µJ" in page for page in pages) >= 4 and not any("e-0" in page for page in pages)  # no raw SI floats
+    assert (tmp_path / "edited.yaml").is_file() and (tmp_path / "edited.nir").is_file()
 
 
 @pytest.mark.browser
