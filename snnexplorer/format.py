@@ -165,8 +165,9 @@ def readable_table(table: pd.DataFrame) -> pd.DataFrame:
     for name in table.columns:
         column = table[name]
         fmt = column_format(str(name))
-        if fmt is not None and pd.api.types.is_numeric_dtype(column):
-            out[name] = _texts(column, fmt)
+        numbers = pd.to_numeric(column, errors="coerce")
+        if fmt is not None and numbers.notna().sum() == column.notna().sum():  # numbers, maybe in an object column
+            out[name] = _texts(numbers, fmt)
         else:
             out[name] = [readable_number(v) for v in column]
     return out

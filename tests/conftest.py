@@ -1,5 +1,6 @@
 import http.server
 import os
+import shutil
 import threading
 from functools import partial
 
@@ -36,3 +37,26 @@ def http_server(tmp_path):
     thread.start()
     yield root, f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, which the browser tests drive (Playwright's own download is not reachable here)."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if chromium_path() is None:
+        pytest.skip("Debian chromium is not installed")
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+        ],
+    }

@@ -1,6 +1,5 @@
 import base64
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,10 +18,6 @@ from snnexplorer.presets import hardware_preset_names
 from snnexplorer.ui import Explorer
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def test_explorer_model_without_a_browser():
@@ -75,24 +70,6 @@ def served_app():
     yield url
     proc.terminate()
     proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if chromium_path() is None:
-        pytest.skip("Debian chromium is not installed")
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium_path(),
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-        ],
-    }
 
 
 FIND = """(type, title) => [...Bokeh.documents[0].all_models].find(m => m.type.endsWith(type) && (m.title === title || m.label === title))"""

@@ -10,9 +10,8 @@
 * ``uploads`` (:class:`~.uploads.UploadReader`) — uploaded design YAML and NIR files;
 * ``runner`` (:class:`~.runner.LatestWins`) — which evaluation is the latest edit's.
 
-Each edit is validated into ``design`` (None while invalid, the problems in ``message``) and evaluated into
-``report`` with the activity :meth:`ExplorerModel.activity_source` decides. Loading a design (a preset, an upload,
-a point of the scatter) replaces the draft, which the view re-renders.
+Each edit is validated into ``design`` (None while invalid, the problems in ``message``) and evaluated into ``report``
+with the activity :meth:`ExplorerModel.activity_source` decides. Loading a design replaces the draft.
 """
 
 from __future__ import annotations
@@ -34,15 +33,12 @@ from .draft import DraftEditor
 from .knob_table import KnobTable
 from .levels import LevelEditor
 from .outputs import Outputs
-from .runner import LatestWins
+from .runner import NUMBERS_FIRST_S, LatestWins, loop_running
 from .session import Session
 from .training import TrainingJob
 from .uploads import UploadReader, imported_note
 
 CUSTOM = "(custom)"
-NUMBERS_FIRST_S = 0.03
-"""Seconds a served page's event loop is left to send an evaluation's numbers before the history is redrawn (most
-edits only write new rows into the scatters, but a new unit on an axis is a HoloViews redraw of 0.2-0.4 s)."""
 
 
 def _evaluate_or_error(design: Design, source: ActivitySource, imported: ImportedNetwork | None) -> Report | DesignError:
@@ -165,8 +161,9 @@ class ExplorerModel(Outputs):
             return
         source, needs = self.activity_source(design)
         if not self.background:
-            self._show(ticket, design, _evaluate_or_error(design, source, self.imported), labels, choices, start, needs)
-            return
+            outcome = _evaluate_or_error(design, source, self.imported)
+            self._show(ticket, design, outcome, labels, choices, start, needs)
+            return self._price_knobs_later(ticket, design, source, outcome)
         self._set(evaluating=True, layer_labels=labels, level_choices=choices)
         # param's executor (Panel installs its own): the coroutine runs as a document callback of this session
         param.parameterized.async_executor(
@@ -189,10 +186,13 @@ class ExplorerModel(Outputs):
     @param.depends("background", watch=True)
     def _on_background(self) -> None:
         """A page just served: price the knobs of the design it opened with (evaluated before it was served)."""
-        if self.background and self.design is not None and self.report is not None and self.knobs.effects is None:
-            source, _ = self.activity_source(self.design)
-            pricing = partial(self.knobs.price_later, self.runner.latest, self.design, source, self.report)
-            param.parameterized.async_executor(pricing)
+        if self.background and self.design is not None and self.knobs.effects is None:
+            self._price_knobs_later(self.runner.latest, self.design, self.activity_source(self.design)[0], self.report)
+
+    def _price_knobs_later(self, ticket: int, design: Design, source: ActivitySource, outcome) -> None:
+        """Price the knobs in the background where an event loop runs (a served page's, a notebook kernel's)."""
+        if isinstance(outcome, Report) and self.imported is None and loop_running():
+            param.parameterized.async_executor(partial(self.knobs.price_later, ticket, design, source, outcome))
 
     def compute_knob_effects(self):
         """The knob table of the current design now (a served page fills it in the background after each edit)."""

@@ -9,6 +9,18 @@ from typing import Any
 
 POLL_S = 0.3
 """Seconds between a page's looks at background work's progress (training, a study's rows)."""
+NUMBERS_FIRST_S = 0.03
+"""Seconds a served page's event loop is left to send an evaluation's numbers before the history is redrawn (most
+edits only write new rows into the scatters, but a new unit on an axis is a HoloViews redraw of 0.2-0.4 s)."""
+
+
+def loop_running() -> bool:
+    """Whether an event loop runs this thread (a served page's, a notebook kernel's): background work finishes there."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class LatestWins:

@@ -10,6 +10,7 @@ over their comm as HoloViews pushes its own.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable
 from functools import partial
@@ -28,10 +29,15 @@ Revision = hv.streams.Stream.define("Revision", number=0)
 """A stream whose event makes HoloViews redraw a figure from the view's latest TradeOff."""
 
 
-def _comm(plot: weakref.ref):
-    """The notebook comm of a HoloViews plot (None when served, or when the plot is gone)."""
-    plot = plot()
-    return None if plot is None else plot.comm
+def _served() -> bool:
+    """Whether this runs in a served page's session (else a notebook, or no page at all)."""
+    return pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
+
+
+def _comms(document) -> set:
+    """The notebook comms ``document`` is rendered through (none when served): Panel sends its own changes on them,
+    direct writes to the figures' models are pushed there too."""
+    return {comm for _, _, doc, comm in list(pn.state._views.values()) if doc is document and comm is not None}
 
 
 def _same(old: dict, new: dict) -> bool:
@@ -50,7 +56,7 @@ class TradeOffScatters(pn.viewable.Viewer):
         model.session.param.watch(self._show, ["history", "sweep"])
 
     def _show(self, *events) -> None:
-        with hold():
+        with hold() if _served() else contextlib.nullcontext():  # a notebook's figures are pushed on their comm
             for scatter in self.scatters:
                 scatter.show()
 
@@ -108,18 +114,18 @@ class TradeOffScatter:
                     return False
                 if not _same(source.data, data):
                     writes.setdefault(source.document, []).append((source, data))
-        figures = [(figure, _comm(plot)) for figure, plot in list(self._figures.items()) if figure.document is not None]
-        for figure, _ in figures:
+        figures = [figure for figure in list(self._figures) if figure.document is not None]
+        for figure in figures:
             writes.setdefault(figure.document, [])
         shown = self._shown
         for document, sources in writes.items():
             with set_curdoc(document), unlocked():  # sent to a served page now, as HoloViews sends its redraws
                 for source, data in sources:
                     source.data = data
-                for figure, _ in figures:
+                for figure in figures:
                     for axis, (start, end) in ((figure.x_range, shown.x_range), (figure.y_range, shown.y_range)):
                         if figure.document is document and (axis.start, axis.end) != (start, end):
                             axis.update(start=start, end=end)
-            for comm in {comm for figure, comm in figures if comm is not None and figure.document is document}:
-                push(document, comm)  # a notebook's figures, as HoloViews pushes its redraws
+            for comm in _comms(document):
+                push(document, comm)  # a notebook's figures
         return True

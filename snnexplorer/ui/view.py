@@ -121,6 +121,7 @@ class Explorer(pn.viewable.Viewer):
         self.study = StudyPage(explorer=m)
         m.editor.param.watch(self._build_controls, "draft")
         m.param.watch(self._build_per_layer, "layer_labels")
+        m.param.watch(self._sync_per_layer, "design")  # an edit from Python (a notebook) or a knob: the values follow
         m.param.watch(self._update_placements, "level_choices")
         m.param.watch(self._sync_training, ["needs_training"])
         m.trainer.param.watch(self._sync_training, ["training", "progress", "progress_text"])
@@ -344,6 +345,14 @@ class Explorer(pn.viewable.Viewer):
                 )
                 sliders.append(slider)
             box[:] = sliders
+
+    def _sync_per_layer(self, *events) -> None:
+        """Each per-layer slider shows the draft's value (set from Python, or by a knob), its range widened to it."""
+        m = self.model
+        for (section, field), box in self._per_layer.items():
+            for slider, value in zip(box, m.editor.per_layer(section, field)):
+                if slider.value != value:
+                    slider.param.update(end=max(slider.end, value), value=value)
 
     def _update_placements(self, *events) -> None:
         for select in self._placements:
