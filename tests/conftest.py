@@ -1,7 +1,11 @@
 import http.server
 import os
 import shutil
+import socket
+import subprocess
 import threading
+import time
+import urllib.request
 from functools import partial
 
 import pytest
@@ -60,3 +64,28 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-component-update",
         ],
     }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(command: list[str], ready_url: str, cwd, what: str, timeout_s: float = 120):
+    """Run ``command`` (a server), yield once ``ready_url`` answers, stop it after; fail the test when it does not
+    answer in ``timeout_s`` (a fixture body: ``yield from serve(...)``)."""
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(ready_url, timeout=30)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"{what} did not answer in {timeout_s:.0f} s")
+    yield
+    proc.terminate()
+    proc.wait(timeout=20)

@@ -1,15 +1,13 @@
 import base64
 import json
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import free_port, serve
 
 from snnexplorer.design import Design
 from snnexplorer.format import reference_points
@@ -41,35 +39,12 @@ def test_explorer_model_without_a_browser():
     assert len(model.session.history) >= 3
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_app():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}/explorer"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=30)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the server did not answer in 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    for _ in serve([sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(port)], url, ROOT, "the server"):
+        yield url
 
 
 FIND = """(type, title) => [...Bokeh.documents[0].all_models].find(m => m.type.endsWith(type) && (m.title === title || m.label === title))"""
