@@ -1,5 +1,6 @@
 """The knob table: one step of each knob priced against the current design (:mod:`snnexplorer.explore.knobs`),
-after each evaluation, in the background on a served page. param only, no Panel."""
+after each evaluation, in the background where an event loop runs (a served page, a notebook kernel). param only,
+no Panel."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from .outputs import Outputs
 from .runner import LatestWins
 
 KNOB_DELAY_S = 1.0
-"""Seconds a served page waits after an evaluation before pricing every knob's step (a newer edit cancels it)."""
+"""Seconds a page (served, or in a notebook) waits after an evaluation before pricing every knob's step (a newer edit
+cancels it)."""
 
 
 def _priced_on_one_core(design: Design, source: ActivitySource, report: Report, stop) -> pd.DataFrame:

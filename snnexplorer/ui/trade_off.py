@@ -5,7 +5,7 @@ for the two scatters. An edit changes the glyphs' rows (the current-design star 
 the ranges, which :func:`plots.trade_off` computes itself; these are written into the figures' data sources and
 ranges directly (milliseconds). HoloViews redraws when an axis label changes (a new unit), and the figure
 is rebuilt when its layout does (a log axis, a loaded sweep). A notebook's figures get the same writes, pushed
-over their comm as HoloViews pushes its own.
+on the comms Panel renders them through (a rebuilt figure does not yet reach a notebook: see docs/dashboard.md).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ Revision = hv.streams.Stream.define("Revision", number=0)
 """A stream whose event makes HoloViews redraw a figure from the view's latest TradeOff."""
 
 
-def _served() -> bool:
+def served() -> bool:
     """Whether this runs in a served page's session (else a notebook, or no page at all)."""
     return pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
 
@@ -56,7 +56,7 @@ class TradeOffScatters(pn.viewable.Viewer):
         model.session.param.watch(self._show, ["history", "sweep"])
 
     def _show(self, *events) -> None:
-        with hold() if _served() else contextlib.nullcontext():  # a notebook's figures are pushed on their comm
+        with hold() if served() else contextlib.nullcontext():  # a notebook's figures are pushed on their comm
             for scatter in self.scatters:
                 scatter.show()
 
@@ -71,7 +71,7 @@ class TradeOffScatter:
     def __init__(self, model: ExplorerModel, x: str, on_tap: Callable):
         self._model, self._x, self._on_tap = model, x, on_tap
         self._sources: dict[str, weakref.WeakSet] = {}  # role → data sources of its glyph in rendered figures
-        self._figures = weakref.WeakKeyDictionary()  # rendered figure → (a weak reference to) its HoloViews plot
+        self._figures = weakref.WeakSet()  # the rendered figures
         self._revision = Revision()
         self._shown: plots.TradeOff | None = None
         self.pane = pn.pane.HoloViews(linked_axes=False, sizing_mode="stretch_width")
@@ -89,7 +89,7 @@ class TradeOffScatter:
     def _keep_source(self, plot, element) -> None:
         """HoloViews hook: remember the data source of each glyph it draws."""
         self._sources.setdefault(element.label, weakref.WeakSet()).add(plot.handles["source"])
-        self._figures[plot.state] = weakref.ref(plot)
+        self._figures.add(plot.state)
 
     def show(self) -> None:
         """Show the model's session and sweep now: as new glyph data, a HoloViews redraw, or a new figure."""

@@ -28,7 +28,7 @@ from .export import export_bytes, plots_html
 from .model import ExplorerModel
 from .plots import REPORT_PLOTS
 from .study_view import StudyPage
-from .trade_off import TradeOffScatters
+from .trade_off import TradeOffScatters, served
 
 WIDE = dict(sizing_mode="stretch_width")
 INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
@@ -47,7 +47,7 @@ class Explorer(pn.viewable.Viewer):
     def __init__(self, design: Design | None = None, **params):
         super().__init__(**params)
         self.model = m = ExplorerModel(design=design)
-        m.background = bool(pn.state.curdoc and pn.state.curdoc.session_context)  # served: edits arrive on its event loop
+        m.background = served()  # edits arrive on the served page's event loop
         if m.background:
             pn.state.on_session_destroyed(lambda context: setattr(m, "closed", True))
         # the headline numbers watch the report before any plot does, so they are updated (and sent) first
