@@ -132,9 +132,9 @@ def readable_comparison(table: pd.DataFrame) -> pd.DataFrame:
     for column in (c for c in table.columns if "." in c and "×" not in c):
         out[column] = table[column].astype(str)
     out = pd.concat([out, metric_texts(table)], axis=1)
-    out["Δ accuracy"] = _texts(table["Δ accuracy (points)"], lambda v: f"{v:+.2f} points")
+    out["Δ accuracy"] = _texts(table["Δ accuracy (points)"], column_format("Δ accuracy (points)"))
     for metric, (label, _) in list(METRIC_TEXT.items())[1:]:
-        out[f"{label} vs first"] = _texts(table[f"{metric} × first"], lambda v: f"×{v:.3g}")
+        out[f"{label} vs first"] = _texts(table[f"{metric} × first"], column_format(f"{metric} × first"))
     return out
 
 
