@@ -6,12 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .activity_source import ALLOWED, ActivitySource
 from .errors import DesignError
-from .format import METRIC_TEXT, binary_bytes, metric_texts, si
-from .hardware.report import Report, TrainingCost
 from .progress import Reporter, Stage
+
+if TYPE_CHECKING:  # the commands import what they use: `snnexplorer --help` loads no numpy or pandas
+    from .hardware.report import Report
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -37,6 +39,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     import dataclasses
 
     from .design import load_design
+    from .hardware.report import TrainingCost
     from .pipeline import ann_accuracy, evaluate, training_report
 
     design = load_design(args.design)
@@ -62,6 +65,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def report_lines(report: Report) -> list[str]:
     """A Report as the lines ``snnexplorer evaluate`` prints, in the units the dashboard shows."""
+    from .format import METRIC_TEXT, binary_bytes, si
+
     ann = report.ann
     accuracy = "n/a (synthetic activity)" if report.accuracy is None else METRIC_TEXT["accuracy"][1](report.accuracy)
     twin = "" if ann.accuracy is None else f"  (ANN twin {METRIC_TEXT['accuracy'][1](ann.accuracy)})"
@@ -131,6 +136,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from .explore import Study, default_output, run_study, run_timestep_search
     from .explore.cluster import make_client
+    from .format import metric_texts
 
     for path in args.studies:
         study = Study.from_yaml(path)
