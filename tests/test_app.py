@@ -80,6 +80,8 @@ def _open(page, url):
         "() => window.Bokeh && Bokeh.documents.length > 0 && Object.keys(Bokeh.index).length > 0", timeout=60_000
     )
     page.get_by_text("Energy / inference").first.wait_for(timeout=30_000)
+    for drawing in ("Drawing the controls", "Drawing the plots", "Evaluating the design"):  # sent after the numbers
+        page.get_by_text(drawing).first.wait_for(state="detached", timeout=60_000)
     return errors
 
 
@@ -188,6 +190,26 @@ def test_pins_compare_with_deltas_and_scatter_points_reload():
     assert model.design.hardware.preset == "edge-soc"
     html = explorer._plots_file().read()
     assert "Bokeh" in html and "cdn.bokeh.org" not in html  # standalone, inline resources
+
+
+def test_a_session_holds_at_most_its_limits_of_designs_and_uploads(monkeypatch):
+    from snnexplorer.errors import DesignError
+    from snnexplorer.ui import ExplorerModel, session, uploads
+
+    monkeypatch.setattr(session, "MAX_HISTORY", 3)
+    monkeypatch.setattr(session, "MAX_PINS", 2)
+    model = ExplorerModel()
+    model.activity = "synthetic"
+    points = []
+    for steps in (10, 12, 14, 16, 18):
+        model.editor.draft.timesteps.steps = steps
+        model.pin()
+        points.append(model.session.history["point"].iloc[-1])
+    assert list(model.session.history["point"]) == points[-3:]  # the oldest designs went first
+    assert list(model.session.pins["point"]) == points[-2:]
+    assert model.session.design_of(points[0]) is None and model.session.design_of(points[-1]) is not None
+    with pytest.raises(DesignError, match=r"big\.nir.*at most 8,388,608 bytes"):
+        uploads.read_nir_upload(b"\0" * (uploads.MAX_UPLOAD_BYTES + 1), "big.nir")
 
 
 @pytest.mark.slow  # a Jupyter kernel
@@ -560,7 +582,7 @@ def test_trade_off_scatter_reads_in_units_and_marks_the_current_design_after_a_s
 TORNADO = (
     "() => "
     + RENDERED
-    + """.filter(m => m.type === 'Figure' && m.title && String(m.title.text).startsWith('What one step'))
+    + """.filter(m => m.type === 'Figure' && m.title && String(m.title.text).startsWith('One step of each knob'))
       .flatMap(p => p.renderers).filter(r => r.data_source && r.data_source.data.label)
       .map(r => r.data_source)"""
 )

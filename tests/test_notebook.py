@@ -1,7 +1,8 @@
 """The example notebook in a real frontend: JupyterLab on a loopback port, driven by headless Chromium.
 
-Run All, then: the widget renders without a page error, and the notebook's own Python edits (per-layer
-timesteps, the hardware preset) show in the widgets (sliders, headline, knob chart).
+Run All, then: the widget renders without a page error, the notebook's own Python edits (per-layer timesteps,
+the hardware preset) show in the widgets (sliders, headline, both trade-off scatters, knob chart), and a widget
+edit in the browser reaches the kernel's model.
 """
 
 import shutil
@@ -90,17 +91,50 @@ DEEP_TEXTS = """() => {
 }"""
 
 
+SCATTER_ROWS = """() => {
+    const found = [];
+    for (const doc of (window.Bokeh ? Bokeh.documents : [])) {
+        for (const model of doc.all_models) {
+            if (model.type === 'ColumnDataSource' && model.data && model.data.hardware)
+                found.push([Array.from(model.data.hardware), Array.from(model.data.x_value)]);
+        }
+    }
+    return found;
+}"""
+"""The (hardware, x value) rows of every trade-off glyph the page holds."""
+
+
+OVERFLOWING = """() => {
+    const outputs = Array.from(document.querySelectorAll('.jp-OutputArea-output'));
+    const widget = outputs.reduce((a, b) => a.getBoundingClientRect().height > b.getBoundingClientRect().height ? a : b);
+    const right = widget.getBoundingClientRect().right, found = [];
+    const walk = (root) => { for (const el of root.children) {
+        const box = el.getBoundingClientRect();
+        if (box.width > 0 && box.right > right + 2) found.push(el.tagName + '.' + el.className + ' ' + Math.round(box.width));
+        if (String(el.className).includes('bk-Canvas')) continue;  // a figure's own layers, clipped to it
+        if (el.shadowRoot) walk(el.shadowRoot);
+        walk(el);
+    } };
+    walk(widget);
+    return found;
+}"""
+"""Elements of the widget's output (the tallest output) that reach past its right edge: cut off in the cell."""
+
+
 PRICED = "timesteps, output layer: 5 →"
 """A bar of the knob chart of the tour's edited design (its output layer runs 5 timesteps)."""
 
 
-def test_run_all_renders_the_widget_and_python_edits_reach_it(jupyterlab, page, tmp_path):
+def test_run_all_renders_the_widget_and_edits_go_both_ways(jupyterlab, page, tmp_path):
     """The tour's Python edits (timesteps 25/10/5, then the loihi preset) show in the widget: the per-layer sliders,
-    the headline energy (the kernel's Report), and the knob chart, priced in the kernel's event loop."""
+    the headline energy (the kernel's Report), both trade-off scatters (the current design's star at the headline
+    energy: no patch dropped while the cells ran before the browser opened its comm), and the knob chart, priced
+    in the kernel's event loop. Then the hardware preset chosen in the widget is the kernel model's."""
     url, folder = jupyterlab
     page.set_viewport_size({"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: "reference" in message.text and errors.append(message.text))  # a dropped patch
     _run_all(page, url)
     deadline = time.time() + 90  # the knob chart is priced after the cells, in the kernel's event loop
     while not any(text.startswith(PRICED) for text in page.evaluate(SOURCE_TEXTS)) and time.time() < deadline:
@@ -111,8 +145,24 @@ def test_run_all_renders_the_widget_and_python_edits_reach_it(jupyterlab, page, 
     inputs = page.evaluate(DEEP_INPUTS)
     start = inputs.index("256, 128")  # the hidden widths, then the three timestep sliders' values
     assert inputs[start + 2 : start + 5] == ["25", "10", "5"], inputs
+    assert not page.evaluate(OVERFLOWING)  # the headline wraps, the reference line and the scatters fit the cell
     texts = page.evaluate(DEEP_TEXTS)
     headline = texts[texts.index("Energy / inference") + 1]
     assert headline.endswith("µJ") and float(headline.split()[0]) < 100, headline  # loihi's, not edge-soc's 227 µJ
     assert any(text.startswith(PRICED) for text in page.evaluate(SOURCE_TEXTS))  # the knob chart of the edited design
+    stars = [x[0] for hardware, x in page.evaluate(SCATTER_ROWS) if hardware == ["loihi"]]  # the current design alone
+    assert len(stars) >= 2, page.evaluate(SCATTER_ROWS)  # in both scatters
+    assert f"{stars[0]:.0f} µJ" == headline or f"{stars[0]:.1f} µJ" == headline, (stars, headline)
     assert (folder / "edited.nir").is_file()  # the tour ran to its last cell
+
+    preset = page.locator("select").filter(has=page.locator("option[value='gpu']")).first
+    preset.select_option("gpu")  # a widget edit, then a new cell reads the kernel's model
+    page.wait_for_timeout(3000)
+    page.locator(".jp-Cell").last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # a new cell below, then edit it
+    page.keyboard.press("Enter")
+    page.keyboard.type("print('kernel sees', model.design.hardware.preset, model.report.hardware)")
+    page.keyboard.press("Shift+Enter")
+    page.locator(".jp-OutputArea-output").filter(has_text="kernel sees").wait_for(timeout=60_000)
+    assert page.locator(".jp-OutputArea-output").last.inner_text().strip() == "kernel sees gpu gpu"

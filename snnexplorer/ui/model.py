@@ -183,12 +183,6 @@ class ExplorerModel(Outputs):
         if isinstance(outcome, Report) and self.imported is None:
             await self.knobs.price_later(ticket, design, source, outcome)
 
-    @param.depends("background", watch=True)
-    def _on_background(self) -> None:
-        """A page just served: price the knobs of the design it opened with (evaluated before it was served)."""
-        if self.background and self.design is not None and self.knobs.effects is None:
-            self._price_knobs_later(self.runner.latest, self.design, self.activity_source(self.design)[0], self.report)
-
     def _price_knobs_later(self, ticket: int, design: Design, source: ActivitySource, outcome) -> None:
         """Price the knobs in the background where an event loop runs (a served page's, a notebook kernel's)."""
         if isinstance(outcome, Report) and self.imported is None and loop_running():

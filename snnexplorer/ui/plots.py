@@ -281,7 +281,7 @@ class TradeOff:
             for role, layer in self.layers.items()
         ]
         return hv.Overlay(scatters).opts(
-            title=f"Accuracy vs {name.split(' /')[0].lower()} (click a design to load it)",
+            title=f"Accuracy vs {name.split(' /')[0].lower()}",  # short enough for a notebook cell's half
             logx=self.log,
             xlim=self.x_range,
             ylim=self.y_range,
@@ -404,7 +404,7 @@ def tornado(effects: pd.DataFrame | None):
         color="effect",
         cmap={"saves energy": PALETTE[2], "costs energy": PALETTE[5]},
         show_legend=False,
-        title="What one step of each knob does (click a bar to apply it)",
+        title="One step of each knob (click a bar to apply it)",
         tools=["hover", "tap"],
         hover_tooltips=[
             ("step", "@label"),

@@ -25,6 +25,10 @@ HISTORY_COLUMNS = [
     "footprint_bytes",
 ]
 DELTA_METRICS = ["accuracy", "energy_j", "latency_s", "footprint_bytes"]
+MAX_HISTORY = 200
+"""Designs one session's history keeps (the points of its scatters): beyond it, the oldest goes."""
+MAX_PINS = 20
+"""Designs one session's comparison holds: pinning one more unpins the oldest."""
 
 
 def history_row(design: Design, report: Report) -> dict:
@@ -76,10 +80,10 @@ def differing_fields(designs: list[Design]) -> pd.DataFrame:
     return rows.loc[:, rows.nunique(dropna=False) > 1] if len(rows) else rows
 
 
-def _replacing(table: pd.DataFrame, row: dict) -> pd.DataFrame:
-    """``table`` with ``row`` appended, in place of an earlier row of the same point."""
+def _replacing(table: pd.DataFrame, row: dict, limit: int) -> pd.DataFrame:
+    """``table`` with ``row`` appended, in place of an earlier row of the same point, keeping the last ``limit``."""
     kept = table[table["point"] != row["point"]] if len(table) else table
-    return pd.concat([kept, pd.DataFrame([row])], ignore_index=True)
+    return pd.concat([kept, pd.DataFrame([row])], ignore_index=True).tail(limit).reset_index(drop=True)
 
 
 class Session(Outputs):
@@ -98,10 +102,16 @@ class Session(Outputs):
         numbers before the scatters redraw (:meth:`publish`)."""
         row = history_row(design, report)
         self._designs[row["point"]] = design
-        return _replacing(self.history, row)
+        return _replacing(self.history, row, MAX_HISTORY)
 
     def publish(self, history: pd.DataFrame) -> None:
         self._set(history=history)
+        self._forget_unlisted()
+
+    def _forget_unlisted(self) -> None:
+        """Keep the designs of the history and the pins only (what a click or the comparison can ask for)."""
+        listed = set(self.history["point"]) | set(self.pins["point"])
+        self._designs = {point: design for point, design in self._designs.items() if point in listed}
 
     def design_of(self, point: str) -> Design | None:
         """The design of ``point`` (its cost hash) evaluated earlier in this session, if any."""
@@ -110,7 +120,8 @@ class Session(Outputs):
     def pin(self, design: Design, report: Report) -> None:
         """Keep ``design`` in the comparison table."""
         self._designs[design.hash_for("cost")] = design
-        self._set(pins=_replacing(self.pins, history_row(design, report)))
+        self._set(pins=_replacing(self.pins, history_row(design, report), MAX_PINS))
+        self._forget_unlisted()
 
     def comparison(self) -> UnitFrame:
         """Pinned designs side by side: every field that differs between them, the metrics, and each metric's

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from typing import NamedTuple
 
 import param
@@ -24,8 +25,16 @@ from ..yaml_input import decode_utf8, parse_yaml
 from .model import ExplorerModel
 from .outputs import Outputs
 from .runner import POLL_S, LatestWins
+from .uploads import check_upload_size
 
 UPLOADED = "(uploaded)"
+
+
+@functools.cache
+def shipped_study(name: str) -> tuple[Study, int]:
+    """A shipped study and its number of points, parsed once per process (every page starts from the same ones)."""
+    study = Study.from_yaml(presets_dir() / "studies" / f"{name}.yaml")
+    return study, len(study.points())
 
 
 def shipped_studies() -> dict[str, Study | None]:
@@ -81,7 +90,7 @@ class StudyModel(Outputs):
     def chosen(self) -> Study:
         """The chosen study, parsed (a shipped one on first use); a DesignError says why it cannot run."""
         if self._studies.get(self.study) is None and self.study != UPLOADED:
-            self._studies[self.study] = Study.from_yaml(presets_dir() / "studies" / f"{self.study}.yaml")
+            self._studies[self.study] = shipped_study(self.study)[0]
         return self._studies[self.study]
 
     @param.depends("study", watch=True)
@@ -98,10 +107,13 @@ class StudyModel(Outputs):
             return
         axes = ", ".join(f"`{k}` ({len(v)})" for k, v in study.axes.items())
         self._set(
-            summary=f"**{study.name}**: {len(study.points()):,} points over {axes or 'no axes'}; activity "
+            summary=f"**{study.name}**: {self._point_count(study):,} points over {axes or 'no axes'}; activity "
             f"`{study.activity}`; objectives {', '.join(f'{m} {s}' for m, s in study.objectives.items())}.",
             message="",
         )
+
+    def _point_count(self, study: Study) -> int:
+        return len(study.points()) if self.study == UPLOADED else shipped_study(self.study)[1]
 
     def load_study_upload(self, content: bytes, filename: str = "study.yaml") -> None:
         """A study file uploaded from the page (its ``base`` a preset name or an inline design)."""
@@ -165,6 +177,7 @@ class StudyModel(Outputs):
         """The rows of a sweep CSV (``snnexplorer sweep``); their designs are known when the chosen study made them.
         The explorer's scatters show them too."""
         try:
+            check_upload_size(text, "sweep CSV")
             table = read_sweep(text)
         except DesignError as exc:
             self._set(message=exc.bullets("Sweep rejected:"))

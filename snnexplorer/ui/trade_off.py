@@ -5,7 +5,7 @@ for the two scatters. An edit changes the glyphs' rows (the current-design star 
 the ranges, which :func:`plots.trade_off` computes itself; these are written into the figures' data sources and
 ranges directly (milliseconds). HoloViews redraws when an axis label changes (a new unit), and the figure
 is rebuilt when its layout does (a log axis, a loaded sweep). A notebook's figures get the same writes, pushed
-on the comms Panel renders them through (a rebuilt figure does not yet reach a notebook: see docs/dashboard.md).
+on the comms Panel renders them through, in order with Panel's own messages (:mod:`.notebook_push`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import holoviews as hv
 import panel as pn
 from holoviews.core.spaces import Callable as HoloViewsCallable
 from panel.io.document import hold, unlocked
-from panel.io.notebook import push
 from panel.io.state import set_curdoc
 
 from . import plots
 from .model import ExplorerModel
+from .notebook_push import ordered_push
 
 Revision = hv.streams.Stream.define("Revision", number=0)
 """A stream whose event makes HoloViews redraw a figure from the view's latest TradeOff."""
@@ -127,5 +127,5 @@ class TradeOffScatter:
                         if figure.document is document and (axis.start, axis.end) != (start, end):
                             axis.update(start=start, end=end)
             for comm in _comms(document):
-                push(document, comm)  # a notebook's figures
+                ordered_push(document, comm)  # a notebook's figures
         return True

@@ -22,8 +22,20 @@ def parse_upload(content: str | bytes, filename: str = "upload") -> Design | Des
         return exc
 
 
+MAX_UPLOAD_BYTES = 8 << 20
+"""Largest NIR file or sweep CSV a page accepts (8 MiB: its base64 stays under Bokeh's 20 MB websocket message
+limit; design YAML has its own 1 MiB, :data:`snnexplorer.yaml_input.MAX_FILE_BYTES`)."""
+
+
+def check_upload_size(content: bytes | str, filename: str) -> None:
+    """A DesignError naming the file when it is larger than :data:`MAX_UPLOAD_BYTES`."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise DesignError.single("file", filename, f"at most {MAX_UPLOAD_BYTES:,} bytes (it has {len(content):,})")
+
+
 def read_nir_upload(content: bytes, filename: str) -> ImportedNetwork:
     """An uploaded NIR file (its bytes) as an ImportedNetwork, or one DesignError saying why not."""
+    check_upload_size(content, filename)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.nir"
         path.write_bytes(content)

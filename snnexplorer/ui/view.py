@@ -26,11 +26,19 @@ from ..topology import ConvLayer, StackEntry
 from . import plots
 from .export import export_bytes, plots_html
 from .model import ExplorerModel
+from .notebook_push import install as keep_notebook_messages_in_order
 from .plots import REPORT_PLOTS
 from .study_view import StudyPage
 from .trade_off import TradeOffScatters, served
 
+keep_notebook_messages_in_order()
+
 WIDE = dict(sizing_mode="stretch_width")
+FIRST_EVALUATION = (
+    "Evaluating the design… The first page a server opens also loads the trained weights and the compiled simulation "
+    "kernels (up to a minute on a fresh install); later pages take about a second."
+)
+TAP_HINT = "Every design of this session (the current one starred): click a design to load it."
 INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
 """Integer fields typed rather than slid: their ranges are far wider than a slider's useful resolution."""
 SURROGATE_ONLY = ("lr", "batch_size", "quantization_aware", "augment")
@@ -46,20 +54,21 @@ class Explorer(pn.viewable.Viewer):
 
     def __init__(self, design: Design | None = None, **params):
         super().__init__(**params)
-        self.model = m = ExplorerModel(design=design)
-        m.background = served()  # edits arrive on the served page's event loop
+        # a served page evaluates in the background from its first design on: the page is sent at once, saying what
+        # it does, and its numbers follow (a notebook's model evaluates before each line returns)
+        self.model = m = ExplorerModel(design=design, background=served())
         if m.background:
             pn.state.on_session_destroyed(lambda context: setattr(m, "closed", True))
         # the headline numbers watch the report before any plot does, so they are updated (and sent) first
         self._alert = pn.pane.Alert("", visible=False, **WIDE)
         self._headline = [
-            pn.indicators.String(label=label, value="", font_size="20pt", title_size="10pt", width=190)
+            pn.indicators.String(label=label, value="", font_size="20pt", title_size="10pt", width=175)
             for label in HEADLINE_LABELS
         ]
-        self._headline_row = pn.Row(*self._headline, **WIDE)
+        self._headline_row = pn.FlexBox(*self._headline, flex_wrap="wrap", **WIDE)  # two lines in a narrow cell
         self._reference = pn.pane.Markdown("", margin=(0, 10), **WIDE)
         self.numbers = pn.Column(self._alert, self._headline_row, self._reference, **WIDE)
-        m.param.watch(self._sync_numbers, ["report", "message"])
+        m.param.watch(self._sync_numbers, ["report", "message", "evaluating"])
         self._sync_numbers()
         self._parameter_table = pn.widgets.Tabulator(disabled=True, show_index=False, layout="fit_data_stretch", **WIDE)
         m.param.watch(self._sync_parameters, "report")
@@ -411,9 +420,10 @@ class Explorer(pn.viewable.Viewer):
     def _sync_numbers(self, *events) -> None:
         """The headline numbers and the message, updated in place (watching the report before any plot does)."""
         m = self.model
-        self._alert.object = m.message
-        self._alert.alert_type = "warning" if m.report is not None else "danger"
-        self._alert.visible = bool(m.message)
+        first = m.report is None and m.evaluating and not m.message
+        self._alert.object = FIRST_EVALUATION if first else m.message
+        self._alert.alert_type = "info" if first else "warning" if m.report is not None else "danger"
+        self._alert.visible = bool(self._alert.object)
         shown = m.report is not None
         for indicator, text in zip(self._headline, headline(m.report) if shown else []):
             indicator.value = text
@@ -494,13 +504,23 @@ class Explorer(pn.viewable.Viewer):
             value=m.param.evaluating, visible=m.param.evaluating, size=20, label="Evaluating the latest edit…", **params
         )
 
+    def _overview(self) -> pn.Column:
+        """The trade-off scatters and the knob chart; on a served page drawn once the page has loaded (the headline
+        numbers come first), meanwhile a line saying so."""
+        hint = pn.pane.Markdown(TAP_HINT, margin=(0, 10), **WIDE)
+        if not served():
+            return pn.Column(hint, self.trade_offs, self._tornado(), **WIDE)
+        overview = pn.Column(hint, pn.pane.Markdown("Drawing the plots…", margin=(0, 10)), **WIDE)
+        pn.state.onload(lambda: setattr(overview, "objects", [hint, self.trade_offs, self._tornado()]))
+        return overview
+
     def main(self) -> list:
         """The headline numbers, then the tabs: Overview (the trade-off and what to change), Breakdown (where energy
         and time go), Compare (pinned designs) and Study (sweeps). Hidden tabs are not drawn."""
         m = self.model
         breakdown = [self._pane(self._live(plot, m.param.report)) for plot in REPORT_PLOTS]
         tabs = pn.Tabs(
-            ("Overview", pn.Column(self.trade_offs, self._tornado(), **WIDE)),
+            ("Overview", self._overview()),
             (
                 "Breakdown",
                 pn.Column(
