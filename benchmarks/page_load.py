@@ -32,13 +32,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served_browser():
-    """(url, browser): this checkout served on a free port, and Debian's Chromium driven by Playwright."""
+def served(log=subprocess.DEVNULL):
+    """(url, server process): this checkout served on a free loopback port, its output to ``log`` (a file)."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "snnexplorer.cli", "serve", "--address", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/explorer"
@@ -49,12 +49,19 @@ def served_browser():
                 break
             except OSError:
                 time.sleep(0.5)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            yield url, browser
-            browser.close()
+        yield url, server
     finally:
         server.terminate()
+        server.wait(30)
+
+
+@contextlib.contextmanager
+def served_browser():
+    """(url, browser): this checkout served on a free port, and Debian's Chromium driven by Playwright."""
+    with served() as (url, _), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield url, browser
+        browser.close()
 
 
 KNOB_BARS = """() => (window.Bokeh ? Bokeh.documents : []).some(doc => Array.from(doc.all_models).some(model =>

@@ -20,16 +20,16 @@ import contextlib
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from page_load import CHROMIUM_ARGS, free_port  # noqa: E402
+from page_load import CHROMIUM_ARGS, served  # noqa: E402
 
 PRESETS = ["loihi", "gpu", "edge-soc", "desktop-cpu"]
 TIMESTEPS = [20, 30, 15, 35]
@@ -37,32 +37,6 @@ WIDTHS = ["200", "300", "128", "64"]
 UPLOAD = (ROOT / "presets" / "designs" / "mnist-baseline.yaml").read_text()
 """The uploaded design: mnist-baseline, its hardware changed per upload (so that the energy changes). No edit sets
 its widths (256) or timesteps (25), nor the hardware it was uploaded with: every edit changes the energy."""
-
-
-@contextlib.contextmanager
-def served():
-    """(url, server process, its log path): this checkout served on a free loopback port."""
-    port = free_port()
-    log = Path(f"/tmp/sessions_load_{port}.log")
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "snnexplorer.cli", "serve", "--address", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/explorer"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url, timeout=30)
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield url, server, log
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def rss_mb(process: subprocess.Popen) -> float:
@@ -209,7 +183,8 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=2.0)
     parser.add_argument("--settle", type=float, default=60.0, help="seconds after the pages close to read memory")
     args = parser.parse_args()
-    with served() as (url, server, log):
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    with log.open("w") as output, served(output) as (url, server):
         warm = BrowserPage(url, "warm-up")  # the server's first page loads the zoo and the kernels
         warm.run(seconds=4 * args.every, every=args.every, start_at=time.perf_counter())
         if warm.error:
