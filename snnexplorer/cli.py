@@ -168,8 +168,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import panel as pn
 
+    from .ui import ExplorerModel
     from .ui.app import create_app
 
+    print("Warming up: loading the trained weights and the compiled kernels…", flush=True)
+    ExplorerModel()  # the server's first page then opens as fast as the next (its numbers in about 2 s)
     pn.serve(
         {"explorer": create_app},
         address=args.address,

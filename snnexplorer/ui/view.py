@@ -35,8 +35,8 @@ keep_notebook_messages_in_order()
 
 WIDE = dict(sizing_mode="stretch_width")
 FIRST_EVALUATION = (
-    "Evaluating the design… The first page a server opens also loads the trained weights and the compiled simulation "
-    "kernels (up to a minute on a fresh install); later pages take about a second."
+    "Evaluating the design… (on a server that has not warmed up, e.g. `panel serve apps/explorer.py`, the first page "
+    "also loads the trained weights and the compiled kernels: up to a minute on a fresh install)"
 )
 TAP_HINT = "Every design of this session (the current one starred): click a design to load it."
 INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
