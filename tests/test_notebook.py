@@ -68,18 +68,10 @@ DEEP_INPUTS = """() => {
     walk(document);
     return found;
 }"""
-SOURCE_TEXTS = """() => {
-    const found = [];
-    for (const doc of (window.Bokeh ? Bokeh.documents : [])) {
-        for (const model of doc.all_models) {
-            if (model.type !== 'ColumnDataSource' || !model.data) continue;
-            for (const column of Object.values(model.data)) {
-                for (const value of Array.from(column || [])) if (typeof value === 'string') found.push(value);
-            }
-        }
-    }
-    return found;
-}"""
+SOURCES = "(window.Bokeh ? Bokeh.documents : []).flatMap(doc => [...doc.all_models]).filter(m => m.type === 'ColumnDataSource' && m.data)"
+"""The page's Bokeh data sources (a JavaScript expression)."""
+SOURCE_TEXTS = f"""() => {SOURCES}.flatMap(source => Object.values(source.data))
+    .flatMap(column => Array.from(column || [])).filter(value => typeof value === 'string')"""
 DEEP_TEXTS = """() => {
     const found = [];
     const walk = (root) => { for (const el of root.querySelectorAll('*')) {
@@ -91,16 +83,8 @@ DEEP_TEXTS = """() => {
 }"""
 
 
-SCATTER_ROWS = """() => {
-    const found = [];
-    for (const doc of (window.Bokeh ? Bokeh.documents : [])) {
-        for (const model of doc.all_models) {
-            if (model.type === 'ColumnDataSource' && model.data && model.data.hardware)
-                found.push([Array.from(model.data.hardware), Array.from(model.data.x_value)]);
-        }
-    }
-    return found;
-}"""
+SCATTER_ROWS = f"""() => {SOURCES}.filter(source => source.data.hardware)
+    .map(source => [Array.from(source.data.hardware), Array.from(source.data.x_value)])"""
 """The (hardware, x value) rows of every trade-off glyph the page holds."""
 
 

@@ -504,23 +504,13 @@ class Explorer(pn.viewable.Viewer):
             value=m.param.evaluating, visible=m.param.evaluating, size=20, label="Evaluating the latest edit…", **params
         )
 
-    def _overview(self) -> pn.Column:
-        """The trade-off scatters and the knob chart; on a served page drawn once the page has loaded (the headline
-        numbers come first), meanwhile a line saying so."""
-        hint = pn.pane.Markdown(TAP_HINT, margin=(0, 10), **WIDE)
-        if not served():
-            return pn.Column(hint, self.trade_offs, self._tornado(), **WIDE)
-        overview = pn.Column(hint, pn.pane.Markdown("Drawing the plots…", margin=(0, 10)), **WIDE)
-        pn.state.onload(lambda: setattr(overview, "objects", [hint, self.trade_offs, self._tornado()]))
-        return overview
-
     def main(self) -> list:
         """The headline numbers, then the tabs: Overview (the trade-off and what to change), Breakdown (where energy
         and time go), Compare (pinned designs) and Study (sweeps). Hidden tabs are not drawn."""
         m = self.model
         breakdown = [self._pane(self._live(plot, m.param.report)) for plot in REPORT_PLOTS]
         tabs = pn.Tabs(
-            ("Overview", self._overview()),
+            ("Overview", pn.Column(pn.pane.Markdown(TAP_HINT, margin=(0, 10), **WIDE), self.trade_offs, self._tornado(), **WIDE)),
             (
                 "Breakdown",
                 pn.Column(
