@@ -242,6 +242,50 @@ def test_two_sessions_keep_separate_state(served_app, browser):
 
 
 @pytest.mark.browser
+def test_a_closed_page_leaves_no_model_behind(browser):
+    """Each closed page's session lets go of its model (and so its reports, plots and widgets): nothing process-wide
+    (HoloViews' plot hooks, Panel's JS-link registry behind the editable sliders) may keep it once the session is
+    destroyed. Served in this process, to count the live models."""
+    import gc
+
+    import panel as pn
+
+    from snnexplorer.ui.app import create_app
+    from snnexplorer.ui.model import ExplorerModel
+
+    def served_models() -> list:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, ExplorerModel) and o.background]
+
+    port = free_port()
+    server = pn.serve(
+        {"explorer": create_app},
+        port=port,
+        address="127.0.0.1",
+        show=False,
+        threaded=True,
+        allow_websocket_origin=[f"127.0.0.1:{port}"],
+        check_unused_sessions=500,
+        unused_session_lifetime=500,
+    )
+    try:
+        for preset in ("gpu", "loihi"):
+            page = browser.new_page()
+            _open(page, f"http://127.0.0.1:{port}/explorer")
+            before = _energy_text(page)
+            _select_hardware(page, preset)  # a redraw of the scatters and the per-layer sliders' sync
+            _wait_until(page, lambda page=page, before=before: _energy_text(page) != before)
+            page.close()
+        deadline = time.time() + 30
+        while served_models() and time.time() < deadline:
+            time.sleep(0.5)
+        alive = served_models()
+        assert not alive, f"{len(alive)} closed pages' models still alive (closed flags {[m.closed for m in alive]})"
+    finally:
+        server.stop()
+
+
+@pytest.mark.browser
 def test_a_session_answers_while_another_evaluates(served_app, browser):
     """Evaluations run off the server's event loop: session B's hardware edit answers while session A simulates an
     STDP design (700 steps on 9,973 digits, seconds of work), and A's own controls already show what it loaded."""

@@ -16,6 +16,7 @@ from bokeh.events import Tap
 from ..format import METRIC_TEXT, engineering, metric_texts
 from .plots import LOG_SPAN, PALETTE, nearest
 from .study_model import StudyModel
+from .weak import weak_method
 
 WIDE = dict(sizing_mode="stretch_width")
 METRIC_LABELS = [label for label, _ in METRIC_TEXT.values()]
@@ -148,11 +149,13 @@ class StudyPage(pn.viewable.Viewer):
         """A plot hook that loads the point nearest a click on the figure (link_selections draws the views anew, so a
         Tap stream on them would not reach the figure; a Bokeh event handler on the figure does)."""
 
+        tap, listening = weak_method(self._tap), self._listening  # not self: HoloViews keeps hooks process-wide
+
         def hook(plot, element) -> None:
             figure = plot.state
-            if figure.id not in self._listening:  # hooks run again at each redraw of the same figure
-                self._listening.add(figure.id)
-                figure.on_event(Tap, lambda event: self._tap(x_name, y_name, event.x, event.y))
+            if figure.id not in listening:  # hooks run again at each redraw of the same figure
+                listening.add(figure.id)
+                figure.on_event(Tap, lambda event: tap(x_name, y_name, event.x, event.y))
 
         return hook
 

@@ -24,6 +24,7 @@ from panel.io.state import set_curdoc
 from . import plots
 from .model import ExplorerModel
 from .notebook_push import ordered_push
+from .weak import weak_method
 
 Revision = hv.streams.Stream.define("Revision", number=0)
 """A stream whose event makes HoloViews redraw a figure from the view's latest TradeOff."""
@@ -84,7 +85,7 @@ class TradeOffScatter:
 
     def _overlay(self, **revision) -> hv.Overlay:
         overlay = self._shown.overlay()
-        return overlay.map(lambda element: element.opts(hooks=[self._keep_source]), hv.Scatter)
+        return overlay.map(lambda element: element.opts(hooks=[weak_method(self._keep_source)]), hv.Scatter)
 
     def _keep_source(self, plot, element) -> None:
         """HoloViews hook: remember the data source of each glyph it draws."""

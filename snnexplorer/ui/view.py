@@ -30,6 +30,7 @@ from .notebook_push import install as keep_notebook_messages_in_order
 from .plots import REPORT_PLOTS
 from .study_view import StudyPage
 from .trade_off import TradeOffScatters, served
+from .weak import release_widgets
 
 keep_notebook_messages_in_order()
 
@@ -58,7 +59,7 @@ class Explorer(pn.viewable.Viewer):
         # it does, and its numbers follow (a notebook's model evaluates before each line returns)
         self.model = m = ExplorerModel(design=design, background=served())
         if m.background:
-            pn.state.on_session_destroyed(lambda context: setattr(m, "closed", True))
+            pn.state.on_session_destroyed(self._close)
         # the headline numbers watch the report before any plot does, so they are updated (and sent) first
         self._alert = pn.pane.Alert("", visible=False, **WIDE)
         self._headline = [
@@ -353,7 +354,13 @@ class Explorer(pn.viewable.Viewer):
                     lambda event, s=section, f=field, i=index: m.editor.set_per_layer(s, f, i, event.new), "value_throttled"
                 )
                 sliders.append(slider)
+            release_widgets(box.objects)
             box[:] = sliders
+
+    def _close(self, session_context) -> None:
+        """The page closed: the model stops its background work, Panel's registries let go of the sliders."""
+        self.model.closed = True
+        release_widgets(slider for box in self._per_layer.values() for slider in box)
 
     def _sync_per_layer(self, *events) -> None:
         """Each per-layer slider shows the draft's value (set from Python, or by a knob), its range widened to it."""
