@@ -176,7 +176,7 @@ class Mapping(Section):
     batch = param.Integer(
         default=1,
         bounds=(1, 65536),
-        doc="Samples processed together; weights fetched once per tile of the batch (run as the even tiles that cost least).",
+        doc="Samples processed together; weights fetched once per tile of the batch (run as the tiles that cost least, the last one perhaps smaller).",
     )
     loop_order = param.Selector(
         default="timestep-major",

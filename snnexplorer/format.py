@@ -104,6 +104,7 @@ def reference_points(report) -> str:
         + ("layer" if mapping.input_reuse == "layer" else "operation")
         + (", weights held while they serve a step" if mapping.weight_reuse == "stationary" else ", a weight read per operation")
         + f", batch run as tiles of {report.batch_tile}"
+        + (f" and a last tile of {report.last_tile}" if report.last_tile else "")
     )
     bench = report.neurobench
     if bench.activation_sparsity is not None:

@@ -101,9 +101,9 @@ def test_a_conv_design_is_costed_with_its_weights_fetched_once_per_batch_when_th
     report = evaluate(design, "synthetic:0.1")
     weights = report.breakdown.query("kind == 'weights' and level == 'DRAM'").groupby("layer")["bytes"].sum()
     specs = design.network_specs()["main"]
-    tile = report.batch_tile
+    tiles = -(-design.mapping.batch // report.batch_tile)
     for layer, spec in enumerate(specs):  # every layer's weights fit on chip: read from DRAM once per batch tile
-        assert weights[layer] == pytest.approx(spec.parameters * 4 / tile)
+        assert weights[layer] == pytest.approx(spec.parameters * 4 * tiles / design.mapping.batch)
     activity = synthetic_for(design, 0.1)
     assert activity.layers[0].synaptic_ops[0] == round(round(0.1 * 784) * specs[0].connections / 784)
     assert activity.layers[0].connections == specs[0].connections

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snnexplorer.design import Design
+from snnexplorer.format import reference_points
 from snnexplorer.hardware import Architecture, price
 from snnexplorer.hardware.workload import Items, Ops
 from snnexplorer.pipeline import architecture_of, cost_design, cost_design_variants, evaluate, synthetic_for
@@ -289,7 +290,23 @@ def test_batch_256_runs_as_tiles_when_its_state_pushes_the_weights_out_of_l2():
     by_batch = {b: cost_design(_design(batch=b), synthetic_for(_design(batch=b), 0.1)) for b in (128, 256)}
     assert by_batch[256].energy_j <= by_batch[128].energy_j
     assert by_batch[256].batch_tile < 256
-    assert by_batch[256].latency_s == pytest.approx(2 * by_batch[128].latency_s, rel=1e-9)
+
+
+def test_a_batch_runs_as_full_tiles_and_a_smaller_last_one_priced_as_batches_of_their_sizes():
+    """784-256-10 on edge-soc at rate 0.1: batches of 192 fit the L2, 256 do not, and no divisor of 256 above 128
+    does. Batch 256 runs as tiles of the largest size that pays (an eighth of the batch at a time) and a last,
+    smaller tile: its energy is the mix of the two sizes' energies per inference, its latency their sum, and it
+    costs less per inference than the even tiles of 128 (the sawtooth of a batch sweep before uneven tiles)."""
+    report = cost_design(_design(batch=256), synthetic_for(_design(batch=256), 0.1))
+    tile, last = report.batch_tile, report.last_tile
+    assert 128 < tile < 256 and last == 256 % tile > 0
+    full, rest, even = (cost_design(_design(batch=b), synthetic_for(_design(batch=b), 0.1)) for b in (tile, last, 128))
+    assert (full.batch_tile, full.last_tile, rest.batch_tile, rest.last_tile) == (tile, 0, last, 0)
+    assert report.energy_j == pytest.approx((256 - last) / 256 * full.energy_j + last / 256 * rest.energy_j, rel=1e-9)
+    assert report.latency_s == pytest.approx(256 // tile * full.latency_s + rest.latency_s, rel=1e-9)
+    assert report.energy_j < even.energy_j
+    assert report.breakdown.energy_j.sum() == pytest.approx(report.energy_j, rel=1e-9)
+    assert f"tiles of {tile} and a last tile of {last}" in reference_points(report)
 
 
 def test_weights_reused_only_if_they_fit_jointly_with_state_and_buffers():

@@ -4,12 +4,14 @@ Needs no Design: the mapping is any object with the attributes of
 :class:`Mapping` (the Design's ``mapping`` section is one), the bit widths are
 per-layer lists. :func:`snnexplorer.pipeline.cost_design` passes a Design's.
 
-Batch tiling: a batch of B samples can always run as B / t tiles of t samples
-(t a divisor of B), each priced as a batch of t. Every divisor is priced and the
-cheapest per inference is taken (per hardware variant), so per-inference energy
-never rises when the batch is multiplied: a larger batch whose working set no
-longer fits runs as tiles of the smaller one. The batch latency is the tile's
-times B / t. The SNN and its ANN twins each get their own best tile.
+Batch tiling: a batch of B samples runs as ⌊B / t⌋ tiles of t samples and, when t
+does not divide B, a last, smaller tile of B mod t; each tile is priced as a batch
+of its size. The sizes priced are every divisor of B and every eighth of it
+(⌈B·m / 8⌉, m = 1…8), with the last tile each leaves (:func:`tile_sizes`); the
+cheapest per inference is taken (per hardware variant), so a batch whose working
+set no longer fits runs as tiles of the largest that does, to an eighth of the
+batch. The batch latency is the sum of its tiles'. The SNN and its ANN twins each
+get their own best tiling.
 """
 
 from __future__ import annotations
@@ -315,6 +317,18 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
     return table[keep].reset_index(drop=True)
 
 
+def _mixed_breakdown(snn: Tiled, arch: Architecture, variant: int) -> pd.DataFrame:
+    """The breakdown of ``variant``'s tiling per inference: each tile size's, weighted by its share of the samples."""
+    parts = [_breakdown(items, priced, arch, variant) for _, _, items, _, priced in snn.shares(variant)]
+    if len(parts) == 1:
+        return parts[0]
+    numbers = ["accesses", "bytes", "energy_j", "time_s"]
+    for part, (share, *_) in zip(parts, snn.shares(variant)):
+        part[numbers] *= share
+    keys = [c for c in BREAKDOWN_COLUMNS if c not in numbers]
+    return pd.concat(parts, ignore_index=True).groupby(keys, sort=False, as_index=False)[numbers].sum()[BREAKDOWN_COLUMNS]
+
+
 def _layer_summary(activity: Activity) -> tuple[LayerSummary, ...]:
     """Per network layer: timesteps and mean input / output spike rates (per neuron per step)."""
     return tuple(
@@ -340,17 +354,22 @@ def qnn_activation_bits(activity: Activity) -> int:
 
 
 def tile_sizes(batch: int) -> list[int]:
-    """Every divisor of ``batch``, ascending: the tiles a batch splits into evenly."""
+    """The tile sizes priced for a batch of ``batch``, ascending: every divisor, every eighth (⌈batch·m / 8⌉), and
+    the last, smaller tile each of those leaves (batch mod t)."""
     small = [d for d in range(1, math.isqrt(batch) + 1) if batch % d == 0]
-    return sorted({*small, *(batch // d for d in small)})
+    sizes = {*small, *(batch // d for d in small), *(-(-batch * m // 8) for m in range(1, 9))}
+    return sorted(sizes | {batch % t for t in sizes} - {0})
 
 
 class Tiled(NamedTuple):
-    """The best tiling of a batch for each hardware variant: ``tile`` [V] samples per tile; ``energy_j`` [V] per
-    inference; ``latency_s`` [V] for the whole batch; the chosen tiles' ``moved_bytes`` [V, L] per inference; and
-    ``tiles``, ``workloads`` and ``pricings`` of every tile size priced (for one variant's detail)."""
+    """The best tiling of a batch for each hardware variant: ``tile`` [V] samples per tile and ``last`` [V] samples
+    in the last, smaller tile (0: the tiles divide the batch); ``energy_j`` [V] per inference; ``latency_s`` [V]
+    for the whole batch; the chosen tiling's ``moved_bytes`` [V, L] per inference; and ``tiles``, ``workloads`` and
+    ``pricings`` of every tile size priced (for one variant's detail)."""
 
+    batch: int
     tile: np.ndarray
+    last: np.ndarray
     energy_j: np.ndarray
     latency_s: np.ndarray
     moved_bytes: np.ndarray
@@ -359,9 +378,21 @@ class Tiled(NamedTuple):
     pricings: list[Pricing]
 
     def chosen(self, variant: int) -> tuple[int, Items, Ops, Pricing]:
-        """The tile size, workload and pricing used for ``variant``."""
-        index = self.tiles.index(int(self.tile[variant]))
-        return self.tiles[index], *self.workloads[index], self.pricings[index]
+        """The (full) tile size, its workload and pricing used for ``variant``."""
+        return self._priced(int(self.tile[variant]))
+
+    def shares(self, variant: int) -> list[tuple[float, int, Items, Ops, Pricing]]:
+        """Each tile size ``variant`` runs, with the share of the batch's samples in tiles of that size: the full
+        tiles', then the last tile's if it is smaller."""
+        tile, last = int(self.tile[variant]), int(self.last[variant])
+        out = [((self.batch - last) / self.batch, *self._priced(tile))]
+        if last:
+            out.append((last / self.batch, *self._priced(last)))
+        return out
+
+    def _priced(self, size: int) -> tuple[int, Items, Ops, Pricing]:
+        index = self.tiles.index(size)
+        return size, *self.workloads[index], self.pricings[index]
 
 
 def tiled(
@@ -374,10 +405,11 @@ def tiled(
     zero_skipping: bool = False,
     activation_bits: int | None = None,
 ) -> Tiled:
-    """Price every tile size of the mapping's batch and keep, per variant, the cheapest per inference."""
+    """Price every tile size of the mapping's batch and keep, per variant, the cheapest tiling per inference."""
     parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
     forced = {} if ann else _forced(mapping, arch)
-    tiles = tile_sizes(mapping.batch)
+    batch = mapping.batch
+    tiles = tile_sizes(batch)
     workloads = [
         workload(activity, mapping, weight_bits, membrane_bits, ann, zero_skipping, batch=t, activation_bits=activation_bits)
         for t in tiles
@@ -385,13 +417,33 @@ def tiled(
     # a chip of cores runs samples one after another: its event costs are the same for every tile, priced once
     chip = price_cores(workloads[0][1], arch) if is_core_chip(arch) else None
     pricings = [price(items, ops, arch, t, parallel, forced, chip) for t, (items, ops) in zip(tiles, workloads)]
-    energy = np.stack([p.energy_j for p in pricings])  # [tiles, V]
-    best = energy.argmin(axis=0)
+    sizes = np.array(tiles)
+    energy = np.stack([p.energy_j for p in pricings])  # [tiles, V] per inference in a tile of that size
+    latency = np.stack([p.latency_s for p in pricings])  # [tiles, V] per tile
+    moved = np.stack([(p.read_bytes + p.write_bytes).sum(axis=1) for p in pricings])  # [tiles, V, L] per inference
+    full, last = batch // sizes, batch % sizes
+    # the last tile's row (unused when it is empty); a size whose own last tile was not priced is no tiling here
+    rest = np.array([tiles.index(r) if r in tiles else 0 for r in last])
+    tiling = np.isin(last, [0, *tiles])[:, None]
+    share = (full * sizes / batch)[:, None]
+    leftover = (last > 0)[:, None]
+    mixed_energy = share * energy + np.where(leftover, (last / batch)[:, None] * energy[rest], 0.0)
+    mixed_energy = np.where(tiling, mixed_energy, np.inf)
+    mixed_latency = full[:, None] * latency + np.where(leftover, latency[rest], 0.0)
+    mixed_moved = share[..., None] * moved + np.where(leftover[..., None], (last / batch)[:, None, None] * moved[rest], 0.0)
+    best = mixed_energy.argmin(axis=0)
     variants = np.arange(energy.shape[1])
-    tile = np.array(tiles)[best]
-    latency = np.stack([p.latency_s for p in pricings])[best, variants] * (mapping.batch / tile)
-    moved = np.stack([(p.read_bytes + p.write_bytes).sum(axis=1) for p in pricings])[best, variants]
-    return Tiled(tile, energy[best, variants], latency, moved, tiles, workloads, pricings)
+    return Tiled(
+        batch,
+        sizes[best],
+        last[best],
+        mixed_energy[best, variants],
+        mixed_latency[best, variants],
+        mixed_moved[best, variants],
+        tiles,
+        workloads,
+        pricings,
+    )
 
 
 def cost(
@@ -409,7 +461,7 @@ def cost(
     tile, items, ops, priced = snn.chosen(variant)
     footprint, reasons, levels = _feasibility(mapping, items, arch, variant, priced.fits)
     reasons += _core_problems(priced, arch, variant)
-    breakdown = _breakdown(items, priced, arch, variant)
+    breakdown = _mixed_breakdown(snn, arch, variant)
     dense = tiled(activity, arch, *bits, ann=True)
     sparse = tiled(activity, arch, *bits, ann=True, zero_skipping=True)
     qnn_bits = qnn_activation_bits(activity)
@@ -447,6 +499,7 @@ def cost(
         latency_s=latency,
         batch=mapping.batch,
         batch_tile=int(tile),
+        last_tile=int(snn.last[variant]),
         footprint_bytes=footprint,
         feasible=not reasons,
         reasons=tuple(reasons),
@@ -470,9 +523,9 @@ def cost_variants(
     activity: Activity, arch: Architecture, mapping: Mapping, weight_bits: list[int], membrane_bits: list[int]
 ) -> pd.DataFrame:
     """Totals for every variant of ``arch`` at once (vectorized): energy_j, latency_s, bytes moved at each level
-    (per inference), and the batch tile each variant runs."""
+    (per inference), and the batch tile each variant runs (and its last, smaller tile: 0 if none)."""
     snn = tiled(activity, arch, mapping, weight_bits, membrane_bits)
-    out = pd.DataFrame({"energy_j": snn.energy_j, "latency_s": snn.latency_s, "batch_tile": snn.tile})
+    out = pd.DataFrame({"energy_j": snn.energy_j, "latency_s": snn.latency_s, "batch_tile": snn.tile, "last_tile": snn.last})
     for index, level in enumerate(arch.level_names):
         out[f"{level}_bytes"] = snn.moved_bytes[:, index]
     return out

@@ -133,7 +133,8 @@ class Report:
     compute rate; on a chip of cores, one core's serial time for those events); its ``energy_j`` sums to
     ``energy_j``. ``levels`` is the footprint and capacity per memory level. ``parameters`` is the provenance of every
     hardware number used (level, field, value, unit, overridden, source). ``batch_tile`` is the tile of the batch the
-    mapping runs at a time; ``chip`` the placement on a chip of cores (None on other hardware); ``training`` the
+    mapping runs at a time, ``last_tile`` the last, smaller tile when ``batch_tile`` does not divide the batch (else
+    0); ``chip`` the placement on a chip of cores (None on other hardware); ``training`` the
     cost of on-line learning (STDP designs, when asked for).
     """
 
@@ -143,6 +144,7 @@ class Report:
     latency_s: float
     batch: int
     batch_tile: int
+    last_tile: int
     footprint_bytes: float
     feasible: bool
     reasons: tuple[str, ...]
