@@ -224,6 +224,13 @@ class Mapping(Section):
         "read at most once per step it is used and held at the compute while it serves every output position "
         "(a conv layer's weight-stationary dataflow, as ZigZag's best conv mapping).",
     )
+    residency = param.Selector(
+        default="per-batch",
+        objects=["per-batch", "resident"],
+        doc="per-batch: the weights are fetched again for every batch (a shared accelerator); resident: when the "
+        "weights fit an on-chip level together with the state and the largest spike buffer, they stay there from "
+        "one batch to the next (a deployed model, loaded once: no traffic beyond that level per inference).",
+    )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
     state_level = param.String(
         default="auto", doc="Memory level that keeps the membrane state ('auto': the innermost that fits)."

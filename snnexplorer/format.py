@@ -103,6 +103,12 @@ def reference_points(report) -> str:
         f"assumed: partial sums in {mapping.accumulators}, inputs read once per "
         + ("layer" if mapping.input_reuse == "layer" else "operation")
         + (", weights held while they serve a step" if mapping.weight_reuse == "stationary" else ", a weight read per operation")
+        + (
+            f", weights kept in {mapping.weights_kept_in} between batches"
+            if mapping.weights_kept_in
+            else ", weights fetched for every batch"
+            + (" (they do not fit on chip with the state)" if mapping.residency == "resident" else "")
+        )
         + f", batch run as tiles of {report.batch_tile}"
         + (f" and a last tile of {report.last_tile}" if report.last_tile else "")
     )

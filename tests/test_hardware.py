@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snnexplorer.design import Design
+from snnexplorer.errors import DesignError
 from snnexplorer.format import reference_points
 from snnexplorer.hardware import Architecture, price
 from snnexplorer.hardware.workload import Items, Ops
@@ -463,3 +464,45 @@ def test_a_report_and_its_tables_display_in_units_and_compute_in_si():
     assert type(table[table["kind"] == "weights"]).__name__ == "UnitFrame"  # a slice still displays in units
     page = report._repr_html_()
     assert f"{report.energy_j * 1e6:.3g} µJ" in page and "Energy / inference" in page and "SNN / ANN energy" in page
+
+
+def _weights_beyond_chip_j(report) -> float:
+    return float(report.breakdown.query("kind == 'weights' and level == 'DRAM'").energy_j.sum())
+
+
+@pytest.mark.parametrize("batch", [1, 32])
+def test_resident_weights_that_fit_on_chip_cross_dram_no_more_and_nothing_else_changes(batch):
+    """784-128-64-10 float32 (0.43 MB of weights) on edge-soc fits its 1 MiB L2 with its state and buffers: resident,
+    its weights are loaded once, not per batch: no DRAM weight reads and no L2 weight fills per inference; every
+    other row of the breakdown (but leakage, over a shorter latency) is what it is when they are fetched per batch."""
+    per_batch = base_design(mapping={"batch": batch})
+    resident = base_design(mapping={"batch": batch, "residency": "resident"})
+    activity = synthetic_for(per_batch, 0.1)
+    fetched, kept = cost_design(per_batch, activity), cost_design(resident, activity)
+    assert _weights_beyond_chip_j(fetched) > 0 and _weights_beyond_chip_j(kept) == 0
+    rows = "not (kind == 'weights' and (level == 'DRAM' or (level == 'L2' and op == 'write'))) and level != 'static'"
+    same = [r.breakdown.query(rows).groupby(["layer", "level", "kind", "op"]).energy_j.sum() for r in (fetched, kept)]
+    assert np.allclose(*same, rtol=1e-12, atol=0)
+    assert kept.breakdown.query("kind == 'weights' and level == 'L2' and op == 'write'").energy_j.sum() == 0
+    assert kept.energy_j < fetched.energy_j - _weights_beyond_chip_j(fetched) and kept.latency_s <= fetched.latency_s
+    assert kept.breakdown.energy_j.sum() == pytest.approx(kept.energy_j, rel=1e-9)
+    assert (kept.mapping.weights_kept_in, fetched.mapping.weights_kept_in) == ("L2", None)
+    assert "weights kept in L2 between batches" in reference_points(kept)
+    assert kept.ann.energy_j < fetched.ann.energy_j  # the ANN twin's weights stay on chip too
+
+
+def test_resident_weights_that_do_not_fit_on_chip_are_fetched_for_every_batch_and_say_so():
+    """784-1024-1024-10 float32 holds 7.4 MB of weights, more than edge-soc's L2: residency changes nothing."""
+    designs = [base_design(network={"hidden": [1024, 1024]}, mapping={"residency": r}) for r in ("per-batch", "resident")]
+    activity = synthetic_for(designs[0], 0.1)
+    fetched, kept = (cost_design(d, activity) for d in designs)
+    assert kept.energy_j == fetched.energy_j and kept.mapping.weights_kept_in is None
+    assert "weights fetched for every batch (they do not fit on chip with the state)" in reference_points(kept)
+
+
+def test_a_forced_weights_level_is_where_resident_weights_stay():
+    design = base_design(mapping={"residency": "resident", "weights_level": "L2"})
+    report = cost_design(design, synthetic_for(design, 0.1))
+    assert report.mapping.weights_kept_in == "L2"
+    with pytest.raises(DesignError, match=r"mapping\.residency.*forever.*per-batch.*resident"):
+        Design.from_dict({"mapping": {"residency": "forever"}})

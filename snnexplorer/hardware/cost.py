@@ -56,6 +56,7 @@ class Mapping(Protocol):
     accumulators: str
     input_reuse: str
     weight_reuse: str
+    residency: str
     weights_level: str
     state_level: str
 
@@ -113,6 +114,19 @@ def _forced(mapping: Mapping, arch: Architecture) -> dict[str, int]:
         if level != "auto":
             out[kind] = arch.level_index(level)
     return out
+
+
+def _weights_kept(mapping: Mapping, items: Items, arch: Architecture, forced: dict[str, int]) -> np.ndarray | None:
+    """[V] the level the weights stay in between batches under ``residency: resident``: the innermost level short of
+    the outermost (the forced weights level or beyond) that holds the weights with the state and the largest spike
+    buffer (:func:`_needs`), the outermost level where none does; None under ``per-batch``."""
+    if mapping.residency != "resident":
+        return None
+    capacity = arch.levels["capacity_bytes"]  # [V, L]
+    fits = sum(_needs(mapping, items)) <= capacity[:, :-1]
+    fits[:, : forced.get("weights", 0)] = False
+    innermost = fits.argmax(axis=1) if fits.shape[1] else np.zeros(len(fits), dtype=int)
+    return np.where(fits.any(axis=1), innermost, capacity.shape[1] - 1)
 
 
 def _needs(mapping: Mapping, items: Items) -> tuple[float, float, float]:
@@ -416,7 +430,10 @@ def tiled(
     ]
     # a chip of cores runs samples one after another: its event costs are the same for every tile, priced once
     chip = price_cores(workloads[0][1], arch) if is_core_chip(arch) else None
-    pricings = [price(items, ops, arch, t, parallel, forced, chip) for t, (items, ops) in zip(tiles, workloads)]
+    pricings = [
+        price(items, ops, arch, t, parallel, forced, chip, _weights_kept(mapping, items, arch, forced))
+        for t, (items, ops) in zip(tiles, workloads)
+    ]
     sizes = np.array(tiles)
     energy = np.stack([p.energy_j for p in pricings])  # [tiles, V] per inference in a tile of that size
     latency = np.stack([p.latency_s for p in pricings])  # [tiles, V] per tile
@@ -462,6 +479,13 @@ def cost(
     footprint, reasons, levels = _feasibility(mapping, items, arch, variant, priced.fits)
     reasons += _core_problems(priced, arch, variant)
     breakdown = _mixed_breakdown(snn, arch, variant)
+    weights_kept = _weights_kept(mapping, items, arch, _forced(mapping, arch))
+    if arch.n_levels == 1:  # no memory beyond the chip's own: the weights stay in it
+        kept = arch.level_names[0]
+    elif weights_kept is None or weights_kept[variant] == arch.n_levels - 1:
+        kept = None
+    else:
+        kept = arch.level_names[weights_kept[variant]]
     dense = tiled(activity, arch, *bits, ann=True)
     sparse = tiled(activity, arch, *bits, ann=True, zero_skipping=True)
     qnn_bits = qnn_activation_bits(activity)
@@ -512,7 +536,9 @@ def cost(
         ann=ann,
         sop_proxy=sop_proxy,
         neurobench=neurobench_metrics(activity, weight_bits),
-        mapping=MappingAssumptions(mapping.accumulators, mapping.input_reuse, mapping.weight_reuse, mapping.input_format),
+        mapping=MappingAssumptions(
+            mapping.accumulators, mapping.input_reuse, mapping.weight_reuse, mapping.input_format, mapping.residency, kept
+        ),
         paths=tuple(activity.paths),
         layers=_layer_summary(activity),
         chip=chip_summary(priced, variant),

@@ -44,6 +44,7 @@ REFERENCE_MAPPING = {
     "accumulators": "registers",
     "input_reuse": "layer",
     "weight_reuse": "per-operation",
+    "residency": "per-batch",
     "weights_level": "auto",
     "state_level": "auto",
 }

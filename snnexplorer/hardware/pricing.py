@@ -95,8 +95,12 @@ def price(
     parallel_networks: int = 1,
     forced_levels: dict[str, int] | None = None,
     chip: CorePricing | None = None,
+    weights_kept: np.ndarray | None = None,
 ) -> Pricing:
     """Bytes, accesses, energy and time for every variant × item × level, plus totals (see :class:`Pricing`).
+
+    ``weights_kept`` [V]: the level each variant's weights stay in between batches (nothing fetches them from
+    beyond it); None, or the outermost level, when they are fetched for every batch.
 
     On a chip of cores, ``chip`` is :func:`~snnexplorer.hardware.cores.price_cores` of these ops when the caller
     has it (it does not depend on the batch); else it is computed here."""
@@ -114,10 +118,13 @@ def price(
     write[:, :, 0] = items.write_use
     carried_read = np.broadcast_to(items.read_use, (n_variants, len(items)))
     carried_write = np.broadcast_to(items.write_use, (n_variants, len(items)))
+    is_weight = np.array([k == "weights" for k in items.kind], dtype=bool)[None, :]
     for level in range(1, n_levels):
         fit_below = fits[:, :, level - 1]
         fetched = np.where(fit_below, np.minimum(items.once, items.stream_read), items.stream_read)
         fetched = np.minimum(fetched, carried_read)
+        if weights_kept is not None:  # weights kept in a level below this one: loaded once, not per batch
+            fetched = np.where(is_weight & (np.asarray(weights_kept)[:, None] < level), 0.0, fetched)
         spilled = np.minimum(np.where(fit_below, 0.0, items.stream_write), carried_write)
         read[:, :, level] += fetched
         write[:, :, level - 1] += fetched

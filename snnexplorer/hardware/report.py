@@ -67,12 +67,16 @@ class SopProxy:
 
 @dataclass(frozen=True)
 class MappingAssumptions:
-    """The mapping the numbers assume (see :class:`snnexplorer.design.Mapping` for the choices)."""
+    """The mapping the numbers assume (see :class:`snnexplorer.design.Mapping` for the choices); ``weights_kept_in``
+    is the level the weights stay in between batches (``residency: resident`` and they fit on chip, or a chip with no
+    memory beyond its own), else None."""
 
     accumulators: str
     input_reuse: str
     weight_reuse: str
     input_format: str
+    residency: str
+    weights_kept_in: str | None
 
 
 @dataclass(frozen=True)

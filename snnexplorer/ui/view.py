@@ -257,6 +257,7 @@ class Explorer(pn.viewable.Viewer):
                             "accumulators",
                             "input_reuse",
                             "weight_reuse",
+                            "residency",
                         ],
                         integer_inputs,
                     ),
