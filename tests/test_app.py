@@ -27,6 +27,10 @@ def test_explorer_model_without_a_browser():
     before = model.report.energy_j
     model.editor.draft.hardware.preset = "gpu"
     assert model.report.energy_j != before
+    fetched = model.report.energy_j
+    model.editor.draft.mapping.residency = "resident"  # the mapping card's select (from the Design's declaration)
+    assert model.report.energy_j < fetched and model.report.mapping.weights_kept_in is not None
+    model.editor.draft.mapping.residency = "per-batch"
     model.editor.set_widths("network", "hidden", "0")
     assert model.report is None and "network.hidden" in model.message
     model.editor.set_widths("network", "hidden", "128, 64")
