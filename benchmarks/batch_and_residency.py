@@ -36,10 +36,14 @@ def batch_sweep() -> None:
     for hardware in ("edge-soc", "desktop-cpu"):
         print(f"  {hardware}")
         for batch in BATCHES:
-            design = Design.from_dict({"network": {"hidden": [256]}, "hardware": {"preset": hardware}, "mapping": {"batch": batch}})
+            design = Design.from_dict(
+                {"network": {"hidden": [256]}, "hardware": {"preset": hardware}, "mapping": {"batch": batch}}
+            )
             report = cost_design(design, synthetic_for(design, RATE))
             tiling = f"{report.batch_tile}" + (f" + last {report.last_tile}" if report.last_tile else "")
-            print(f"    batch {batch:5d}: {report.energy_j * 1e6:6.2f} µJ  tiles of {tiling:<14} even tiles only {even_energy_j(design) * 1e6:6.2f} µJ")
+            print(
+                f"    batch {batch:5d}: {report.energy_j * 1e6:6.2f} µJ  tiles of {tiling:<14} even tiles only {even_energy_j(design) * 1e6:6.2f} µJ"
+            )
 
 
 def residency() -> None:
