@@ -1,4 +1,4 @@
-"""Command line: ``snnexplorer validate | evaluate | serve | train | sweep | export | data``."""
+"""Command line: ``snnexplorer validate | evaluate | map | serve | train | sweep | export | data``."""
 
 from __future__ import annotations
 
@@ -99,6 +99,38 @@ def report_lines(report: Report) -> list[str]:
             f"synaptic ops, {report.training.neuron_updates:,.0f} neuron updates, weight updates as read-modify-writes)"
         )
     return lines
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    import time
+
+    from .design import load_design
+    from .explore.mappings import OBJECTIVES, rank_mappings, with_mapping
+    from .format import readable_table, si
+    from .io import atomic_write_text
+
+    design = load_design(args.design)
+    start = time.perf_counter()
+    table = rank_mappings(design, args.activity, args.objective)
+    seconds = time.perf_counter() - start
+    column = {"energy": "energy_j", "latency": "latency_s", "edp": "edp"}[args.objective]
+    own = table.index[table["hand_set"]][0]
+    best, stated = table.iloc[0], table.iloc[own]
+    print(
+        f"{design.name} on {design.hardware.preset}: {len(table)} mappings ranked by {OBJECTIVES[args.objective]} "
+        f"({seconds:.2f} s); best {readable_table(table[[column]]).iloc[0, 0]}, the design's own mapping "
+        f"{readable_table(table[[column]]).iloc[own, 0]} (rank {own + 1}, ×{stated[column] / best[column]:.2f})"
+    )
+    shown = table.head(args.top).drop(columns=["hand_set"]).copy()
+    shown.insert(0, "rank", range(1, len(shown) + 1))
+    text = readable_table(shown)
+    text["rank"] = [f"{rank}{' *' if own == index else ''}" for rank, index in zip(shown["rank"], shown.index)]
+    print(text.to_string(index=False))
+    print("* the design's own mapping" if own < args.top else f"the design's own mapping ranks {own + 1}")
+    if args.out:
+        path = atomic_write_text(args.out, with_mapping(design, best).to_yaml())
+        print(f"the best mapping written as a design: {path} ({si(best['energy_j'], 'J')} per inference)")
+    return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -248,6 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--ann-accuracy", action="store_true", help="also train (once, cached) the ANN twin and report its accuracy")
     p.set_defaults(func=_cmd_evaluate)
+    p = sub.add_parser("map", help="rank every mapping of a design's loop nest by energy, latency or EDP")
+    p.add_argument("design", help="a design YAML path or preset name")
+    p.add_argument("--objective", choices=["energy", "latency", "edp"], default="energy", help="what to minimise")
+    p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
+    p.add_argument("--activity", **ACTIVITY_OPTION)
+    p.add_argument("--out", help="write the design with the best mapping here (YAML, atomically)")
+    p.set_defaults(func=_cmd_map)
     p = sub.add_parser("serve", help="serve the dashboard")
     p.add_argument("--address", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5006)

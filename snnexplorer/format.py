@@ -146,12 +146,14 @@ def readable_comparison(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def column_format(name: str) -> Callable[[float], str] | None:
-    """How a column of SI numbers reads, from its name: ``*_j`` energy, ``*_s`` time, ``*bytes`` binary bytes,
+    """How a column of SI numbers reads, from its name: ``*_j`` energy, ``*_s`` time, ``edp`` J·s, ``*bytes`` binary bytes,
     ``accuracy`` percent, counts with thousands separators, ``× first`` ratios; None for a column to show as it is."""
     if name.endswith("_j"):
         return lambda v: si(v, "J")
     if name.endswith("_s"):
         return lambda v: si(v, "s")
+    if name == "edp":
+        return lambda v: si(v, "J·s")
     if name.endswith("bytes"):
         return binary_bytes
     if name == "accuracy":
