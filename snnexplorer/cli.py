@@ -105,19 +105,21 @@ def _cmd_map(args: argparse.Namespace) -> int:
     import time
 
     from .design import load_design
-    from .explore.mappings import OBJECTIVES, rank_mappings, with_mapping
     from .format import readable_table, si
     from .io import atomic_write_text
+    from .mapping_search import OBJECTIVES, rank_mappings, with_mapping
+    from .pipeline import activity_for, architecture_of
 
     design = load_design(args.design)
+    activity = activity_for(design, args.activity)
     start = time.perf_counter()
-    table = rank_mappings(design, args.activity, args.objective)
+    table = rank_mappings(design, activity, architecture_of(design), args.objective)
     seconds = time.perf_counter() - start
-    column = {"energy": "energy_j", "latency": "latency_s", "edp": "edp"}[args.objective]
+    column, meaning = OBJECTIVES[args.objective]
     own = table.index[table["hand_set"]][0]
     best, stated = table.iloc[0], table.iloc[own]
     print(
-        f"{design.name} on {design.hardware.preset}: {len(table)} mappings ranked by {OBJECTIVES[args.objective]} "
+        f"{design.name} on {design.hardware.preset}: {len(table)} mappings ranked by {meaning} "
         f"({seconds:.2f} s); best {readable_table(table[[column]]).iloc[0, 0]}, the design's own mapping "
         f"{readable_table(table[[column]]).iloc[own, 0]} (rank {own + 1}, ×{stated[column] / best[column]:.2f})"
     )
@@ -255,6 +257,7 @@ ACTIVITY_OPTION = {
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .data import downloadable
+    from .design import Mapping
     from .ui.export import FORMAT_HELP as EXPORT_FORMATS
 
     parser = argparse.ArgumentParser(
@@ -282,7 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_evaluate)
     p = sub.add_parser("map", help="rank every mapping of a design's loop nest by energy, latency or EDP")
     p.add_argument("design", help="a design YAML path or preset name")
-    p.add_argument("--objective", choices=["energy", "latency", "edp"], default="energy", help="what to minimise")
+    p.add_argument(
+        "--objective",
+        choices=[o for o in Mapping.param.search.objects if o != "none"],
+        default="energy",
+        help="what to minimise: " + Mapping.param.search.doc,
+    )
     p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
     p.add_argument("--activity", **ACTIVITY_OPTION)
     p.add_argument("--out", help="write the design with the best mapping here (YAML, atomically)")

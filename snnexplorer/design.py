@@ -231,10 +231,23 @@ class Mapping(Section):
         "weights fit an on-chip level together with the state and the largest spike buffer, they stay there from "
         "one batch to the next (a deployed model, loaded once: no traffic beyond that level per inference).",
     )
+    search = param.Selector(
+        default="none",
+        objects=["none", "energy", "latency", "edp"],
+        doc="none: price the mapping as set here; energy | latency | edp: price every combination of the loop-nest "
+        "choices (loop order, input and weight reuse, accumulators, spike format) and keep the best by that objective "
+        "(edp: energy per inference × latency per batch); the Report names it and what this mapping would cost.",
+    )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
     state_level = param.String(
         default="auto", doc="Memory level that keeps the membrane state ('auto': the innermost that fits)."
     )
+
+
+SEARCHED_MAPPING_FIELDS = ("loop_order", "input_reuse", "weight_reuse", "accumulators", "spike_format")
+"""The mapping fields ``mapping.search`` chooses: how the loop nest reuses weights, inputs and partial sums, and what
+spikes look like. The others describe the deployment (batch, input format, experts' sharing, neuron updates,
+residency) and stay as the design states them."""
 
 
 class STDP(Section):

@@ -112,6 +112,14 @@ def reference_points(report) -> str:
         + f", batch run as tiles of {report.batch_tile}"
         + (f" and a last tile of {report.last_tile}" if report.last_tile else "")
     )
+    search = report.search
+    if search is not None:
+        chosen = dict(search.chosen)
+        parts.append(
+            f"mapping searched for {search.objective}, the best of {search.mappings}: {chosen['loop_order']}, "
+            f"{chosen['spike_format']} spikes; the mapping as set costs {si(search.hand_set_energy_j, 'J')} per "
+            f"inference, {si(search.hand_set_latency_s, 's')} per batch"
+        )
     bench = report.neurobench
     if bench.activation_sparsity is not None:
         ops = bench.synaptic_operations

@@ -9,6 +9,7 @@ hands its mapping, bit widths and hardware to :mod:`snnexplorer.hardware`.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 
@@ -21,6 +22,7 @@ from .design import Design
 from .hardware import Architecture, Report, cost, cost_variants
 from .hardware.cost import metrics_variants
 from .inference import simulate_weights
+from .mapping_search import searched
 from .progress import Progress, Stage
 from .resources import check_memory
 from .sim.activity import Activity
@@ -108,28 +110,34 @@ def architecture_of(design: Design) -> Architecture:
 
 
 def cost_design(design: Design, activity: Activity, arch: Architecture | None = None, variant: int = 0) -> Report:
-    """The Report of ``activity`` under ``design``'s mapping and bit widths on ``arch`` (default: its hardware)."""
-    return cost(
-        activity, arch or architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits, design.name, variant
-    )
+    """The Report of ``activity`` under ``design``'s mapping (the best one when ``mapping.search`` asks, see
+    :mod:`snnexplorer.mapping_search`) and bit widths on ``arch`` (default: its hardware)."""
+    arch = arch or architecture_of(design)
+    priced, search = searched(design, activity, arch, variant)
+    report = cost(activity, arch, priced.mapping, design.weight_bits, design.membrane_bits, design.name, variant)
+    return report if search is None else dataclasses.replace(report, search=search)
 
 
 def cost_design_variants(design: Design, activity: Activity, arch: Architecture) -> pd.DataFrame:
-    """Totals of every hardware variant of ``arch`` at once (see :func:`snnexplorer.hardware.cost_variants`)."""
+    """Totals of every hardware variant of ``arch`` at once (see :func:`snnexplorer.hardware.cost_variants`), under
+    the design's mapping as set (no search)."""
     return cost_variants(activity, arch, design.mapping, design.weight_bits, design.membrane_bits)
 
 
 def metrics_of(design: Design, activity: Source = SIMULATE) -> dict:
     """``evaluate(design, activity).metrics()`` without the Report's breakdown tables and twins' details."""
-    table = metrics_variants(
-        activity_for(design, activity), architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits
-    )
+    measured, arch = activity_for(design, activity), architecture_of(design)
+    priced, _ = searched(design, measured, arch)
+    table = metrics_variants(measured, arch, priced.mapping, design.weight_bits, design.membrane_bits)
     return table.to_dict(orient="records")[0]
 
 
 def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity: Source = SIMULATE) -> list[dict]:
     """:meth:`Report.metrics` of ``design`` with each of ``overrides`` as its ``hardware.overrides`` (numbers, checked
-    by the caller), priced in one vectorized call on one Activity: each a variant of the design's preset."""
+    by the caller), priced in one vectorized call on one Activity: each a variant of the design's preset (one by one,
+    each with its own search, when ``mapping.search`` asks)."""
+    if design.mapping.search != "none":
+        return [metrics_of(design.copy(hardware={"preset": design.hardware.preset, "overrides": o}), activity) for o in overrides]
     base = Architecture.from_preset(design.hardware.preset)
     fields = {}
     for key in sorted({k for o in overrides for k in o}):

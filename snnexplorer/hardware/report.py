@@ -80,6 +80,19 @@ class MappingAssumptions:
 
 
 @dataclass(frozen=True)
+class MappingSearch:
+    """What ``mapping.search`` found: the ``objective``, how many ``mappings`` it priced, the ``chosen`` values of
+    the searched fields (field, value), and the energy per inference (J) and latency per batch (s) of the mapping
+    as the design set it."""
+
+    objective: str
+    mappings: int
+    chosen: tuple[tuple[str, str], ...]
+    hand_set_energy_j: float
+    hand_set_latency_s: float
+
+
+@dataclass(frozen=True)
 class LayerSummary:
     """One weight layer of one network: its timesteps, mean spike rates in and out (per neuron per step), input
     spikes or events per sample, and the engine kernel that simulated it."""
@@ -137,7 +150,8 @@ class Report:
     compute rate; on a chip of cores, one core's serial time for those events); its ``energy_j`` sums to
     ``energy_j``. ``levels`` is the footprint and capacity per memory level. ``parameters`` is the provenance of every
     hardware number used (level, field, value, unit, overridden, source). ``batch_tile`` is the tile of the batch the
-    mapping runs at a time, ``last_tile`` the last, smaller tile when ``batch_tile`` does not divide the batch (else
+    mapping runs at a time (``mapping`` the assumptions it was priced under, ``search`` what ``mapping.search`` chose,
+    else None), ``last_tile`` the last, smaller tile when ``batch_tile`` does not divide the batch (else
     0); ``chip`` the placement on a chip of cores (None on other hardware); ``training`` the
     cost of on-line learning (STDP designs, when asked for).
     """
@@ -166,6 +180,7 @@ class Report:
     layers: tuple[LayerSummary, ...]
     chip: ChipPlacement | None
     training: TrainingCost | None = None
+    search: MappingSearch | None = None
 
     @property
     def time_per_sample_s(self) -> float:

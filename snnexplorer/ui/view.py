@@ -258,6 +258,7 @@ class Explorer(pn.viewable.Viewer):
                             "input_reuse",
                             "weight_reuse",
                             "residency",
+                            "search",
                         ],
                         integer_inputs,
                     ),
