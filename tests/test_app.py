@@ -259,7 +259,9 @@ def test_a_closed_page_leaves_no_model_behind(browser):
 
     def served_models() -> list:
         gc.collect()
-        return [o for o in gc.get_objects() if type(o) is ExplorerModel and o.background]  # type(): no lazy module attribute lookups
+        return [
+            o for o in gc.get_objects() if type(o) is ExplorerModel and o.background
+        ]  # type(): no lazy module attribute lookups
 
     port = free_port()
     server = pn.serve(
