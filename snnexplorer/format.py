@@ -118,7 +118,8 @@ def reference_points(report) -> str:
         parts.append(
             f"mapping searched for {search.objective}, the best of {search.mappings}: {chosen['loop_order']}, "
             f"{chosen['spike_format']} spikes; the mapping as set costs {si(search.hand_set_energy_j, 'J')} per "
-            f"inference, {si(search.hand_set_latency_s, 's')} per batch"
+            f"inference, {si(search.hand_set_latency_s, 's')} per batch; the ANN twins at their own best mapping (the "
+            f"ANN twin {si(search.twin_hand_set_energy_j, 'J')} at the mapping as set)"
         )
     bench = report.neurobench
     if bench.activation_sparsity is not None:

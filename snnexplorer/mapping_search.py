@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -28,6 +29,9 @@ OBJECTIVES = {
 }
 """What a mapping search minimises, by name: the ranking's column and what it means."""
 
+TWIN_COLUMNS = {"energy": "ann_energy_j", "latency": "ann_latency_s", "edp": "ann_edp"}
+"""The ranking's column the ANN twin's own search minimises, by objective."""
+
 
 def mapping_space() -> list[dict[str, str]]:
     """Every combination of the searched fields' allowed values."""
@@ -39,8 +43,9 @@ def rank_mappings(
     design: Design, activity: Activity, arch: Architecture, objective: str = "energy", variant: int = 0
 ) -> UnitFrame:
     """Every mapping of :func:`mapping_space` priced on ``activity`` and ``variant`` of ``arch``, best first: one row
-    per mapping with its searched values, ``energy_j`` (per inference), ``latency_s`` (per batch), ``edp``,
-    ``footprint_bytes``, ``feasible`` and ``hand_set`` (the design's own mapping). Feasible mappings rank before
+    per mapping with its searched values, ``energy_j`` (per inference), ``latency_s`` (per batch), ``edp``, the same
+    for the ANN twin under that mapping (``ann_energy_j``, ``ann_latency_s``, ``ann_edp``), ``footprint_bytes``,
+    ``feasible`` and ``hand_set`` (the design's own mapping). Feasible mappings rank before
     infeasible ones, then by ``objective`` (a key of :data:`OBJECTIVES`). A notebook shows it in units."""
     if objective not in OBJECTIVES:
         raise DesignError.single("objective", objective, ", ".join(OBJECTIVES))
@@ -55,6 +60,9 @@ def rank_mappings(
                 "energy_j": float(metrics["energy_j"]),
                 "latency_s": float(metrics["latency_s"]),
                 "edp": float(metrics["energy_j"] * metrics["latency_s"]),
+                "ann_energy_j": float(metrics["ann_energy_j"]),
+                "ann_latency_s": float(metrics["ann_latency_s"]),
+                "ann_edp": float(metrics["ann_energy_j"] * metrics["ann_latency_s"]),
                 "footprint_bytes": float(metrics["footprint_bytes"]),
                 "feasible": bool(metrics["feasible"]),
                 "hand_set": all(stated[name] == value for name, value in choice.items()),
@@ -73,18 +81,39 @@ def with_mapping(design: Design, row: pd.Series | dict) -> Design:
     )
 
 
-def searched(design: Design, activity: Activity, arch: Architecture, variant: int = 0) -> tuple[Design, MappingSearch | None]:
-    """The design to price: ``design`` itself when ``mapping.search`` is none, else it with the best mapping by
-    that objective, and what the search found (for the Report)."""
+class Searched(NamedTuple):
+    """The design to price (with the SNN's best mapping), the ANN twins' own best mapping, and what the search found
+    (None, None when ``mapping.search`` is none: the design as it is)."""
+
+    design: Design
+    twin_mapping: Mapping | None
+    search: MappingSearch | None
+
+
+def searched(design: Design, activity: Activity, arch: Architecture, variant: int = 0) -> Searched:
+    """``design`` itself when ``mapping.search`` is none; else it with the best mapping by that objective, the ANN
+    twin's own best mapping by the same objective, and what the search found (for the Report)."""
     objective = design.mapping.search
     if objective == "none":
-        return design, None
+        return Searched(design, None, None)
     table = rank_mappings(design, activity, arch, objective, variant)
     best, own = table.iloc[0], table[table["hand_set"]].iloc[0]
-    return with_mapping(design, best), MappingSearch(
-        objective=objective,
-        mappings=len(table),
-        chosen=tuple((name, str(best[name])) for name in SEARCHED_MAPPING_FIELDS),
-        hand_set_energy_j=float(own["energy_j"]),
-        hand_set_latency_s=float(own["latency_s"]),
+    twin = table.loc[table[TWIN_COLUMNS[objective]].idxmin()]
+    return Searched(
+        with_mapping(design, best),
+        with_mapping(design, twin).mapping,
+        MappingSearch(
+            objective=objective,
+            mappings=len(table),
+            chosen=_values(best),
+            hand_set_energy_j=float(own["energy_j"]),
+            hand_set_latency_s=float(own["latency_s"]),
+            twin_chosen=_values(twin),
+            twin_hand_set_energy_j=float(own["ann_energy_j"]),
+            twin_hand_set_latency_s=float(own["ann_latency_s"]),
+        ),
     )
+
+
+def _values(row: pd.Series) -> tuple[tuple[str, str], ...]:
+    return tuple((name, str(row[name])) for name in SEARCHED_MAPPING_FIELDS)

@@ -113,8 +113,8 @@ def cost_design(design: Design, activity: Activity, arch: Architecture | None = 
     """The Report of ``activity`` under ``design``'s mapping (the best one when ``mapping.search`` asks, see
     :mod:`snnexplorer.mapping_search`) and bit widths on ``arch`` (default: its hardware)."""
     arch = arch or architecture_of(design)
-    priced, search = searched(design, activity, arch, variant)
-    report = cost(activity, arch, priced.mapping, design.weight_bits, design.membrane_bits, design.name, variant)
+    priced, twin_mapping, search = searched(design, activity, arch, variant)
+    report = cost(activity, arch, priced.mapping, design.weight_bits, design.membrane_bits, design.name, variant, twin_mapping)
     return report if search is None else dataclasses.replace(report, search=search)
 
 
@@ -127,9 +127,12 @@ def cost_design_variants(design: Design, activity: Activity, arch: Architecture)
 def metrics_of(design: Design, activity: Source = SIMULATE) -> dict:
     """``evaluate(design, activity).metrics()`` without the Report's breakdown tables and twins' details."""
     measured, arch = activity_for(design, activity), architecture_of(design)
-    priced, _ = searched(design, measured, arch)
-    table = metrics_variants(measured, arch, priced.mapping, design.weight_bits, design.membrane_bits)
-    return table.to_dict(orient="records")[0]
+    priced, twin_mapping, _ = searched(design, measured, arch)
+    metrics = metrics_variants(measured, arch, priced.mapping, design.weight_bits, design.membrane_bits).iloc[0].to_dict()
+    if twin_mapping is not None:  # the ANN twin at its own best mapping
+        twin = metrics_variants(measured, arch, twin_mapping, design.weight_bits, design.membrane_bits).iloc[0]
+        metrics.update(ann_energy_j=twin["ann_energy_j"], ann_latency_s=twin["ann_latency_s"])
+    return metrics
 
 
 def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity: Source = SIMULATE) -> list[dict]:

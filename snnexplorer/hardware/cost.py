@@ -471,9 +471,12 @@ def cost(
     membrane_bits: list[int],
     name: str = "design",
     variant: int = 0,
+    twin_mapping: Mapping | None = None,
 ) -> Report:
-    """The Report of ``activity`` under ``mapping`` on variant ``variant`` of ``arch``; bit widths per layer."""
+    """The Report of ``activity`` under ``mapping`` on variant ``variant`` of ``arch``; bit widths per layer. The ANN
+    and QNN twins are priced under ``twin_mapping`` (their own best, from a mapping search), default ``mapping``."""
     bits = (mapping, weight_bits, membrane_bits)
+    twin_bits = (twin_mapping or mapping, weight_bits, membrane_bits)
     snn = tiled(activity, arch, *bits)
     tile, items, ops, priced = snn.chosen(variant)
     footprint, reasons, levels = _feasibility(mapping, items, arch, variant, priced.fits)
@@ -486,11 +489,11 @@ def cost(
         kept = None
     else:
         kept = arch.level_names[weights_kept[variant]]
-    dense = tiled(activity, arch, *bits, ann=True)
-    sparse = tiled(activity, arch, *bits, ann=True, zero_skipping=True)
+    dense = tiled(activity, arch, *twin_bits, ann=True)
+    sparse = tiled(activity, arch, *twin_bits, ann=True, zero_skipping=True)
     qnn_bits = qnn_activation_bits(activity)
-    qnn = tiled(activity, arch, *bits, ann=True, activation_bits=qnn_bits)
-    sparse_qnn = tiled(activity, arch, *bits, ann=True, zero_skipping=True, activation_bits=qnn_bits)
+    qnn = tiled(activity, arch, *twin_bits, ann=True, activation_bits=qnn_bits)
+    sparse_qnn = tiled(activity, arch, *twin_bits, ann=True, zero_skipping=True, activation_bits=qnn_bits)
     energy, latency = float(snn.energy_j[variant]), float(snn.latency_s[variant])
     ann_macs = float(dense.chosen(variant)[2].mac.sum())
     ann_energy, ann_latency = float(dense.energy_j[variant]), float(dense.latency_s[variant])

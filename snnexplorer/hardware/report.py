@@ -83,13 +83,17 @@ class MappingAssumptions:
 class MappingSearch:
     """What ``mapping.search`` found: the ``objective``, how many ``mappings`` it priced, the ``chosen`` values of
     the searched fields (field, value), and the energy per inference (J) and latency per batch (s) of the mapping
-    as the design set it."""
+    as the design set it; the same for the ANN twin, searched on its own (``twin_chosen``, ``twin_hand_set_*``:
+    the QNN twins take the ANN twin's mapping)."""
 
     objective: str
     mappings: int
     chosen: tuple[tuple[str, str], ...]
     hand_set_energy_j: float
     hand_set_latency_s: float
+    twin_chosen: tuple[tuple[str, str], ...]
+    twin_hand_set_energy_j: float
+    twin_hand_set_latency_s: float
 
 
 @dataclass(frozen=True)
