@@ -25,8 +25,9 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 
-from snnexplorer.design import Design, load_design
+from snnexplorer.design import Design, Mapping, load_design
 from snnexplorer.hardware import Architecture
 from snnexplorer.hardware.fidelity import YAN_BREAKEVEN, breakeven_rate, ottati_case, zigzag_case
 from snnexplorer.pipeline import evaluate
@@ -61,6 +62,14 @@ def sanafe_table(samples: int) -> None:
         print(f"  {case:15s} cores per layer {result.cores}; hidden spikes per sample ours / SANA-FE: {spikes}")
 
 
+REUSE_DATAFLOWS = [
+    dict(zip(("input_reuse", "weight_reuse"), choice))
+    for choice in itertools.product(Mapping.param["input_reuse"].objects, Mapping.param["weight_reuse"].objects)
+]
+"""Every reuse choice of our mapping space (the accumulators are the case's hardware): our mapper's best of them
+against ZigZag's own best."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=20, help="samples per network in the SANA-FE comparison (f)")
@@ -73,6 +82,7 @@ def main() -> None:
         for kind in ("dense", "conv"):
             for accumulators in ("registers", "memory"):
                 show(zigzag_case(kind, accumulators))
+                show(zigzag_case(kind, accumulators, REUSE_DATAFLOWS))
     except ImportError:
         print("  zigzag-dse is not installed: pip install -e '.[bench]'")
     print("\n(c) SOP proxy (no memory) against the memory-aware energy, mnist-baseline, synthetic rate 0.1")

@@ -33,6 +33,27 @@ def test_conv_layer_agrees_with_zigzag_within_five_percent_under_its_weight_stat
 
 
 @pytest.mark.slow  # ZigZag
+def test_at_each_mappers_best_a_dense_layer_agrees_with_zigzag_and_a_conv_layer_shows_the_named_gap():
+    """Our best of every reuse choice against ZigZag's own search. Fully connected: within 5 % (the same words move
+    at both bests). Conv: ours is cheaper, because ``input_reuse: layer`` with ``weight_reuse: stationary`` reads each
+    input and each weight once per layer, which needs the compute to hold a layer's inputs while it sweeps the
+    kernels: ZigZag's accelerator has output registers only, and our model does not check that register capacity
+    (docs/hardware-model.md). Held here as it is, so a change to either side shows."""
+    pytest.importorskip("zigzag")
+    from snnexplorer.design import Mapping
+
+    flows = [
+        {"input_reuse": i, "weight_reuse": w}
+        for i in Mapping.param["input_reuse"].objects
+        for w in Mapping.param["weight_reuse"].objects
+    ]
+    for accumulators in ("registers", "memory"):
+        assert abs(zigzag_case("dense", accumulators, flows).error) < 0.05
+    best, told = zigzag_case("conv", "registers", flows), zigzag_case("conv", "registers")
+    assert best.model_j < told.model_j and -0.35 < best.error < -0.2, best
+
+
+@pytest.mark.slow  # ZigZag
 def test_partial_sums_in_memory_cost_more_in_both_models():
     pytest.importorskip("zigzag")
     registers, memory = zigzag_case("dense", "registers"), zigzag_case("dense", "memory")

@@ -81,7 +81,7 @@ def one_steps(design: Design) -> list[Step]:
     for new in (mapping.batch // 2, mapping.batch * 2):
         if 1 <= new <= type(mapping).param.batch.bounds[1] and new != mapping.batch:
             steps.append(Step("batch", f"{mapping.batch} → {new}", {"mapping": {"batch": new}}))
-    for name in ("loop_order", "neuron_update", "spike_format", "residency"):
+    for name in ("loop_order", "neuron_update", "spike_format", "input_reuse", "weight_reuse", "accumulators", "residency"):
         for other in type(mapping).param[name].objects:
             if other != getattr(mapping, name):
                 steps.append(Step(name.replace("_", " "), f"{getattr(mapping, name)} → {other}", {"mapping": {name: other}}))
