@@ -25,11 +25,11 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 
-from snnexplorer.design import Design, Mapping, load_design
+from snnexplorer.design import Design, load_design
 from snnexplorer.hardware import Architecture
 from snnexplorer.hardware.fidelity import YAN_BREAKEVEN, breakeven_rate, ottati_case, zigzag_case
+from snnexplorer.mapping_search import mapping_space
 from snnexplorer.pipeline import evaluate
 from snnexplorer.presets import hardware_preset_names
 
@@ -62,10 +62,7 @@ def sanafe_table(samples: int) -> None:
         print(f"  {case:15s} cores per layer {result.cores}; hidden spikes per sample ours / SANA-FE: {spikes}")
 
 
-REUSE_DATAFLOWS = [
-    dict(zip(("input_reuse", "weight_reuse"), choice))
-    for choice in itertools.product(Mapping.param["input_reuse"].objects, Mapping.param["weight_reuse"].objects)
-]
+REUSE_DATAFLOWS = mapping_space(("input_reuse", "weight_reuse"))
 """Every reuse choice of our mapping space (the accumulators are the case's hardware): our mapper's best of them
 against ZigZag's own best."""
 

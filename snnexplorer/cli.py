@@ -118,10 +118,11 @@ def _cmd_map(args: argparse.Namespace) -> int:
     column, meaning = OBJECTIVES[args.objective]
     own = table.index[table["hand_set"]][0]
     best, stated = table.iloc[0], table.iloc[own]
+    scores = readable_table(table[[column]])[column]
     print(
         f"{design.name} on {design.hardware.preset}: {len(table)} mappings ranked by {meaning} "
-        f"({seconds:.2f} s); best {readable_table(table[[column]]).iloc[0, 0]}, the design's own mapping "
-        f"{readable_table(table[[column]]).iloc[own, 0]} (rank {own + 1}, ×{stated[column] / best[column]:.2f})"
+        f"({seconds:.2f} s); best {scores.iloc[0]}, the design's own mapping "
+        f"{scores.iloc[own]} (rank {own + 1}, ×{stated[column] / best[column]:.2f})"
     )
     shown = table.head(args.top).drop(columns=["hand_set"]).copy()
     shown.insert(0, "rank", range(1, len(shown) + 1))

@@ -33,10 +33,10 @@ TWIN_COLUMNS = {"energy": "ann_energy_j", "latency": "ann_latency_s", "edp": "an
 """The ranking's column the ANN twin's own search minimises, by objective."""
 
 
-def mapping_space() -> list[dict[str, str]]:
-    """Every combination of the searched fields' allowed values."""
-    choices = [Mapping.param[name].objects for name in SEARCHED_MAPPING_FIELDS]
-    return [dict(zip(SEARCHED_MAPPING_FIELDS, combination)) for combination in itertools.product(*choices)]
+def mapping_space(fields: tuple[str, ...] = SEARCHED_MAPPING_FIELDS) -> list[dict[str, str]]:
+    """Every combination of ``fields``' allowed values (default: the searched fields)."""
+    choices = [Mapping.param[name].objects for name in fields]
+    return [dict(zip(fields, combination)) for combination in itertools.product(*choices)]
 
 
 def rank_mappings(

@@ -40,13 +40,9 @@ def test_at_each_mappers_best_a_dense_layer_agrees_with_zigzag_and_a_conv_layer_
     kernels: ZigZag's accelerator has output registers only, and our model does not check that register capacity
     (docs/hardware-model.md). Held here as it is, so a change to either side shows."""
     pytest.importorskip("zigzag")
-    from snnexplorer.design import Mapping
+    from snnexplorer.mapping_search import mapping_space
 
-    flows = [
-        {"input_reuse": i, "weight_reuse": w}
-        for i in Mapping.param["input_reuse"].objects
-        for w in Mapping.param["weight_reuse"].objects
-    ]
+    flows = mapping_space(("input_reuse", "weight_reuse"))
     for accumulators in ("registers", "memory"):
         assert abs(zigzag_case("dense", accumulators, flows).error) < 0.05
     best, told = zigzag_case("conv", "registers", flows), zigzag_case("conv", "registers")

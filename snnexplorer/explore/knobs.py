@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..activity_source import ActivitySource
-from ..design import Design
+from ..design import SEARCHED_MAPPING_FIELDS, Design
 from ..errors import DesignError
 from ..hardware import Report
 from ..pipeline import activity_for, architecture_of, evaluate
@@ -81,7 +81,7 @@ def one_steps(design: Design) -> list[Step]:
     for new in (mapping.batch // 2, mapping.batch * 2):
         if 1 <= new <= type(mapping).param.batch.bounds[1] and new != mapping.batch:
             steps.append(Step("batch", f"{mapping.batch} → {new}", {"mapping": {"batch": new}}))
-    for name in ("loop_order", "neuron_update", "spike_format", "input_reuse", "weight_reuse", "accumulators", "residency"):
+    for name in (*SEARCHED_MAPPING_FIELDS, "neuron_update", "residency"):
         for other in type(mapping).param[name].objects:
             if other != getattr(mapping, name):
                 steps.append(Step(name.replace("_", " "), f"{getattr(mapping, name)} → {other}", {"mapping": {name: other}}))

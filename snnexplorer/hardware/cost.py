@@ -129,6 +129,15 @@ def _weights_kept(mapping: Mapping, items: Items, arch: Architecture, forced: di
     return np.where(fits.any(axis=1), innermost, capacity.shape[1] - 1)
 
 
+def _weights_kept_in(mapping: Mapping, items: Items, arch: Architecture, variant: int) -> str | None:
+    """The level ``variant``'s weights stay in between batches, for the Report: :func:`_weights_kept`'s, or the only
+    level of a chip with no memory beyond its own; None when they are fetched for every batch."""
+    if arch.n_levels == 1:
+        return arch.level_names[0]
+    kept = _weights_kept(mapping, items, arch, _forced(mapping, arch))
+    return None if kept is None or kept[variant] == arch.n_levels - 1 else arch.level_names[kept[variant]]
+
+
 def _needs(mapping: Mapping, items: Items) -> tuple[float, float, float]:
     """Bytes the weights, the state and the largest spike buffer take (the footprint is their sum)."""
     kinds = np.array(items.kind)
@@ -333,11 +342,12 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
 
 def _mixed_breakdown(snn: Tiled, arch: Architecture, variant: int) -> pd.DataFrame:
     """The breakdown of ``variant``'s tiling per inference: each tile size's, weighted by its share of the samples."""
-    parts = [_breakdown(items, priced, arch, variant) for _, _, items, _, priced in snn.shares(variant)]
+    shares = snn.shares(variant)
+    parts = [_breakdown(items, priced, arch, variant) for _, _, items, _, priced in shares]
     if len(parts) == 1:
         return parts[0]
     numbers = ["accesses", "bytes", "energy_j", "time_s"]
-    for part, (share, *_) in zip(parts, snn.shares(variant)):
+    for part, (share, *_) in zip(parts, shares):
         part[numbers] *= share
     keys = [c for c in BREAKDOWN_COLUMNS if c not in numbers]
     return pd.concat(parts, ignore_index=True).groupby(keys, sort=False, as_index=False)[numbers].sum()[BREAKDOWN_COLUMNS]
@@ -441,13 +451,16 @@ def tiled(
     full, last = batch // sizes, batch % sizes
     # the last tile's row (unused when it is empty); a size whose own last tile was not priced is no tiling here
     rest = np.array([tiles.index(r) if r in tiles else 0 for r in last])
-    tiling = np.isin(last, [0, *tiles])[:, None]
-    share = (full * sizes / batch)[:, None]
-    leftover = (last > 0)[:, None]
-    mixed_energy = share * energy + np.where(leftover, (last / batch)[:, None] * energy[rest], 0.0)
-    mixed_energy = np.where(tiling, mixed_energy, np.inf)
-    mixed_latency = full[:, None] * latency + np.where(leftover, latency[rest], 0.0)
-    mixed_moved = share[..., None] * moved + np.where(leftover[..., None], (last / batch)[:, None, None] * moved[rest], 0.0)
+
+    def mixed(values: np.ndarray, full_weight: np.ndarray, last_weight: np.ndarray) -> np.ndarray:
+        """[tiles, V, ...] per tile size → per tiling: the full tiles' values and the last tile's, weighted."""
+        shape = (-1,) + (1,) * (values.ndim - 1)
+        return full_weight.reshape(shape) * values + last_weight.reshape(shape) * values[rest]
+
+    full_share, last_share = full * sizes / batch, last / batch  # shares of the samples (per-inference values)
+    mixed_energy = np.where(np.isin(last, [0, *tiles])[:, None], mixed(energy, full_share, last_share), np.inf)
+    mixed_latency = mixed(latency, full, (last > 0).astype(float))  # a batch's tiles one after another
+    mixed_moved = mixed(moved, full_share, last_share)
     best = mixed_energy.argmin(axis=0)
     variants = np.arange(energy.shape[1])
     return Tiled(
@@ -482,13 +495,7 @@ def cost(
     footprint, reasons, levels = _feasibility(mapping, items, arch, variant, priced.fits)
     reasons += _core_problems(priced, arch, variant)
     breakdown = _mixed_breakdown(snn, arch, variant)
-    weights_kept = _weights_kept(mapping, items, arch, _forced(mapping, arch))
-    if arch.n_levels == 1:  # no memory beyond the chip's own: the weights stay in it
-        kept = arch.level_names[0]
-    elif weights_kept is None or weights_kept[variant] == arch.n_levels - 1:
-        kept = None
-    else:
-        kept = arch.level_names[weights_kept[variant]]
+    kept = _weights_kept_in(mapping, items, arch, variant)
     dense = tiled(activity, arch, *twin_bits, ann=True)
     sparse = tiled(activity, arch, *twin_bits, ann=True, zero_skipping=True)
     qnn_bits = qnn_activation_bits(activity)
