@@ -246,22 +246,32 @@ def test_two_sessions_keep_separate_state(served_app, browser):
 
 
 @pytest.mark.browser
-def test_a_closed_page_leaves_no_model_behind(browser):
+def test_a_closed_page_leaves_no_model_behind(browser, monkeypatch):
     """Each closed page's session lets go of its model (and so its reports, plots and widgets): nothing process-wide
     (HoloViews' plot hooks, Panel's JS-link registry behind the editable sliders) may keep it once the session is
     destroyed. Served in this process, to count the live models (one page: the leak kept every page's)."""
     import gc
+    import weakref
 
     import panel as pn
 
     from snnexplorer.ui.app import create_app
     from snnexplorer.ui.model import ExplorerModel
 
+    # Weak references taken as each model is made: gc.get_objects() from this thread would hand out tuples the
+    # server thread is still building (CPython then raises SystemError in that thread, as a CI run showed).
+    made: list[weakref.ref] = []
+    build = ExplorerModel.__init__
+
+    def recording_init(self, *args, **kwargs) -> None:
+        build(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(ExplorerModel, "__init__", recording_init)
+
     def served_models() -> list:
         gc.collect()
-        return [
-            o for o in gc.get_objects() if type(o) is ExplorerModel and o.background
-        ]  # type(): no lazy module attribute lookups
+        return [model for model in (ref() for ref in made) if model is not None and model.background]
 
     port = free_port()
     server = pn.serve(
@@ -282,6 +292,7 @@ def test_a_closed_page_leaves_no_model_behind(browser):
             _select_hardware(page, preset)  # a redraw of the scatters and the per-layer sliders' sync
             _wait_until(page, lambda page=page, before=before: _energy_text(page) != before)
             page.close()
+        assert made, "the served page made no model"
         deadline = time.time() + 30
         while served_models() and time.time() < deadline:
             time.sleep(0.5)
