@@ -164,8 +164,8 @@ def test_bad_graphs_get_errors_that_name_the_node_and_what_is_allowed(tmp_path):
     rng = np.random.default_rng(0)
     branching = dense_graph(rng)
     branching.edges.append(("input", "affine_1"))
-    with pytest.raises(DesignError, match="one chain"):
-        from_nir(branching)
+    with pytest.raises(DesignError, match=r"into affine_1.*\[48\], \[40\].*as many values each"):
+        from_nir(branching)  # a merge of 48 spikes and 40 inputs
     with pytest.raises(DesignError, match=r"lif\.tau.*≥ dt = 0\.05"):
         from_nir(dense_graph(rng), dt=0.05)
     with pytest.raises(DesignError, match="an existing NIR file"):
@@ -267,3 +267,158 @@ def test_downloads_that_would_be_empty_are_disabled_with_the_reason():
     assert by_name["report.csv"].disabled and "until the design is valid" in by_name["report.csv"].description
     explorer.model.editor.set_widths("network", "hidden", "64")
     assert explorer.model.design is not None and not by_name["report.csv"].disabled
+
+
+RSYNAPTIC_DT = 1e-4
+
+
+def _cuba(rng, size, dt=RSYNAPTIC_DT):
+    """A CubaLIF population as snnTorch exports ``Synaptic``/``RSynaptic`` (per neuron alpha, beta, threshold): the
+    Euler steps then read I ← αI + x, v ← βv + I."""
+    alpha, beta = rng.uniform(0.5, 0.9, size), rng.uniform(0.8, 0.97, size)
+    tau_syn, tau_mem = dt / (1 - alpha), dt / (1 - beta)
+    return nir.CubaLIF(
+        tau_syn=tau_syn,
+        tau_mem=tau_mem,
+        r=tau_mem / dt,
+        v_leak=np.zeros(size),
+        v_threshold=rng.uniform(0.8, 1.2, size),
+        v_reset=np.zeros(size),
+        w_in=tau_syn / dt,
+    )
+
+
+def rsynaptic_graph(rng, recurrent=True, n_in=12, hidden=40, n_out=4):
+    """``Affine → CubaLIF``, ``CubaLIF → Affine(w_rec) → CubaLIF``, ``CubaLIF → Affine → CubaLIF → Output``: the shape
+    of snnTorch's RSynaptic export (flat here; :func:`recurrent_lif_graph` nests its recurrent layer)."""
+    nodes = {
+        "input": nir.Input(input_type={"input": np.array([n_in])}),
+        "fc": nir.Affine(weight=rng.normal(0.15, 0.3, (hidden, n_in)), bias=rng.normal(0.01, 0.02, hidden)),
+        "rsyn": _cuba(rng, hidden),
+        "w_rec": nir.Affine(weight=rng.normal(-0.02, 0.12, (hidden, hidden)), bias=rng.normal(0.0, 0.01, hidden)),
+        "fc_out": nir.Affine(weight=rng.normal(0.05, 0.15, (n_out, hidden)), bias=np.zeros(n_out)),
+        "readout": _cuba(rng, n_out),
+        "output": nir.Output(output_type={"output": np.array([n_out])}),
+    }
+    edges = [("input", "fc"), ("fc", "rsyn"), ("rsyn", "fc_out"), ("fc_out", "readout"), ("readout", "output")]
+    if recurrent:
+        edges += [("rsyn", "w_rec"), ("w_rec", "rsyn")]
+    else:
+        del nodes["w_rec"]
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+def recurrent_lif_graph(rng, n_in=20, hidden=32, n_out=5):
+    """A recurrent LIF layer as snnTorch's RLeaky export writes it: a subgraph (Input → LIF ⇄ Linear, LIF → Output)
+    between two Affines."""
+    tau = rng.uniform(2e-3, 10e-3, hidden)
+    layer = nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type={"input": np.array([hidden])}),
+            "lif": nir.LIF(
+                tau=tau, r=tau / DT, v_leak=np.zeros(hidden), v_threshold=rng.uniform(0.8, 1.2, hidden), v_reset=np.zeros(hidden)
+            ),
+            "w_rec": nir.Linear(weight=rng.normal(0.0, 0.25, (hidden, hidden))),
+            "output": nir.Output(output_type={"output": np.array([hidden])}),
+        },
+        edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+        type_check=False,
+    )
+    nodes = {
+        "input": nir.Input(input_type={"input": np.array([n_in])}),
+        "fc": nir.Affine(weight=rng.normal(0.12, 0.25, (hidden, n_in)), bias=np.zeros(hidden)),
+        "rlif": layer,
+        "fc_out": nir.Linear(weight=rng.normal(0.0, 0.3, (n_out, hidden))),
+        "readout": nir.LI(tau=np.full(n_out, 5e-3), r=np.ones(n_out), v_leak=np.zeros(n_out)),
+        "output": nir.Output(output_type={"output": np.array([n_out])}),
+    }
+    edges = [("input", "fc"), ("fc", "rlif"), ("rlif", "fc_out"), ("fc_out", "readout"), ("readout", "output")]
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+def residual_graph(rng, n_in=30, width=36, n_out=6):
+    """SEW-style: lif1 → fc2 → lif2 → fc3 → lif3, and lif1 straight into lif3 (a merge: its input is fc3's plus
+    lif1's spikes), then a non-spiking readout."""
+    nodes = {
+        "input": nir.Input(input_type={"input": np.array([n_in])}),
+        "fc1": nir.Affine(weight=rng.normal(0.3, 0.6, (width, n_in)), bias=np.zeros(width)),
+        "lif1": _neurons(rng, (width,), "LIF"),
+        "fc2": nir.Affine(weight=rng.normal(0.3, 0.6, (width, width)), bias=rng.normal(0, 0.1, width)),
+        "lif2": _neurons(rng, (width,), "LIF"),
+        "fc3": nir.Affine(weight=rng.normal(0.1, 0.5, (width, width)), bias=np.zeros(width)),
+        "skip": nir.Scale(scale=rng.uniform(0.5, 1.5, width)),
+        "lif3": _neurons(rng, (width,), "LIF"),
+        "fc4": nir.Linear(weight=rng.normal(0, 0.4, (n_out, width))),
+        "readout": _neurons(rng, (n_out,), "LI"),
+        "output": nir.Output(output_type={"output": np.array([n_out])}),
+    }
+    edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "fc3"), ("fc3", "lif3")]
+    edges += [("lif1", "skip"), ("skip", "lif3"), ("lif3", "fc4"), ("fc4", "readout"), ("readout", "output")]
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+def _by_population(network, activity, reference, batch):
+    """Per neuron node: (reference spike counts, ours), matched by name (the engine's stage order is its own)."""
+    ours = dict(zip(network.populations, [*activity.layer_spikes, activity.output_potential]))
+    return {name: (reference[name].reshape(batch, -1), ours[name]) for name in reference}
+
+
+@pytest.mark.parametrize("build", [rsynaptic_graph, recurrent_lif_graph, residual_graph])
+def test_recurrent_and_merging_graphs_match_the_numpy_euler_reading_over_256_steps(build, tmp_path):
+    rng = np.random.default_rng(7)
+    graph = build(rng)
+    dt = RSYNAPTIC_DT if build is rsynaptic_graph else DT
+    nir.write(tmp_path / "graph.nir", graph)
+    graph = nir.read(tmp_path / "graph.nir")
+    n_in = network_inputs = from_nir(graph, dt=dt).n_inputs
+    spikes = (rng.random((24, 256, n_in)) < 0.1).astype(np.uint8)
+    network = from_nir(graph, dt=dt)
+    activity = network.simulate(spikes)
+    pairs = _by_population(network, activity, euler_reference(graph, spikes, dt=dt), len(spikes))
+    for name, (reference, ours) in pairs.items():
+        if name == "readout" and build is not rsynaptic_graph:  # a non-spiking readout: its final membrane
+            np.testing.assert_allclose(ours, reference, rtol=1e-3, atol=1e-3 * np.abs(reference).max())
+            continue
+        assert reference.sum() > 200, f"{name} barely spikes: the test would prove little"
+        assert np.mean(reference == ours) >= 0.99, name
+    assert network_inputs == n_in
+    if build is residual_graph:
+        assert network.layers().set_index("nodes").loc["fc3→skip→lif3", "inputs"] == 72  # lif2's and lif1's spikes
+    else:
+        hidden = network.stages[network.populations.index("rsyn" if build is rsynaptic_graph else "rlif.lif")]
+        layer = activity.layers[hidden.index]
+        spiked = activity.layer_spikes[hidden.index].sum()  # every spike but the last step's is read back
+        assert hidden.recurrent and layer.recurrent_synaptic_ops.sum() < layer.synaptic_ops.sum()
+        assert layer.recurrent_connections == hidden.n_out**2
+        assert 0.9 * spiked * hidden.n_out <= layer.recurrent_synaptic_ops.sum() <= spiked * hidden.n_out
+
+
+def test_recurrence_changes_what_a_population_does_and_counts_its_own_synapses():
+    rng = np.random.default_rng(3)
+    recurrent, feed_forward = (from_nir(rsynaptic_graph(np.random.default_rng(3), r), dt=RSYNAPTIC_DT) for r in (True, False))
+    spikes = (rng.random((16, 128, 12)) < 0.1).astype(np.uint8)
+    with_loop, without = recurrent.simulate(spikes), feed_forward.simulate(spikes)
+    assert not np.array_equal(with_loop.layer_spikes[0], without.layer_spikes[0])
+    assert without.layers[0].recurrent_synaptic_ops is None
+    table = recurrent.layers()
+    assert table["recurrent"].tolist() == [1600, 0] and table["parameters"].tolist() == [12 * 40 + 40 + 1640, 164]
+    hidden = with_loop.layers[0]
+    out = hidden.output_spikes  # per step; the spikes of step t are read back at t + 1
+    assert np.array_equal(hidden.recurrent_synaptic_ops[1:], out[:-1] * 40) and hidden.recurrent_synaptic_ops[0] == 0
+    assert np.array_equal(hidden.input_spikes, without.layers[0].input_spikes + np.pad(out[:-1], (1, 0)))
+    assert hidden.n_in == 12 + 40 and hidden.connections == 12 * 40 + 40 * 40
+
+
+def test_feedback_and_synapse_only_cycles_are_refused_by_name():
+    rng = np.random.default_rng(0)
+    feedback = residual_graph(rng)
+    feedback.nodes["back"] = nir.Affine(weight=np.zeros((36, 36)), bias=np.zeros(36))
+    feedback.edges += [("lif3", "back"), ("back", "lif1")]
+    with pytest.raises(DesignError, match=r"lif3→lif1→lif3|lif1→lif3→lif1") as info:  # skip one way, back the other
+        from_nir(feedback)
+    assert "one neuron node" in str(info.value)
+    loop = rsynaptic_graph(rng)
+    loop.nodes["echo"] = nir.Scale(scale=np.ones(40))
+    loop.edges += [("w_rec", "echo"), ("echo", "w_rec")]
+    with pytest.raises(DesignError, match="cycles through a neuron node"):
+        from_nir(loop)

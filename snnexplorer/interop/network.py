@@ -16,16 +16,18 @@ from ..sim.graph import Stage, simulate_graph
 
 @dataclass
 class ImportedNetwork:
-    """A chain of :class:`~snnexplorer.sim.graph.Stage` s read from another tool (:func:`snnexplorer.interop.from_nir`).
+    """The :class:`~snnexplorer.sim.graph.Stage` s (each reading only earlier ones, or itself) read from another tool (:func:`snnexplorer.interop.from_nir`).
 
     ``input_shape``: one sample's input per step (e.g. (784,) or (2, 34, 34));
-    ``dt``: the integration step in seconds the neuron coefficients were derived at.
+    ``dt``: the integration step in seconds the neuron coefficients were derived at;
+    ``populations``: the neuron node each stage is (its name in the file), where known.
     """
 
     stages: list[Stage]
     input_shape: tuple[int, ...]
     dt: float
     name: str = "imported"
+    populations: tuple[str, ...] = ()
 
     @property
     def n_inputs(self) -> int:
@@ -36,7 +38,8 @@ class ImportedNetwork:
         return self.stages[-1].n_out
 
     def layers(self) -> pd.DataFrame:
-        """One row per stage: its nodes, synapse kinds, inputs, neurons, parameters, synapses, whether it spikes."""
+        """One row per stage: its nodes, synapse kinds, inputs, neurons, parameters, synapses (recurrent ones among them
+        also on their own), whether it spikes."""
         return pd.DataFrame(
             {
                 "layer": range(len(self.stages)),
@@ -45,7 +48,8 @@ class ImportedNetwork:
                 "inputs": [stage.n_in for stage in self.stages],
                 "neurons": [stage.n_out for stage in self.stages],
                 "parameters": [stage.parameters for stage in self.stages],
-                "connections": [int(round(stage.fan_out.sum())) for stage in self.stages],
+                "connections": [stage.connections for stage in self.stages],
+                "recurrent": [stage.recurrent_connections for stage in self.stages],
                 "spiking": [stage.neurons.spiking for stage in self.stages],
             }
         )
@@ -63,23 +67,27 @@ class ImportedNetwork:
         layers = []
         for index, stage in enumerate(self.stages):
             is_output = index == len(self.stages) - 1
-            spikes_in = np.full(timesteps, round(rate * stage.n_in), dtype=np.int64)
-            mean_fan_out = float(stage.fan_out.mean())
+            feed_forward = np.full(timesteps, round(rate * stage.n_in), dtype=np.int64)
+            fed_back = np.full(timesteps, round(rate * stage.n_out) if stage.recurrent else 0, dtype=np.int64)
+            fed_back[:1] = 0  # nothing spiked before the first step
+            recurrent_ops = np.rint(fed_back * float(np.mean(stage.recurrent_fan_out if stage.recurrent else 0))).astype(np.int64)
             layers.append(
                 LayerActivity(
-                    stage.n_in,
+                    stage.n_in + (stage.n_out if stage.recurrent else 0),
                     stage.n_out,
                     timesteps,
                     1,
-                    spikes_in,
-                    np.rint(spikes_in * mean_fan_out).astype(np.int64),
+                    feed_forward + fed_back,
+                    np.rint(feed_forward * float(stage.fan_out.mean())).astype(np.int64) + recurrent_ops,
                     np.full(timesteps, stage.n_out, dtype=np.int64),
                     np.full(timesteps, stage.n_out if rate > 0 else 0, dtype=np.int64),
                     np.zeros(timesteps, np.int64) if is_output else np.full(timesteps, round(rate * stage.n_out), np.int64),
                     is_output,
                     path="synthetic",
                     parameters=stage.parameters,
-                    connections=int(round(stage.fan_out.sum())),
+                    connections=stage.connections,
+                    recurrent_synaptic_ops=recurrent_ops if stage.recurrent else None,
+                    recurrent_connections=stage.recurrent_connections,
                 )
             )
         spike_counts = [np.full((1, stage.n_out), rate * timesteps) for stage in self.stages[:-1]]

@@ -20,23 +20,33 @@ v_threshold) and ``snnexplorer.fires_at = ">="`` (fire when v ≥ v_threshold).
 Every parameter may be a scalar or one value per neuron. ``dt/tau`` above 1
 would flip the sign of the leak and is refused.
 
-Synapse nodes (Affine, Linear, Scale, Conv2d, SumPool2d, AvgPool2d, Flatten)
-between two neuron nodes form one stage of :mod:`snnexplorer.sim.graph`; the
-graph must be one chain from its Input to its Output that ends in a neuron
-node, and only its last neuron node may be non-spiking (LI, I, CubaLI: the
-network's scores are its final membrane; a last spiking node's scores are its
-spike counts).
+Graphs. Each neuron node is one population, one stage of
+:mod:`snnexplorer.sim.graph`: the synapse nodes (Affine, Linear, Scale, Conv2d,
+SumPool2d, AvgPool2d, Flatten) on the paths into it, back to the neuron nodes
+(or the Input) they start from, are its synapses. A node with several incoming
+edges adds what they bring (a merge: a residual add, two branches into one
+population); the values added must be as many. A cycle must pass through
+exactly one neuron node, whose synapses then read its own spikes of the step
+before (recurrence, as :mod:`snnexplorer.sim.neurons` writes it); a cycle of
+synapse nodes alone, or feedback through two populations, is refused by name.
+Nested ``NIRGraph`` nodes are inlined (their nodes named ``outer.inner``; an
+edge into one enters its Input node, an edge out leaves its Output node).
+Every node must lie on a path from the Input to the Output; the Output reads
+one neuron node, whose scores are the network's (a spiking node's spike counts,
+else its final membrane); only that node may be non-spiking (LI, I, CubaLI).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DesignError, FieldProblem
-from ..sim.graph import Conv2d, Dense, Pool2d, Reshape, Scale, Stage
+from ..sim.graph import NETWORK_INPUT, Conv2d, Dense, Pool2d, Reshape, Scale, Stage, Synapses
 from ..sim.neurons import NeuronCoefficients
 from .network import ImportedNetwork
 
@@ -63,36 +73,127 @@ def read_graph(path_or_graph):
         raise DesignError.single("nir", str(path), f"a NIR file that nir.read loads ({type(exc).__name__}: {exc})") from exc
 
 
-def chain(graph) -> list[str]:
-    """The node names from the Input to the Output, refusing unsupported nodes, branches and strays."""
-    types = {name: type(node).__name__ for name, node in graph.nodes.items()}
-    unsupported = [f"{name} ({kind})" for name, kind in types.items() if kind not in SUPPORTED_NODES]
-    if unsupported:
-        raise DesignError.single("nir.nodes", unsupported, f"only the node types {list(SUPPORTED_NODES)}")
-    successors: dict[str, list[str]] = {name: [] for name in graph.nodes}
-    predecessors: dict[str, list[str]] = {name: [] for name in graph.nodes}
-    for source, target in graph.edges:
-        successors[source].append(target)
-        predecessors[target].append(source)
-    problems = [
-        FieldProblem(f"nir.edges ({name})", links, "one chain: at most one edge into and out of every node")
-        for name in graph.nodes
-        for links in (successors[name], predecessors[name])
-        if len(links) > 1
-    ]
-    inputs = [name for name, kind in types.items() if kind == "Input"]
-    if len(inputs) != 1:
-        problems.append(FieldProblem("nir.nodes", inputs, "exactly one Input node"))
-    if problems:
-        raise DesignError(problems)
-    order = inputs
-    while successors[order[-1]]:
-        order.append(successors[order[-1]][0])
-        if order[-1] in order[:-1]:
-            raise DesignError.single("nir.edges", order, "a feed-forward chain (this one loops)")
-    stray = sorted(set(graph.nodes) - set(order))
-    if stray or types[order[-1]] != "Output":
-        raise DesignError.single("nir.edges", stray or order[-1], "every node on the one chain from the Input to an Output")
+@dataclass
+class FlatGraph:
+    """A NIR graph with its subgraphs inlined: nodes by name, edges, and the inner Input/Output nodes that only pass
+    values on."""
+
+    nodes: dict
+    edges: list[tuple[str, str]]
+    passing: set[str]
+
+    @classmethod
+    def of(cls, graph, prefix: str = "") -> FlatGraph:
+        import nir
+
+        nodes, edges, passing = {}, [], set()
+        for name, node in graph.nodes.items():
+            if isinstance(node, nir.NIRGraph):
+                inner = cls.of(node, f"{prefix}{name}.")
+                nodes.update(inner.nodes)
+                edges += inner.edges
+                kinds = {inner_name: type(inner_node).__name__ for inner_name, inner_node in inner.nodes.items()}
+                passing |= inner.passing | {n for n, kind in kinds.items() if kind in ("Input", "Output")}
+            else:
+                nodes[f"{prefix}{name}"] = node
+
+        def end(reference: str, kind: str) -> str:
+            node = graph.nodes.get(reference)
+            if not isinstance(node, nir.NIRGraph):
+                return f"{prefix}{reference}"
+            ends = [name for name, inner in node.nodes.items() if type(inner).__name__ == kind]
+            if len(ends) != 1:
+                raise DesignError.single(f"nir.nodes ({prefix}{reference})", ends, f"a subgraph with one {kind} node")
+            return f"{prefix}{reference}.{ends[0]}"
+
+        edges += [(end(source, "Output"), end(target, "Input")) for source, target in graph.edges]
+        return cls(nodes, edges, passing)
+
+    def kind(self, name: str) -> str:
+        return "pass" if name in self.passing else type(self.nodes[name]).__name__
+
+    @cached_property
+    def predecessors(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {name: [] for name in self.nodes}
+        for source, target in self.edges:
+            found[target].append(source)
+        return found
+
+    def ends(self) -> tuple[str, str]:
+        """The Input and the Output node, refusing unsupported nodes, dangling edges and nodes off the way."""
+        unsupported = [f"{name} ({self.kind(name)})" for name in self.nodes if self.kind(name) not in (*SUPPORTED_NODES, "pass")]
+        if unsupported:
+            raise DesignError.single("nir.nodes", unsupported, f"only the node types {list(SUPPORTED_NODES)}")
+        dangling = [edge for edge in self.edges if not set(edge) <= set(self.nodes)]
+        if dangling:
+            raise DesignError.single("nir.edges", dangling, "edges between the graph's nodes")
+        problems = []
+        ends = {}
+        for kind in ("Input", "Output"):
+            found = [name for name in self.nodes if self.kind(name) == kind]
+            ends[kind] = found[0] if len(found) == 1 else None
+            if len(found) != 1:
+                problems.append(FieldProblem("nir.nodes", found, f"exactly one {kind} node"))
+        if problems:
+            raise DesignError(problems)
+        source, sink = ends["Input"], ends["Output"]
+        readers = self.predecessors[sink]
+        if len(readers) != 1 or self.kind(readers[0]) not in NEURON_NODES:
+            raise DesignError.single(f"nir.edges ({sink})", readers, "one neuron node read by the Output")
+        stray = sorted(set(self.nodes) - (self._reach(source, forward=True) & self._reach(sink, forward=False)))
+        if stray:
+            raise DesignError.single("nir.edges", stray, "every node on a path from the Input to the Output")
+        return source, sink
+
+    def _reach(self, start: str, forward: bool) -> set[str]:
+        following: dict[str, list[str]] = {name: [] for name in self.nodes}
+        for source, target in self.edges:
+            following[source if forward else target].append(target if forward else source)
+        seen, todo = {start}, [start]
+        while todo:
+            for name in following[todo.pop()]:
+                if name not in seen:
+                    seen.add(name)
+                    todo.append(name)
+        return seen
+
+
+def _sources(flat: FlatGraph, population: str) -> set[str]:
+    """The neuron nodes (and the Input) a population's synapses start from: itself where it is recurrent."""
+    found, todo, seen = set(), list(flat.predecessors[population]), set()
+    while todo:
+        name = todo.pop()
+        if flat.kind(name) in (*NEURON_NODES, "Input"):
+            found.add(name)
+        elif name in seen:
+            raise DesignError.single(f"nir.edges ({name})", population, "cycles through a neuron node (this one has none)")
+        else:
+            seen.add(name)
+            todo += flat.predecessors[name]
+    return found
+
+
+def _populations(flat: FlatGraph, sink: str) -> list[str]:
+    """The neuron nodes in an order where each reads only earlier ones (or itself), the Output's last."""
+    order: list[str] = []
+    visiting: list[str] = []
+
+    def visit(population: str) -> None:
+        if population in order:
+            return
+        if population in visiting:
+            loop = visiting[visiting.index(population) :] + [population]
+            raise DesignError.single(
+                "nir.edges", "→".join(reversed(loop)), "cycles through one neuron node (its recurrent synapses), not feedback"
+            )
+        visiting.append(population)
+        for source in sorted(_sources(flat, population) - {population}):
+            if flat.kind(source) != "Input":
+                visit(source)
+        visiting.pop()
+        order.append(population)
+
+    visit(flat.predecessors[sink][0])
     return order
 
 
@@ -230,32 +331,83 @@ def _input_shape(node) -> tuple[int, ...]:
     return tuple(int(v) for v in np.ravel(shape))
 
 
+class _Builder:
+    """Builds each population's synapse tree, shapes checked node by node (see the module docstring)."""
+
+    def __init__(self, flat: FlatGraph, source: str, order: list[str]):
+        self.flat, self.order = flat, order
+        self.index = {name: i for i, name in enumerate(order)} | {source: NETWORK_INPUT}
+        self.shapes: dict[str, tuple[int, ...]] = {source: _input_shape(flat.nodes[source])}
+
+    def shape(self, name: str, population: str) -> tuple[int, ...] | None:
+        """What reaches ``population`` from node ``name``, in shape; None where only its own spikes decide it."""
+        if name in self.shapes:
+            return self.shapes[name]
+        if name == population:
+            return None
+        kind = self.flat.kind(name)
+        known = self._known(name, population)
+        if known is None:
+            node = self.flat.nodes[name]
+            return (int(np.shape(node.weight)[0]),) if kind in ("Affine", "Linear") else None
+        return known if kind == "pass" else tuple(synapse(name, self.flat.nodes[name], known).output_shape)
+
+    def _known(self, name: str, population: str) -> tuple[int, ...] | None:
+        """The first shape known among what reaches node ``name``."""
+        shapes = (self.shape(source, population) for source in self.flat.predecessors[name])
+        return next((shape for shape in shapes if shape is not None), None)
+
+    def tree(self, name: str, population: str, names: list[str]) -> tuple[Synapses | int, tuple[int, ...]]:
+        """The synapse tree from node ``name`` into ``population`` and its output shape; ``names`` collects the
+        synapse nodes met."""
+        kind = self.flat.kind(name)
+        if kind in (*NEURON_NODES, "Input"):
+            return self.index[name], self.shapes[name]
+        tree, shape = self.sum(name, population, names)
+        names.append(name)
+        op = None if kind == "pass" else synapse(name, self.flat.nodes[name], shape)
+        return Synapses(op, tree.inputs), shape if op is None else tuple(op.output_shape)
+
+    def sum(self, name: str, population: str, names: list[str]) -> tuple[Synapses, tuple[int, ...]]:
+        """What reaches node ``name`` on all its edges, added, and its shape (the first edge's)."""
+        inputs, shapes = [], []
+        for source in self.flat.predecessors[name]:
+            item, shape = self.tree(source, population, names)
+            inputs.append(item)
+            shapes.append(shape)
+        if len({math.prod(shape) for shape in shapes}) > 1:
+            raise DesignError.single(
+                f"nir.edges (into {name})", [list(shape) for shape in shapes], "inputs of as many values each (they add)"
+            )
+        return Synapses(None, tuple(inputs)), shapes[0]
+
+    def stage(self, population: str, dt: float) -> Stage:
+        shape = self._known(population, population)
+        if shape is None:
+            raise DesignError.single(f"{population}.input", "its own spikes only", "a feed-forward input too")
+        self.shapes[population] = shape
+        names: list[str] = []
+        tree, _ = self.sum(population, population, names)
+        sources = sorted(tree.sources() - {self.index[population]})
+        widths = {self.index[name]: math.prod(self.shapes[name]) for name in self.shapes}
+        neurons = neuron_coefficients(population, self.flat.nodes[population], math.prod(shape), dt)
+        inputs = tuple((source, widths[source]) for source in sources)
+        return Stage(tree, neurons, inputs, self.index[population], "→".join([*names, population]))
+
+
 def from_nir(path_or_graph, dt: float = 1e-3, name: str | None = None) -> ImportedNetwork:
     """The network of a NIR graph or file, integrated at step ``dt`` seconds (see the module docstring)."""
     if not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
         raise DesignError.single("dt", dt, "a step in seconds > 0")
-    graph = read_graph(path_or_graph)
-    order = chain(graph)
-    input_shape = shape = _input_shape(graph.nodes[order[0]])
-    stages: list[Stage] = []
-    synapses, names, stage_input = [], [], shape
-    for node_name in order[1:-1]:
-        node = graph.nodes[node_name]
-        kind = type(node).__name__
-        names.append(node_name)
-        if kind in SYNAPSE_NODES:
-            op = synapse(node_name, node, shape)
-            synapses.append(op)
-            shape = tuple(op.output_shape)
-            continue
-        if stages and not stages[-1].neurons.spiking:
-            raise DesignError.single(
-                stages[-1].name, "a non-spiking neuron node", "LI, I and CubaLI only as the last neuron node"
-            )
-        neurons = neuron_coefficients(node_name, node, math.prod(shape), float(dt))
-        stages.append(Stage(tuple(synapses), neurons, stage_input, "→".join(names)))
-        synapses, names, stage_input = [], [], shape
-    if synapses or not stages:
-        raise DesignError.single("nir.nodes", names or order, "a graph whose last node before the Output is a neuron node")
+    flat = FlatGraph.of(read_graph(path_or_graph))
+    source, sink = flat.ends()
+    order = _populations(flat, sink)
+    quiet = [p for p in order if flat.kind(p) not in SPIKING_NODES and (p != order[-1] or p in _sources(flat, p))]
+    if quiet:
+        raise DesignError.single(
+            quiet[0], "a non-spiking neuron node", "LI, I and CubaLI only as the Output's node, not recurrent"
+        )
+    builder = _Builder(flat, source, order)
+    stages = [builder.stage(population, float(dt)) for population in order]
     label = name or (Path(path_or_graph).stem if isinstance(path_or_graph, (str, Path)) else "imported")
-    return ImportedNetwork(stages, input_shape, float(dt), label)
+    return ImportedNetwork(stages, builder.shapes[source], float(dt), label, tuple(order))

@@ -54,15 +54,11 @@ class SanafeRun:
 def stage_weights(stage) -> tuple[np.ndarray, np.ndarray]:
     """What one step of a stage adds to each membrane: weights float64 [n_in, n_out] (input i → neuron j) and a
     constant per neuron [n_out], the composed synapses scaled by the neurons' input gain (``mem_gain``)."""
-    with torch.no_grad():
-        y = torch.eye(stage.n_in, dtype=torch.float32)
-        bias = torch.zeros((1, stage.n_in), dtype=torch.float32)
-        for op in stage.synapses:
-            y, bias = op.forward(y), op.forward(bias)
+    if stage.recurrent or len(stage.inputs) != 1:
+        raise ValueError(f"stage {stage.name}: the SANA-FE cases are chains (one input, no recurrence)")
+    weights, constant = stage.affine_map()
     gain = stage.neurons.mem_gain.astype(np.float64)
-    bias = bias.reshape(-1).numpy().astype(np.float64)
-    weights = (y.reshape(stage.n_in, -1).numpy().astype(np.float64) - bias[None, :]) * gain[None, :]
-    return weights, stage.neurons.mem_offset.astype(np.float64) + gain * bias
+    return weights.astype(np.float64) * gain[None, :], stage.neurons.mem_offset.astype(np.float64) + gain * constant
 
 
 def _compartments(stage, bias: np.ndarray) -> list[dict]:

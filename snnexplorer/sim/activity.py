@@ -47,6 +47,12 @@ class LayerActivity:
     weights: int = -1
     input_bits: int = 1
     """Bits of one input value in a frame: 1 for spikes, 8 where the input carries counts (binned events)."""
+    recurrent_synaptic_ops: np.ndarray | None = None
+    """Of ``synaptic_ops[t]``, those of the recurrent synapses (a population's own spikes of step t − 1); None where
+    the layer has none. A recurrent layer's own spikes are among its inputs (``n_in``, ``input_spikes``) and its
+    recurrent weights among its ``parameters`` and ``connections``: hardware reads them like the others."""
+    recurrent_connections: int = 0
+    """Of ``connections``, the recurrent synapses."""
 
     def __post_init__(self) -> None:
         if self.weight_updates is None:
