@@ -81,6 +81,12 @@ def report_lines(report: Report) -> list[str]:
         f"footprint   {binary_bytes(report.footprint_bytes)}",
         f"synaptic ops {report.synaptic_ops:,.0f}, neuron updates {report.neuron_updates:,.0f} per inference",
     ]
+    recurrent_ops, recurrent_energy = report.recurrent_share()
+    if recurrent_ops:
+        lines.append(
+            f"recurrent   {recurrent_ops:.1%} of the synaptic ops, {recurrent_energy:.1%} of the energy "
+            "(recurrent weights read, their accumulates)"
+        )
     inputs = report.breakdown.query("kind == 'inputs' and op == 'read'")
     if len(inputs):
         outer = inputs.iloc[-1]

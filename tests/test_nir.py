@@ -422,3 +422,33 @@ def test_feedback_and_synapse_only_cycles_are_refused_by_name():
     loop.edges += [("w_rec", "echo"), ("echo", "w_rec")]
     with pytest.raises(DesignError, match="cycles through a neuron node"):
         from_nir(loop)
+
+
+def test_an_imported_recurrent_network_prices_its_recurrent_weights_as_their_own_kind():
+    from snnexplorer.cli import report_lines
+    from snnexplorer.hardware.workload import ann_activity
+
+    network = from_nir(rsynaptic_graph(np.random.default_rng(3)), dt=RSYNAPTIC_DT)
+    spikes = (np.random.default_rng(4).random((32, 100, 12)) < 0.1).astype(np.uint8)
+    activity = network.simulate(spikes)
+    report = network.evaluate(load_design("mnist-baseline"), activity)
+    rows = report.breakdown
+    recurrent = rows[rows["kind"] == "recurrent_weights"]
+    assert recurrent["energy_j"].sum() > 0 and set(recurrent["layer"]) == {0}
+    held = report.levels  # the footprint: the layer's weights whole, recurrent ones included
+    assert held["footprint_bytes"].max() >= (12 * 40 + 40 + 40 * 40 + 40 + 164) * 4
+    ops_share, energy_share = report.recurrent_share()
+    hidden = activity.layers[0]
+    assert ops_share == pytest.approx(hidden.recurrent_synaptic_ops.sum() / activity.synaptic_ops.sum())
+    assert 0 < energy_share < 1
+    assert rows["energy_j"].sum() == pytest.approx(report.energy_j)
+    assert any(line.startswith("recurrent") and f"{ops_share:.1%}" in line for line in report_lines(report))
+    feed_forward = from_nir(rsynaptic_graph(np.random.default_rng(3), recurrent=False), dt=RSYNAPTIC_DT)
+    plain_activity = feed_forward.simulate(spikes)
+    plain = feed_forward.evaluate(load_design("mnist-baseline"), plain_activity)
+    assert plain.recurrent_share() == (0.0, 0.0) and "recurrent_weights" not in set(plain.breakdown["kind"])
+    # the ANN twin of a recurrent network is the same-shape Elman RNN: every layer at every step, W_rec included
+    elman, frame = ann_activity(activity), ann_activity(plain_activity)
+    assert [layer.timesteps for layer in elman.layers] == [100, 100] and [layer.timesteps for layer in frame.layers] == [1, 1]
+    assert elman.layers[0].synaptic_ops.sum() == (12 * 40 + 40 * 40) * 32 * 100
+    assert report.ann.energy_j > plain.ann.energy_j

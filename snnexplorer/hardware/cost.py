@@ -39,7 +39,7 @@ from .report import (
     Report,
     SopProxy,
 )
-from .workload import Items, Layout, Ops, ann_activity, network_items
+from .workload import WEIGHT_KINDS, Items, Layout, Ops, ann_activity, network_items
 
 OP_KINDS = ("accumulate", "mac", "neuron_update")
 
@@ -141,7 +141,7 @@ def _weights_kept_in(mapping: Mapping, items: Items, arch: Architecture, variant
 def _needs(mapping: Mapping, items: Items) -> tuple[float, float, float]:
     """Bytes the weights, the state and the largest spike buffer take (the footprint is their sum)."""
     kinds = np.array(items.kind)
-    weights = float(items.size[kinds == "weights"].sum())
+    weights = float(items.size[np.isin(kinds, WEIGHT_KINDS)].sum())
     state = float(items.size[kinds == "state"].sum())
     buffers = float(items.size[kinds == "spikes"].max(initial=0.0))
     if mapping.experts != "parallel" and len(set(items.network)) > 1:
@@ -190,7 +190,7 @@ def _feasibility(
             "capacity_bytes": capacity,
             "footprint_bytes": footprint,
             "fits": footprint <= capacity,
-            "largest_working_set_bytes": float(items.working_set[kinds == "weights"].max(initial=0.0)),
+            "largest_working_set_bytes": float(items.working_set[np.isin(kinds, WEIGHT_KINDS)].max(initial=0.0)),
             "resident": resident,
         }
     )
@@ -364,6 +364,9 @@ def _layer_summary(activity: Activity) -> tuple[LayerSummary, ...]:
             input_spikes=float(layer.input_spikes.sum()) / max(1, layer.batch),
             output_rate=layer.output_rate,
             kernel=layer.path,
+            synaptic_ops=float(layer.synaptic_ops.sum()) / max(1, layer.batch),
+            recurrent_synaptic_ops=float(0 if layer.recurrent_synaptic_ops is None else layer.recurrent_synaptic_ops.sum())
+            / max(1, layer.batch),
         )
         for net in _networks(activity)
         for index, layer in enumerate(net.layers)

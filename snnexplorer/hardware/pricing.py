@@ -45,7 +45,7 @@ import numpy as np
 from .architecture import Architecture
 from .cores import CorePricing, is_core_chip, price_cores
 from .operations import operation_scale
-from .workload import Items, Ops
+from .workload import WEIGHT_KINDS, Items, Ops
 
 PJ = 1e-12
 
@@ -118,7 +118,7 @@ def price(
     write[:, :, 0] = items.write_use
     carried_read = np.broadcast_to(items.read_use, (n_variants, len(items)))
     carried_write = np.broadcast_to(items.write_use, (n_variants, len(items)))
-    is_weight = np.array([k == "weights" for k in items.kind], dtype=bool)[None, :]
+    is_weight = np.array([k in WEIGHT_KINDS for k in items.kind], dtype=bool)[None, :]
     for level in range(1, n_levels):
         fit_below = fits[:, :, level - 1]
         fetched = np.where(fit_below, np.minimum(items.once, items.stream_read), items.stream_read)

@@ -99,7 +99,8 @@ class MappingSearch:
 @dataclass(frozen=True)
 class LayerSummary:
     """One weight layer of one network: its timesteps, mean spike rates in and out (per neuron per step), input
-    spikes or events per sample, and the engine kernel that simulated it."""
+    spikes or events per sample, the engine kernel that simulated it, and its synaptic ops per sample (of them,
+    the recurrent synapses')."""
 
     network: str
     layer: int
@@ -108,6 +109,8 @@ class LayerSummary:
     input_spikes: float
     output_rate: float
     kernel: str
+    synaptic_ops: float = 0.0
+    recurrent_synaptic_ops: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,23 @@ class Report:
     @property
     def time_per_sample_s(self) -> float:
         return self.latency_s / self.batch
+
+    def recurrent_share(self) -> tuple[float, float]:
+        """(share of the synaptic ops, share of the energy) that the recurrent synapses take: their ops, and their
+        weights' traffic with their share of each layer's accumulates; (0, 0) without recurrence."""
+        total_ops = sum(layer.synaptic_ops for layer in self.layers)
+        recurrent_ops = sum(layer.recurrent_synaptic_ops for layer in self.layers)
+        if not recurrent_ops or not self.energy_j:
+            return 0.0, 0.0
+        share = {(l.network, l.layer): l.recurrent_synaptic_ops / l.synaptic_ops for l in self.layers if l.synaptic_ops}
+        rows = self.breakdown
+        weights = float(rows.loc[rows["kind"] == "recurrent_weights", "energy_j"].sum())
+        compute = rows[rows["kind"].isin(["accumulate", "mac"])]
+        accumulates = sum(
+            energy * share.get((network, layer), 0.0)
+            for network, layer, energy in zip(compute["network"], compute["layer"], compute["energy_j"])
+        )
+        return recurrent_ops / total_ops, (weights + accumulates) / self.energy_j
 
     def by(self, *columns: str) -> UnitFrame:
         """Accesses, bytes, energy (J) and time (s) summed over the other columns, e.g. ``by('level', 'kind')``; a

@@ -60,7 +60,9 @@ import numpy as np
 
 from ..sim.activity import Activity, LayerActivity
 
-KINDS = ("weights", "state", "partial_sums", "spikes", "inputs", "outputs")
+KINDS = ("weights", "recurrent_weights", "state", "partial_sums", "spikes", "inputs", "outputs")
+WEIGHT_KINDS = ("weights", "recurrent_weights")
+"""The kinds that are weights: they share a layer's capacity rule, residency and forced level."""
 INPUT_PIXEL_BITS = 8
 SCORE_BITS = 32
 TIMESTAMP_BITS = 16
@@ -249,6 +251,29 @@ class _Network:
         return self.state_bytes[index], resident
 
 
+def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int, synops: float) -> list[ItemRow]:
+    """A layer's weights as one item, or two for a recurrent layer: the recurrent weights are read by the recurrent
+    synaptic ops and take their share of the bytes; both keep the layer's joint working set (one capacity rule)."""
+    whole = _weights_item(net, index, layer, w_bits, synops)
+    if not layer.recurrent_connections:
+        return [whole]
+    recurrent_ops = float(layer.recurrent_synaptic_ops.sum()) / net.samples if layer.recurrent_synaptic_ops is not None else 0.0
+    op_share, size_share = recurrent_ops / max(synops, 1e-30), layer.recurrent_connections / max(1, layer.connections)
+
+    def part(kind: str, ops: float, size: float) -> ItemRow:
+        return whole._replace(
+            kind=kind,
+            read_use=whole.read_use * ops,
+            write_use=whole.write_use * size,
+            once=whole.once * size,
+            stream_read=whole.stream_read * size,
+            stream_write=whole.stream_write * size,
+            size=whole.size * size,
+        )
+
+    return [part("weights", 1.0 - op_share, 1.0 - size_share), part("recurrent_weights", op_share, size_share)]
+
+
 def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, synops: float) -> ItemRow:
     weight_bytes = net.weight_bytes[index]
     rows_streamed = float(_touched_fraction(layer, net.batch).sum()) * weight_bytes / net.batch
@@ -345,7 +370,7 @@ def network_items(
     for index, (layer, w_bits, v_bits) in enumerate(zip(layers, weight_bits, membrane_bits)):
         synops = layer.synaptic_ops.sum() / samples
         updates = (layer.neuron_updates_event if layout.event_driven else layer.neuron_updates).sum() / samples
-        rows.append(_weights_item(net, index, layer, w_bits, synops))
+        rows += _weights_items(net, index, layer, w_bits, synops)
         if not ann:
             rows.append(_state_item(net, index, updates, v_bits))
         if layout.accumulators == "memory":
@@ -406,10 +431,15 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
     Dense: every input × every output. With ``zero_skipping`` the MACs of the
     first layer skip zero pixels and later layers use the SNN's measured
     activity as the ReLU sparsity proxy (share of neurons that fired at all).
+    A network with a recurrent layer has the same-shape Elman RNN as its twin:
+    every layer runs at every step of the sequence, its recurrent weights
+    included (``h_t = f(W x_t + W_rec h_{t−1} + b)``), T passes instead of one.
     """
     layers = []
     n = max(1, activity.batch)
+    sequence = any(layer.recurrent_connections for layer in activity.layers)
     for index, layer in enumerate(activity.layers):
+        steps = layer.timesteps if sequence else 1
         density = 1.0
         if zero_skipping:
             if index == 0:  # share of inputs that spike at least once ≈ share of non-zero pixels
@@ -417,25 +447,29 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
                 density = 1.0 - (1.0 - rate) ** layer.timesteps
             else:
                 density = float((activity.layer_spikes[index - 1] > 0).mean())
-        macs = np.array([round(density * layer.connections * n)], dtype=np.int64)
-        one = np.array([n * layer.n_out], dtype=np.int64)
+        macs = np.full(steps, round(density * layer.connections * n), dtype=np.int64)
+        one = np.full(steps, n * layer.n_out, dtype=np.int64)
         layers.append(
             LayerActivity(
                 layer.n_in,
                 layer.n_out,
-                1,
+                steps,
                 n,
-                np.array([round(density * layer.n_in * n)], dtype=np.int64),
+                np.full(steps, round(density * layer.n_in * n), dtype=np.int64),
                 macs,
                 one,
                 one,
-                np.zeros(1, dtype=np.int64),
+                np.zeros(steps, dtype=np.int64),
                 layer.is_output,
                 True,
                 "dense",
                 layer.parameters,
                 layer.connections,
                 weights=layer.weights,
+                recurrent_synaptic_ops=None
+                if layer.recurrent_synaptic_ops is None
+                else macs * layer.recurrent_connections // max(1, layer.connections),
+                recurrent_connections=layer.recurrent_connections,
             )
         )
     return Activity(

@@ -301,8 +301,8 @@ class Stage:
 
 
 def _working_width(stages: list[Stage]) -> int:
-    """Values per (sample, step) a chunk holds at once, at most: every stage's input, intermediates and output."""
-    return sum(
+    """Values per (sample, step) one stage works on at most: its inputs, its intermediates and its output."""
+    return max(
         stage.n_in + stage.n_out + max([math.prod(op.output_shape) for op in stage.synapses.operators()] + [0])
         for stage in stages
     )

@@ -105,7 +105,7 @@ def step_neurons(currents, coefficients, recurrent_weights, recurrent_fan_out):
     for b in prange(n_batch):
         v = np.zeros(n, dtype=np.float32)
         synapse = np.zeros(n, dtype=np.float32)
-        fed_back = np.zeros(n if recurrent else 0, dtype=np.float32)
+        fed_back = np.zeros(n, dtype=np.float32)  # stays 0 without recurrence: one add, no branch per neuron
         spiked = np.zeros(n if recurrent else 0, dtype=np.int64)  # who spiked at the step before
         n_spiked = 0
         for t in range(n_steps):
@@ -117,7 +117,7 @@ def step_neurons(currents, coefficients, recurrent_weights, recurrent_fan_out):
             fired = 0
             busy = 0
             for j in range(n):
-                x = currents[b, t, j] + fed_back[j] if recurrent else currents[b, t, j]
+                x = currents[b, t, j] + fed_back[j]
                 if x != 0 or v[j] != 0 or mem_offset[j] != 0 or (has_synapse and synapse[j] != 0):
                     busy += 1
                 if has_synapse:

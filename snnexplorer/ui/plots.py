@@ -25,6 +25,7 @@ from .session import HISTORY_COLUMNS
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
 KIND_COLOURS = {
     "weights": PALETTE[0],
+    "recurrent_weights": "#44AA99",
     "state": PALETTE[1],
     "inputs": PALETTE[2],
     "spikes": PALETTE[3],
