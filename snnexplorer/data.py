@@ -310,10 +310,19 @@ def direct_encode(x: np.ndarray, timesteps: int) -> np.ndarray:
     return np.broadcast_to(x[:, None, :], (x.shape[0], timesteps, x.shape[1])).copy()
 
 
+def rows_encode(x: np.ndarray, timesteps: int) -> np.ndarray:
+    """Row-by-row (sequential) code of grey images: float32 [n, T, pixels / T], row t of each image at step t
+    (T = the image's height; sequential MNIST)."""
+    x = np.asarray(x, dtype=np.float32)
+    if x.shape[1] % timesteps:
+        raise DesignError.single("timesteps", timesteps, f"the image's height: a divisor of its {x.shape[1]} pixels")
+    return np.ascontiguousarray(x.reshape(x.shape[0], timesteps, x.shape[1] // timesteps))
+
+
 def encode(x: np.ndarray | EventSet, encoding: str, timesteps: int, seed: int = 0) -> np.ndarray:
-    """Encode with the named encoder ('rate', 'latency', 'direct'; 'events' for an EventSet)."""
+    """Encode with the named encoder ('rate', 'latency', 'direct', 'rows'; 'events' for an EventSet)."""
     if isinstance(x, EventSet) != (encoding == "events"):
-        allowed = "'events' for event data" if isinstance(x, EventSet) else "'rate', 'latency' or 'direct' for images"
+        allowed = "'events' for event data" if isinstance(x, EventSet) else "'rate', 'latency', 'direct' or 'rows' for images"
         raise DesignError.single("dataset.encoding", encoding, allowed)
     if encoding == "events":
         return x.bin(timesteps)
@@ -323,7 +332,9 @@ def encode(x: np.ndarray | EventSet, encoding: str, timesteps: int, seed: int = 
         return latency_encode(x, timesteps)
     if encoding == "direct":
         return direct_encode(x, timesteps)
-    raise DesignError.single("dataset.encoding", encoding, "one of 'rate', 'latency', 'direct', 'events'")
+    if encoding == "rows":
+        return rows_encode(x, timesteps)
+    raise DesignError.single("dataset.encoding", encoding, "one of 'rate', 'latency', 'direct', 'rows', 'events'")
 
 
 def labels(name: str, split: str) -> np.ndarray:

@@ -43,11 +43,10 @@ from .hardware_schema import override_problems
 from .per_layer import resize
 from .presets import hardware_preset, hardware_preset_names, presets_dir
 from .sections import Section, check_section
-from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, stack
+from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, is_recurrent, stack
 from .yaml_input import parse_yaml, read_yaml
 
 N_CLASSES = {name: info.classes for name, info in CATALOG.items()}
-N_INPUTS = {name: math.prod(shape) for name, shape in INPUT_SHAPES.items()}
 MAX_NAME_CHARS = 200
 MAX_PARAMETERS = 10**9
 """Most synapses (weights and biases, every network of a design together): 4 GB of float32."""
@@ -66,10 +65,11 @@ class Dataset(Section):
     )
     encoding = param.Selector(
         default="rate",
-        objects=["rate", "direct", "latency", "events"],
+        objects=["rate", "direct", "latency", "rows", "events"],
         doc="rate: Bernoulli spikes with p = pixel; direct: the pixel as analog current every step; latency: one spike, "
-        "earlier for brighter pixels; events: an event data set's own events, counted per channel in each of T equal "
-        "time bins of the recording.",
+        "earlier for brighter pixels; rows: a grey image fed row by row, one row of pixels as analog current per step "
+        "(sequential MNIST: T = the image's height); events: an event data set's own events, counted per channel in "
+        "each of T equal time bins of the recording.",
     )
     test_samples = param.Integer(default=1000, bounds=(1, 70000), doc="Test samples simulated for accuracy and activity.")
 
@@ -368,12 +368,24 @@ class Design(param.Parameterized):
 
     @property
     def n_inputs(self) -> int:
-        return N_INPUTS[self.dataset.name]
+        """Inputs the network reads per step."""
+        return math.prod(self.input_shape)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one sample of the data set."""
+        return INPUT_SHAPES[self.dataset.name]
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
-        """(channels, height, width) of one input sample."""
-        return INPUT_SHAPES[self.dataset.name]
+        """(channels, height, width) of what the network reads per step: the image, or one row of it (``rows``)."""
+        channels, height, width = self.image_shape
+        return (channels, 1, width) if self.dataset.encoding == "rows" else (channels, height, width)
+
+    @property
+    def is_recurrent(self) -> bool:
+        """Whether a layer of the stack is recurrent."""
+        return any(is_recurrent(entry) for entry in self.network.layers)
 
     def stack_entries(self) -> list[dict]:
         """The ``network.layers`` entries of the network(s) that run: the stack (or ``hidden`` as dense entries);
@@ -452,6 +464,32 @@ class Design(param.Parameterized):
         return self.per_layer("quantization", "membrane_bits")
 
     # -------------------------------------------------------------- validation
+    def _sequence_problems(self) -> list[FieldProblem]:
+        """What row-by-row input and recurrent layers need: a grey image data set, T = its height, dense layers;
+        float, surrogate-gradient, unspecialized recurrent networks."""
+        out = []
+        if self.dataset.encoding == "rows":
+            channels, height, _ = self.image_shape
+            if channels != 1 or self.dataset.name in EVENT_DATASETS:
+                out.append(FieldProblem("dataset.encoding", "rows", f"a grey image data set ({self.dataset.name} is not)"))
+            for path, steps in (("timesteps", self.timesteps.steps), ("training.timesteps", self.training.timesteps)):
+                if steps != height:
+                    out.append(FieldProblem(path, steps, f"{height} (one step per row of the image) for encoding rows"))
+            if self.is_conv:
+                out.append(FieldProblem("network.layers", self.network.layers, "dense layers only for encoding rows"))
+        if not self.is_recurrent:
+            return out
+        why = "for a recurrent layer"
+        if self.specialization.experts != 1:
+            out.append(FieldProblem("specialization.experts", self.specialization.experts, f"1 {why}"))
+        if self.training.learning_rule != "surrogate-gradient":
+            out.append(FieldProblem("training.learning_rule", self.training.learning_rule, f"surrogate-gradient {why}"))
+        for field in ("weight_bits", "membrane_bits"):
+            value = getattr(self.quantization, field)
+            if any(bits != 32 for bits in (value if isinstance(value, list) else [value])):
+                out.append(FieldProblem(f"quantization.{field}", value, f"32 (float) {why}: fixed point is not modelled"))
+        return out
+
     def problems(self) -> list[FieldProblem]:
         """Cross-field problems (each section validated itself already)."""
         out: list[FieldProblem] = []
@@ -463,6 +501,9 @@ class Design(param.Parameterized):
                 out.append(
                     FieldProblem(path, value, f"one int or a list of {n_layers} ints (hidden layers {self.hidden} + output)")
                 )
+        out.extend(self._sequence_problems())
+        if out:
+            return out
         if self.network.layers:
             out.extend(geometry_problems(self.network.layers, self.input_shape))
             if self.training.learning_rule == "stdp":
@@ -472,7 +513,7 @@ class Design(param.Parameterized):
         is_events = self.dataset.name in EVENT_DATASETS
         if is_events != (self.dataset.encoding == "events"):
             kind = "event" if is_events else "image"
-            allowed = "'events'" if is_events else "'rate', 'direct' or 'latency'"
+            allowed = "'events'" if is_events else "'rate', 'direct', 'latency' or 'rows'"
             out.append(
                 FieldProblem("dataset.encoding", self.dataset.encoding, f"{allowed} for the {kind} data set {self.dataset.name}")
             )

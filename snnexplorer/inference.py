@@ -9,7 +9,7 @@ import numpy as np
 from . import data
 from .design import Design
 from .per_layer import fit_to_depth
-from .sim import Activity, Conv, simulate
+from .sim import Activity, Conv, RecurrentDense, simulate
 from .topology import LayerSpec
 from .weights import Weights
 
@@ -26,13 +26,20 @@ def _per_sample_of(activity: Activity, total: int) -> Activity:
     return dataclasses.replace(activity, layers=layers)
 
 
-def engine_layers(specs: list[LayerSpec], layers: list) -> list:
+def engine_layers(specs: list[LayerSpec], layers: list, recurrent: dict[int, np.ndarray] | None = None) -> list:
     """Trained (W, b) pairs as :func:`snnexplorer.sim.simulate` takes them: a conv layer's wrapped in a
-    :class:`~snnexplorer.sim.Conv` with its geometry."""
-    return [
-        Conv(w, b, spec.conv.input_shape, spec.conv.stride, spec.conv.padding, spec.conv.pool) if spec.conv else (w, b)
-        for spec, (w, b) in zip(specs, layers)
-    ]
+    :class:`~snnexplorer.sim.Conv` with its geometry, a recurrent one's in a :class:`~snnexplorer.sim.RecurrentDense`
+    with its W_rec (from ``recurrent``, by layer index)."""
+    recurrent = recurrent or {}
+    out = []
+    for index, (spec, (w, b)) in enumerate(zip(specs, layers)):
+        if spec.conv:
+            out.append(Conv(w, b, spec.conv.input_shape, spec.conv.stride, spec.conv.padding, spec.conv.pool))
+        elif spec.recurrent:
+            out.append(RecurrentDense(w, b, recurrent[index]))
+        else:
+            out.append((w, b))
+    return out
 
 
 def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np.ndarray | None = None) -> Activity:
@@ -49,7 +56,7 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
     specs = design.network_specs()
 
     def run(name: str, rows: np.ndarray | slice = slice(None)) -> Activity:
-        layers = engine_layers(specs[name], weights.networks[name])
+        layers = engine_layers(specs[name], weights.networks[name], weights.recurrent.get(name))
         n = len(layers)
         return simulate(
             layers,

@@ -6,7 +6,9 @@ A Design's ``network.layers`` lists the stack, e.g.::
 
 ``conv`` is a convolutional LIF layer (:class:`ConvLayer` fields), ``pool``
 ORs P×P windows of the conv layer before it (a pooled output spikes if any of
-its neurons did: max pooling of spikes), ``dense`` a fully connected LIF layer.
+its neurons did: max pooling of spikes), ``dense`` a fully connected LIF layer;
+``{dense: 128, recurrent: true}`` one whose spikes also feed back to it, all to
+all, at the next step (:mod:`snnexplorer.sim.neurons` writes the convention).
 Convolutions come first, dense layers after; the output layer (one neuron per
 class, fully connected) is appended to every stack. An empty list means the
 short form, ``network.hidden``: ``hidden: [256]`` is ``layers: [{dense: 256}]``.
@@ -46,10 +48,26 @@ class StackEntry(Section):
     _key = "network.layers[]"
     pool = param.Integer(default=2, bounds=(2, 8), doc="OR-pool P×P windows of the conv layer before it.")
     dense = param.Integer(default=128, bounds=(1, 16384), doc="Neurons of a fully connected LIF layer.")
+    recurrent = param.Boolean(
+        default=False,
+        doc="A dense layer's spikes also feed back to all its neurons at the next step (recurrent weights W_rec, "
+        "trained through time).",
+    )
 
 
 ENTRY_KINDS = ("conv", "pool", "dense")
-ENTRY_TEXT = "one of {conv: {channels, kernel, stride, padding}}, {pool: P}, {dense: N}"
+ENTRY_TEXT = "one of {conv: {channels, kernel, stride, padding}}, {pool: P}, {dense: N}, {dense: N, recurrent: true}"
+
+
+def entry_kind(entry: dict) -> tuple[str, Any]:
+    """(kind, value) of a well-formed ``network.layers`` entry: e.g. ('dense', 128) for {dense: 128, recurrent: true}."""
+    kind = next(key for key in entry if key in ENTRY_KINDS)
+    return kind, entry[kind]
+
+
+def is_recurrent(entry: dict) -> bool:
+    """Whether a ``network.layers`` entry is a recurrent dense layer."""
+    return bool(entry.get("recurrent", False))
 
 
 @dataclass(frozen=True)
@@ -129,14 +147,18 @@ class LayerSpec:
     parameters: int
     connections: int
     conv: ConvGeometry | None = None
+    recurrent: bool = False
+    """Its spikes feed back to it (``parameters`` and ``connections`` count the n_out² recurrent weights;
+    ``n_in`` the feed-forward inputs only)."""
 
     @property
     def kind(self) -> str:
         return "conv" if self.conv else "dense"
 
 
-def _dense(n_in: int, width: int) -> LayerSpec:
-    return LayerSpec(n_in, width, width, (n_in + 1) * width, n_in * width)
+def _dense(n_in: int, width: int, recurrent: bool = False) -> LayerSpec:
+    feedback = width * width if recurrent else 0
+    return LayerSpec(n_in, width, width, (n_in + 1) * width + feedback, n_in * width + feedback, recurrent=recurrent)
 
 
 def dense_specs(sizes: list[int]) -> list[LayerSpec]:
@@ -152,10 +174,14 @@ def check_entries(entries: Any, path: str = "network.layers") -> list[FieldProbl
     previous = None
     for index, entry in enumerate(entries):
         where = f"{path}[{index}]"
-        if not (isinstance(entry, dict) and len(entry) == 1 and next(iter(entry)) in ENTRY_KINDS):
+        kinds = [key for key in entry if key in ENTRY_KINDS] if isinstance(entry, dict) else []
+        extra = set(entry) - {*kinds, "recurrent"} if isinstance(entry, dict) else set()
+        if len(kinds) != 1 or extra or ("recurrent" in entry and kinds != ["dense"]):
             problems.append(FieldProblem(where, entry, ENTRY_TEXT))
             continue
-        kind, value = next(iter(entry.items()))
+        kind, value = entry_kind(entry)
+        if "recurrent" in entry:
+            problems += check_section(StackEntry, {"recurrent": entry["recurrent"]}, where)[1]
         if kind == "conv":
             problems += check_section(ConvLayer, value, f"{where}.conv")[1]
             if previous == "dense":
@@ -176,7 +202,7 @@ def stack(entries: list[dict], hidden: list[int], input_shape: tuple[int, int, i
     specs: list[LayerSpec] = []
     shape: tuple[int, ...] = input_shape
     for entry in entries:
-        kind, value = next(iter(entry.items()))
+        kind, value = entry_kind(entry)
         if kind == "pool":
             conv = specs[-1].conv
             conv = ConvGeometry(conv.channels, conv.kernel, conv.input_shape, conv.stride, conv.padding, value)
@@ -187,7 +213,7 @@ def stack(entries: list[dict], hidden: list[int], input_shape: tuple[int, int, i
             specs.append(LayerSpec(conv.n_in, conv.n_neurons, conv.n_out, conv.parameters, conv.connections, conv))
             shape = conv.output_shape
         else:
-            specs.append(_dense(math.prod(shape), value))
+            specs.append(_dense(math.prod(shape), value, is_recurrent(entry)))
             shape = (value,)
     specs.append(_dense(math.prod(shape), n_outputs))
     return specs
@@ -198,7 +224,7 @@ def geometry_problems(entries: list[dict], input_shape: tuple[int, int, int], pa
     shape = input_shape
     conv = None
     for index, entry in enumerate(entries):
-        kind, value = next(iter(entry.items()))
+        kind, value = entry_kind(entry)
         if kind == "conv":
             conv = ConvGeometry(value["channels"], value["kernel"], shape, value.get("stride", 1), value.get("padding", 0))
             problem = conv.problem(f"{path}[{index}].conv.kernel")

@@ -14,8 +14,11 @@ output layer, a leak-free sum of its currents over the steps, is NIR's
 integrator ``I`` with ``r = 1 / dt`` (a reader without ``I`` that sums the
 last Affine's output over steps gets the same scores).
 
-One network per file: specialized designs (several experts), STDP designs
-and fixed-point designs (NIR has no fixed-point neuron) are refused.
+A recurrent layer's W_rec is a Linear node from its LIF node back to it
+(``lif_1 → lif_1_rec → lif_1``, the gain folded in like the Affine's), which
+:func:`~snnexplorer.interop.from_nir` reads as recurrence. One network per
+file: specialized designs (several experts), STDP designs and fixed-point
+designs (NIR has no fixed-point neuron) are refused.
 """
 
 from __future__ import annotations
@@ -80,6 +83,11 @@ def to_nir(design: Design, dt: float = 1e-3, weights=None):
             nodes.append(nir.IF(r=ones, v_threshold=ones * neuron.threshold, v_reset=0 * ones, metadata=metadata))
     nodes.append(nir.Output(output_type={"output": np.array([layers[-1][0].shape[1]])}))
     graph = nir.NIRGraph.from_list(*nodes)
+    names = list(graph.nodes)  # input, affine, lif, affine_1, lif_1, …
+    for index, feedback in weights.recurrent.get("main", {}).items():
+        neurons = names[2 + 2 * index]  # its spikes, through W_rec (the gain folded in too), back into it
+        graph.nodes[f"{neurons}_rec"] = nir.Linear(weight=np.asarray(feedback, np.float64).T * gain)
+        graph.edges += [(neurons, f"{neurons}_rec"), (f"{neurons}_rec", neurons)]
     graph.metadata = {"source": "snnexplorer", "design": design.name, "dt": dt}
     return graph
 

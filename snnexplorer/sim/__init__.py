@@ -5,6 +5,7 @@ Neuron semantics — written once here, and shared by the torch training model
 For every spiking layer and step t (float32 arithmetic, or integers in fixed point)::
 
     I[t] = s_in[t] · W + b           # s_in: input spikes (or counts, or analog values)
+                                      # a recurrent layer adds s[t-1] · W_rec (its own spikes, step before)
     v[t] = β · v[t-1] + I[t]          # fixed point: ⌊v·β_q / 2^16⌋ + I, then saturate
     s[t] = v[t] ≥ θ                   # spike
     v[t] ← v[t] − θ·s[t]              # reset = 'subtract'   (or v[t] ← 0 where s[t], 'zero')
@@ -17,7 +18,7 @@ cross layers by a named rule (:mod:`snnexplorer.sim.resample`).
 
 from .activity import Activity, LayerActivity
 from .conv import Conv
-from .engine import DENSE_DENSITY, simulate
+from .engine import DENSE_DENSITY, RecurrentDense, simulate
 from .resample import RULES, resample
 
-__all__ = ["Activity", "LayerActivity", "Conv", "simulate", "resample", "RULES", "DENSE_DENSITY"]
+__all__ = ["Activity", "LayerActivity", "Conv", "RecurrentDense", "simulate", "resample", "RULES", "DENSE_DENSITY"]

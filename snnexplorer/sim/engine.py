@@ -13,6 +13,7 @@ from ..errors import DesignError, FieldProblem
 from .activity import Activity, LayerActivity
 from .conv import Conv, channels_last, lif_conv
 from .kernels import NeuronParams, as_words, count_scores, lif_dense, lif_event, unpack_bits, weight_tiles
+from .neurons import NeuronCoefficients
 from .quantize import beta_fixed, quantize_layer
 from .resample import resample
 
@@ -31,7 +32,18 @@ GROUP = 64
 fewer when the batch would not give every thread one."""
 
 
-Layer = "tuple[np.ndarray, np.ndarray] | Conv"
+Layer = "tuple[np.ndarray, np.ndarray] | Conv | RecurrentDense"
+
+
+@dataclass(frozen=True)
+class RecurrentDense:
+    """A fully connected LIF layer whose spikes feed back: ``weight`` [n_in, n_out], ``bias`` [n_out] and
+    ``recurrent`` W_rec [n_out, n_out] (row i: what a spike of neuron i adds to each input at the next step; the
+    convention of :mod:`snnexplorer.sim.neurons`, whose kernel steps it). Float only."""
+
+    weight: np.ndarray
+    bias: np.ndarray
+    recurrent: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,18 @@ class _LayerPlan:
     timesteps: int
     scale: float
     conv: Conv | None = None
+    recurrent: np.ndarray | None = None
+
+    @cached_property
+    def coefficients(self) -> NeuronCoefficients:
+        """This layer's LIF as the per-neuron update of :mod:`snnexplorer.sim.neurons` (v ← β·v + I, fire at v ≥ θ)."""
+        n = self.n_neurons
+        beta, threshold, reset_zero = self.neuron.beta, self.neuron.threshold, self.neuron.reset_zero
+        zeros = np.zeros(n, np.float32)
+        return NeuronCoefficients(
+            zeros, zeros, np.full(n, beta, np.float32), zeros, np.ones(n, np.float32), np.full(n, threshold, np.float32),
+            zeros, False, True, not reset_zero, True,
+        )  # fmt: skip
 
     @cached_property
     def tiles(self) -> np.ndarray:
@@ -82,6 +106,8 @@ class _LayerRun:
     analog: bool
     packed: bool = False
     """``out_spikes`` are packed bits (the event kernel's), not uint8."""
+    recurrent_ops: np.ndarray | None = None
+    """Of ``synaptic_ops``, the recurrent synapses' (a recurrent layer)."""
 
 
 def _per_layer(value: int | Sequence[int] | None, n_layers: int, default: int, field: str) -> list[int]:
@@ -95,17 +121,29 @@ def _per_layer(value: int | Sequence[int] | None, n_layers: int, default: int, f
     return values
 
 
+def _widths(layer: Layer) -> tuple[int, int]:
+    """(inputs, outputs) of a layer."""
+    if isinstance(layer, Conv):
+        return layer.n_in, layer.n_out
+    return tuple(np.shape(layer.weight if isinstance(layer, RecurrentDense) else layer[0]))
+
+
 def _check_chain(layers: Sequence[Layer]) -> None:
     """Each layer's input width equals the previous one's output; the output layer is fully connected."""
     problems = []
-    widths = [(layer.n_in, layer.n_out) if isinstance(layer, Conv) else tuple(np.shape(layer[0])) for layer in layers]
+    widths = [_widths(layer) for layer in layers]
     for index in range(1, len(layers)):
         if widths[index][0] != widths[index - 1][1]:
             problems.append(
                 (f"layers[{index}]", widths[index], f"{widths[index - 1][1]} inputs, the outputs of layers[{index - 1}]")
             )
-    if layers and isinstance(layers[-1], Conv):
-        problems.append((f"layers[{len(layers) - 1}]", "Conv", "a fully connected (W, b) output layer"))
+    if layers and isinstance(layers[-1], (Conv, RecurrentDense)):
+        problems.append((f"layers[{len(layers) - 1}]", type(layers[-1]).__name__, "a fully connected (W, b) output layer"))
+    for index, layer in enumerate(layers):
+        if isinstance(layer, RecurrentDense) and np.shape(layer.recurrent) != (widths[index][1],) * 2:
+            problems.append(
+                (f"layers[{index}].recurrent", np.shape(layer.recurrent), f"[{widths[index][1]}, {widths[index][1]}]")
+            )
     if problems:
         raise DesignError([FieldProblem(*problem) for problem in problems])
 
@@ -114,9 +152,12 @@ def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_
     plans = []
     for layer, steps, w_bits, v_bits in zip(layers, timesteps, weight_bits, membrane_bits):
         conv = layer if isinstance(layer, Conv) else None
-        weight, bias = (conv.weight, conv.bias) if conv else layer
+        recurrent = layer.recurrent if isinstance(layer, RecurrentDense) else None
+        weight, bias = (layer.weight, layer.bias) if conv or recurrent is not None else layer
         if not 1 <= w_bits <= 32 or not 1 <= v_bits <= 32:
             raise DesignError.single("quantization", (w_bits, v_bits), "bit widths in 1..32")
+        if recurrent is not None and (w_bits, v_bits) != (32, 32):
+            raise DesignError.single("quantization", (w_bits, v_bits), "32 (float) for a recurrent layer")
         if w_bits < 32:
             q = quantize_layer(weight, bias, threshold, w_bits, v_bits)
             plans.append(
@@ -139,6 +180,7 @@ def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_
                     steps,
                     1.0,
                     conv,
+                    None if recurrent is None else np.ascontiguousarray(recurrent, dtype=np.float32),
                 )
             )
     return plans
@@ -193,6 +235,8 @@ def _run_layer(
     dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
     if packed and (plan.conv or dense):
         spikes, packed = unpack_bits(spikes, plan.n_in), False
+    if plan.recurrent is not None:
+        return _run_recurrent(plan, unpack_bits(spikes, plan.n_in) if packed else spikes, analog)
     if plan.conv:
         out_spikes, counts, in_count, any_input, out_count, synaptic_ops = lif_conv(
             np.ascontiguousarray(spikes), analog, plan.conv_weight, plan.bias, plan.conv.shape, plan.neuron
@@ -211,6 +255,32 @@ def _run_layer(
         )
     return _LayerRun(
         out_spikes, counts, score, in_count, any_input, out_count, None, "dense" if dense else "event", analog, packed=not dense
+    )
+
+
+def _run_recurrent(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _LayerRun:
+    """A recurrent layer on one chunk: its feed-forward currents by BLAS, then its neurons stepped with their own
+    spikes fed back (:func:`~snnexplorer.sim.neurons.step_neurons`: rows of W_rec read for the neurons that spiked).
+    Its own spikes of step t − 1 count among its inputs of step t."""
+    n = plan.n_neurons
+    fed_back = np.ones(n, dtype=np.int64) * n  # each spike reaches every neuron
+    out_spikes, counts, out_count, _, _, recurrent_ops = plan.coefficients.step(
+        _dense_currents(spikes, plan), plan.recurrent, fed_back
+    )
+    feed_forward = np.count_nonzero(spikes, axis=2) if analog else spikes.sum(axis=2, dtype=np.int64)
+    in_count = feed_forward + np.pad(out_count[:, :-1], ((0, 0), (1, 0)))
+    synaptic_ops = feed_forward * n + recurrent_ops
+    return _LayerRun(
+        out_spikes,
+        counts,
+        None,
+        in_count,
+        in_count > 0,
+        out_count,
+        synaptic_ops,
+        "recurrent",
+        analog,
+        recurrent_ops=recurrent_ops,
     )
 
 
@@ -273,8 +343,9 @@ def simulate(
     """Simulate a feed-forward LIF network and count its activity.
 
     ``layers``: list of (W float32 [n_in, n_out], b float32 [n_out]) fully
-    connected layers or :class:`~snnexplorer.sim.conv.Conv` layers (inputs and
-    outputs flattened in (C, H, W) order); the last, fully connected, is the
+    connected layers, :class:`~snnexplorer.sim.conv.Conv` layers (inputs and
+    outputs flattened in (C, H, W) order) or :class:`RecurrentDense` layers
+    (hidden, float); the last, fully connected, is the
     non-spiking output layer. ``spikes``: [batch, T, n_in] — uint8/bool
     spikes or counts, or float32 analog input (direct encoding).
     ``timesteps``: None (T of ``spikes`` everywhere) or one int per layer; trains
@@ -292,7 +363,7 @@ def simulate(
         raise DesignError.single("path", path, f"one of {list(PATHS)}")
     spikes = np.asarray(spikes)
     _check_chain(layers)
-    n_inputs = layers[0].n_in if isinstance(layers[0], Conv) else np.shape(layers[0][0])[0]
+    n_inputs = _widths(layers[0])[0]
     if spikes.ndim != 3 or spikes.shape[2] != n_inputs:
         raise DesignError.single("spikes", spikes.shape, f"an array [batch, T, {n_inputs}]")
     if spikes.dtype == np.bool_:
@@ -310,7 +381,9 @@ def simulate(
     )
     n_batch = spikes.shape[0]
     input_bits = 8 if spikes.dtype == np.uint8 and spikes.size and int(spikes.max()) > 1 else 1
-    counters = [[[], [], [], []] for _ in plans]  # per layer: input spikes, steps with input, output spikes, synaptic ops
+    counters = [
+        [[], [], [], [], []] for _ in plans
+    ]  # per layer: input spikes, steps with input, output spikes, synaptic ops, of them recurrent
     layer_spikes = [[] for _ in plans[:-1]]
     scores, paths, analog_flags = [], [[] for _ in plans], [False] * n_layers
     for start in range(0, n_batch, chunk):
@@ -327,7 +400,10 @@ def simulate(
                 x = _retime(x, plan.timesteps, rule)
                 run = _run_layer(plan, x, is_output, path, spike_total, packed)
             synaptic_ops = run.in_count * plan.n_neurons if run.synaptic_ops is None else run.synaptic_ops
-            for counter, values in zip(counters[index], (run.in_count, run.any_input, run.out_count, synaptic_ops)):
+            recurrent_ops = np.zeros_like(synaptic_ops) if run.recurrent_ops is None else run.recurrent_ops
+            for counter, values in zip(
+                counters[index], (run.in_count, run.any_input, run.out_count, synaptic_ops, recurrent_ops)
+            ):
                 counter.append(values.sum(axis=0))
             paths[index].append(run.path)
             analog_flags[index] = run.analog
@@ -340,12 +416,13 @@ def simulate(
                 previous = run
     activity_layers = []
     for index, plan in enumerate(plans):
-        in_spikes, any_in, out_spikes, synaptic_ops = (np.sum(c, axis=0).astype(np.int64) for c in counters[index])
+        in_spikes, any_in, out_spikes, synaptic_ops, recurrent_ops = (np.sum(c, axis=0).astype(np.int64) for c in counters[index])
         taken = set(paths[index])
         n_out = plan.n_neurons
+        feedback = 0 if plan.recurrent is None else plan.recurrent.size
         activity_layers.append(
             LayerActivity(
-                n_in=plan.n_in,
+                n_in=plan.n_in + (0 if plan.recurrent is None else n_out),
                 n_out=n_out,
                 timesteps=plan.timesteps,
                 batch=n_batch,
@@ -357,11 +434,14 @@ def simulate(
                 is_output=index == n_layers - 1,
                 analog_input=analog_flags[index],
                 path=taken.pop() if len(taken) == 1 else "mixed",
-                parameters=plan.weight.size + plan.bias.size,
-                connections=plan.conv.connections if plan.conv else plan.n_in * n_out,
-                zero_weights=int(plan.weight.size - np.count_nonzero(plan.weight)),
-                weights=plan.weight.size,
+                parameters=plan.weight.size + plan.bias.size + feedback,
+                connections=(plan.conv.connections if plan.conv else plan.n_in * n_out) + feedback,
+                zero_weights=int(plan.weight.size + feedback - np.count_nonzero(plan.weight))
+                - (0 if plan.recurrent is None else int(np.count_nonzero(plan.recurrent))),
+                weights=plan.weight.size + feedback,
                 input_bits=input_bits if index == 0 else 1,
+                recurrent_synaptic_ops=None if plan.recurrent is None else recurrent_ops,
+                recurrent_connections=feedback,
             )
         )
     return Activity.from_chunks(activity_layers, scores, layer_spikes, labels, name)

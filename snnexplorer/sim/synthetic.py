@@ -17,7 +17,8 @@ def synthetic_activity(
     ``specs``: the weight layers (:mod:`snnexplorer.topology`; the last is the
     output layer); ``timesteps``: one per weight layer. A conv layer's input
     spike reaches its mean fan-out (connections / inputs), and it sends on the
-    ``rate`` share of its pooled outputs.
+    ``rate`` share of its pooled outputs. A recurrent layer also reads its own
+    spikes of the step before, each reaching all its neurons.
     A layer's spikes reach the next layer as the engine passes them, by the
     ``rate`` rule of :mod:`snnexplorer.sim.resample` (the spike count is kept
     when the next layer runs fewer or more steps), so per-layer timesteps save
@@ -35,14 +36,16 @@ def synthetic_activity(
         updates = np.full(steps, spec.n_neurons * samples, dtype=np.int64)
         event = updates * (1 if rate > 0 else 0)
         synaptic_ops = spikes_in * spec.n_neurons if spec.conv is None else np.rint(spikes_in * spec.connections / spec.n_in)
+        fed_back = np.pad(spikes_out[:-1], (1, 0)) if spec.recurrent else np.zeros(steps, dtype=np.int64)
+        recurrent_ops = fed_back * spec.n_neurons  # its spikes of the step before, each reaching every neuron
         layers.append(
             LayerActivity(
-                spec.n_in,
+                spec.n_in + (spec.n_out if spec.recurrent else 0),
                 spec.n_neurons,
                 steps,
                 samples,
-                spikes_in,
-                synaptic_ops.astype(np.int64),
+                spikes_in + fed_back,
+                (synaptic_ops + recurrent_ops).astype(np.int64),
                 updates,
                 event,
                 spikes_out,
@@ -50,6 +53,8 @@ def synthetic_activity(
                 parameters=spec.parameters,
                 connections=spec.connections,
                 weights=spec.parameters - (spec.conv.channels if spec.conv else spec.n_out),
+                recurrent_synaptic_ops=recurrent_ops if spec.recurrent else None,
+                recurrent_connections=spec.n_out**2 if spec.recurrent else 0,
             )
         )
         if not is_output:

@@ -8,6 +8,7 @@ fast-sigmoid surrogate gradient (slope 25). Fixed point follows
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -28,12 +29,16 @@ class _Spike(torch.autograd.Function):
         return grad / (SURROGATE_SLOPE * x.abs() + 1.0) ** 2
 
 
-def lif_scan(currents: torch.Tensor, beta: float, threshold: float, reset_zero: bool) -> torch.Tensor:
-    """Spikes [B, T, n] of LIF neurons driven by ``currents`` [B, T, n] (float, differentiable)."""
+def lif_scan(
+    currents: torch.Tensor, beta: float, threshold: float, reset_zero: bool, recurrent: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Spikes [B, T, n] of LIF neurons driven by ``currents`` [B, T, n] (float, differentiable); with ``recurrent``
+    W_rec [n, n] the spikes of step t − 1 add ``s · W_rec`` to the current of step t (BPTT goes through it)."""
     v = torch.zeros_like(currents[:, 0])
+    s = torch.zeros_like(v)
     out = []
     for current in currents.unbind(1):  # unbind: one backward stack, not a zero-filled gradient per step
-        v = beta * v + current
+        v = beta * v + (current if recurrent is None else current + s @ recurrent)
         s = _Spike.apply(v - threshold)
         v = v * (1 - s) if reset_zero else v - threshold * s
         out.append(s)
@@ -93,6 +98,11 @@ class SpikingNet(nn.Module):
             else nn.Linear(s.n_in, s.n_out)
             for s in specs
         )
+        self.recurrent = nn.ParameterDict(
+            {str(i): nn.Parameter(torch.empty(s.n_out, s.n_out)) for i, s in enumerate(specs) if s.recurrent}
+        )
+        for weight in self.recurrent.values():  # as nn.Linear(n, n) draws its weights
+            nn.init.kaiming_uniform_(weight, a=5**0.5)
         self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
         self.weight_bits = weight_bits or [32] * len(self.layers)
 
@@ -117,8 +127,20 @@ class SpikingNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for index in range(len(self.layers) - 1):
-            x = self._pool(index, lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero))
+            feedback = self.recurrent[str(index)] if str(index) in self.recurrent else None
+            x = self._pool(index, lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero, feedback))
         return self._current(len(self.layers) - 1, x).sum(dim=1)
+
+    def numpy_recurrent(self) -> dict[int, np.ndarray]:
+        """W_rec [n_out, n_out] float32 per recurrent layer (row: the neuron that spiked), as the engine reads it."""
+        return {int(i): w.detach().numpy().astype(np.float32).copy() for i, w in self.recurrent.items()}
+
+    def load_recurrent(self, recurrent: dict[int, np.ndarray]) -> SpikingNet:
+        """Set the recurrent weights from :meth:`numpy_recurrent`'s form; returns self."""
+        with torch.no_grad():
+            for index, weight in recurrent.items():
+                self.recurrent[str(index)].copy_(torch.from_numpy(weight))
+        return self
 
     def load_numpy(self, layers: list) -> SpikingNet:
         """Set the weights from :meth:`numpy_layers`' form; returns self."""

@@ -79,6 +79,8 @@ def encode_batch(x: torch.Tensor, encoding: str, steps: int, generator: torch.Ge
         return x[:, None, :].expand(-1, steps, -1)
     if encoding == "events":  # already binned into frames [B, T, inputs] (see _fit)
         return x.to(torch.float32)
+    if encoding == "rows":
+        return x.reshape(x.shape[0], steps, -1)
     return torch.from_numpy(data.latency_encode(x.cpu().numpy(), steps)).to(x.device, x.dtype)
 
 
@@ -129,7 +131,7 @@ def _fit(
             if cancel is not None and cancel.is_set():
                 raise TrainingCancelled(f"training of {label} cancelled")
             idx = order[b * bs : (b + 1) * bs]
-            images = shift_batch(xs[idx], design.input_shape, generator) if settings.augment else xs[idx]
+            images = shift_batch(xs[idx], design.image_shape, generator) if settings.augment else xs[idx]
             if spiking:
                 score = model(encode_batch(images, design.dataset.encoding, steps, generator)) / steps
             else:
@@ -176,8 +178,9 @@ def train_network(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     label: str = "main",
-) -> list:
-    """Train one SpikingNet of ``specs`` on cross-entropy of score / T; returns numpy layers."""
+) -> tuple[list, dict[int, np.ndarray]]:
+    """Train one SpikingNet of ``specs`` on cross-entropy of score / T; returns numpy layers and the recurrent
+    layers' W_rec (through time: BPTT)."""
     torch.manual_seed(design.training.seed)
     neuron = design.network.neuron
     model = SpikingNet(specs, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(specs)))
@@ -194,7 +197,7 @@ def train_network(
         cancel,
         label,
     )
-    return [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers()]
+    return [(w.astype(np.float32), b.astype(np.float32)) for w, b in model.numpy_layers()], model.numpy_recurrent()
 
 
 def ann_specs(design: Design) -> list[LayerSpec]:
@@ -296,8 +299,10 @@ def train(
     k = design.n_classes
     started = time.perf_counter()
     spec = design.specialization
+    recurrent = {}
     if spec.experts == 1:
-        networks = {"main": train_network(design.network_specs()["main"], x, y, design, progress=progress, cancel=cancel)}
+        layers, feedback = train_network(design.network_specs()["main"], x, y, design, progress=progress, cancel=cancel)
+        networks, recurrent = {"main": layers}, ({"main": feedback} if feedback else {})
         groups = [list(range(k))]
     else:
         groups = class_groups(design, confusion)
@@ -306,7 +311,7 @@ def train(
             group_of = np.zeros(k, dtype=np.int64)
             for g, group in enumerate(groups):
                 group_of[group] = g
-            networks["router"] = train_network(
+            networks["router"], _ = train_network(
                 design.network_specs()["router"], x, group_of[y], design, progress=progress, cancel=cancel, label="router"
             )
     meta = {
@@ -316,4 +321,4 @@ def train(
         "torch": torch.__version__,
         "device": str(device()),
     }
-    return Weights(networks, groups, spec.combine if spec.experts > 1 else "argmax", meta)
+    return Weights(networks, groups, spec.combine if spec.experts > 1 else "argmax", meta, recurrent)

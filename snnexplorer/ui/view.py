@@ -22,7 +22,7 @@ from ..design import PER_LAYER_FIELDS, Dataset, Design
 from ..format import HEADLINE_LABELS, headline, readable_comparison, readable_number, reference_points
 from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
-from ..topology import ConvLayer, StackEntry
+from ..topology import ConvLayer, StackEntry, entry_kind
 from . import plots
 from .export import export_bytes, plots_html
 from .model import ExplorerModel
@@ -179,7 +179,7 @@ class Explorer(pn.viewable.Viewer):
         a dense width. Bounds, labels and help are the topology's parameters."""
         rows = []
         for index, entry in enumerate(self.model.editor.draft.network.layers):
-            kind, value = next(iter(entry.items()))
+            kind, value = entry_kind(entry)
             section = ConvLayer if kind == "conv" else StackEntry
             inputs = []
             for key in section.fields() if kind == "conv" else [kind]:

@@ -1,0 +1,124 @@
+"""Recurrent designs: row-by-row input, a recurrent dense layer trained through time, simulated event-driven in the
+engine exactly as torch computes it, priced with its recurrent weights, and written to NIR and read back."""
+
+from __future__ import annotations
+
+import nir
+import numpy as np
+import pytest
+import torch
+
+from snnexplorer import data
+from snnexplorer.design import load_design
+from snnexplorer.errors import DesignError
+from snnexplorer.hardware.workload import ann_activity
+from snnexplorer.inference import simulate_weights
+from snnexplorer.interop import from_nir, to_nir
+from snnexplorer.pipeline import cost_design
+from snnexplorer.train.model import SpikingNet
+from snnexplorer.train.trainer import train
+
+ROWS = {"dataset": {"encoding": "rows", "test_samples": 300}, "timesteps": 28}
+
+
+def _design(recurrent: bool = True, width: int = 32):
+    return load_design("mnist-baseline").copy(
+        name="tiny-recurrent",
+        **ROWS,
+        network={"layers": [{"dense": width, "recurrent": recurrent}]},
+        training={"timesteps": 28, "epochs": 3, "lr": 0.005, "train_samples": 4000, "augment": False},
+    )
+
+
+@pytest.fixture(scope="module")
+def trained():
+    design = _design()
+    test = data.load("mnist", "test").head(300)
+    weights = train(design)
+    return design, weights, test, simulate_weights(design, weights, test.x, test.y)
+
+
+def test_rows_feed_one_row_of_the_image_per_step():
+    x = data.load("mnist", "test").head(3).x
+    rows = data.encode(x, "rows", 28)
+    assert rows.shape == (3, 28, 28) and rows.dtype == np.float32
+    np.testing.assert_array_equal(rows[1, 14], x[1].reshape(28, 28)[14])
+    assert _design().n_inputs == 28 and _design().network_specs()["main"][0].n_in == 28
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"timesteps": 25}, "timesteps"),
+        ({"training": {"timesteps": 20}}, "training.timesteps"),
+        ({"dataset": {"name": "nmnist-emulated", "encoding": "rows"}}, "dataset.encoding"),
+        ({"network": {"layers": [{"conv": {"channels": 4, "kernel": 3}}, {"dense": 16}]}}, "network.layers"),
+        ({"quantization": {"weight_bits": 8}}, "quantization.weight_bits"),
+        ({"specialization": {"experts": 2}}, "specialization.experts"),
+        ({"network": {"layers": [{"dense": 16, "recurrent": "yes"}]}}, "network.layers[0].recurrent"),
+        ({"network": {"layers": [{"pool": 2, "recurrent": True}]}}, "network.layers[0]"),
+    ],
+)
+def test_bad_combinations_are_refused_by_field(change, field):
+    with pytest.raises(DesignError) as info:
+        _design().copy(**change)
+    assert any(problem.field == field for problem in info.value.problems), str(info.value)
+
+
+def test_the_engine_runs_a_recurrent_layer_exactly_as_torch_trained_it(trained):
+    design, weights, test, activity = trained
+    assert weights.recurrent["main"][0].shape == (32, 32) and activity.paths[0] == "recurrent"
+    neuron = design.network.neuron
+    model = SpikingNet(design.network_specs()["main"], neuron.beta, neuron.threshold, neuron.reset)
+    model.load_numpy(weights.networks["main"]).load_recurrent(weights.recurrent["main"])
+    with torch.no_grad():
+        scores = model(torch.from_numpy(data.encode(test.x, "rows", 28))).numpy()
+    assert np.mean(scores.argmax(1) == activity.predictions) >= 0.99
+    assert activity.accuracy > 0.25  # three epochs on 4,000 digits: learning, not chance (0.1)
+
+
+def test_recurrent_ops_are_counted_apart_and_priced_as_their_own_kind(trained):
+    design, weights, test, activity = trained
+    hidden = activity.layers[0]
+    out = hidden.output_spikes  # the spikes of step t are read back at t + 1, each reaching the 32 neurons
+    np.testing.assert_array_equal(hidden.recurrent_synaptic_ops, np.pad(out[:-1], (1, 0)) * 32)
+    assert hidden.n_in == 28 + 32 and hidden.connections == 28 * 32 + 32 * 32 and hidden.recurrent_connections == 1024
+    assert hidden.parameters == 28 * 32 + 32 + 32 * 32
+    report = cost_design(design, activity)
+    assert report.by("kind").set_index("kind").loc["recurrent_weights", "energy_j"] > 0
+    ops_share, energy_share = report.recurrent_share()
+    assert ops_share == pytest.approx(hidden.recurrent_synaptic_ops.sum() / activity.synaptic_ops.sum())
+    assert 0 < energy_share < 1
+    elman = ann_activity(activity)  # the ANN twin: the same-shape Elman RNN, every layer at every one of the 28 steps
+    assert [layer.timesteps for layer in elman.layers] == [28, 28]
+    assert elman.layers[0].synaptic_ops.sum() == (28 * 32 + 32 * 32) * 300 * 28
+
+
+def test_a_recurrent_design_written_to_nir_reads_back_with_the_same_counts(trained, tmp_path):
+    design, weights, test, activity = trained
+    graph = to_nir(design, weights=weights)
+    assert ("lif", "lif_rec") in graph.edges and ("lif_rec", "lif") in graph.edges
+    nir.write(tmp_path / "recurrent.nir", graph)
+    network = from_nir(tmp_path / "recurrent.nir")
+    assert network.stages[0].recurrent and network.layers()["recurrent"].tolist() == [1024, 0]
+    theirs = network.simulate(data.encode(test.x, "rows", 28), test.y)
+    assert np.mean(theirs.layer_spikes[0] == activity.layer_spikes[0]) >= 0.999
+    assert np.mean(theirs.predictions == activity.predictions) >= 0.99
+    ours, read_back = activity.layers[0], theirs.layers[0]
+    assert (
+        abs(int(read_back.recurrent_synaptic_ops.sum()) - int(ours.recurrent_synaptic_ops.sum()))
+        <= 1e-3 * ours.recurrent_synaptic_ops.sum()
+    )
+
+
+def test_synthetic_activity_of_a_recurrent_design_reads_its_own_spikes_back():
+    from snnexplorer.sim.synthetic import synthetic_activity
+
+    design = _design(width=64)
+    recurrent, plain = (
+        synthetic_activity(d.network_specs()["main"], d.layer_timesteps, 0.1) for d in (design, _design(False, 64))
+    )
+    hidden, without = recurrent.layers[0], plain.layers[0]
+    assert hidden.recurrent_synaptic_ops.sum() == round(0.1 * 64) * 27 * 64  # every step but the first
+    assert hidden.synaptic_ops.sum() == without.synaptic_ops.sum() + hidden.recurrent_synaptic_ops.sum()
+    assert cost_design(design, recurrent).energy_j > cost_design(_design(False, 64), plain).energy_j
