@@ -28,7 +28,9 @@ online and checks their MD5 sums before anything is renamed into place.
 Encoders turn images ``x`` of shape [n, pixels] in [0, 1] into network input of
 shape [n, T, pixels]: :func:`rate_encode` (Bernoulli spikes, p = x, seeded),
 :func:`latency_encode` (one spike at step ⌊(1 − x)(T − 1)⌋ for x > 0) and
-:func:`direct_encode` (the analog pixel as input current at every step); the
+:func:`direct_encode` (the analog pixel as input current at every step),
+:func:`rows_encode` (one row of a grey image per step, as analog current:
+sequential MNIST, [n, H, W]); the
 ``events`` encoding bins an EventSet into T frames of event counts
 (:meth:`EventSet.bin`).
 """

@@ -122,3 +122,17 @@ def test_synthetic_activity_of_a_recurrent_design_reads_its_own_spikes_back():
     assert hidden.recurrent_synaptic_ops.sum() == round(0.1 * 64) * 27 * 64  # every step but the first
     assert hidden.synaptic_ops.sum() == without.synaptic_ops.sum() + hidden.recurrent_synaptic_ops.sum()
     assert cost_design(design, recurrent).energy_j > cost_design(_design(False, 64), plain).energy_j
+
+
+def test_the_stack_editor_toggles_recurrence_and_keeps_it_through_a_width_edit():
+    from snnexplorer.ui.draft import DraftEditor
+
+    edits = []
+    editor = DraftEditor(changed=edits.append)
+    editor.load(_design(recurrent=False))
+    editor.set_stack_entry(0, "recurrent", True)
+    assert editor.draft.network.layers == [{"dense": 32, "recurrent": True}] and editor.draft.is_recurrent
+    editor.set_stack_entry(0, "dense", 48)
+    assert editor.draft.network.layers == [{"dense": 48, "recurrent": True}]
+    editor.set_stack_entry(0, "recurrent", False)
+    assert editor.draft.network.layers == [{"dense": 48}] and edits

@@ -94,6 +94,12 @@ def neurobench_reference(design: Design, samples: int = 200, batch_size: int = 1
             ),
             ("quantization.weight_bits", design.weight_bits, "32 (the twin's weights are float)", min(design.weight_bits) >= 32),
             (
+                "network.layers",
+                design.network.layers,
+                "feed-forward layers (the snnTorch twin has no recurrent layer yet)",
+                not design.is_recurrent,
+            ),
+            (
                 "timesteps",
                 design.layer_timesteps,
                 "one count for every layer (the twin steps them together)",

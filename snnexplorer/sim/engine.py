@@ -1,4 +1,4 @@
-"""The simulation engine: layer-major evaluation of a feed-forward LIF network."""
+"""The simulation engine: layer-major evaluation of a LIF network (a recurrent layer steps with its own spikes fed back)."""
 
 from __future__ import annotations
 

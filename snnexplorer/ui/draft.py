@@ -26,7 +26,7 @@ from ..hardware import Architecture
 from ..per_layer import resize
 from ..sections import Section
 from ..stdp.rule import VARIANTS, variant_of, with_learning_rule, with_variant
-from ..topology import check_entries
+from ..topology import check_entries, entry_kind, is_recurrent
 from ..yaml_input import parse_yaml
 
 
@@ -193,14 +193,17 @@ class DraftEditor(param.Parameterized):
         if self._text_edit(path, problems[0] if problems else None):
             self._assign(self.draft.network, "layers", layers)
 
-    def set_stack_entry(self, index: int, key: str, value: int) -> None:
-        """One number of entry ``index`` of ``network.layers``: a conv field (``key``), a pool or a dense width."""
+    def set_stack_entry(self, index: int, key: str, value: int | bool) -> None:
+        """One value of entry ``index`` of ``network.layers``: a conv field (``key``), a pool, a dense width, or
+        whether a dense layer is ``recurrent``."""
         layers = copy.deepcopy(self.draft.network.layers)
-        kind = next(iter(layers[index]))
+        kind, _ = entry_kind(layers[index])
         if kind == "conv":
             layers[index]["conv"][key] = value
+        elif key == "recurrent":
+            layers[index] = {"dense": layers[index]["dense"], **({"recurrent": True} if value else {})}
         else:
-            layers[index] = {kind: value}
+            layers[index] = {kind: value, **({"recurrent": True} if is_recurrent(layers[index]) else {})}
         if layers != self.draft.network.layers:
             self.draft.network.layers = layers
 

@@ -22,7 +22,7 @@ from ..design import PER_LAYER_FIELDS, Dataset, Design
 from ..format import HEADLINE_LABELS, headline, readable_comparison, readable_number, reference_points
 from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
-from ..topology import ConvLayer, StackEntry, entry_kind
+from ..topology import ConvLayer, StackEntry, entry_kind, is_recurrent
 from . import plots
 from .export import export_bytes, plots_html
 from .model import ExplorerModel
@@ -196,6 +196,15 @@ class Explorer(pn.viewable.Viewer):
                 )
                 number.param.watch(lambda event, i=index, k=key: self.model.editor.set_stack_entry(i, k, event.new), "value")
                 inputs.append(number)
+            if kind == "dense":
+                toggle = pn.widgets.Checkbox(
+                    name=StackEntry.param.recurrent.label,
+                    value=is_recurrent(entry),
+                    description=StackEntry.param.recurrent.doc,
+                    margin=(22, 3, 2, 8),
+                )
+                toggle.param.watch(lambda event, i=index: self.model.editor.set_stack_entry(i, "recurrent", event.new), "value")
+                inputs.append(toggle)
             row = pn.Row(*inputs, margin=0)
             rows.append(pn.Column(pn.pane.Markdown(f"{index}: conv", margin=(0, 3)), row, margin=0) if kind == "conv" else row)
         return rows
