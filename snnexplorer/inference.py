@@ -58,7 +58,7 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
     def run(name: str, rows: np.ndarray | slice = slice(None)) -> Activity:
         layers = engine_layers(specs[name], weights.networks[name], weights.recurrent.get(name))
         n = len(layers)
-        return simulate(
+        activity = simulate(
             layers,
             spikes[rows],
             timesteps=fit_to_depth(steps, n),
@@ -67,6 +67,8 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
             name=name,
             **kwargs,
         )
+        activity.sequential = design.dataset.encoding == "rows"
+        return activity
 
     if "main" in weights.networks:
         act = run("main")

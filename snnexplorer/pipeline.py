@@ -41,6 +41,8 @@ def synthetic_for(design: Design, rate: float) -> Activity:
         return synthetic_activity(specs["stdp"], design.layer_timesteps[:1], rate, name="main")
     experts = [name for name in specs if name != "router"]
     nets = [synthetic_activity(specs[name], design.layer_timesteps, rate, name=name) for name in experts]
+    for net in nets:
+        net.sequential = design.dataset.encoding == "rows"
     if len(nets) == 1:
         nets[0].name = "main"
         return nets[0]

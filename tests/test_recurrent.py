@@ -136,3 +136,31 @@ def test_the_stack_editor_toggles_recurrence_and_keeps_it_through_a_width_edit()
     assert editor.draft.network.layers == [{"dense": 48, "recurrent": True}]
     editor.set_stack_entry(0, "recurrent", False)
     assert editor.draft.network.layers == [{"dense": 48}] and edits
+
+
+@pytest.mark.slow
+def test_the_shipped_recurrent_preset_reads_back_from_nir_with_its_counts(tmp_path):
+    """smnist-recurrent (two recurrent layers, zoo weights) written to NIR and read back: the graph engine
+    reproduces the design engine's spikes, recurrent ops and predictions on 500 test digits."""
+    from snnexplorer.interop import write_nir
+    from snnexplorer.pipeline import simulate_design
+
+    design = load_design("smnist-recurrent").copy(dataset={"name": "mnist", "encoding": "rows", "test_samples": 500})
+    network = from_nir(write_nir(design, tmp_path / "smnist.nir"))
+    assert [stage.recurrent for stage in network.stages] == [True, True, False]
+    test = data.load("mnist", "test").head(500)
+    ours, theirs = simulate_design(design), network.simulate(data.encode(test.x, "rows", 28), test.y)
+    assert np.mean(ours.predictions == theirs.predictions) >= 0.99
+    for index in range(2):
+        assert np.mean(ours.layer_spikes[index] == theirs.layer_spikes[index]) >= 0.995
+        mine, read_back = ours.layers[index].recurrent_synaptic_ops.sum(), theirs.layers[index].recurrent_synaptic_ops.sum()
+        assert abs(int(read_back) - int(mine)) <= 2e-3 * mine
+
+
+def test_the_ann_twin_of_a_design_reading_rows_runs_at_every_row():
+    from snnexplorer.pipeline import synthetic_for
+
+    feed_forward = synthetic_for(_design(False, 64), 0.1)
+    frames = synthetic_for(load_design("mnist-baseline"), 0.1)
+    assert [layer.timesteps for layer in ann_activity(feed_forward).layers] == [28, 28]
+    assert [layer.timesteps for layer in ann_activity(frames).layers] == [1, 1]

@@ -433,11 +433,12 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
     activity as the ReLU sparsity proxy (share of neurons that fired at all).
     A network with a recurrent layer has the same-shape Elman RNN as its twin:
     every layer runs at every step of the sequence, its recurrent weights
-    included (``h_t = f(W x_t + W_rec h_{t−1} + b)``), T passes instead of one.
+    included (``h_t = f(W x_t + W_rec h_{t−1} + b)``), T passes instead of one;
+    so does the twin of a network reading a sequence (``Activity.sequential``).
     """
     layers = []
     n = max(1, activity.batch)
-    sequence = any(layer.recurrent_connections for layer in activity.layers)
+    sequence = activity.sequential or any(layer.recurrent_connections for layer in activity.layers)
     for index, layer in enumerate(activity.layers):
         steps = layer.timesteps if sequence else 1
         density = 1.0
@@ -473,5 +474,11 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
             )
         )
     return Activity(
-        layers, activity.predictions, activity.output_potential, activity.layer_spikes, activity.labels, activity.name
+        layers,
+        activity.predictions,
+        activity.output_potential,
+        activity.layer_spikes,
+        activity.labels,
+        activity.name,
+        sequential=activity.sequential,
     )

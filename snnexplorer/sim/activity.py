@@ -86,6 +86,9 @@ class Activity:
     labels: np.ndarray | None = None
     name: str = "main"
     experts: list[Activity] = field(default_factory=list)
+    sequential: bool = False
+    """The input is a sequence (one row of an image per step, ``rows`` encoding), not one frame repeated or binned:
+    an ANN twin then runs at every step too."""
 
     @classmethod
     def from_chunks(
