@@ -39,6 +39,8 @@ KIND_COLOURS = {
     "leakage": "#999999",
 }
 """One colour per data kind of the breakdown (memory traffic, then operations), the same on every design."""
+COMPACT_LEGEND = {"spacing": 0, "padding": 4, "label_height": 14, "glyph_height": 12, "label_text_font_size": "8pt"}
+"""A legend whose entries fit beside a breakdown plot's frame."""
 SIZE = dict(height=320, responsive=True, tools=["hover"], fontscale=1.0, framewise=True)
 BYTES_TICKS_JS = """
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -95,6 +97,7 @@ def breakdown(report, value: str = "energy_j"):
         xlabel="layer · memory level",
         title=f"{title} by layer, memory level and data kind",
         legend_position="right",
+        legend_opts=COMPACT_LEGEND,  # up to ten kinds beside the bars, none over the title
         hover_tooltips=[("where", "@where"), ("data kind", "@kind"), (label.lower(), "@text")],
         **SIZE,
     )

@@ -198,13 +198,10 @@ class Explorer(pn.viewable.Viewer):
                 inputs.append(number)
             if kind == "dense":
                 toggle = pn.widgets.Checkbox(
-                    name=StackEntry.param.recurrent.label,
-                    value=is_recurrent(entry),
-                    description=StackEntry.param.recurrent.doc,
-                    margin=(22, 3, 2, 8),
+                    name=StackEntry.param.recurrent.label, value=is_recurrent(entry), margin=(28, 0, 2, 8)
                 )
                 toggle.param.watch(lambda event, i=index: self.model.editor.set_stack_entry(i, "recurrent", event.new), "value")
-                inputs.append(toggle)
+                inputs += [toggle, pn.widgets.TooltipIcon(value=StackEntry.param.recurrent.doc, margin=(24, 0, 0, 0))]
             row = pn.Row(*inputs, margin=0)
             rows.append(pn.Column(pn.pane.Markdown(f"{index}: conv", margin=(0, 3)), row, margin=0) if kind == "conv" else row)
         return rows
