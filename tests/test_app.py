@@ -894,3 +894,28 @@ def test_the_reference_line_names_a_chips_cores_tiles_and_busiest_core():
     line = reference_points(loihi)
     assert f"on {chip.cores:,.0f} cores in 1 tile," in line and "busiest core" in line
     assert "cores" not in reference_points(evaluate(Design.from_dict({}), "synthetic:0.1"))
+
+
+@pytest.mark.browser
+def test_the_recurrent_preset_loads_names_its_recurrent_weights_and_a_toggle_changes_the_numbers(served_app, page):
+    _open(page, served_app)
+    before = _energy_text(page)
+    page.evaluate(f"() => {{ const s = ({FIND})('Select', 'Preset'); s.value = 'smnist-recurrent'; }}")
+    _wait_until(page, lambda: _energy_text(page) != before, 60)
+    selects = page.locator("select")
+    options = [selects.nth(i).evaluate("e => [...e.options].map(o => o.value)") for i in range(selects.count())]
+    hardware = next(i for i, values in enumerate(options) if "edge-soc" in values and "loihi" in values)
+    loaded = _energy_text(page)
+    selects.nth(hardware).select_option("edge-soc")  # a memory hierarchy: the weights are data kinds there
+    _wait_until(page, lambda: _energy_text(page) != loaded)
+    page.get_by_text("Breakdown", exact=True).first.click()
+    kinds = """() => [...Bokeh.documents[0].all_models].filter(m => m.type === 'ColumnDataSource' && m.data && m.data.kind)
+        .flatMap(m => [...m.data.kind])"""
+    _wait_until(page, lambda: "recurrent_weights" in page.evaluate(kinds))
+    assert "recurrent_weights" in page.evaluate(kinds)
+    recurrent = _energy_text(page)
+    page.evaluate(
+        "() => [...Bokeh.documents[0].all_models].find(m => m.type.endsWith('Checkbox') && m.label === 'Recurrent').active = false"
+    )
+    _wait_until(page, lambda: _energy_text(page) != recurrent, 60)
+    assert _energy_text(page) != recurrent

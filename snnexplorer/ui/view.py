@@ -198,7 +198,7 @@ class Explorer(pn.viewable.Viewer):
                 inputs.append(number)
             if kind == "dense":
                 toggle = pn.widgets.Checkbox(
-                    name=StackEntry.param.recurrent.label, value=is_recurrent(entry), margin=(28, 0, 2, 8)
+                    label=StackEntry.param.recurrent.label, value=is_recurrent(entry), margin=(28, 0, 2, 8)
                 )
                 toggle.param.watch(lambda event, i=index: self.model.editor.set_stack_entry(i, "recurrent", event.new), "value")
                 inputs += [toggle, pn.widgets.TooltipIcon(value=StackEntry.param.recurrent.doc, margin=(24, 0, 0, 0))]
