@@ -335,7 +335,7 @@ class _Builder:
     """Builds each population's synapse tree, shapes checked node by node (see the module docstring)."""
 
     def __init__(self, flat: FlatGraph, source: str, order: list[str]):
-        self.flat, self.order = flat, order
+        self.flat = flat
         self.index = {name: i for i, name in enumerate(order)} | {source: NETWORK_INPUT}
         self.shapes: dict[str, tuple[int, ...]] = {source: _input_shape(flat.nodes[source])}
 

@@ -263,7 +263,7 @@ def _run_recurrent(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _Layer
     spikes fed back (:func:`~snnexplorer.sim.neurons.step_neurons`: rows of W_rec read for the neurons that spiked).
     Its own spikes of step t − 1 count among its inputs of step t."""
     n = plan.n_neurons
-    fed_back = np.ones(n, dtype=np.int64) * n  # each spike reaches every neuron
+    fed_back = np.full(n, n, dtype=np.int64)  # each spike reaches every neuron
     out_spikes, counts, out_count, _, _, recurrent_ops = plan.coefficients.step(
         _dense_currents(spikes, plan), plan.recurrent, fed_back
     )
