@@ -141,14 +141,14 @@ def test_the_stack_editor_toggles_recurrence_and_keeps_it_through_a_width_edit()
 @pytest.mark.slow
 def test_the_shipped_recurrent_preset_reads_back_from_nir_with_its_counts(tmp_path):
     """smnist-recurrent (two recurrent layers, zoo weights) written to NIR and read back: the graph engine
-    reproduces the design engine's spikes, recurrent ops and predictions on 500 test digits."""
+    reproduces the design engine's spikes, recurrent ops and predictions on 300 test digits."""
     from snnexplorer.interop import write_nir
     from snnexplorer.pipeline import simulate_design
 
-    design = load_design("smnist-recurrent").copy(dataset={"name": "mnist", "encoding": "rows", "test_samples": 500})
+    design = load_design("smnist-recurrent").copy(dataset={"name": "mnist", "encoding": "rows", "test_samples": 300})
     network = from_nir(write_nir(design, tmp_path / "smnist.nir"))
     assert [stage.recurrent for stage in network.stages] == [True, True, False]
-    test = data.load("mnist", "test").head(500)
+    test = data.load("mnist", "test").head(300)
     ours, theirs = simulate_design(design), network.simulate(data.encode(test.x, "rows", 28), test.y)
     assert np.mean(ours.predictions == theirs.predictions) >= 0.99
     for index in range(2):
