@@ -221,7 +221,7 @@ class Stage:
     def n_out(self) -> int:
         return self.neurons.size
 
-    @property
+    @cached_property
     def recurrent(self) -> bool:
         """Whether the synapses read this stage's own spikes."""
         return self.index in self.synapses.sources()
@@ -234,6 +234,7 @@ class Stage:
         """Every population this stage reads (itself included) at zero: one row."""
         return {**{source: torch.zeros((1, width)) for source, width in self.inputs}, self.index: torch.zeros((1, self.n_out))}
 
+    @cached_property
     def _gradients(self) -> dict[int, np.ndarray]:
         """Synapses each value of each population read reaches, structurally (see the module docstring)."""
         values = {source: torch.ones((1, width), requires_grad=True) for source, width in self.inputs}
@@ -245,13 +246,13 @@ class Stage:
     @cached_property
     def fan_out(self) -> np.ndarray:
         """Synapses each feed-forward input reaches (float64 [n_in], inputs in the order of ``inputs``)."""
-        gradients = self._gradients()
+        gradients = self._gradients
         return np.concatenate([gradients[source] for source, _ in self.inputs])
 
     @cached_property
     def recurrent_fan_out(self) -> np.ndarray | None:
         """Recurrent synapses each neuron's spike reaches (int64 [n_out]); None without recurrence."""
-        return np.rint(self._gradients()[self.index]).astype(np.int64) if self.recurrent else None
+        return np.rint(self._gradients[self.index]).astype(np.int64) if self.recurrent else None
 
     def _rows(self, source: int, width: int) -> np.ndarray:
         """What each value of population ``source`` adds to each neuron's input through the synapses: float32
