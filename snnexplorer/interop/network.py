@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..activity_source import ActivitySource
 from ..errors import DesignError
-from ..sim.activity import Activity, LayerActivity
+from ..sim.activity import Activity, LayerActivity, read_back
 from ..sim.graph import Stage, simulate_graph
 
 
@@ -68,8 +68,7 @@ class ImportedNetwork:
         for index, stage in enumerate(self.stages):
             is_output = index == len(self.stages) - 1
             feed_forward = np.full(timesteps, round(rate * stage.n_in), dtype=np.int64)
-            fed_back = np.full(timesteps, round(rate * stage.n_out) if stage.recurrent else 0, dtype=np.int64)
-            fed_back[:1] = 0  # nothing spiked before the first step
+            fed_back = read_back(np.full(timesteps, round(rate * stage.n_out) if stage.recurrent else 0, dtype=np.int64))
             recurrent_ops = np.rint(fed_back * float(np.mean(stage.recurrent_fan_out if stage.recurrent else 0))).astype(np.int64)
             layers.append(
                 LayerActivity(

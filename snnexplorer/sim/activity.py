@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+def read_back(out_count: np.ndarray) -> np.ndarray:
+    """A recurrent layer's own spikes as it reads them, per step (last axis): those of the step before, none at the
+    first (see :mod:`snnexplorer.sim.neurons`)."""
+    shifted = np.zeros_like(out_count)
+    shifted[..., 1:] = out_count[..., :-1]
+    return shifted
+
+
 @dataclass
 class LayerActivity:
     """Counters of one weight layer, summed over the batch, one entry per step.

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from ..errors import DesignError, FieldProblem
-from .activity import Activity, LayerActivity
+from .activity import Activity, LayerActivity, read_back
 from .conv import Conv, channels_last, lif_conv
 from .kernels import NeuronParams, as_words, count_scores, lif_dense, lif_event, unpack_bits, weight_tiles
 from .neurons import NeuronCoefficients
@@ -268,7 +268,7 @@ def _run_recurrent(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _Layer
         _dense_currents(spikes, plan), plan.recurrent, fed_back
     )
     feed_forward = np.count_nonzero(spikes, axis=2) if analog else spikes.sum(axis=2, dtype=np.int64)
-    in_count = feed_forward + np.pad(out_count[:, :-1], ((0, 0), (1, 0)))
+    in_count = feed_forward + read_back(out_count)
     synaptic_ops = feed_forward * n + recurrent_ops
     return _LayerRun(
         out_spikes,

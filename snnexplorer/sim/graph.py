@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .activity import Activity, LayerActivity
+from .activity import Activity, LayerActivity, read_back
 from .neurons import NeuronCoefficients
 
 CHUNK_BYTES = 256 * 2**20
@@ -344,7 +344,7 @@ def simulate_graph(stages: list[Stage], spikes: np.ndarray, labels: np.ndarray |
                 sops = sops + ((x != 0) if graded else x).reshape(-1, x.shape[2]).astype(np.float64) @ fan_out
             out, counts, out_count, active, final, recurrent_ops = stage.step(values)
             if stage.recurrent:
-                events = events + np.pad(out_count[:, :-1], ((0, 0), (1, 0)))  # its spikes, read at the step after
+                events = events + read_back(out_count)
             sops = np.rint(sops).astype(np.int64).reshape(out_count.shape) + recurrent_ops
             for key, value in zip(("in", "active", "out", "sops", "recurrent"), (events, active, out_count, sops, recurrent_ops)):
                 totals[index][key] = totals[index][key] + value.sum(axis=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..topology import LayerSpec
-from .activity import Activity, LayerActivity
+from .activity import Activity, LayerActivity, read_back
 from .resample import rate_preserving_counts
 
 
@@ -36,7 +36,7 @@ def synthetic_activity(
         updates = np.full(steps, spec.n_neurons * samples, dtype=np.int64)
         event = updates * (1 if rate > 0 else 0)
         synaptic_ops = spikes_in * spec.n_neurons if spec.conv is None else np.rint(spikes_in * spec.connections / spec.n_in)
-        fed_back = np.pad(spikes_out[:-1], (1, 0)) if spec.recurrent else np.zeros(steps, dtype=np.int64)
+        fed_back = read_back(spikes_out) if spec.recurrent else np.zeros(steps, dtype=np.int64)
         recurrent_ops = fed_back * spec.n_neurons  # its spikes of the step before, each reaching every neuron
         layers.append(
             LayerActivity(
