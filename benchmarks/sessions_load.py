@@ -1,15 +1,16 @@
 """Edit → numbers latency of one served dashboard under many sessions, and its memory once they have closed.
 
-Serves this checkout (``snnexplorer serve`` on a free loopback port) and opens one warm-up page (the server's
-first page loads the zoo and the kernels). Then, for each number N of ``--sessions``, N pages in headless Chromium
-(one browser each, on the same cores as the server, so the figures include the browsers' rendering) each make an
-edit every ``--every`` seconds for ``--seconds``: in turn the hardware preset, a layer's timesteps, the hidden
-widths and a design upload, set on the controls' BokehJS models as a click or a typed value sets them, and wait
-for the headline energy to change. Printed per N: edits made and answered, p50 / p95 / worst edit → numbers, and
-the server's memory (RSS) before, at its peak and ``--settle`` seconds after the pages closed; then the errors in
-the server's log.
+Serves this checkout (``snnexplorer serve`` on a free loopback port) and opens one warm-up session (the server's
+first loads the zoo and the kernels). Then, for each number N of ``--clients``, N sessions that do not render
+(Bokeh's Python client holding a copy of the page's document: the figures are the server's), and for each number
+of ``--browsers``, N pages in headless Chromium (one browser each, on the same cores as the server, so the figures
+include the browsers' rendering), each make an edit every ``--every`` seconds for ``--seconds``: in turn the
+hardware preset, a layer's timesteps, the hidden widths and a design upload, set on the controls' Bokeh models as a
+click or a typed value sets them, and wait for the headline energy to change. Printed per run: edits made and
+answered, p50 / p95 / worst edit → numbers, and the server's memory (RSS) before, at its peak and ``--settle``
+seconds after the sessions closed; then the errors in the server's log.
 
-    python benchmarks/sessions_load.py [--sessions 4 8] [--seconds 120] [--every 2]
+    python benchmarks/sessions_load.py [--clients 8] [--browsers 4] [--seconds 120] [--every 2] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -145,11 +146,79 @@ class BrowserPage(Page):
         self.playwright.stop()
 
 
+class ClientPage(Page):
+    """A session that does not render: Bokeh's Python client holds a copy of the page's document, sets the same
+    control properties and reads the headline as the server's patches arrive. Its figures are the server's alone."""
+
+    MATCH = {
+        "hardware": lambda m: type(m).__name__.endswith("Select") and "loihi" in map(str, m.options),
+        "timesteps": lambda m: type(m).__name__ == "Spinner" and not m.title and (m.high or 0) >= max(TIMESTEPS),
+        "widths": lambda m: type(m).__name__ == "TextInput" and str(m.title).startswith("Hidden widths"),
+        "upload": lambda m: type(m).__name__ == "FileInput" and "yaml" in str(m.accept),
+    }
+    """The controls the sessions edit (as :data:`CONTROLS_JS` finds them in BokehJS)."""
+
+    def open(self) -> None:
+        import panel.models  # noqa: F401  (the document holds Panel's own Bokeh models: their classes must be known)
+        from bokeh.client import pull_session
+        from bokeh.document.events import MessageSentEvent
+        from bokeh.events import DocumentReady
+
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+        self.session = pull_session(url=self.url)
+        # what a browser sends once it has shown the page: the app then draws its controls and plots (pn.state.onload)
+        ready = MessageSentEvent(self.session.document, "bokeh_event", DocumentReady())
+        self.session._connection._send_patch_document(self.session.id, ready)
+        if not self.until(lambda: self.energy() and all(self._control(name) for name in self.MATCH), 120):
+            raise RuntimeError("the page's controls and numbers did not arrive in 120 s")
+
+    def _control(self, name: str):
+        """The first-made model that matches (Bokeh's ids count up: the first layer's timesteps, as a page shows)."""
+        found = [m for m in self.session.document.models if self.MATCH[name](m)]
+        return min(found, key=lambda m: (len(m.id), m.id)) if found else None
+
+    def energy(self) -> str | None:
+        for model in self.session.document.models:
+            text = str(getattr(model, "text", None) or "")
+            if "Energy / inference" in text and "J&lt;/div" in text:  # the pane's HTML, escaped
+                return text
+        return None
+
+    def until(self, predicate, timeout: float) -> bool:
+        """Run the client's loop, applying the server's patches, until ``predicate()`` or ``timeout`` seconds. (Its
+        round-trip helper would drop the patches that arrive while it waits for its reply: the loop runs in its
+        connected state instead, looking at ``predicate`` after each message, and a server-info request every 0.5 s
+        wakes it for the timeout. The client handles each message one call deeper: hence the recursion limit.)"""
+        from tornado.ioloop import PeriodicCallback
+
+        connection = self.session._connection
+        deadline = time.perf_counter() + timeout
+
+        def wake() -> None:
+            connection._loop.add_callback(connection.send_message, connection._protocol.create("SERVER-INFO-REQ"))
+
+        waker = PeriodicCallback(wake, 500)
+        waker.start()
+        try:
+            connection._loop_until(lambda: bool(predicate()) or time.perf_counter() > deadline)
+        finally:
+            waker.stop()
+        return bool(predicate())
+
+    def set(self, control: str, values: dict) -> None:
+        model = self._control(control)
+        for name, value in values.items():  # as from the browser: some (value_throttled, an upload's) are read-only here
+            model.set_from_json(name, value)
+
+    def close(self) -> None:
+        self.session.close()
+
+
 def load(url: str, server: subprocess.Popen, kind: type[Page], sessions: int, args) -> None:
     """``sessions`` pages of ``kind`` editing together; their latencies and the server's memory, printed."""
     before = rss_mb(server)
     pages = [kind(url, f"{kind.__name__}-{i}") for i in range(sessions)]
-    start_at = time.perf_counter() + 30.0  # every page is open before the first edit
+    start_at = time.perf_counter() + 30.0  # every session is open before the first edit
     threads = [
         threading.Thread(target=page.run, args=(args.seconds, args.every, start_at + i * args.every / sessions))
         for i, page in enumerate(pages)
@@ -166,33 +235,37 @@ def load(url: str, server: subprocess.Popen, kind: type[Page], sessions: int, ar
     made = sum(len(page.latencies) + page.unanswered for page in pages)
     failed = [f"{page.name}: {page.error}" for page in pages if page.error]
     print(f"{sessions} {kind.__name__}s, an edit every {args.every:g} s for {args.seconds:g} s each:")
-    print(f"  edits made {made}, answered {len(latencies)}, page failures {failed or 'none'}")
+    print(f"  edits made {made}, answered {len(latencies)}, session failures {failed or 'none'}")
     if latencies:
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
         print(f"  edit → numbers: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, worst {latencies[-1]:.2f} s")
     print(
         f"  server memory: {before:.0f} MB before, {peak:.0f} MB peak, {after:.0f} MB {args.settle:g} s after the "
-        f"pages closed ({100 * (after - before) / before:+.1f} %)"
+        f"sessions closed ({100 * (after - before) / before:+.1f} %)"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, nargs="+", default=[4, 8], help="pages at once, one run per number")
+    parser.add_argument("--clients", type=int, nargs="*", default=[8], help="non-rendering sessions, one run per number")
+    parser.add_argument("--browsers", type=int, nargs="*", default=[4], help="Chromium pages, one run per number")
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--every", type=float, default=2.0)
-    parser.add_argument("--settle", type=float, default=60.0, help="seconds after the pages close to read memory")
+    parser.add_argument("--settle", type=float, default=60.0, help="seconds after the sessions close to read memory")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each number (a leak grows with every run)")
     args = parser.parse_args()
     log = Path(tempfile.mkdtemp()) / "server.log"
     with log.open("w") as output, served(output) as (url, server):
-        warm = BrowserPage(url, "warm-up")  # the server's first page loads the zoo and the kernels
+        warm = ClientPage(url, "warm-up")  # the server's first session loads the zoo and the kernels
         warm.run(seconds=4 * args.every, every=args.every, start_at=time.perf_counter())
         if warm.error:
-            raise SystemExit(f"the warm-up page failed: {warm.error}")
+            raise SystemExit(f"the warm-up session failed: {warm.error}")
         time.sleep(args.settle)
-        for sessions in args.sessions:
-            load(url, server, BrowserPage, sessions, args)
-        errors = log.read_text().split("ERROR:")[1:]  # each logged error, with its traceback
+        for kind, counts in ((ClientPage, args.clients), (BrowserPage, args.browsers)):
+            for sessions in counts:
+                for _ in range(args.repeat):
+                    load(url, server, kind, sessions, args)
+    errors = log.read_text().split("ERROR:")[1:]  # each logged error, with its traceback
     closed = sum("WebSocketClosedError" in error for error in errors)
     print(f"server errors: {len(errors)}, of which {closed} a write to a page that had just closed (tornado)")
     for error in [error for error in errors if "WebSocketClosedError" not in error][:3]:

@@ -76,6 +76,14 @@ def activity_for(design: Design, activity: Source = SIMULATE, progress: Progress
     return result
 
 
+def forget_simulations() -> None:
+    """Drop every kept simulation (:func:`activity_for`'s) and rate code: a served dashboard does so once its last
+    page has closed, and the next page simulates afresh."""
+    with _ACTIVITY_CACHE_LOCK:
+        _ACTIVITY_CACHE.clear()
+    data.forget_rate_codes()
+
+
 def simulate_design(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Activity:
     """Train (or load) the design's weights and simulate its test subset (each checked against the memory first).
 

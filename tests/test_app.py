@@ -249,12 +249,14 @@ def test_two_sessions_keep_separate_state(served_app, browser):
 def test_a_closed_page_leaves_no_model_behind(browser, monkeypatch):
     """Each closed page's session lets go of its model (and so its reports, plots and widgets): nothing process-wide
     (HoloViews' plot hooks, Panel's JS-link registry behind the editable sliders) may keep it once the session is
-    destroyed. Served in this process, to count the live models (one page: the leak kept every page's)."""
+    destroyed, and once the last has closed the kept simulations go too. Served in this process, to count the live
+    models (one page: the leak kept every page's)."""
     import gc
     import weakref
 
     import panel as pn
 
+    from snnexplorer import data, pipeline
     from snnexplorer.ui.app import create_app
     from snnexplorer.ui.model import ExplorerModel
 
@@ -298,6 +300,8 @@ def test_a_closed_page_leaves_no_model_behind(browser, monkeypatch):
             time.sleep(0.5)
         alive = served_models()
         assert not alive, f"{len(alive)} closed pages' models still alive (closed flags {[m.closed for m in alive]})"
+        # the last page closed: the server dropped the simulations and rate codes it kept for its pages
+        assert not pipeline._ACTIVITY_CACHE and not data._rate_codes
     finally:
         server.stop()
 

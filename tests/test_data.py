@@ -98,6 +98,21 @@ def test_rate_encoder_is_seeded_and_matches_probability():
     assert a.dtype == np.uint8 and abs(a.mean() - 0.3) < 0.01
 
 
+def test_a_kept_rate_code_is_the_drawn_one_and_a_new_array_each_time(monkeypatch):
+    """The second call unpacks the kept code: equal to drawing it afresh, and writing into one result changes no
+    other; the cache holds at most its bytes."""
+    x = np.random.default_rng(3).random((30, 13), dtype=np.float32)  # 13 pixels: the packing pads each row
+    first, kept = data.rate_encode(x, 7, seed=5), data.rate_encode(x, 7, seed=5)
+    drawn = (np.random.default_rng(5).random((30, 7, 13), dtype=np.float32) < x[:, None, :]).astype(np.uint8)
+    assert np.array_equal(first, drawn) and np.array_equal(kept, drawn) and kept.dtype == np.uint8
+    kept[:] = 1
+    assert np.array_equal(data.rate_encode(x, 7, seed=5), drawn)
+    assert not np.array_equal(data.rate_encode(x + 0.5, 7, seed=5), drawn)  # other images: another code
+    monkeypatch.setattr(data, "RATE_CODES_KEPT_BYTES", 100)
+    data.rate_encode(x, 8, seed=5)
+    assert sum(code.nbytes for code in data._rate_codes.values()) <= 100
+
+
 def test_latency_and_direct_encoders():
     x = np.array([[0.0, 1.0, 0.5]], dtype=np.float32)
     lat = data.latency_encode(x, 11)

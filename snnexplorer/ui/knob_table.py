@@ -59,13 +59,14 @@ class KnobTable(Outputs):
         return self.effects
 
     async def price_later(self, ticket: int, design: Design, source: ActivitySource, report: Report) -> None:
-        """Price the knobs of the evaluated ``design`` in a worker thread, unless a newer edit comes first."""
+        """Price the knobs of the evaluated ``design`` in a worker thread behind every session's edits (started once
+        none has run for a while, paused while one runs), unless a newer edit comes first."""
         await asyncio.sleep(KNOB_DELAY_S)  # an edit right after this one makes this work moot: let it come first
         if not self._runner.current(ticket) or self._closed():
             return
         stop = self._runner.stale(ticket, self._closed)
-        current, table = await self._runner.run(ticket, _priced_on_one_core, design, source, report, stop)
-        if current:
+        current, table = await self._runner.run_behind(ticket, stop, _priced_on_one_core, design, source, report)
+        if current and table is not None:
             self._set(effects=table, point=design.hash_for("cost"))
 
     def apply(self, row: int, design: Design | None, editor: DraftEditor) -> bool:

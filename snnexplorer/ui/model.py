@@ -17,6 +17,7 @@ with the activity :meth:`ExplorerModel.activity_source` decides. Loading a desig
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from functools import partial
 
@@ -27,18 +28,43 @@ from ..design import Design, load_design
 from ..errors import DesignError
 from ..hardware import Architecture, Report
 from ..interop import ImportedNetwork
-from ..pipeline import SIMULATE, evaluate
+from ..pipeline import SIMULATE, evaluate, forget_simulations
 from ..presets import design_preset_paths
+from ..resources import return_freed_memory
 from .draft import DraftEditor
 from .knob_table import KnobTable
 from .levels import LevelEditor
 from .outputs import Outputs
-from .runner import NUMBERS_FIRST_S, LatestWins, loop_running
+from .runner import FOREGROUND, NUMBERS_FIRST_S, LatestWins, loop_running
 from .session import Session
 from .training import TrainingJob
 from .uploads import UploadReader, imported_note
 
 CUSTOM = "(custom)"
+
+
+class _OpenPages:
+    """How many served pages' models are open in this process; when the last closes, the process drops its kept
+    simulations and rate codes and returns the freed memory to the system (an idle server shrinks back)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = 0
+
+    def opened(self) -> None:
+        with self._lock:
+            self._open += 1
+
+    def closed(self) -> None:
+        with self._lock:
+            self._open -= 1
+            last = self._open == 0
+        if last:
+            forget_simulations()
+            return_freed_memory()
+
+
+OPEN_PAGES = _OpenPages()
 
 
 def _evaluate_or_error(design: Design, source: ActivitySource, imported: ImportedNetwork | None) -> Report | DesignError:
@@ -92,6 +118,17 @@ class ExplorerModel(Outputs):
         self.knobs = KnobTable(self.runner, lambda: self.closed)
         self.editor = DraftEditor(self._on_draft_change)
         self.load(design if design is not None else self._preset_design())
+        if self.background:
+            OPEN_PAGES.opened()
+
+    def close(self) -> None:
+        """The page this model served has closed: its background work stops (and the last page's close frees the
+        process's kept simulations)."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.background:
+            OPEN_PAGES.closed()
 
     def _preset_design(self) -> Design:
         return load_design(self._presets[self.preset]) if self.preset in self._presets else Design()
@@ -171,15 +208,16 @@ class ExplorerModel(Outputs):
         )
 
     async def _evaluate_in_thread(self, ticket: int, design: Design, source: ActivitySource, *shown) -> None:
-        _, outcome = await self.runner.run(ticket, _evaluate_or_error, design, source, self.imported)
-        history = self._show(ticket, design, outcome, *shown, later=True)
-        if history is None:
-            return
-        await asyncio.sleep(NUMBERS_FIRST_S)  # the page gets the new numbers before the scatters are redrawn
-        if not self.runner.current(ticket):
-            return  # a newer edit redraws them
-        self.session.publish(history)
-        self._set(evaluating=False)  # the spinner goes once the page's plots are redrawn too
+        with FOREGROUND.running():  # to the redrawn plots: the server's work behind the edits waits for all of it
+            _, outcome = await self.runner.run(ticket, _evaluate_or_error, design, source, self.imported)
+            history = self._show(ticket, design, outcome, *shown, later=True)
+            if history is None:
+                return
+            await asyncio.sleep(NUMBERS_FIRST_S)  # the page gets the new numbers before the scatters are redrawn
+            if not self.runner.current(ticket):
+                return  # a newer edit redraws them
+            self.session.publish(history)
+            self._set(evaluating=False)  # the spinner goes once the page's plots are redrawn too
         if isinstance(outcome, Report) and self.imported is None:
             await self.knobs.price_later(ticket, design, source, outcome)
 

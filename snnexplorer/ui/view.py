@@ -367,7 +367,7 @@ class Explorer(pn.viewable.Viewer):
 
     def _close(self, session_context) -> None:
         """The page closed: the model stops its background work, Panel's registries let go of the sliders."""
-        self.model.closed = True
+        self.model.close()
         release_widgets(slider for box in self._per_layer.values() for slider in box)
 
     def _sync_per_layer(self, *events) -> None:

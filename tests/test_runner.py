@@ -1,0 +1,100 @@
+"""Work behind the edits (snnexplorer/ui/runner.py): it starts only once no session's foreground work has run for
+QUIET_S, pauses between its steps while some runs, and a stale one ends."""
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from snnexplorer.ui import runner
+from snnexplorer.ui.runner import LatestWins
+
+
+@pytest.fixture(autouse=True)
+def _short_quiet(monkeypatch):
+    monkeypatch.setattr(runner, "QUIET_S", 0.2)
+
+
+def _recorder():
+    events: list[tuple[str, float]] = []
+    lock = threading.Lock()
+
+    def mark(name: str) -> None:
+        with lock:
+            events.append((name, time.monotonic()))
+
+    return events, mark
+
+
+def _at(events, name: str) -> float:
+    return next(t for n, t in events if n == name)
+
+
+def test_work_behind_starts_after_another_sessions_edit_has_ended_and_the_quiet_has_passed():
+    events, mark = _recorder()
+
+    def edit() -> str:
+        mark("edit start")
+        time.sleep(0.4)
+        mark("edit end")
+        return "numbers"
+
+    def knobs(pause_or_stop) -> str:
+        mark("behind start")
+        return "priced"
+
+    async def scenario():
+        editing, pricing = LatestWins(), LatestWins()  # two sessions
+        edit_done = asyncio.ensure_future(editing.run(editing.ticket(), edit))
+        await asyncio.sleep(0.05)
+        behind = await pricing.run_behind(pricing.ticket(), lambda: False, knobs)
+        return await edit_done, behind
+
+    assert asyncio.run(scenario()) == ((True, "numbers"), (True, "priced"))
+    assert _at(events, "behind start") >= _at(events, "edit end") + runner.QUIET_S
+
+
+def test_work_behind_pauses_between_its_steps_while_an_edit_runs():
+    events, mark = _recorder()
+
+    def steps(pause_or_stop) -> str:
+        mark("behind start")
+        time.sleep(0.1)
+        assert not pause_or_stop()  # an edit started meanwhile: this waits for it, then goes on
+        mark("behind end")
+        return "priced"
+
+    def edit() -> None:
+        mark("edit start")
+        time.sleep(0.3)
+        mark("edit end")
+
+    async def scenario():
+        pricing, editing = LatestWins(), LatestWins()
+        behind = asyncio.ensure_future(pricing.run_behind(pricing.ticket(), lambda: False, steps))
+        while not events:
+            await asyncio.sleep(0.01)
+        await editing.run(editing.ticket(), edit)
+        return await behind
+
+    assert asyncio.run(scenario()) == (True, "priced")
+    assert _at(events, "behind start") < _at(events, "edit start")
+    assert _at(events, "behind end") >= _at(events, "edit end") + runner.QUIET_S  # paused behind the edit
+
+
+def test_stale_work_behind_ends_without_running_and_frees_its_place():
+    ran = []
+
+    async def scenario():
+        session = LatestWins()
+        ticket = session.ticket()
+        blocker = asyncio.ensure_future(session.run(session.ticket(), time.sleep, 0.3))  # foreground: it waits
+        await asyncio.sleep(0.05)
+        outcome = await session.run_behind(ticket, session.stale(ticket), lambda pause_or_stop: ran.append(1))
+        await blocker
+        after = await session.run_behind(session.latest, lambda: False, lambda pause_or_stop: "priced")
+        return outcome, after
+
+    assert asyncio.run(scenario()) == ((False, None), (True, "priced"))
+    assert not ran
