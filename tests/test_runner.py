@@ -4,6 +4,7 @@ QUIET_S, pauses between its steps while some runs, and a stale one ends."""
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -14,6 +15,13 @@ from snnexplorer.ui.runner import LatestWins
 @pytest.fixture(autouse=True)
 def _short_quiet(monkeypatch):
     monkeypatch.setattr(runner, "QUIET_S", 0.2)
+
+
+def _run(scenario):
+    """``asyncio.run(scenario())`` in a thread of its own: the browser tests' Playwright keeps an event loop running in
+    pytest's thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
 
 
 def _recorder():
@@ -51,7 +59,7 @@ def test_work_behind_starts_after_another_sessions_edit_has_ended_and_the_quiet_
         behind = await pricing.run_behind(pricing.ticket(), lambda: False, knobs)
         return await edit_done, behind
 
-    assert asyncio.run(scenario()) == ((True, "numbers"), (True, "priced"))
+    assert _run(scenario) == ((True, "numbers"), (True, "priced"))
     assert _at(events, "behind start") >= _at(events, "edit end") + runner.QUIET_S
 
 
@@ -78,7 +86,7 @@ def test_work_behind_pauses_between_its_steps_while_an_edit_runs():
         await editing.run(editing.ticket(), edit)
         return await behind
 
-    assert asyncio.run(scenario()) == (True, "priced")
+    assert _run(scenario) == (True, "priced")
     assert _at(events, "behind start") < _at(events, "edit start")
     assert _at(events, "behind end") >= _at(events, "edit end") + runner.QUIET_S  # paused behind the edit
 
@@ -96,5 +104,5 @@ def test_stale_work_behind_ends_without_running_and_frees_its_place():
         after = await session.run_behind(session.latest, lambda: False, lambda pause_or_stop: "priced")
         return outcome, after
 
-    assert asyncio.run(scenario()) == ((False, None), (True, "priced"))
+    assert _run(scenario) == ((False, None), (True, "priced"))
     assert not ran
