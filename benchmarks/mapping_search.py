@@ -2,7 +2,8 @@
 
 Every shipped design preset on its own hardware, synthetic activity at rate 0.1 (the search's cost does not depend
 on how the activity was measured): the mappings priced, the seconds for the whole ranking (after one warm-up run),
-mappings per second, and the best mapping's energy against the design's own. Issue 28's target is ≥ 10,000
+mappings per second, and the best mapping's energy against the design's own. Each time is the best of
+:data:`REPEATS` runs (the machine's other work only ever adds time). Issue 28's target is ≥ 10,000
 mappings per second and ≤ 1 s per preset.
 
     python benchmarks/mapping_search.py
@@ -17,6 +18,8 @@ from snnexplorer.mapping_search import rank_mappings
 from snnexplorer.pipeline import architecture_of, synthetic_for
 from snnexplorer.presets import design_preset_paths
 
+REPEATS = 5
+
 
 def main() -> None:
     total_mappings, total_s = 0, 0.0
@@ -25,9 +28,12 @@ def main() -> None:
         design = load_design(path)
         activity, arch = synthetic_for(design, 0.1), architecture_of(design)
         rank_mappings(design, activity, arch)  # warm-up: numba kernels and caches
-        start = time.perf_counter()
-        table = rank_mappings(design, activity, arch)
-        seconds = time.perf_counter() - start
+        times = []
+        for _ in range(REPEATS):
+            start = time.perf_counter()
+            table = rank_mappings(design, activity, arch)
+            times.append(time.perf_counter() - start)
+        seconds = min(times)
         own = table[table["hand_set"]].iloc[0]
         total_mappings, total_s = total_mappings + len(table), total_s + seconds
         print(

@@ -181,7 +181,15 @@ class Mapping(Section):
     loop_order = param.Selector(
         default="timestep-major",
         objects=["timestep-major", "layer-major"],
-        doc="timestep-major: every layer each step; layer-major: one layer for all its steps, then the next.",
+        doc="timestep-major: every layer each step (or each time window); layer-major: one layer for all its steps, then "
+        "the next.",
+    )
+    time_window = param.Integer(
+        default=1,
+        bounds=(1, 65536),
+        doc="Under timestep-major, the steps each layer runs per fetch of its weights before the next layer runs its "
+        "(time batching, Lee et al., HPCA 2022): 1 is plain timestep-major; at or above a layer's timesteps the layer "
+        "runs them all, as layer-major. Layer-major runs every step per fetch and ignores it.",
     )
     neuron_update = param.Selector(
         default="time-driven",
@@ -235,7 +243,8 @@ class Mapping(Section):
         default="none",
         objects=["none", "energy", "latency", "edp"],
         doc="none: price the mapping as set here; energy | latency | edp: price every combination of the loop-nest "
-        "choices (loop order, input and weight reuse, accumulators, spike format) and keep the best by that objective "
+        "choices (loop order and time window, input and weight reuse, accumulators, spike format) and keep the best "
+        "by that objective "
         "(edp: energy per inference × latency per batch); the Report names it and what this mapping would cost.",
     )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
@@ -244,10 +253,10 @@ class Mapping(Section):
     )
 
 
-SEARCHED_MAPPING_FIELDS = ("loop_order", "input_reuse", "weight_reuse", "accumulators", "spike_format")
-"""The mapping fields ``mapping.search`` chooses: how the loop nest reuses weights, inputs and partial sums, and what
-spikes look like. The others describe the deployment (batch, input format, experts' sharing, neuron updates,
-residency) and stay as the design states them."""
+SEARCHED_MAPPING_FIELDS = ("loop_order", "time_window", "input_reuse", "weight_reuse", "accumulators", "spike_format")
+"""The mapping fields ``mapping.search`` chooses: the loop order and its time window, how the loop nest reuses
+weights, inputs and partial sums, and what spikes look like. The others describe the deployment (batch, input
+format, experts' sharing, neuron updates, residency) and stay as the design states them."""
 
 
 class STDP(Section):

@@ -100,7 +100,7 @@ def reference_points(report) -> str:
             f"inference, busiest core {si(chip.busiest_core_s, 's')}, barriers {si(chip.barrier_s, 's')}"
         )
     parts.append(
-        f"assumed: partial sums in {mapping.accumulators}, inputs read once per "
+        f"assumed: {_loop(mapping)}, partial sums in {mapping.accumulators}, inputs read once per "
         + ("layer" if mapping.input_reuse == "layer" else "operation")
         + (", weights held while they serve a step" if mapping.weight_reuse == "stationary" else ", a weight read per operation")
         + (
@@ -117,7 +117,7 @@ def reference_points(report) -> str:
         chosen = dict(search.chosen)
         parts.append(
             f"mapping searched for {search.objective}, the best of {search.mappings}: {chosen['loop_order']}, "
-            f"{chosen['spike_format']} spikes; the mapping as set costs {si(search.hand_set_energy_j, 'J')} per "
+            f"{chosen['spike_format']} spikes (the assumptions above); the mapping as set costs {si(search.hand_set_energy_j, 'J')} per "
             f"inference, {si(search.hand_set_latency_s, 's')} per batch; the ANN twins at their own best mapping (the "
             f"ANN twin {si(search.twin_hand_set_energy_j, 'J')} at the mapping as set)"
         )
@@ -129,6 +129,15 @@ def reference_points(report) -> str:
             f"{ops.effective_acs:,.0f} effective ACs + {ops.effective_macs:,.0f} MACs per sample"
         )
     return " · ".join(parts)
+
+
+def _loop(mapping) -> str:
+    """The loop order as the reference line says it: each layer's steps per turn and the windows per batch."""
+    if mapping.loop_order == "layer-major" or mapping.windows == 1:
+        return "layer-major"
+    if mapping.time_window == 1:
+        return "timestep-major"
+    return f"timestep-major in windows of {mapping.time_window} steps ({mapping.windows} per batch)"
 
 
 def _texts(values, fmt) -> list[str]:
@@ -155,13 +164,13 @@ def readable_comparison(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def column_format(name: str) -> Callable[[float], str] | None:
-    """How a column of SI numbers reads, from its name: ``*_j`` energy, ``*_s`` time, ``edp`` J·s, ``*bytes`` binary bytes,
+    """How a column of SI numbers reads, from its name: ``*_j`` energy, ``*_s`` time, ``*edp`` J·s, ``*bytes`` binary bytes,
     ``accuracy`` percent, counts with thousands separators, ``× first`` ratios; None for a column to show as it is."""
     if name.endswith("_j"):
         return lambda v: si(v, "J")
     if name.endswith("_s"):
         return lambda v: si(v, "s")
-    if name == "edp":
+    if name.endswith("edp"):
         return lambda v: si(v, "J·s")
     if name.endswith("bytes"):
         return binary_bytes

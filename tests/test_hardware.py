@@ -321,10 +321,10 @@ def test_weights_reused_only_if_they_fit_jointly_with_state_and_buffers():
     weights_bytes = (784 * 320 + 320) * 4
     tiles = tiled(activity, architecture_of(design), design.mapping, design.weight_bits, design.membrane_bits)
     for tile, fits_l2 in ((32, False), (16, True)):
-        items, _ = tiles.workloads[tiles.tiles.index(tile)]
+        items, _, priced = tiles.priced(tile)
         layer0_weights = np.array([k == "weights" and layer == 0 for k, layer in zip(items.kind, items.layer)])
         assert items.working_set[layer0_weights][0] > weights_bytes
-        assert bool(tiles.pricings[tiles.tiles.index(tile)].fits[0, layer0_weights, 1][0]) is fits_l2
+        assert bool(priced.fits[0, layer0_weights, 1][0]) is fits_l2
     report = cost_design(design, activity)
     assert report.batch_tile == 16
     dram = report.breakdown.query("level == 'DRAM' and kind == 'weights' and layer == 0")["bytes"].sum()

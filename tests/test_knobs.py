@@ -15,6 +15,7 @@ def test_every_knob_steps_once_each_way_within_the_designs_bounds():
     steps = one_steps(design)
     knobs = {step.knob for step in steps}
     assert {"timesteps, layer 1", "timesteps, layer 2", "timesteps, output layer", "batch", "loop order"} <= knobs
+    assert "time window" not in knobs  # layer-major runs every step per window
     assert {"L1 capacity", "L2 capacity", "width", "depth", "weight bits", "membrane bits"} <= knobs
     assert "DRAM capacity" not in knobs  # the outermost level holds everything
     for step in steps:
@@ -23,6 +24,8 @@ def test_every_knob_steps_once_each_way_within_the_designs_bounds():
         assert variant.n_layers == design.n_layers + (step.knob == "depth")
     batch = [s for s in steps if s.knob == "batch"]
     assert [apply_changes(design, s.changes).mapping.batch for s in batch] == [2]  # batch 1 has no half step
+    windows = [s for s in one_steps(load_design("mnist-baseline")) if s.knob == "time window"]
+    assert [s.changes for s in windows] == [{"mapping": {"time_window": 2}}]  # window 1 has no half step
 
 
 def test_effects_are_the_reports_of_the_stepped_designs():

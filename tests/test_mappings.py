@@ -2,14 +2,18 @@
 
 import math
 
+import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from snnexplorer.cli import main
 from snnexplorer.design import SEARCHED_MAPPING_FIELDS as SEARCHED
 from snnexplorer.design import Design, Mapping, load_design
 from snnexplorer.errors import DesignError
 from snnexplorer.format import reference_points
-from snnexplorer.mapping_search import mapping_space, rank_mappings, with_mapping
+from snnexplorer.hardware.cost import metrics_variants
+from snnexplorer.mapping_search import mapping_space, mapping_space_of, rank_mappings, time_windows, with_mapping
 from snnexplorer.pipeline import architecture_of, cost_design, metrics_of, synthetic_for
 
 
@@ -19,10 +23,14 @@ def _conv_design() -> Design:
     return design
 
 
-def test_the_space_is_every_combination_the_design_declares():
-    space = mapping_space()
-    assert len(space) == math.prod(len(Mapping.param[name].objects) for name in SEARCHED)
+def test_the_space_is_every_combination_the_design_declares_with_a_window_per_number_of_windows():
+    others = math.prod(len(Mapping.param[name].objects) for name in SEARCHED if name not in ("loop_order", "time_window"))
+    assert time_windows(25) == [1, 2, 3, 4, 5, 7, 9, 13]  # 25, 13, 9, 7, 5, 4, 3, 2 windows; layer-major: 1
+    assert [math.ceil(25 / w) for w in time_windows(25)] == [25, 13, 9, 7, 5, 4, 3, 2]
+    space = mapping_space(steps=25)
+    assert len(space) == (len(time_windows(25)) + 1) * others
     assert len({tuple(sorted(m.items())) for m in space}) == len(space)
+    assert len(mapping_space()) == others  # one step is one window: timestep-major is layer-major
 
 
 @pytest.mark.parametrize("objective, column", [("energy", "energy_j"), ("latency", "latency_s"), ("edp", "edp")])
@@ -30,7 +38,7 @@ def test_the_ranking_puts_the_cheapest_feasible_mapping_first_and_prices_the_des
     design = _conv_design()
     activity = synthetic_for(design, 0.1)
     table = rank_mappings(design, activity, architecture_of(design), objective)
-    assert len(table) == len(mapping_space())
+    assert len(table) == len(mapping_space_of(activity))
     feasible = table[table.feasible]
     assert table.iloc[0][column] == feasible[column].min()
     assert list(table.feasible) == sorted(table.feasible, reverse=True)
@@ -59,7 +67,9 @@ def test_map_prints_the_ranking_in_units_and_writes_the_best_mapping(capsys, tmp
     out = tmp_path / "best.yaml"
     assert main(["map", "mnist-conv", "--activity", "synthetic:0.1", "--top", "4", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "32 mappings ranked by energy per inference" in printed and "µJ" in printed
+    design = load_design("mnist-conv")
+    mappings = len(mapping_space_of(synthetic_for(design, 0.1)))
+    assert f"{mappings} mappings ranked by energy per inference" in printed and "µJ" in printed
     assert printed.count("layer-major") + printed.count("timestep-major") == 4
     assert load_design(out).mapping.weight_reuse in Mapping.param["weight_reuse"].objects
 
@@ -75,7 +85,7 @@ def test_mapping_search_prices_the_best_mapping_names_it_and_the_written_out_des
     assert report.search.hand_set_energy_j == pytest.approx(as_set.energy_j, rel=1e-12)
     assert dict(report.search.chosen)["weight_reuse"] == best.weight_reuse == report.mapping.weight_reuse
     line = reference_points(report)
-    assert f"mapping searched for energy, the best of {len(mapping_space())}" in line and "as set costs" in line
+    assert f"mapping searched for energy, the best of {len(mapping_space_of(activity))}" in line and "as set costs" in line
     plain = with_mapping(design, dict(report.search.chosen))
     assert plain.mapping.search == "none"
     assert cost_design(plain, activity).energy_j == pytest.approx(report.energy_j, rel=1e-12)
@@ -93,8 +103,77 @@ def test_with_search_on_the_ann_twin_gets_its_own_best_mapping():
     assert report.ann.energy_j == pytest.approx(table.ann_energy_j.min(), rel=1e-12)
     assert report.ann.energy_j <= table.ann_energy_j.iloc[0]  # the twin under the SNN's best mapping
     twin = dict(report.search.twin_chosen)
-    assert table.set_index(list(SEARCHED)).loc[tuple(twin[n] for n in SEARCHED), "ann_energy_j"] == pytest.approx(
-        report.ann.energy_j, rel=1e-12
-    )
+    as_named = table[list(SEARCHED)].astype(str)
+    assert table[(as_named == pd.Series(twin)).all(axis=1)].ann_energy_j.iloc[0] == pytest.approx(report.ann.energy_j, rel=1e-12)
     assert report.search.twin_hand_set_energy_j == pytest.approx(table[table.hand_set].ann_energy_j.iloc[0], rel=1e-12)
     assert metrics_of(design, activity)["ann_energy_j"] == pytest.approx(report.ann.energy_j, rel=1e-12)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@example(hidden=[500, 500], steps=6, batch=8, weight_bits=8, l1_kib=256, l2_kib=1024, rate=0.3)  # a window wins
+@given(
+    hidden=st.lists(st.integers(16, 600), min_size=1, max_size=2),
+    steps=st.integers(2, 7),
+    batch=st.sampled_from([1, 3, 8, 20]),
+    weight_bits=st.sampled_from([4, 8, 32]),
+    l1_kib=st.floats(4, 512),
+    l2_kib=st.floats(256, 4096),
+    rate=st.floats(0.02, 0.4),
+)
+def test_the_search_costs_no_more_than_any_mapping_brute_force_prices_alone(
+    hidden, steps, batch, weight_bits, l1_kib, l2_kib, rate
+):
+    """The property the search must keep: over small designs and hardware variants, its best mapping is feasible
+    whenever any mapping is, and no mapping of the whole space, every time window 1…T included (the search prices
+    only the smallest window per number of windows), priced on its own by the evaluation path, costs less. Every
+    ranked row also agrees with that mapping priced alone (the search prices them all in one vectorized pass)."""
+    design = Design.from_dict(
+        {
+            "network": {"hidden": hidden},
+            "timesteps": steps,
+            "quantization": {"weight_bits": weight_bits, "membrane_bits": 16},
+            "mapping": {"batch": batch},
+            "hardware": {
+                "preset": "edge-soc",
+                "overrides": {"L1.capacity_bytes": l1_kib * 1024, "L2.capacity_bytes": l2_kib * 1024},
+            },
+        }
+    )
+    activity, arch = synthetic_for(design, rate), architecture_of(design)
+    table = rank_mappings(design, activity, arch)
+    best = table.iloc[0]
+    others = mapping_space(tuple(n for n in SEARCHED if n not in ("loop_order", "time_window")))
+    loops = [{"loop_order": "timestep-major", "time_window": w} for w in range(1, steps + 1)]
+    feasible_energies = []
+    for choice in ({**loop, **other} for loop in loops + [{"loop_order": "layer-major", "time_window": 1}] for other in others):
+        alone = metrics_variants(activity, arch, with_mapping(design, choice).mapping, design.weight_bits, design.membrane_bits)
+        if bool(alone.feasible.iloc[0]):
+            feasible_energies.append(float(alone.energy_j.iloc[0]))
+        ranked = table[(table[list(choice)] == pd.Series(choice)).all(axis=1)]
+        for _, row in ranked.iterrows():
+            assert row.energy_j == pytest.approx(float(alone.energy_j.iloc[0]), rel=1e-9)
+            assert row.ann_energy_j == pytest.approx(float(alone.ann_energy_j.iloc[0]), rel=1e-9)
+            assert row.feasible == bool(alone.feasible.iloc[0])
+    if feasible_energies:
+        assert best.feasible
+        assert best.energy_j <= min(feasible_energies) * (1 + 1e-9)
+
+
+def test_a_time_window_between_the_loop_orders_can_be_the_best_mapping():
+    """500-500 int8 on edge-soc with a 256 KiB L1, batch 8, 6 steps: each layer's weights fit L1 with a 3-step
+    window's buffers but not with the whole train's (layer-major) nor beside the other layer (timestep-major), so
+    windows of 3 steps (2 per batch) beat both ends of the loop order."""
+    design = Design.from_dict(
+        {
+            "network": {"hidden": [500, 500]},
+            "timesteps": 6,
+            "quantization": {"weight_bits": 8, "membrane_bits": 16},
+            "mapping": {"batch": 8},
+            "hardware": {"preset": "edge-soc", "overrides": {"L1.capacity_bytes": 256 * 1024}},
+        }
+    )
+    table = rank_mappings(design, synthetic_for(design, 0.3), architecture_of(design))
+    best = table.iloc[0]
+    assert (best.loop_order, best.time_window) == ("timestep-major", 3)
+    ends = table[table.feasible & ((table.time_window == 1) | (table.loop_order == "layer-major"))]
+    assert ends.energy_j.min() > 1.05 * best.energy_j

@@ -82,6 +82,9 @@ def one_steps(design: Design) -> list[Step]:
         if 1 <= new <= type(mapping).param.batch.bounds[1] and new != mapping.batch:
             steps.append(Step("batch", f"{mapping.batch} → {new}", {"mapping": {"batch": new}}))
     for name in (*SEARCHED_MAPPING_FIELDS, "neuron_update", "residency"):
+        if name == "time_window":
+            steps += _window_steps(mapping, max(timesteps))
+            continue
         for other in type(mapping).param[name].objects:
             if other != getattr(mapping, name):
                 steps.append(Step(name.replace("_", " "), f"{getattr(mapping, name)} → {other}", {"mapping": {name: other}}))
@@ -100,6 +103,18 @@ def one_steps(design: Design) -> list[Step]:
         deeper = {section: {"hidden": [*hidden, hidden[-1]]}, "timesteps": [*timesteps[:-1], timesteps[-2], timesteps[-1]]}
         steps.append(Step("depth", f"{len(hidden)} → {len(hidden) + 1} hidden layers", deeper, retrains=True))
     return steps
+
+
+def _window_steps(mapping, longest: int) -> list[Step]:
+    """The time window halved and doubled, under timestep-major (layer-major has none), up to the longest layer's
+    steps."""
+    if mapping.loop_order != "timestep-major":
+        return []
+    now = mapping.time_window
+    return [
+        Step("time window", f"{now} → {new} steps", {"mapping": {"time_window": new}})
+        for new in sorted({max(1, now // 2), min(longest, now * 2)} - {now})
+    ]
 
 
 def mean_rate(activity: Activity) -> float:

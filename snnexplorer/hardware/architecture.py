@@ -10,6 +10,7 @@ the preset when it is read); ``sources`` cites every number.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,6 +127,14 @@ class Architecture:
             self.operation_table,
             self.overridden,
             self.barrier_s_by_tiles,
+        )
+
+    def take(self, rows: np.ndarray) -> Architecture:
+        """The variants ``rows`` (indices; repeats allowed), e.g. each variant once per combination priced with it."""
+        return dataclasses.replace(
+            self,
+            levels={name: values[rows] for name, values in self.levels.items()},
+            compute={name: values[rows] for name, values in self.compute.items()},
         )
 
     @classmethod

@@ -36,7 +36,7 @@ cores, so the busiest core is the most loaded layer's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -76,6 +76,21 @@ class CorePricing:
     latency_s: np.ndarray
     chip_steps: np.ndarray
     event_s: dict[str, np.ndarray]
+
+    def take(self, rows: np.ndarray) -> CorePricing:
+        """The variants ``rows`` (indices; repeats allowed): every field but the per-group ``chip_steps``."""
+        return take_variants(self, rows, ("chip_steps",), event_s={kind: t[rows] for kind, t in self.event_s.items()})
+
+
+def take_variants(table, rows: np.ndarray, per_group: tuple[str, ...], **others):
+    """A copy of the dataclass ``table`` with the variants ``rows`` of every array field but those in ``per_group``
+    (not per variant), and ``others`` replaced as given."""
+    arrays = {
+        name: value[rows]
+        for name, value in ((f, getattr(table, f)) for f in table.__dataclass_fields__)
+        if isinstance(value, np.ndarray) and name not in per_group
+    }
+    return replace(table, **arrays, **others)
 
 
 def is_core_chip(arch: Architecture) -> bool:

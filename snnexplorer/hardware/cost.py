@@ -16,7 +16,9 @@ get their own best tiling.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -26,7 +28,7 @@ from ..per_layer import fit_to_depth
 from ..sim.activity import Activity
 from ..sim.neurobench import neurobench_metrics
 from .architecture import Architecture
-from .cores import is_core_chip, price_cores
+from .cores import CorePricing, is_core_chip, price_cores
 from .operations import sop_proxy_j, sop_proxy_pj
 from .pricing import Pricing, price
 from .report import (
@@ -39,7 +41,7 @@ from .report import (
     Report,
     SopProxy,
 )
-from .workload import WEIGHT_KINDS, Items, Layout, Ops, ann_activity, network_items
+from .workload import LAYER_MAJOR_WINDOW, WEIGHT_KINDS, Items, Layout, Ops, ann_activity, network_items
 
 OP_KINDS = ("accumulate", "mac", "neuron_update")
 
@@ -49,6 +51,7 @@ class Mapping(Protocol):
 
     batch: int
     loop_order: str
+    time_window: int
     neuron_update: str
     experts: str
     spike_format: str
@@ -65,44 +68,59 @@ def _networks(activity: Activity) -> list[Activity]:
     return activity.experts if activity.experts else [activity]
 
 
+def time_window(mapping: Mapping) -> float:
+    """Steps a layer runs per fetch of its weights under ``mapping``: its ``time_window`` under timestep-major,
+    every step (:data:`~.workload.LAYER_MAJOR_WINDOW`) under layer-major."""
+    return LAYER_MAJOR_WINDOW if mapping.loop_order == "layer-major" else float(mapping.time_window)
+
+
+def layout_of(mappings: Sequence[Mapping], repeats: int = 1) -> Layout:
+    """The layout of ``mappings`` (which must agree on ``neuron_update``), each repeated ``repeats`` times: arrays over
+    the combinations, mapping-major."""
+
+    def column(values: list) -> np.ndarray:
+        return np.repeat(np.array(values), repeats)
+
+    return Layout(
+        column([time_window(m) for m in mappings]),
+        column([m.spike_format for m in mappings]),
+        mappings[0].neuron_update == "event-driven",
+        column([m.input_format for m in mappings]),
+        column([m.accumulators for m in mappings]),
+        column([m.input_reuse for m in mappings]),
+        column([m.weight_reuse for m in mappings]),
+    )
+
+
 def workload(
     activity: Activity,
-    mapping: Mapping,
+    layout: Layout,
     weight_bits: list[int],
     membrane_bits: list[int],
+    batch: int | np.ndarray,
     ann: bool = False,
     zero_skipping: bool = False,
-    batch: int | None = None,
     activation_bits: int | None = None,
 ) -> tuple[Items, Ops]:
     """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``, with ``activation_bits``
-    activations, default the widest weight), for batches of ``batch`` samples (default: the mapping's)."""
+    activations, default the widest weight; it runs layer-major) laid out as ``layout`` for batches of ``batch``
+    (a layout of arrays and a batch array: one combination each, the item columns [P, I])."""
     parts, ops_parts = [], []
     for net in _networks(activity):
         n_layers = len(net.layers)
         w_bits = fit_to_depth(weight_bits, n_layers)
-        layout = Layout(
-            mapping.loop_order,
-            mapping.spike_format,
-            mapping.neuron_update == "event-driven",
-            mapping.input_format,
-            mapping.accumulators,
-            mapping.input_reuse,
-            mapping.weight_reuse,
-        )
-        tile = batch or mapping.batch
         if ann:
             items, ops = network_items(
                 ann_activity(net, zero_skipping),
                 w_bits,
                 [0] * n_layers,
-                tile,
-                layout._replace(loop_order="layer-major"),
+                batch,
+                layout._replace(time_window=LAYER_MAJOR_WINDOW),
                 net.name,
                 activation_bits or max(w_bits),
             )
         else:
-            items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), tile, layout, net.name)
+            items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), batch, layout, net.name)
         parts.append(items)
         ops_parts.append(ops)
     return Items.concat(parts), Ops.concat(ops_parts)
@@ -119,11 +137,12 @@ def _forced(mapping: Mapping, arch: Architecture) -> dict[str, int]:
 def _weights_kept(mapping: Mapping, items: Items, arch: Architecture, forced: dict[str, int]) -> np.ndarray | None:
     """[V] the level the weights stay in between batches under ``residency: resident``: the innermost level short of
     the outermost (the forced weights level or beyond) that holds the weights with the state and the largest spike
-    buffer (:func:`_needs`), the outermost level where none does; None under ``per-batch``."""
+    buffer (:func:`_needs`; items [I], or [V, I] one row per variant), the outermost level where none does; None
+    under ``per-batch``."""
     if mapping.residency != "resident":
         return None
     capacity = arch.levels["capacity_bytes"]  # [V, L]
-    fits = sum(_needs(mapping, items)) <= capacity[:, :-1]
+    fits = np.asarray(sum(_needs(mapping, items)))[..., None] <= capacity[:, :-1]
     fits[:, : forced.get("weights", 0)] = False
     innermost = fits.argmax(axis=1) if fits.shape[1] else np.zeros(len(fits), dtype=int)
     return np.where(fits.any(axis=1), innermost, capacity.shape[1] - 1)
@@ -138,16 +157,18 @@ def _weights_kept_in(mapping: Mapping, items: Items, arch: Architecture, variant
     return None if kept is None or kept[variant] == arch.n_levels - 1 else arch.level_names[kept[variant]]
 
 
-def _needs(mapping: Mapping, items: Items) -> tuple[float, float, float]:
-    """Bytes the weights, the state and the largest spike buffer take (the footprint is their sum)."""
+def _needs(mapping: Mapping, items: Items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bytes the weights, the state and the largest spike buffer take (the footprint is their sum): numbers for
+    items [I], arrays [P] for items [P, I]."""
     kinds = np.array(items.kind)
-    weights = float(items.size[np.isin(kinds, WEIGHT_KINDS)].sum())
-    state = float(items.size[kinds == "state"].sum())
-    buffers = float(items.size[kinds == "spikes"].max(initial=0.0))
+    size = items.size
+    weights = size[..., np.isin(kinds, WEIGHT_KINDS)].sum(axis=-1)
+    state = size[..., kinds == "state"].sum(axis=-1)
+    buffers = size[..., kinds == "spikes"].max(axis=-1, initial=0.0)
     if mapping.experts != "parallel" and len(set(items.network)) > 1:
         # experts in sequence reuse the same state and buffer space
         nets = np.array(items.network)
-        state = max(float(items.size[(kinds == "state") & (nets == n)].sum()) for n in dict.fromkeys(items.network))
+        state = np.max([size[..., (kinds == "state") & (nets == n)].sum(axis=-1) for n in dict.fromkeys(items.network)], axis=0)
     return weights, state, buffers
 
 
@@ -160,7 +181,7 @@ def _feasibility(
     level, ``resident`` names the data kinds whose every item is reused from that level or a closer one, and
     ``largest_working_set_bytes`` the biggest joint working set of the weights (what must fit for their reuse)."""
     kinds = np.array(items.kind)
-    weights, state, buffers = _needs(mapping, items)
+    weights, state, buffers = (float(need) for need in _needs(mapping, items))
     footprint = weights + state + buffers
     capacity = arch.levels["capacity_bytes"][variant]
     reasons = []
@@ -197,15 +218,15 @@ def _feasibility(
     return footprint, reasons, levels
 
 
-def _cores_needed(priced: Pricing) -> np.ndarray:
+def _cores_needed(chip: CorePricing | None, n_variants: int) -> np.ndarray:
     """Cores the layers and the input neurons take, per variant (0 off a chip of cores)."""
-    chip = priced.chip
-    return np.zeros(len(priced.energy_j)) if chip is None else chip.cores.sum(axis=1) + chip.input_cores
+    return np.zeros(n_variants) if chip is None else chip.cores.sum(axis=1) + chip.input_cores
 
 
 def _core_problems(priced: Pricing, arch: Architecture, variant: int) -> list[str]:
     """Why the layers cannot be placed on the chip's cores (empty if they can; see :mod:`.cores`)."""
-    needed, available = float(_cores_needed(priced)[variant]), float(arch.compute["units"][variant])
+    needed = float(_cores_needed(priced.chip, arch.n_variants)[variant])
+    available = float(arch.compute["units"][variant])
     if needed <= available:
         return []
     return [
@@ -265,7 +286,7 @@ def chip_summary(priced: Pricing, variant: int) -> ChipPlacement | None:
         return None
     busy = chip.core_time_s[variant]
     return ChipPlacement(
-        cores=float(_cores_needed(priced)[variant]),
+        cores=float(_cores_needed(chip, len(priced.energy_j))[variant]),
         input_cores=float(chip.input_cores[variant]),
         tiles=float(chip.tiles[variant]),
         chip_steps=float(chip.chip_steps.max()),
@@ -373,6 +394,12 @@ def _layer_summary(activity: Activity) -> tuple[LayerSummary, ...]:
     )
 
 
+def _windows(activity: Activity, mapping: Mapping) -> int:
+    """The time windows a batch runs in: the longest layer's ⌈T / w⌉."""
+    steps = max(layer.timesteps for net in _networks(activity) for layer in net.layers)
+    return math.ceil(steps / min(time_window(mapping), steps))
+
+
 def qnn_activation_bits(activity: Activity) -> int:
     """⌈log2(T+1)⌉ bits: a QNN activation that carries as much as a spike count over the SNN's longest layer (the
     functionally equivalent QNN of Yan et al. 2024, arXiv 2409.08290)."""
@@ -389,10 +416,12 @@ def tile_sizes(batch: int) -> list[int]:
 
 
 class Tiled(NamedTuple):
-    """The best tiling of a batch for each hardware variant: ``tile`` [V] samples per tile and ``last`` [V] samples
-    in the last, smaller tile (0: the tiles divide the batch); ``energy_j`` [V] per inference; ``latency_s`` [V]
-    for the whole batch; the chosen tiling's ``moved_bytes`` [V, L] per inference; and ``tiles``, ``workloads`` and
-    ``pricings`` of every tile size priced (for one variant's detail)."""
+    """The best tiling of a batch under one mapping, for each hardware variant: ``tile`` [V] samples per tile and
+    ``last`` [V] samples in the last, smaller tile (0: the tiles divide the batch); ``energy_j`` [V] per inference;
+    ``latency_s`` [V] for the whole batch; ``moved_bytes`` [V, L] per inference; ``footprint_bytes`` [V] and
+    ``feasible`` [V] of the chosen tile (it fits the outermost level and any forced level, and the chip's cores);
+    ``ops``, the same for every tile; the ``tiles`` priced; ``priced(size)``: one tile size's items, ops and pricing
+    on every variant (for the detail of one variant)."""
 
     batch: int
     tile: np.ndarray
@@ -400,26 +429,32 @@ class Tiled(NamedTuple):
     energy_j: np.ndarray
     latency_s: np.ndarray
     moved_bytes: np.ndarray
+    footprint_bytes: np.ndarray
+    feasible: np.ndarray
+    ops: Ops
     tiles: list[int]
-    workloads: list[tuple[Items, Ops]]
-    pricings: list[Pricing]
+    priced: Callable[[int], tuple[Items, Ops, Pricing]]
 
     def chosen(self, variant: int) -> tuple[int, Items, Ops, Pricing]:
         """The (full) tile size, its workload and pricing used for ``variant``."""
-        return self._priced(int(self.tile[variant]))
+        size = int(self.tile[variant])
+        return size, *self.priced(size)
 
     def shares(self, variant: int) -> list[tuple[float, int, Items, Ops, Pricing]]:
         """Each tile size ``variant`` runs, with the share of the batch's samples in tiles of that size: the full
         tiles', then the last tile's if it is smaller."""
         tile, last = int(self.tile[variant]), int(self.last[variant])
-        out = [((self.batch - last) / self.batch, *self._priced(tile))]
+        out = [((self.batch - last) / self.batch, tile, *self.priced(tile))]
         if last:
-            out.append((last / self.batch, *self._priced(last)))
+            out.append((last / self.batch, last, *self.priced(last)))
         return out
 
-    def _priced(self, size: int) -> tuple[int, Items, Ops, Pricing]:
-        index = self.tiles.index(size)
-        return size, *self.workloads[index], self.pricings[index]
+
+PRICED_ELEMENTS = 2**21
+"""Combinations × variants × items × levels priced in one go (bounds the memory of a large sweep of variants)."""
+
+SHARED_FIELDS = ("batch", "experts", "neuron_update", "residency", "weights_level", "state_level")
+"""Mapping fields the mappings priced together must share (they describe the deployment, not the loop nest)."""
 
 
 def tiled(
@@ -433,50 +468,124 @@ def tiled(
     activation_bits: int | None = None,
 ) -> Tiled:
     """Price every tile size of the mapping's batch and keep, per variant, the cheapest tiling per inference."""
-    parallel = len(_networks(activity)) if mapping.experts == "parallel" else 1
-    forced = {} if ann else _forced(mapping, arch)
-    batch = mapping.batch
-    tiles = tile_sizes(batch)
-    workloads = [
-        workload(activity, mapping, weight_bits, membrane_bits, ann, zero_skipping, batch=t, activation_bits=activation_bits)
-        for t in tiles
-    ]
+    return tiled_mappings(activity, arch, [mapping], weight_bits, membrane_bits, ann, zero_skipping, activation_bits)[0]
+
+
+def tiled_mappings(
+    activity: Activity,
+    arch: Architecture,
+    mappings: Sequence[Mapping],
+    weight_bits: list[int],
+    membrane_bits: list[int],
+    ann: bool = False,
+    zero_skipping: bool = False,
+    activation_bits: int | None = None,
+) -> list[Tiled]:
+    """:func:`tiled` of each of ``mappings`` (which agree on :data:`SHARED_FIELDS`), all priced together: every
+    mapping × tile size is one combination, the combinations are priced as variants of a repeated ``arch``."""
+    first = mappings[0]
+    for name in SHARED_FIELDS:
+        if len({getattr(m, name) for m in mappings}) > 1:
+            raise ValueError(f"mappings priced together must share mapping.{name}")
+    parallel = len(_networks(activity)) if first.experts == "parallel" else 1
+    forced = {} if ann else _forced(first, arch)
+    batch, tiles = first.batch, tile_sizes(first.batch)
+    n_maps, n_tiles, n_variants, n_levels = len(mappings), len(tiles), arch.n_variants, arch.n_levels
+    batches = np.tile(np.array(tiles, dtype=np.float64), n_maps)  # combination p = mapping × n_tiles + tile
+    items, ops = workload(
+        activity, layout_of(mappings, n_tiles), weight_bits, membrane_bits, batches, ann, zero_skipping, activation_bits
+    )
     # a chip of cores runs samples one after another: its event costs are the same for every tile, priced once
-    chip = price_cores(workloads[0][1], arch) if is_core_chip(arch) else None
-    pricings = [
-        price(items, ops, arch, t, parallel, forced, chip, _weights_kept(mapping, items, arch, forced))
-        for t, (items, ops) in zip(tiles, workloads)
-    ]
+    chip = price_cores(ops, arch) if is_core_chip(arch) else None
+    combos = len(batches)
+    energy, latency = np.zeros((2, combos, n_variants))  # per inference in a tile of that size; per tile
+    moved = np.zeros((combos, n_variants, n_levels))  # per inference
+    step = max(1, PRICED_ELEMENTS // max(1, combos * len(items) * n_levels))
+    for start in range(0, n_variants, step):
+        chunk = np.arange(start, min(n_variants, start + step))
+        rows = np.tile(chunk, combos)
+        per_combo = np.repeat(np.arange(combos), len(chunk))
+        priced_items, priced_arch = items.take(per_combo), arch.take(rows)
+        priced = price(
+            priced_items,
+            ops,
+            priced_arch,
+            batches[per_combo],
+            parallel,
+            forced,
+            None if chip is None else chip.take(rows),
+            _weights_kept(first, priced_items, priced_arch, forced),
+        )
+        energy[:, chunk] = priced.energy_j.reshape(combos, -1)
+        latency[:, chunk] = priced.latency_s.reshape(combos, -1)
+        moved[:, chunk] = (priced.read_bytes + priced.write_bytes).sum(axis=1).reshape(combos, len(chunk), n_levels)
     sizes = np.array(tiles)
-    energy = np.stack([p.energy_j for p in pricings])  # [tiles, V] per inference in a tile of that size
-    latency = np.stack([p.latency_s for p in pricings])  # [tiles, V] per tile
-    moved = np.stack([(p.read_bytes + p.write_bytes).sum(axis=1) for p in pricings])  # [tiles, V, L] per inference
     full, last = batch // sizes, batch % sizes
     # the last tile's row (unused when it is empty); a size whose own last tile was not priced is no tiling here
     rest = np.array([tiles.index(r) if r in tiles else 0 for r in last])
 
     def mixed(values: np.ndarray, full_weight: np.ndarray, last_weight: np.ndarray) -> np.ndarray:
-        """[tiles, V, ...] per tile size → per tiling: the full tiles' values and the last tile's, weighted."""
-        shape = (-1,) + (1,) * (values.ndim - 1)
-        return full_weight.reshape(shape) * values + last_weight.reshape(shape) * values[rest]
+        """[mappings, tiles, V, ...] per tile size → per tiling: the full tiles' values and the last tile's, weighted."""
+        shape = (1, -1) + (1,) * (values.ndim - 2)
+        return full_weight.reshape(shape) * values + last_weight.reshape(shape) * values[:, rest]
+
+    def by_mapping(values: np.ndarray) -> np.ndarray:
+        return values.reshape(n_maps, n_tiles, *values.shape[1:])
 
     full_share, last_share = full * sizes / batch, last / batch  # shares of the samples (per-inference values)
-    mixed_energy = np.where(np.isin(last, [0, *tiles])[:, None], mixed(energy, full_share, last_share), np.inf)
-    mixed_latency = mixed(latency, full, (last > 0).astype(float))  # a batch's tiles one after another
-    mixed_moved = mixed(moved, full_share, last_share)
-    best = mixed_energy.argmin(axis=0)
-    variants = np.arange(energy.shape[1])
-    return Tiled(
-        batch,
-        sizes[best],
-        last[best],
-        mixed_energy[best, variants],
-        mixed_latency[best, variants],
-        mixed_moved[best, variants],
-        tiles,
-        workloads,
-        pricings,
-    )
+    valid = np.isin(last, [0, *tiles])[None, :, None]
+    mixed_energy = np.where(valid, mixed(by_mapping(energy), full_share, last_share), np.inf)
+    mixed_latency = mixed(by_mapping(latency), full, (last > 0).astype(float))  # a batch's tiles one after another
+    mixed_moved = mixed(by_mapping(moved), full_share, last_share)
+    best = mixed_energy.argmin(axis=1)  # [mappings, V]
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        """[mappings, tiles, V, ...] → [mappings, V, ...] at each variant's best tiling."""
+        index = best.reshape(n_maps, 1, n_variants, *(1,) * (values.ndim - 3))
+        return np.take_along_axis(values, index, axis=1)[:, 0]
+
+    weights, state, buffers = (np.broadcast_to(need, (combos,)) for need in _needs(first, items))
+    footprint = pick(np.broadcast_to(by_mapping(weights + state + buffers)[:, :, None], (n_maps, n_tiles, n_variants)))
+    capacity = arch.levels["capacity_bytes"]
+    feasible = footprint <= capacity[None, :, -1]
+    for kind, level in forced.items():
+        need = by_mapping(weights if kind == "weights" else state)[:, :, None]
+        feasible &= pick(np.broadcast_to(need, (n_maps, n_tiles, n_variants))) <= capacity[None, :, level]
+    feasible &= (_cores_needed(chip, n_variants) <= arch.compute["units"])[None, :]
+    chosen_energy, chosen_latency, chosen_moved = pick(mixed_energy), pick(mixed_latency), pick(mixed_moved)
+    settings = (parallel, forced, chip)
+    return [
+        Tiled(
+            batch,
+            sizes[best[m]],
+            last[best[m]],
+            chosen_energy[m],
+            chosen_latency[m],
+            chosen_moved[m],
+            footprint[m],
+            feasible[m],
+            ops,
+            tiles,
+            _tile_pricer(items, ops, arch, mapping, m * n_tiles, tiles, settings),
+        )
+        for m, mapping in enumerate(mappings)
+    ]
+
+
+def _tile_pricer(
+    items: Items, ops: Ops, arch: Architecture, mapping: Mapping, first_combination: int, tiles: list[int], settings: tuple
+) -> Callable[[int], tuple[Items, Ops, Pricing]]:
+    """``size`` → the items, ops and pricing of ``mapping`` in tiles of ``size`` on every variant of ``arch`` (kept
+    once priced): its combination of the stacked ``items`` (the mapping's tiles start at ``first_combination``), priced
+    alone; ``settings`` = (parallel networks, forced levels, chip) as :func:`price` takes them."""
+    parallel, forced, chip = settings
+
+    @functools.cache
+    def priced(size: int) -> tuple[Items, Ops, Pricing]:
+        mine = items.take(first_combination + tiles.index(size))
+        return mine, ops, price(mine, ops, arch, size, parallel, forced, chip, _weights_kept(mapping, mine, arch, forced))
+
+    return priced
 
 
 def cost(
@@ -505,7 +614,7 @@ def cost(
     qnn = tiled(activity, arch, *twin_bits, ann=True, activation_bits=qnn_bits)
     sparse_qnn = tiled(activity, arch, *twin_bits, ann=True, zero_skipping=True, activation_bits=qnn_bits)
     energy, latency = float(snn.energy_j[variant]), float(snn.latency_s[variant])
-    ann_macs = float(dense.chosen(variant)[2].mac.sum())
+    ann_macs = float(dense.ops.mac.sum())
     ann_energy, ann_latency = float(dense.energy_j[variant]), float(dense.latency_s[variant])
     qnn_energy = float(qnn.energy_j[variant])
     ann = AnnTwins(
@@ -550,7 +659,15 @@ def cost(
         sop_proxy=sop_proxy,
         neurobench=neurobench_metrics(activity, weight_bits),
         mapping=MappingAssumptions(
-            mapping.accumulators, mapping.input_reuse, mapping.weight_reuse, mapping.input_format, mapping.residency, kept
+            mapping.loop_order,
+            mapping.time_window,
+            _windows(activity, mapping),
+            mapping.accumulators,
+            mapping.input_reuse,
+            mapping.weight_reuse,
+            mapping.input_format,
+            mapping.residency,
+            kept,
         ),
         paths=tuple(activity.paths),
         layers=_layer_summary(activity),
@@ -576,33 +693,21 @@ def metrics_variants(
     """:meth:`Report.metrics` of every variant of ``arch`` at once (vectorized; what a sweep row holds): the same
     numbers :func:`cost` gives variant by variant, without the breakdown tables."""
     bits = (mapping, weight_bits, membrane_bits)
-    snn, dense = tiled(activity, arch, *bits), tiled(activity, arch, *bits, ann=True)
-    n = arch.n_variants
-    capacity, forced = arch.levels["capacity_bytes"], _forced(mapping, arch)
-    footprint, feasible = np.zeros(n), np.zeros(n, dtype=bool)
-    synaptic_ops, neuron_updates = np.zeros(n), np.zeros(n)
-    for index, tile in enumerate(snn.tiles):
-        chosen = snn.tile == tile
-        if not chosen.any():
-            continue
-        items, ops = snn.workloads[index]
-        weights, state, buffers = _needs(mapping, items)
-        fits = weights + state + buffers <= capacity[chosen, -1]
-        for kind, level in forced.items():
-            fits &= (weights if kind == "weights" else state) <= capacity[chosen, level]
-        fits &= _cores_needed(snn.pricings[index])[chosen] <= arch.compute["units"][chosen]
-        footprint[chosen], feasible[chosen] = weights + state + buffers, fits
-        synaptic_ops[chosen] = float(ops.accumulate.sum() + ops.mac.sum())
-        neuron_updates[chosen] = float(ops.neuron_update.sum())
+    return tiled_metrics(activity, tiled(activity, arch, *bits), tiled(activity, arch, *bits, ann=True))
+
+
+def tiled_metrics(activity: Activity, snn: Tiled, dense: Tiled) -> pd.DataFrame:
+    """:func:`metrics_variants` of a network's tiling and its ANN twin's (e.g. each mapping's of
+    :func:`tiled_mappings`)."""
     return pd.DataFrame(
         {
             "accuracy": activity.accuracy,
             "energy_j": snn.energy_j,
             "latency_s": snn.latency_s,
-            "footprint_bytes": footprint,
-            "feasible": feasible,
-            "synaptic_ops": synaptic_ops,
-            "neuron_updates": neuron_updates,
+            "footprint_bytes": snn.footprint_bytes,
+            "feasible": snn.feasible,
+            "synaptic_ops": float(snn.ops.accumulate.sum() + snn.ops.mac.sum()),
+            "neuron_updates": float(snn.ops.neuron_update.sum()),
             "ann_energy_j": dense.energy_j,
             "ann_latency_s": dense.latency_s,
         }

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .architecture import Architecture
-from .cores import CorePricing, is_core_chip, price_cores
+from .cores import CorePricing, is_core_chip, price_cores, take_variants
 from .operations import operation_scale
 from .workload import WEIGHT_KINDS, Items, Ops
 
@@ -86,18 +86,25 @@ class Pricing:
     groups: list[tuple[str, int]]
     chip: CorePricing | None = None
 
+    def take(self, rows: np.ndarray) -> Pricing:
+        """The variants ``rows`` (indices): every field but the per-group ``op_counts``."""
+        return take_variants(self, rows, ("op_counts",), chip=None if self.chip is None else self.chip.take(rows))
+
 
 def price(
     items: Items,
     ops: Ops,
     arch: Architecture,
-    batch: int,
+    batch: int | np.ndarray,
     parallel_networks: int = 1,
     forced_levels: dict[str, int] | None = None,
     chip: CorePricing | None = None,
     weights_kept: np.ndarray | None = None,
 ) -> Pricing:
     """Bytes, accesses, energy and time for every variant × item × level, plus totals (see :class:`Pricing`).
+
+    ``items`` columns are [I] (the same for every variant) or [V, I] (one row per variant: combinations of tile and
+    mapping priced as variants of a repeated ``arch``), ``batch`` a number or [V].
 
     ``weights_kept`` [V]: the level each variant's weights stay in between batches (nothing fetches them from
     beyond it); None, or the outermost level, when they are fetched for every batch.
@@ -107,11 +114,14 @@ def price(
     share = float(max(1, parallel_networks))
     capacity = arch.levels["capacity_bytes"] / share
     n_variants, n_levels = capacity.shape
-    fits = items.working_set[None, :, None] <= capacity[:, None, :]
+    tier = items.tier()
+    fits = items.working_set[..., None] <= capacity[:, None, :]
+    fits_window = tier["window_set"][..., None] <= capacity[:, None, :]
     for kind, level in (forced_levels or {}).items():
         mask = np.array([k == kind for k in items.kind])
-        fits[:, mask, :level] = False
-        fits[:, mask, level:] = True
+        for table in (fits, fits_window):
+            table[:, mask, :level] = False
+            table[:, mask, level:] = True
     read = np.zeros((n_variants, len(items), n_levels))
     write = np.zeros_like(read)
     read[:, :, 0] = items.read_use
@@ -119,13 +129,17 @@ def price(
     carried_read = np.broadcast_to(items.read_use, (n_variants, len(items)))
     carried_write = np.broadcast_to(items.write_use, (n_variants, len(items)))
     is_weight = np.array([k in WEIGHT_KINDS for k in items.kind], dtype=bool)[None, :]
+    per_window_read = np.minimum(tier["window_read"], items.stream_read)
+    per_window_write = np.minimum(tier["window_write"], items.stream_write)
     for level in range(1, n_levels):
-        fit_below = fits[:, :, level - 1]
-        fetched = np.where(fit_below, np.minimum(items.once, items.stream_read), items.stream_read)
+        fit_below, window_below = fits[:, :, level - 1], fits_window[:, :, level - 1]
+        streamed = np.where(window_below, per_window_read, items.stream_read)
+        fetched = np.where(fit_below, np.minimum(items.once, items.stream_read), streamed)
         fetched = np.minimum(fetched, carried_read)
         if weights_kept is not None:  # weights kept in a level below this one: loaded once, not per batch
             fetched = np.where(is_weight & (np.asarray(weights_kept)[:, None] < level), 0.0, fetched)
-        spilled = np.minimum(np.where(fit_below, 0.0, items.stream_write), carried_write)
+        spilled = np.where(fit_below, 0.0, np.where(window_below, per_window_write, items.stream_write))
+        spilled = np.minimum(spilled, carried_write)
         read[:, :, level] += fetched
         write[:, :, level - 1] += fetched
         write[:, :, level] += spilled
@@ -149,10 +163,11 @@ def price(
         op_energy = np.concatenate([accumulate[:, None, :], np.broadcast_to(op_energy[:, 1:], (n_variants, 2, n_groups))], axis=1)
     op_scale = operation_scale(arch.operation_table, *ops.bits())  # [3, G]: the layers' widths and formats
     op_j = op_counts[None, :, :] * op_energy * op_scale[None, :, :] * PJ
-    compute_s = op_counts.sum(axis=0)[None, :] * batch / (arch.ops_per_second[:, None] / share)
+    batch = np.broadcast_to(np.asarray(batch, dtype=np.float64), (n_variants,))  # [V]: one per variant, or shared
+    compute_s = op_counts.sum(axis=0)[None, :] * batch[:, None] / (arch.ops_per_second[:, None] / share)
     moved = np.zeros((n_variants, n_groups, n_levels))
     np.add.at(moved, (slice(None), item_group), read + write)
-    memory_s = moved * batch / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
+    memory_s = moved * batch[:, None, None] / (arch.levels["bandwidth_bytes_per_s"][:, None, :] / share)
     if chip is None:
         steps = np.ones(n_groups) if ops.timesteps is None else ops.timesteps
         overhead = arch.compute["step_overhead_s"][:, None] * steps[None, :]
@@ -163,7 +178,7 @@ def price(
         )
         latency = per_network.max(axis=1) if parallel_networks > 1 else per_network.sum(axis=1)
     else:  # samples one after another, each network's chip steps in turn (cores.py)
-        layer_time, latency = chip.core_time_s * batch, chip.latency_s * batch
+        layer_time, latency = chip.core_time_s * batch[:, None], chip.latency_s * batch
     leakage_w = arch.levels["leakage_w"].sum(axis=1) + arch.compute["leakage_w"]
     leakage_j = leakage_w * latency / batch
     chip_j = 0.0 if chip is None else (chip.neuron_access_j + chip.spike_out_j + chip.message_j + chip.hop_j).sum(axis=1)

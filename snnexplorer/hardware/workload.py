@@ -46,12 +46,30 @@ as ``1 − (1 − r_t)^batch``; state and buffered spikes: spilled and read back
   its weights beside it; but its whole output spike train is buffered for the
   next layer.
 
+**Time window** (``mapping.time_window`` w, Lee et al., "Parallel Time Batching",
+HPCA 2022): under timestep-major each layer runs w steps per turn, then the
+next layer its w, and so on; w = 1 is timestep-major, w ≥ a layer's steps T its
+layer-major end. The spike buffers hold w steps of each train. A layer that runs
+in ⌈T / w⌉ > 1 windows has a middle tier between "fits" and "streams":
+
+* weights: reused across the whole batch only if everything fits (as above);
+  else, if the layer's own weights, state and its window's buffers in and out
+  fit (``window_set``), read once per window: ⌈T / w⌉ × size / batch per sample
+  (``window_read``) instead of the rows touched every step;
+* state: every layer's state stays resident if it all fits; else, if the layer's
+  own fits, it is spilled and read back once per window (``window_read`` =
+  ``window_write`` = ⌈T / w⌉ × its bytes per sample) instead of at every update.
+
+The cheaper of the window tier and streaming is taken, so at w = 1 the numbers
+are timestep-major's and at w ≥ T layer-major's.
+
 An ANN (Ottati et al. 2023) is priced with the same items: one pass, MACs,
 ``activation_bits`` activations in place of spikes and no state.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -73,7 +91,11 @@ ACCUMULATOR_BITS = 32
 
 @dataclass
 class Items:
-    """Columns over items (one row per layer × kind), per sample, in bytes."""
+    """Columns over items (one row per layer × kind), per sample, in bytes.
+
+    A column is [I], or [P, I] where one Items holds P combinations of batch tile and mapping priced together
+    (:func:`network_items` with array layouts; :meth:`take` picks one). ``window_set``, ``window_read`` and
+    ``window_write`` are the middle tier of a time window (see the module docstring); None: no such tier."""
 
     layer: np.ndarray
     kind: list[str]
@@ -85,15 +107,41 @@ class Items:
     stream_write: np.ndarray
     working_set: np.ndarray
     size: np.ndarray
+    window_set: np.ndarray | None = None
+    window_read: np.ndarray | None = None
+    window_write: np.ndarray | None = None
 
     @classmethod
     def concat(cls, parts: list[Items]) -> Items:
-        return cls(
+        def column(name: str):
+            values = [getattr(p, name) for p in parts]
+            if isinstance(values[0], list):
+                return [x for v in values for x in v]
+            if any(v is None for v in values):
+                if all(v is None for v in values):
+                    return None
+                values = [p.tier()[name] if v is None else v for p, v in zip(parts, values)]
+            if len({np.ndim(v) for v in values}) > 1:  # a [P, I] part beside an [I] one: the same for every P
+                rows = max(np.shape(v)[0] for v in values if np.ndim(v) > 1)
+                values = [np.broadcast_to(v, (rows, np.shape(v)[-1])) for v in values]
+            return np.concatenate(values, axis=-1)
+
+        return cls(*(column(f) for f in cls.__dataclass_fields__))
+
+    def tier(self) -> dict[str, np.ndarray]:
+        """The window tier's columns, defaulted where this Items has none (no middle tier: it is the working set)."""
+        return {
+            "window_set": self.working_set if self.window_set is None else self.window_set,
+            "window_read": self.once if self.window_read is None else self.window_read,
+            "window_write": np.zeros_like(self.stream_write) if self.window_write is None else self.window_write,
+        }
+
+    def take(self, rows) -> Items:
+        """Combination(s) ``rows`` of a [P, I] Items (an int: a plain [I] Items; an array: [len(rows), I])."""
+        return Items(
             *(
-                np.concatenate([getattr(p, f) for p in parts])
-                if isinstance(getattr(parts[0], f), np.ndarray)
-                else [x for p in parts for x in getattr(p, f)]
-                for f in cls.__dataclass_fields__
+                value[rows] if isinstance(value, np.ndarray) and value.ndim == 2 else value
+                for value in (getattr(self, f) for f in self.__dataclass_fields__)
             )
         )
 
@@ -160,95 +208,124 @@ class Ops:
         return tuple(full if b is None else b for b in (self.weight_bits, self.state_bits, self.activation_bits))
 
 
-def _touched_fraction(layer: LayerActivity, batch: int) -> np.ndarray:
-    """Per step, the share of weight rows that at least one sample of the batch uses."""
+def _touched_fraction(layer: LayerActivity, batch) -> np.ndarray:
+    """Per step, the share of weight rows that at least one sample of the batch uses ([..., steps] for a batch
+    array)."""
     per_input = np.minimum(layer.input_spikes / max(1, layer.batch * layer.n_in), 1.0)
     if layer.analog_input:
         per_input = np.minimum(layer.synaptic_ops / max(1, layer.batch * layer.connections), 1.0)
-    return 1.0 - (1.0 - per_input) ** batch
+    return 1.0 - (1.0 - per_input) ** np.asarray(batch, dtype=np.float64)[..., None]
 
 
-def _spike_bits(n: int, spikes_per_sample: float, steps: int, fmt: str) -> float:
-    if fmt == "address-event":
-        return spikes_per_sample * max(1, math.ceil(math.log2(max(2, n))))
-    return float(n * steps)
+def _address_bits(n: int) -> int:
+    """Bits of one address among ``n`` neurons."""
+    return max(1, math.ceil(math.log2(max(2, n))))
 
 
-def _input_bits(layer: LayerActivity, samples: int, ann: bool, activation_bits: int | None, spike_format: str) -> float:
-    """Bits per sample of a layer's input train (an ANN's: one activation vector)."""
-    if ann:
-        return layer.n_in * (activation_bits or 0)
-    return _spike_bits(layer.n_in, layer.input_spikes.sum() / samples, layer.timesteps, spike_format)
+def _spike_bits(n: int, spikes_per_sample: float, steps: int, address_events) -> np.ndarray:
+    return np.where(address_events, spikes_per_sample * _address_bits(n), float(n * steps))
 
 
-def _network_input_bits(layer: LayerActivity, samples: int, input_format: str) -> float:
+def _input_bits(layer: LayerActivity, samples: int, activation_bits: int | None, address_events) -> np.ndarray:
+    """Bits per sample of a layer's input train (an ANN's, ``activation_bits`` set: one activation vector)."""
+    if activation_bits is not None:
+        return np.asarray(float(layer.n_in * activation_bits))
+    return _spike_bits(layer.n_in, layer.input_spikes.sum() / samples, layer.timesteps, address_events)
+
+
+def _network_input_bits(layer: LayerActivity, samples: int, address_events) -> np.ndarray:
     """Bits per sample of the network's input (layer 0's): frames, or address-event packets with timestamps."""
-    if input_format == "address-event":
-        return layer.input_spikes.sum() / samples * (_spike_bits(layer.n_in, 1, 1, input_format) + TIMESTAMP_BITS)
-    return float(layer.n_in * layer.timesteps * layer.input_bits)
+    packets = layer.input_spikes.sum() / samples * (_address_bits(layer.n_in) + TIMESTAMP_BITS)
+    return np.where(address_events, packets, float(layer.n_in * layer.timesteps * layer.input_bits))
 
 
-def _buffer_bits(
-    layer: LayerActivity, samples: int, ann: bool, activation_bits: int | None, spike_format: str, loop_order: str
-) -> float:
-    """Bits per sample buffered for a layer's input: its whole train (layer-major) or one step of it."""
-    bits = _input_bits(layer, samples, ann, activation_bits, spike_format)
-    return bits if loop_order == "layer-major" else bits / max(1, layer.timesteps)
+LAYER_MAJOR_WINDOW = math.inf
+"""The time window of ``loop_order: layer-major``: every step of a layer per fetch of its weights."""
 
 
 class Layout(NamedTuple):
     """How one network is laid out: the mapping's choices the items depend on (:class:`snnexplorer.design.Mapping`
-    has their meanings)."""
+    has their meanings), each a value or an array over P combinations priced together.
 
-    loop_order: str
-    spike_format: str
+    ``time_window``: steps a layer runs per fetch of its weights (1: timestep-major; :data:`LAYER_MAJOR_WINDOW`:
+    layer-major); the others are the Mapping's choices by name (strings), ``event_driven`` a bool (the same for
+    every combination: the ops depend on it)."""
+
+    time_window: float | np.ndarray
+    spike_format: str | np.ndarray
     event_driven: bool
-    input_format: str
-    accumulators: str
-    input_reuse: str
-    weight_reuse: str
+    input_format: str | np.ndarray
+    accumulators: str | np.ndarray
+    input_reuse: str | np.ndarray
+    weight_reuse: str | np.ndarray
+
+    def is_(self, field: str, value: str) -> np.ndarray:
+        """Where the choice ``field`` is ``value`` (bool, or bool per combination)."""
+        return np.asarray(getattr(self, field)) == value
 
 
 class ItemRow(NamedTuple):
-    """One item, a data kind of a layer, in bytes per sample (the columns of :class:`Items`)."""
+    """One item, a data kind of a layer, in bytes per sample (the columns of :class:`Items`; each a value or an
+    array over combinations). ``window_*``: the middle tier of a time window (no tier: the working set, ``once``
+    and nothing written)."""
 
     layer: int
     kind: str
-    read_use: float
-    write_use: float
-    once: float
-    stream_read: float
-    stream_write: float
-    working_set: float
-    size: float
+    read_use: np.ndarray
+    write_use: np.ndarray
+    once: np.ndarray
+    stream_read: np.ndarray
+    stream_write: np.ndarray
+    working_set: np.ndarray
+    size: np.ndarray
+    window_set: np.ndarray
+    window_read: np.ndarray
+    window_write: np.ndarray
+
+
+def _row(layer: int, kind: str, read_use, write_use, once, stream_read, stream_write, working_set, size) -> ItemRow:
+    """An item with no window tier."""
+    return ItemRow(layer, kind, read_use, write_use, once, stream_read, stream_write, working_set, size, working_set, once, 0.0)
 
 
 @dataclass(frozen=True)
 class _Network:
     """What the items of one network's layers share: its layout, batch, samples simulated, whether it is an ANN (with
-    ``activation_bits`` activations), and each layer's weight, state and input-buffer bytes (for the whole batch)."""
+    ``activation_bits`` activations), and each layer's weight, state and input-buffer bytes (for the whole batch),
+    steps per window and windows per batch (values or arrays over combinations)."""
 
     layout: Layout
-    batch: int
+    batch: np.ndarray
     samples: int
     activation_bits: int | None
     weight_bytes: list[float]
-    state_bytes: list[float]
-    buffer_bytes: list[float]
+    state_bytes: list[np.ndarray]
+    buffer_bytes: list[np.ndarray]
+    windows: list[np.ndarray]
 
     @property
     def ann(self) -> bool:
         return self.activation_bits is not None
 
-    def working_sets(self, index: int) -> tuple[float, float]:
-        """(state, weights) working sets of layer ``index``: state is small and touched every step, so it claims
-        capacity first; the weights are reused only if they fit jointly with everything the loop nest keeps live
-        beside them (state and spike buffers)."""
-        if self.layout.loop_order == "timestep-major":
-            state = sum(self.state_bytes)
-            return state, sum(self.weight_bytes) + state + sum(self.buffer_bytes)
-        resident = self.weight_bytes[index] + self.state_bytes[index] + sum(self.buffer_bytes[index : index + 2])
-        return self.state_bytes[index], resident
+    def local_set(self, index: int) -> np.ndarray:
+        """What layer ``index`` keeps live while it runs one window: its weights and state, and the window's spike
+        buffers in and out."""
+        return self.weight_bytes[index] + self.state_bytes[index] + sum(self.buffer_bytes[index : index + 2])
+
+    @functools.cached_property
+    def every_layer(self) -> tuple[np.ndarray, np.ndarray]:
+        """(every layer's state; every layer's weights, state and buffers): what stays live from window to window."""
+        every_state = sum(self.state_bytes)
+        return every_state, sum(self.weight_bytes) + every_state + sum(self.buffer_bytes)
+
+    def working_sets(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """(state, weights) working sets of layer ``index`` for reuse across the whole batch: state is small and
+        touched every step, so it claims capacity first; the weights are reused only if they fit jointly with
+        everything the loop nest keeps live beside them. A layer that runs in one window (layer-major) keeps only
+        its own; one that runs in several keeps every layer's state, weights and buffers from window to window."""
+        one = self.windows[index] <= 1
+        every_state, every = self.every_layer
+        return np.where(one, self.state_bytes[index], every_state), np.where(one, self.local_set(index), every)
 
 
 def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int, synops: float) -> list[ItemRow]:
@@ -261,27 +338,21 @@ def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int,
     op_share, size_share = recurrent_ops / max(synops, 1e-30), layer.recurrent_connections / max(1, layer.connections)
 
     def part(kind: str, ops: float, size: float) -> ItemRow:
-        return whole._replace(
-            kind=kind,
-            read_use=whole.read_use * ops,
-            write_use=whole.write_use * size,
-            once=whole.once * size,
-            stream_read=whole.stream_read * size,
-            stream_write=whole.stream_write * size,
-            size=whole.size * size,
-        )
+        scaled = ("write_use", "once", "stream_read", "stream_write", "size", "window_read", "window_write")
+        return whole._replace(kind=kind, read_use=whole.read_use * ops, **{f: getattr(whole, f) * size for f in scaled})
 
     return [part("weights", 1.0 - op_share, 1.0 - size_share), part("recurrent_weights", op_share, size_share)]
 
 
 def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, synops: float) -> ItemRow:
+    """A layer's weights: fetched once per batch when they fit with the whole loop nest's working set, once per
+    window when they fit with the window's, else the rows some sample uses, every step."""
     weight_bytes = net.weight_bytes[index]
-    rows_streamed = float(_touched_fraction(layer, net.batch).sum()) * weight_bytes / net.batch
+    rows_streamed = _touched_fraction(layer, net.batch).sum(axis=-1) * weight_bytes / net.batch
     learning = layer.weight_updates.sum() / net.samples * w_bits / 8  # read-modify-write of each updated weight
     reads = synops * w_bits / 8
-    if net.layout.weight_reuse == "stationary":
-        reads = min(reads, layer.parameters * w_bits / 8 * layer.timesteps)
-    resident = net.working_sets(index)[1]
+    held = min(reads, layer.parameters * w_bits / 8 * layer.timesteps)
+    reads = np.where(net.layout.is_("weight_reuse", "stationary"), held, reads)
     return ItemRow(
         index,
         "weights",
@@ -290,72 +361,97 @@ def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, 
         weight_bytes / net.batch,
         rows_streamed + learning,
         learning,
-        resident,
+        net.working_sets(index)[1],
         weight_bytes,
+        net.local_set(index),
+        net.windows[index] * weight_bytes / net.batch + learning,
+        learning,
     )
 
 
 def _state_item(net: _Network, index: int, updates: float, v_bits: int) -> ItemRow:
+    """The membrane state: read and written at every update; when every layer's state does not stay beside the
+    loop nest but the layer's own does, it is spilled and read back once per window."""
     traffic = updates * v_bits / 8
-    return ItemRow(index, "state", traffic, traffic, 0.0, traffic, traffic, net.working_sets(index)[0], net.state_bytes[index])
+    per_window = net.windows[index] * net.state_bytes[index] / net.batch
+    return ItemRow(
+        index,
+        "state",
+        traffic,
+        traffic,
+        0.0,
+        traffic,
+        traffic,
+        net.working_sets(index)[0],
+        net.state_bytes[index],
+        net.state_bytes[index],
+        per_window,
+        per_window,
+    )
 
 
 def _partial_sums_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int) -> ItemRow:
+    """Partial sums in memory (zero where the accumulators are registers)."""
     sum_bits = ACCUMULATOR_BITS if net.ann else v_bits
-    traffic = synops * sum_bits / 8
-    held = layer.n_out * sum_bits / 8 * net.batch
-    return ItemRow(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
+    in_memory = net.layout.is_("accumulators", "memory")
+    traffic = np.where(in_memory, synops * sum_bits / 8, 0.0)
+    held = np.where(in_memory, layer.n_out * sum_bits / 8 * net.batch, 0.0)
+    return _row(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
 
 
 def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) -> ItemRow:
     """A layer's input: the encoded input (layer 0, streamed in from the outermost level) or the previous layer's
     spikes or activations (buffered)."""
     layout, kind = net.layout, "inputs" if index == 0 else "spikes"
+    per_operation = layout.is_("input_reuse", "per-operation")
     if index == 0 and layer.analog_input:
         pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
-        per_operation = synops * INPUT_PIXEL_BITS / 8
-        reads = per_operation if layout.input_reuse == "per-operation" else pixel_bytes * layer.timesteps
-        return ItemRow(
+        reads = np.where(per_operation, synops * INPUT_PIXEL_BITS / 8, pixel_bytes * layer.timesteps)
+        return _row(
             index, kind, reads, 0.0, pixel_bytes, pixel_bytes * layer.timesteps, 0.0, pixel_bytes * net.batch, pixel_bytes
         )
+    address_events = layout.is_("spike_format", "address-event")
     if index == 0 and not net.ann:
-        bits = _network_input_bits(layer, net.samples, layout.input_format)
+        bits = _network_input_bits(layer, net.samples, layout.is_("input_format", "address-event"))
     else:
-        bits = _input_bits(layer, net.samples, net.ann, net.activation_bits, layout.spike_format)
-    used = bits / 8
-    if layout.input_reuse == "per-operation":  # each op reads its own input value (a spike: its bit or address)
-        if net.ann:
-            value_bits = net.activation_bits
-        else:
-            value_bits = 1 if layout.spike_format == "bitmap" else _spike_bits(layer.n_in, 1, 1, layout.spike_format)
-        used = synops * value_bits / 8
+        bits = _input_bits(layer, net.samples, net.activation_bits, address_events)
+    # per-operation: each op reads its own input value (a spike: its bit or address; an activation: its bits)
+    value_bits = net.activation_bits if net.ann else np.where(address_events, _address_bits(layer.n_in), 1)
+    used = np.where(per_operation, synops * value_bits / 8, bits / 8)
     if index == 0:
-        return ItemRow(index, kind, used, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
+        return _row(index, kind, used, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
     buffer = net.buffer_bytes[index]
-    return ItemRow(index, kind, used, bits / 8, 0.0, bits / 8, bits / 8, buffer, buffer)
+    return _row(index, kind, used, bits / 8, 0.0, bits / 8, bits / 8, buffer, buffer)
 
 
 def _outputs_item(index: int, layer: LayerActivity) -> ItemRow:
     out_bytes = layer.n_out * SCORE_BITS / 8
-    return ItemRow(index, "outputs", 0.0, out_bytes, 0.0, 0.0, out_bytes, math.inf, out_bytes)
+    return _row(index, "outputs", 0.0, out_bytes, 0.0, 0.0, out_bytes, math.inf, out_bytes)
 
 
 def network_items(
     activity: Activity,
     weight_bits: list[int],
     membrane_bits: list[int],
-    batch: int,
+    batch: int | np.ndarray,
     layout: Layout,
     network: str = "main",
     activation_bits: int | None = None,
 ) -> tuple[Items, Ops]:
     """Items and ops of one network laid out as ``layout`` for batches of ``batch``; ``activation_bits`` set means an
-    ANN (no state, one pass)."""
+    ANN (no state, one pass). ``batch`` and the layout's fields may be arrays over P combinations: the item columns
+    are then [P, I] (the ops do not depend on them)."""
     layers = activity.layers
     samples, ann = max(1, activity.batch), activation_bits is not None
-    # the spike (activation) buffer feeding each layer ≥ 1, for the whole batch: one step's vector (timestep-major)
-    # or the whole train (layer-major); layer 0's input streams in from outside and holds no buffer
-    buffers = [_buffer_bits(layer, samples, ann, activation_bits, layout.spike_format, layout.loop_order) for layer in layers[1:]]
+    batch = np.asarray(batch, dtype=np.float64)
+    address_events = layout.is_("spike_format", "address-event")
+    steps_per_window = [np.minimum(layout.time_window, layer.timesteps) for layer in layers]
+    # the spike (activation) buffer feeding each layer ≥ 1, for the whole batch: the steps of one window of its
+    # input train (one step timestep-major, the whole train layer-major); layer 0's input streams in from outside
+    buffers = [
+        _input_bits(layer, samples, activation_bits, address_events) * steps / layer.timesteps
+        for layer, steps in zip(layers[1:], steps_per_window[1:])
+    ]
     net = _Network(
         layout,
         batch,
@@ -364,16 +460,18 @@ def network_items(
         weight_bytes=[layer.parameters * bits / 8 for layer, bits in zip(layers, weight_bits)],
         state_bytes=[0.0 if ann else layer.n_out * bits / 8 * batch for layer, bits in zip(layers, membrane_bits)],
         buffer_bytes=[0.0] + [bits * batch / 8 for bits in buffers],
+        windows=[np.ceil(layer.timesteps / steps) for layer, steps in zip(layers, steps_per_window)],
     )
     rows: list[ItemRow] = []
     accumulates, macs, updates_per_layer = [], [], []
+    partial_sums = bool(np.any(layout.is_("accumulators", "memory")))
     for index, (layer, w_bits, v_bits) in enumerate(zip(layers, weight_bits, membrane_bits)):
         synops = layer.synaptic_ops.sum() / samples
         updates = (layer.neuron_updates_event if layout.event_driven else layer.neuron_updates).sum() / samples
         rows += _weights_items(net, index, layer, w_bits, synops)
         if not ann:
             rows.append(_state_item(net, index, updates, v_bits))
-        if layout.accumulators == "memory":
+        if partial_sums:
             rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
         rows.append(_input_item(net, index, layer, synops))
         multiplies = layer.analog_input or ann
@@ -382,11 +480,12 @@ def network_items(
         updates_per_layer.append(0.0 if ann else updates)
     rows.append(_outputs_item(len(layers) - 1, layers[-1]))
     columns = ItemRow(*zip(*rows))
+    shape = np.broadcast_shapes(batch.shape, *(np.shape(value) for value in layout))
     items = Items(
         layer=np.array(columns.layer, dtype=np.int64),
         kind=list(columns.kind),
         network=[network] * len(rows),
-        **{f: np.array(getattr(columns, f), dtype=np.float64) for f in ItemRow._fields[2:]},
+        **{f: _column(getattr(columns, f), shape) for f in ItemRow._fields[2:]},
     )
     ops = Ops(
         np.arange(len(layers)),
@@ -405,6 +504,14 @@ def network_items(
         per_step=per_step_counts(activity, ann),
     )
     return items, ops
+
+
+def _column(values: tuple, shape: tuple[int, ...]) -> np.ndarray:
+    """One item column: [I], or [P, I] over P combinations (``shape`` = (P,))."""
+    out = np.empty((*shape, len(values)))
+    for index, value in enumerate(values):
+        out[..., index] = value
+    return out
 
 
 def per_step_counts(activity: Activity, ann: bool) -> list[np.ndarray]:

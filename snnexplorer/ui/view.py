@@ -40,7 +40,9 @@ FIRST_EVALUATION = (
     "also loads the trained weights and the compiled kernels: up to a minute on a fresh install)"
 )
 TAP_HINT = "Every design of this session (the current one starred): click a design to load it."
-INTEGER_INPUTS = "batch test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
+INTEGER_INPUTS = (
+    "batch time_window test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
+)
 """Integer fields typed rather than slid: their ranges are far wider than a slider's useful resolution."""
 SURROGATE_ONLY = ("lr", "batch_size", "quantization_aware", "augment")
 """Training fields of surrogate-gradient training that STDP does not read (hidden for STDP designs)."""
@@ -257,6 +259,7 @@ class Explorer(pn.viewable.Viewer):
                         [
                             "batch",
                             "loop_order",
+                            "time_window",
                             "neuron_update",
                             "spike_format",
                             "input_format",
