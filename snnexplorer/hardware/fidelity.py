@@ -37,6 +37,7 @@ from .cost import cost
 REFERENCE_MAPPING = {
     "batch": 1,
     "loop_order": "layer-major",
+    "time_window": 1,
     "neuron_update": "time-driven",
     "experts": "sequential",
     "spike_format": "bitmap",
