@@ -230,7 +230,8 @@ class Mapping(Section):
         objects=["per-operation", "stationary"],
         doc="per-operation: every synaptic op / MAC reads its weight at the innermost level; stationary: a weight is "
         "read at most once per step it is used and held at the compute while it serves every output position "
-        "(a conv layer's weight-stationary dataflow, as ZigZag's best conv mapping).",
+        "(a conv layer's weight-stationary dataflow, as ZigZag's best conv mapping); a conv layer's inputs are then read per "
+        "operation, whatever input_reuse says.",
     )
     residency = param.Selector(
         default="per-batch",

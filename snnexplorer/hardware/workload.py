@@ -28,7 +28,11 @@ activation or pixel: its bits) instead of each input once per layer. With
 at most once per step of its layer (once per sample for an ANN) and held while
 it serves all its synaptic ops there: min(synaptic ops, weights × steps)
 weights are read, instead of one per synaptic op. A conv layer's weight serves
-every output position, so this is where it matters.
+every output position, so this is where it matters; but while it sweeps them it
+meets a new input at every operation, and nothing below the innermost level
+holds the layer's inputs, so a shared-kernel layer held weight-stationary reads
+its inputs per operation whatever ``input_reuse`` says (the dataflow ZigZag's
+mapper finds for such a layer).
 
 Per item: ``read_use``/``write_use`` — bytes the compute reads/writes at the
 innermost level; ``once`` — bytes per sample fetched from the level above
@@ -403,7 +407,11 @@ def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) 
     """A layer's input: the encoded input (layer 0, streamed in from the outermost level) or the previous layer's
     spikes or activations (buffered)."""
     layout, kind = net.layout, "inputs" if index == 0 else "spikes"
-    per_operation = layout.is_("input_reuse", "per-operation")
+    # a weight held while it sweeps a shared kernel's output positions meets a new input at every operation: with
+    # no buffer below the innermost level to hold the layer's inputs, they are read per operation (ZigZag's mapper
+    # finds the same: weight-stationary conv re-reads its inputs)
+    held_kernel = layout.is_("weight_reuse", "stationary") & (layer.connections > layer.parameters)
+    per_operation = layout.is_("input_reuse", "per-operation") | held_kernel
     if index == 0 and layer.analog_input:
         pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
         reads = np.where(per_operation, synops * INPUT_PIXEL_BITS / 8, pixel_bytes * layer.timesteps)
