@@ -131,6 +131,46 @@ def reference_points(report) -> str:
     return " · ".join(parts)
 
 
+def mapping_words(values: dict) -> str:
+    """A searched mapping (field → value, as :class:`~snnexplorer.hardware.report.MappingSearch` names it) in words:
+    its loop order and time window, weight and input reuse, where partial sums live, the spike format."""
+    window = int(values["time_window"])
+    loop = (
+        f"timestep-major in windows of {window} steps"
+        if values["loop_order"] == "timestep-major" and window > 1
+        else values["loop_order"]
+    )
+    weights = "weights held stationary" if values["weight_reuse"] == "stationary" else "a weight read per operation"
+    inputs = "inputs read once per layer" if values["input_reuse"] == "layer" else "an input read per operation"
+    return f"{loop}, {weights}, {inputs}, partial sums in {values['accumulators']}, {values['spike_format']} spikes"
+
+
+def mapping_label(values: dict) -> str:
+    """A mapping (field → value) in few words, for a legend: loop order (and window), weight and input reuse,
+    partial sums, spikes."""
+    window = int(values["time_window"])
+    loop = f"windows of {window}" if values["loop_order"] == "timestep-major" and window > 1 else values["loop_order"]
+    weights = "weight-stationary" if values["weight_reuse"] == "stationary" else "weights per op"
+    inputs = "inputs per layer" if values["input_reuse"] == "layer" else "inputs per op"
+    return f"{loop}, {weights}, {inputs}, sums in {values['accumulators']}, {values['spike_format']}"
+
+
+def search_summary(report) -> str:
+    """What ``mapping.search`` chose and what it saves against the mapping as set (Markdown; empty without a
+    search)."""
+    search = report.search
+    if search is None:
+        return ""
+    saving = 1.0 - report.energy_j / search.hand_set_energy_j if search.hand_set_energy_j else 0.0
+    faster = 1.0 - report.latency_s / search.hand_set_latency_s if search.hand_set_latency_s else 0.0
+    return (
+        f"**Best of {search.mappings} mappings by {search.objective}:** {mapping_words(dict(search.chosen))}. "
+        f"{si(report.energy_j, 'J')} per inference and {si(report.latency_s, 's')} per batch, against "
+        f"{si(search.hand_set_energy_j, 'J')} and {si(search.hand_set_latency_s, 's')} as set "
+        f"({saving:.0%} less energy, {faster:.0%} less time)."
+    )
+
+
 def _loop(mapping) -> str:
     """The loop order as the reference line says it: each layer's steps per turn and the windows per batch."""
     if mapping.loop_order == "layer-major" or mapping.windows == 1:

@@ -19,6 +19,7 @@ import pandas as pd
 from . import data
 from .activity_source import ActivitySource
 from .design import Design
+from .format import mapping_label
 from .hardware import Architecture, Report, cost, cost_variants
 from .hardware.cost import metrics_variants
 from .inference import simulate_weights
@@ -135,14 +136,16 @@ def cost_design_variants(design: Design, activity: Activity, arch: Architecture)
 
 
 def metrics_of(design: Design, activity: Source = SIMULATE) -> dict:
-    """``evaluate(design, activity).metrics()`` without the Report's breakdown tables and twins' details."""
+    """``evaluate(design, activity).metrics()`` without the Report's breakdown tables and twins' details, and the
+    ``mapping`` it was priced at in words (:func:`~snnexplorer.format.mapping_label`: the best one under
+    ``mapping.search``)."""
     measured, arch = activity_for(design, activity), architecture_of(design)
     priced, twin_mapping, _ = searched(design, measured, arch)
     metrics = metrics_variants(measured, arch, priced.mapping, design.weight_bits, design.membrane_bits).iloc[0].to_dict()
     if twin_mapping is not None:  # the ANN twin at its own best mapping
         twin = metrics_variants(measured, arch, twin_mapping, design.weight_bits, design.membrane_bits).iloc[0]
         metrics.update(ann_energy_j=twin["ann_energy_j"], ann_latency_s=twin["ann_latency_s"])
-    return metrics
+    return {**metrics, "mapping": mapping_label(priced.mapping.to_dict())}
 
 
 def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity: Source = SIMULATE) -> list[dict]:
@@ -163,6 +166,7 @@ def metrics_of_hardware_variants(design: Design, overrides: list[dict], activity
         else base.variants(compute__clock_hz=np.repeat(base.compute["clock_hz"], len(overrides)))
     )
     table = metrics_variants(activity_for(design, activity), arch, design.mapping, design.weight_bits, design.membrane_bits)
+    table["mapping"] = mapping_label(design.mapping.to_dict())
     return table.to_dict(orient="records")
 
 

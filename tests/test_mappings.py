@@ -177,3 +177,50 @@ def test_a_time_window_between_the_loop_orders_can_be_the_best_mapping():
     assert (best.loop_order, best.time_window) == ("timestep-major", 3)
     ends = table[table.feasible & ((table.time_window == 1) | (table.loop_order == "layer-major"))]
     assert ends.energy_j.min() > 1.05 * best.energy_j
+
+
+def test_the_mapping_card_names_the_searched_mapping_and_what_it_saves():
+    import time
+
+    from snnexplorer.format import si
+    from snnexplorer.ui import Explorer
+
+    design = _conv_design()
+    design.mapping.search = "energy"
+    explorer = Explorer(design=design)
+    report = explorer.model.report
+    note = explorer._search_note.object
+    assert f"Best of {report.search.mappings} mappings by energy:" in note and "weights held stationary" in note
+    assert si(report.search.hand_set_energy_j, "J") in note and "% less energy" in note
+    explorer.model.editor.draft.mapping.search = "none"
+    deadline = time.monotonic() + 60
+    while explorer._search_note.object and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert explorer._search_note.object == ""
+
+
+def test_a_study_with_search_records_each_points_mapping_and_its_page_colours_by_it(tmp_path):
+    from snnexplorer.explore import Study, run_study
+    from snnexplorer.format import mapping_label
+    from snnexplorer.ui import Explorer
+    from snnexplorer.ui.study_view import StudyPage
+
+    study = Study.from_dict(
+        {
+            "name": "m",
+            "base": "mnist-conv",
+            "activity": "synthetic:0.1",
+            "axes": {"mapping.batch": [1, 16], "mapping.search": ["none", "energy"], "hardware.preset": ["edge-soc", "gpu"]},
+        }
+    )
+    out = tmp_path / "m.csv"
+    rows = run_study(study, out)
+    design = load_design("mnist-conv")
+    as_set = rows[rows["axis:mapping.search"] == '"none"']
+    assert set(as_set["mapping"]) == {mapping_label(design.mapping.to_dict())}
+    searched_rows = rows[rows["axis:mapping.search"] == '"energy"']
+    assert len(set(searched_rows["mapping"])) >= 2  # edge-soc and gpu are best at different loop orders
+    page = StudyPage(Explorer().model)
+    page.model.load_csv(out.read_text())
+    legend = page._views[0].object
+    assert all(name in legend for name in set(rows["mapping"])) and "Colour: the mapping" in legend

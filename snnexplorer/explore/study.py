@@ -51,6 +51,9 @@ from .pareto import SENSES, pareto_mask
 from .timesteps import OBJECTIVES as SEARCH_OBJECTIVES
 
 METRICS = [*REPORT_METRICS, "training_energy_j"]
+LABELS = ["mapping"]
+"""Text columns of a sweep CSV after the metrics: the mapping each point was priced at
+(:func:`~snnexplorer.format.mapping_label`; under ``mapping.search`` its best one). Optional in a CSV read back."""
 OPERATORS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 STUDY_KEYS = ("name", "base", "activity", "axes", "objectives", "constraints", "search", "budget", "objective")
 SEARCHES = ("grid", "timesteps")
@@ -407,7 +410,7 @@ def run_study(
     True ends the sweep early with the rows finished so far (a resumed run
     does the rest).
     """
-    columns = ["point", *(f"axis:{k}" for k in study.axes), *METRICS]
+    columns = ["point", *(f"axis:{k}" for k in study.axes), *METRICS, *LABELS]
     path = Path(out) if out is not None else None
     done_rows: list[dict] = []
     if path is not None:
@@ -437,6 +440,7 @@ def run_study(
                 "point": result["point"],
                 **{f"axis:{k}": encoded.get(id(v)) or encoded.setdefault(id(v), json.dumps(v)) for k, v in point.items()},
                 **{m: result[m] for m in METRICS},
+                **{label: result.get(label, "") for label in LABELS},
             }
             for result, point in results
         ]

@@ -5,6 +5,7 @@ the selection; a click on a point (or a table row) loads its design into the exp
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 
 import holoviews as hv
@@ -40,6 +41,7 @@ def study_frame(results: pd.DataFrame, axes: list[str]) -> tuple[pd.DataFrame, d
             "accuracy": (100 * accuracy).to_numpy(dtype=float),
             **{label: texts.to_numpy() for label, texts in metric_texts(results).items()},
             "feasible": results["feasible"].astype(str).to_numpy(),
+            "mapping": results["mapping"].astype(str).to_numpy() if "mapping" in results else "",
         }
     )
     for axis in axes:
@@ -49,6 +51,16 @@ def study_frame(results: pd.DataFrame, axes: list[str]) -> tuple[pd.DataFrame, d
         frame[axis.removeprefix("axis:")] = [_short(v) for v in values]
     labels = {"energy": f"Energy / inference ({e_unit})", "latency": f"Latency / batch ({t_unit})", "accuracy": "Accuracy (%)"}
     return frame, labels
+
+
+def mapping_legend(colours: dict[str, str]) -> str:
+    """The study views' colour key: each mapping the points were priced at, with its colour (HTML)."""
+    items = "".join(
+        f'<span style="white-space: nowrap; margin-right: 1.2em"><span style="color: {colour}">●</span> '
+        f"{html.escape(name)}</span> "
+        for name, colour in colours.items()
+    )
+    return f"<div><b>Colour: the mapping each point was priced at</b><br>{items}</div>"
 
 
 def _short(text: str) -> str:
@@ -114,7 +126,13 @@ class StudyPage(pn.viewable.Viewer):
         spread = self._frame["energy"][self._frame["energy"] > 0]
         log = self._log_energy = bool(len(spread) > 1 and spread.max() / spread.min() > LOG_SPAN)
         style = dict(size=8, color=PALETTE[0], tools=["hover", "tap", "box_select", "lasso_select"], height=300, responsive=True)
-        hover = ["row", *(a.removeprefix("axis:") for a in m.axes), *METRIC_LABELS]
+        hover = ["row", *(a.removeprefix("axis:") for a in m.axes), *METRIC_LABELS, "mapping"]
+        mappings = list(dict.fromkeys(self._frame["mapping"]))
+        legend = []
+        if len(mappings) > 1:  # points priced at different mappings (a search, or a mapping axis): one colour each
+            colours = {name: PALETTE[index % len(PALETTE)] for index, name in enumerate(mappings)}
+            style.update(color=hv.dim("mapping").categorize(colours))
+            legend = [pn.pane.HTML(mapping_legend(colours), **WIDE)]
         views = []
         if self._frame["accuracy"].notna().any():
             views.append(
@@ -142,7 +160,7 @@ class StudyPage(pn.viewable.Viewer):
             )
         views = [view.opts(hooks=[self._click_hook(view.kdims[0].name, view.vdims[0].name)]) for view in views]
         linked = self._links(hv.Layout(views).cols(2)).opts(shared_axes=False)
-        self._views[:] = [pn.pane.HoloViews(linked, **WIDE)]
+        self._views[:] = [*legend, pn.pane.HoloViews(linked, **WIDE)]
         self._show_selection()
 
     def _click_hook(self, x_name: str, y_name: str):

@@ -19,7 +19,7 @@ import panel as pn
 
 from .. import data
 from ..design import PER_LAYER_FIELDS, Dataset, Design
-from ..format import HEADLINE_LABELS, headline, readable_comparison, readable_number, reference_points
+from ..format import HEADLINE_LABELS, headline, readable_comparison, readable_number, reference_points, search_summary
 from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
 from ..topology import ConvLayer, StackEntry, entry_kind, is_recurrent
@@ -88,6 +88,7 @@ class Explorer(pn.viewable.Viewer):
         self._controls = pn.Column(**WIDE)
         self._per_layer = {key: pn.Column(**WIDE) for key in PER_LAYER_FIELDS}
         self._placements: list[pn.widgets.Select] = []
+        self._search_note = pn.pane.Markdown("", **WIDE)  # what mapping.search chose (the Mapping card; kept across loads)
         self._train_button = pn.widgets.Button(label="Train this design", color="primary", visible=False, **WIDE)
         self._train_button.on_click(lambda event: asyncio.ensure_future(m.train()))
         self._cancel_button = pn.widgets.Button(label="Cancel training", color="warning", visible=False, **WIDE)
@@ -135,9 +136,15 @@ class Explorer(pn.viewable.Viewer):
         m.param.watch(self._build_per_layer, "layer_labels")
         m.param.watch(self._sync_per_layer, "design")  # an edit from Python (a notebook) or a knob: the values follow
         m.param.watch(self._update_placements, "level_choices")
+        m.param.watch(self._show_search, "report")
+        self._show_search()
         m.param.watch(self._sync_training, ["needs_training"])
         m.trainer.param.watch(self._sync_training, ["training", "progress", "progress_text"])
         self._build_controls()
+
+    def _show_search(self, *events) -> None:
+        report = self.model.report
+        self._search_note.object = search_summary(report) if report is not None else ""
 
     @property
     def design(self) -> Design | None:
@@ -271,6 +278,7 @@ class Explorer(pn.viewable.Viewer):
                         ],
                         integer_inputs,
                     ),
+                    self._search_note,
                     pn.Column(self._params(d.mapping, ["experts"]), visible=several_experts, margin=0, **WIDE),
                     *self._placements,
                 ],
