@@ -24,6 +24,7 @@ from pathlib import Path
 
 from snnexplorer.design import Design, load_design
 from snnexplorer.explore.study import Study
+from snnexplorer.hardware.fidelity import break_even
 from snnexplorer.pipeline import activity_for, cost_design, synthetic_for
 
 STUDIES = Path(__file__).resolve().parents[1] / "presets" / "studies"
@@ -48,18 +49,10 @@ def breakeven(hardware: str, timesteps: int, search: bool) -> float:
     design = searched(design) if search else design
 
     def snn_over_qnn(rate: float) -> float:
-        report = cost_design(design, synthetic_for(design, rate))
+        report = cost_design(design, synthetic_for(design, max(rate, 1e-4)))
         return report.ann.snn_over_qnn_energy or float("inf")
 
-    low, high = 0.0, 1.0
-    if snn_over_qnn(1e-4) >= 1.0:
-        return 0.0
-    if snn_over_qnn(high) <= 1.0:
-        return 1.0
-    for _ in range(20):
-        middle = (low + high) / 2
-        low, high = (middle, high) if snn_over_qnn(middle) < 1.0 else (low, middle)
-    return (low + high) / 2
+    return break_even(snn_over_qnn, steps=20)
 
 
 def energy_ratio(design: Design, reference: Design) -> float:

@@ -111,7 +111,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     import time
 
     from .design import load_design
-    from .format import readable_table, si
+    from .format import layer_choices_text, readable_table, si
     from .io import atomic_write_text
     from .mapping_search import OBJECTIVES, rank_mappings, with_mapping
     from .pipeline import activity_for, architecture_of
@@ -131,6 +131,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
         f"{scores.iloc[own]} (rank {own + 1}, ×{stated[column] / best[column]:.2f})"
     )
     shown = table.head(args.top).drop(columns=["hand_set"]).copy()
+    shown["layers"] = [layer_choices_text(row) or "-" for _, row in shown.iterrows()]
+    shown = shown.rename(columns={"layers": "layers apart"})
     shown.insert(0, "rank", range(1, len(shown) + 1))
     text = readable_table(shown)
     text["rank"] = [f"{rank}{' *' if own == index else ''}" for rank, index in zip(shown["rank"], shown.index)]

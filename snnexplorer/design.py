@@ -40,7 +40,7 @@ import yaml
 from .catalog import CATALOG, EVENT_DATASETS, IMAGE_DATASETS
 from .errors import DesignError, FieldProblem
 from .hardware_schema import override_problems
-from .per_layer import resize
+from .per_layer import LAYER_MAPPING_FIELDS, resize
 from .presets import hardware_preset, hardware_preset_names, presets_dir
 from .sections import Section, check_section
 from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, is_recurrent, stack
@@ -169,10 +169,31 @@ class Hardware(Section):
     overrides = param.Dict(default={}, doc="LEVEL.FIELD or compute.FIELD → number, replacing the preset's value.")
 
 
+def check_layer_mappings(value: Any, path: str) -> list[FieldProblem]:
+    """Problems of ``mapping.layers``: a list of mappings, each naming only fields of :data:`LAYER_MAPPING_FIELDS`
+    with one of their choices."""
+    if not isinstance(value, list) or len(value) > Section._max_items:
+        return [FieldProblem(path, value, f"a list of at most {Section._max_items} mappings, one per weight layer")]
+    problems = []
+    for index, entry in enumerate(value):
+        where = f"{path}[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(FieldProblem(where, entry, f"a mapping of {', '.join(LAYER_MAPPING_FIELDS)} (each optional)"))
+            continue
+        for key, choice in entry.items():
+            if key not in LAYER_MAPPING_FIELDS:
+                problems.append(FieldProblem(f"{where}.{key}", choice, f"a field of {', '.join(LAYER_MAPPING_FIELDS)}"))
+            elif choice not in Mapping.param[key].objects:
+                allowed = ", ".join(repr(o) for o in Mapping.param[key].objects)
+                problems.append(FieldProblem(f"{where}.{key}", choice, f"one of {allowed}"))
+    return problems
+
+
 class Mapping(Section):
     """How the workload is laid onto the hardware."""
 
     _key = "mapping"
+    _checkers = {"layers": check_layer_mappings}
     batch = param.Integer(
         default=1,
         bounds=(1, 65536),
@@ -247,6 +268,11 @@ class Mapping(Section):
         "choices (loop order and time window, input and weight reuse, accumulators, spike format) and keep the best "
         "by that objective "
         "(edp: energy per inference × latency per batch); the Report names it and what this mapping would cost.",
+    )
+    layers = param.List(
+        default=[],
+        doc="Per weight layer, the loop-nest choices it makes apart from the design's (input_reuse, weight_reuse, "
+        "accumulators; a field left out takes the design's): [] for none, else one mapping per layer of each network.",
     )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
     state_level = param.String(
@@ -570,6 +596,10 @@ class Design(param.Parameterized):
         levels = [level["name"] for level in preset["levels"]]
         for key, value in self.hardware.overrides.items():
             out.extend(override_problems(key, value, levels))
+        if self.mapping.layers and len(self.mapping.layers) != self.n_layers:
+            out.append(
+                FieldProblem("mapping.layers", self.mapping.layers, f"[] or {self.n_layers} mappings (one per weight layer)")
+            )
         for field in ("weights_level", "state_level"):
             value = getattr(self.mapping, field)
             if value != "auto" and value not in levels:

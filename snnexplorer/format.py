@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
 
@@ -142,17 +143,45 @@ def mapping_words(values: dict) -> str:
     )
     weights = "weights held stationary" if values["weight_reuse"] == "stationary" else "a weight read per operation"
     inputs = "inputs read once per layer" if values["input_reuse"] == "layer" else "an input read per operation"
-    return f"{loop}, {weights}, {inputs}, partial sums in {values['accumulators']}, {values['spike_format']} spikes"
+    apart = layer_choices_text(values)
+    return f"{loop}, {weights}, {inputs}, partial sums in {values['accumulators']}, {values['spike_format']} spikes" + (
+        f"; apart from that, layer {apart}" if apart else ""
+    )
+
+
+CHOICE_WORDS = {
+    ("weight_reuse", "stationary"): "weight-stationary",
+    ("weight_reuse", "per-operation"): "weights per op",
+    ("input_reuse", "layer"): "inputs per layer",
+    ("input_reuse", "per-operation"): "inputs per op",
+    ("accumulators", "registers"): "sums in registers",
+    ("accumulators", "memory"): "sums in memory",
+}
+"""A layer's own mapping choices in few words (legends, tables)."""
+
+
+def layer_choices_text(values: dict) -> str:
+    """What the layers of a mapping (field → value, with ``layers``) choose apart from the mapping's own values:
+    "3: weights per op; 4: weights per op" (layers from 1), empty when none does."""
+    layers = values.get("layers") or []
+    if isinstance(layers, str):
+        layers = json.loads(layers)
+    parts = []
+    for index, entry in enumerate(layers, start=1):
+        apart = [CHOICE_WORDS[(field, value)] for field, value in entry.items() if value != values[field]]
+        if apart:
+            parts.append(f"{index}: {', '.join(apart)}")
+    return "; ".join(parts)
 
 
 def mapping_label(values: dict) -> str:
     """A mapping (field → value) in few words, for a legend: loop order (and window), weight and input reuse,
-    partial sums, spikes."""
+    partial sums, spikes, and what single layers choose apart."""
     window = int(values["time_window"])
     loop = f"windows of {window}" if values["loop_order"] == "timestep-major" and window > 1 else values["loop_order"]
-    weights = "weight-stationary" if values["weight_reuse"] == "stationary" else "weights per op"
-    inputs = "inputs per layer" if values["input_reuse"] == "layer" else "inputs per op"
-    return f"{loop}, {weights}, {inputs}, sums in {values['accumulators']}, {values['spike_format']}"
+    own = ", ".join(CHOICE_WORDS[(field, values[field])] for field in ("weight_reuse", "input_reuse", "accumulators"))
+    apart = layer_choices_text(values)
+    return f"{loop}, {own}, {values['spike_format']}" + (f" (layers {apart})" if apart else "")
 
 
 def search_summary(report) -> str:

@@ -4,15 +4,18 @@ The space is the product of the choices :class:`snnexplorer.design.Mapping` decl
 :data:`~snnexplorer.design.SEARCHED_MAPPING_FIELDS` (their ``objects``: one declaration, read here), where the loop
 order and the time window are one axis: timestep-major with each window w that gives a different number of windows
 ⌈T / w⌉ (the smallest such w: for one number of windows a larger w only buffers more), and layer-major (one window).
-The batch tiling is searched inside each mapping's pricing (:func:`snnexplorer.hardware.cost.tiled`). Exhaustive:
-every mapping × tile size is priced, all of them in one vectorized pricing (:func:`~.cost.tiled_mappings`); the ANN
-twin's pricing depends only on :data:`TWIN_FIELDS`, so it is priced once per combination of those. Feasible mappings
-rank first.
+The batch tiling is searched inside each mapping's pricing (:func:`snnexplorer.hardware.cost.tiled`). Exhaustive over
+the whole-network mappings: every mapping × tile size is priced, all of them in one vectorized pass
+(:func:`~.cost.tiled_mappings`); an ANN twin's pricing depends only on its layers' own choices
+(:data:`~snnexplorer.per_layer.LAYER_MAPPING_FIELDS`), so it is priced once per combination of those. Per layer:
+those same fields change only a layer's own costs, so the best choice of each layer is read off the whole-network
+pricings (:func:`per_layer_candidates`) and the mappings it gives are priced as such. Feasible mappings rank first.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -26,6 +29,7 @@ from .format import UnitFrame
 from .hardware import Architecture
 from .hardware.cost import tiled_mappings
 from .hardware.report import MappingSearch
+from .per_layer import LAYER_MAPPING_FIELDS
 from .sim.activity import Activity
 
 OBJECTIVES = {
@@ -37,9 +41,6 @@ OBJECTIVES = {
 
 TWIN_COLUMNS = {"energy": "ann_energy_j", "latency": "ann_latency_s", "edp": "ann_edp"}
 """The ranking's column the ANN twin's own search minimises, by objective."""
-
-TWIN_FIELDS = ("input_reuse", "weight_reuse", "accumulators")
-"""The searched fields an ANN twin's cost depends on (it runs layer-major and moves activations, not spikes)."""
 
 LOOP = ("loop_order", "time_window")
 
@@ -68,37 +69,102 @@ def mapping_space_of(activity: Activity) -> list[dict]:
 
 def _same(stated: dict, choice: dict) -> bool:
     """Whether ``choice`` is the stated mapping (a time window counts only under timestep-major)."""
-    return all(
+    return stated.get("layers", []) == choice.get("layers", []) and all(
         stated[name] == value
         for name, value in choice.items()
-        if name != "time_window" or stated["loop_order"] == "timestep-major"
+        if name != "layers" and (name != "time_window" or stated["loop_order"] == "timestep-major")
     )
+
+
+SHARED_FIELDS = tuple(name for name in SEARCHED_MAPPING_FIELDS if name not in LAYER_MAPPING_FIELDS)
+"""The searched fields every layer of a network shares (the loop nest's order and window, the spikes' format)."""
+
+LAYER_COSTS = {"energy": ("layer_energy_j",), "latency": ("layer_latency_s",), "edp": ("layer_energy_j", "layer_latency_s")}
+"""Per objective, the per-layer costs (of :class:`~snnexplorer.hardware.cost.Tiled`) each layer's choice minimises."""
+
+
+def per_layer_candidates(space: list[dict], runs: list, groups: list[tuple[str, int]], depth: int, costs: tuple) -> list[dict]:
+    """Mappings whose layers choose :data:`~snnexplorer.per_layer.LAYER_MAPPING_FIELDS` apart (``layers``), from the
+    priced ``runs`` of the whole-network mappings of ``space``.
+
+    A layer's choice of those fields changes only its own accesses, operations and time (the working sets and the
+    buffers between layers depend on the shared fields), so for each combination of :data:`SHARED_FIELDS` and each
+    tiling, the best choice per layer is each layer's cheapest by ``costs`` (summed over the networks of ``depth``
+    layers, whose ``layers`` entries they share); the others (a router) keep the whole-network choice that is best
+    there. A candidate whose layers all choose alike is a whole-network mapping already in ``space``."""
+    layer_groups = [[g for g, (_, layer) in enumerate(groups) if layer == index] for index in range(depth)]
+    depths = {net: sum(1 for other, _ in groups if other == net) for net, _ in groups}
+    layer_groups = [[g for g in members if depths[groups[g][0]] == depth] for members in layer_groups]
+    by_shared: dict[tuple, list] = {}
+    for choice, run in zip(space, runs):
+        if not choice.get("layers"):
+            by_shared.setdefault(tuple(choice[name] for name in SHARED_FIELDS), []).append((choice, run))
+    out = []
+    for members in by_shared.values():
+        for cost in costs:
+            values = np.stack([getattr(run, cost)[:, 0, :] for _, run in members])  # [choices, tilings, groups]
+            per_layer = np.stack([values[:, :, g].sum(axis=2) for g in layer_groups], axis=2)  # [choices, tilings, layers]
+            total = values.sum(axis=2)
+            priced = np.isfinite(total).all(axis=0)
+            whole = total.argmin(axis=0)  # [tilings]
+            best = per_layer.argmin(axis=0)  # [tilings, layers]
+            at_whole = np.take_along_axis(per_layer, whole[None, :, None], axis=0)[0]
+            at_best = np.take_along_axis(per_layer, best[None], axis=0)[0]
+            best = np.where(at_whole <= at_best * (1 + 1e-12), whole[:, None], best)  # an indifferent layer keeps it
+            for tiling in np.flatnonzero(priced & (best.min(axis=1) != best.max(axis=1))):
+                layers = [{name: members[c][0][name] for name in LAYER_MAPPING_FIELDS} for c in best[tiling]]
+                out.append({**members[whole[tiling]][0], "layers": layers})
+    unique = {json.dumps(candidate, sort_keys=True): candidate for candidate in out}
+    return list(unique.values())
+
+
+def _layer_key(choice: dict) -> tuple:
+    """What an ANN twin's cost depends on in ``choice``: its layers' own choices."""
+    layers = tuple(tuple(entry.get(name) for name in LAYER_MAPPING_FIELDS) for entry in choice.get("layers", ()))
+    return (*(choice[name] for name in LAYER_MAPPING_FIELDS), layers)
 
 
 def rank_mappings(
     design: Design, activity: Activity, arch: Architecture, objective: str = "energy", variant: int = 0
 ) -> UnitFrame:
-    """Every mapping of :func:`mapping_space` (and the design's own, if the space lacks it) priced on ``activity``
-    and ``variant`` of ``arch``, best first: one row per mapping with its searched values, ``energy_j`` (per
-    inference), ``latency_s`` (per batch), ``edp``, the same for the ANN twin under that mapping
-    (``ann_energy_j``, ``ann_latency_s``, ``ann_edp``), ``footprint_bytes``, ``feasible`` and ``hand_set`` (the
-    design's own mapping). Feasible mappings rank before infeasible ones, then by ``objective`` (a key of
-    :data:`OBJECTIVES`). A notebook shows it in units."""
+    """Every mapping of :func:`mapping_space` (and the design's own, if the space lacks it) and the per-layer
+    mappings of :func:`per_layer_candidates` (for the SNN and for its ANN twin) priced on ``activity`` and
+    ``variant`` of ``arch``, best first: one row per mapping with its searched values and ``layers`` (the per-layer
+    choices; [] for none), ``energy_j`` (per inference), ``latency_s`` (per batch), ``edp``, the same for the ANN
+    twin under that mapping (``ann_energy_j``, ``ann_latency_s``, ``ann_edp``), ``footprint_bytes``, ``feasible``
+    and ``hand_set`` (the design's own mapping). Feasible mappings rank before infeasible ones, then by
+    ``objective`` (a key of :data:`OBJECTIVES`). A notebook shows it in units."""
     if objective not in OBJECTIVES:
         raise DesignError.single("objective", objective, ", ".join(OBJECTIVES))
     stated = design.mapping.to_dict()
-    space = mapping_space_of(activity)
+    space = [{**choice, "layers": []} for choice in mapping_space_of(activity)]
     if not any(_same(stated, choice) for choice in space):
-        space.append({name: stated[name] for name in SEARCHED_MAPPING_FIELDS})
+        space.append({name: stated[name] for name in (*SEARCHED_MAPPING_FIELDS, "layers")})
     one = arch.take(np.array([variant]))
     bits = (design.weight_bits, design.membrane_bits)
-    snn = tiled_mappings(activity, one, [SimpleNamespace(**{**stated, **choice}) for choice in space], *bits)
-    twin_keys = list(dict.fromkeys(tuple(choice[name] for name in TWIN_FIELDS) for choice in space))
-    twins = tiled_mappings(
-        activity, one, [SimpleNamespace(**{**stated, **dict(zip(TWIN_FIELDS, key))}) for key in twin_keys], *bits, ann=True
-    )
-    twin_of = {key: twin for key, twin in zip(twin_keys, twins)}
-    twin_rows = [twin_of[tuple(choice[name] for name in TWIN_FIELDS)] for choice in space]
+
+    def priced(choices: list[dict], ann: bool = False) -> list:
+        return tiled_mappings(activity, one, [SimpleNamespace(**{**stated, **c}) for c in choices], *bits, ann=ann)
+
+    snn = priced(space)
+    keys = [_layer_key(c) for c in space]
+    twin_space = list({key: {**c, **{n: stated[n] for n in SHARED_FIELDS}} for key, c in zip(keys, space)}.values())
+    twin_runs = priced(twin_space, ann=True)
+    groups, twin_groups = snn[0].ops.groups(), twin_runs[0].ops.groups()
+    costs, depth = LAYER_COSTS[objective], design.n_layers
+    extra = per_layer_candidates(space, snn, groups, depth, costs)
+    extra += [
+        {**c, **{n: stated[n] for n in SHARED_FIELDS}}
+        for c in per_layer_candidates(twin_space, twin_runs, twin_groups, depth, costs)
+    ]
+    extra = [c for c in {json.dumps(c, sort_keys=True): c for c in extra}.values() if not any(c == s for s in space)]
+    if extra:
+        space, snn, keys = space + extra, snn + priced(extra), keys + [_layer_key(c) for c in extra]
+    twin_of = dict(zip(map(_layer_key, twin_space), twin_runs))
+    missing = {key: c for key, c in zip(keys, space) if key not in twin_of}
+    if missing:
+        twin_of.update(zip(missing, priced(list(missing.values()), ann=True)))
+    twin_rows = [twin_of[key] for key in keys]
 
     def column(runs: list, field: str) -> np.ndarray:
         return np.array([getattr(run, field)[0] for run in runs])
@@ -107,7 +173,7 @@ def rank_mappings(
     ann_energy, ann_latency = column(twin_rows, "energy_j"), column(twin_rows, "latency_s")
     table = pd.DataFrame(
         {
-            **{name: [choice[name] for choice in space] for name in SEARCHED_MAPPING_FIELDS},
+            **{name: [choice[name] for choice in space] for name in (*SEARCHED_MAPPING_FIELDS, "layers")},
             "energy_j": energy,
             "latency_s": latency,
             "edp": energy * latency,
@@ -129,6 +195,8 @@ def with_mapping(design: Design, row: pd.Series | dict) -> Design:
     evaluates to that row's numbers (values as the Report names them, e.g. a window "4", are read as the field's type)."""
     chosen = {name: row[name] for name in SEARCHED_MAPPING_FIELDS}
     chosen["time_window"] = int(chosen["time_window"])
+    layers = row["layers"] if "layers" in row else []
+    chosen["layers"] = json.loads(layers) if isinstance(layers, str) else list(layers)
     return design.copy(mapping={**design.mapping.to_dict(), **chosen, "search": "none"})
 
 
@@ -167,4 +235,5 @@ def searched(design: Design, activity: Activity, arch: Architecture, variant: in
 
 
 def _values(row: pd.Series) -> tuple[tuple[str, str], ...]:
-    return tuple((name, str(row[name])) for name in SEARCHED_MAPPING_FIELDS)
+    """The searched values of ``row`` as the Report names them (``layers`` as JSON)."""
+    return (*((name, str(row[name])) for name in SEARCHED_MAPPING_FIELDS), ("layers", json.dumps(list(row["layers"]))))

@@ -1,6 +1,10 @@
-"""Per-layer settings (timesteps, bit widths): one value per weight layer of a network."""
+"""Per-layer settings (timesteps, bit widths, a layer's own mapping choices): one value per weight layer of a network."""
 
 from __future__ import annotations
+
+LAYER_MAPPING_FIELDS = ("input_reuse", "weight_reuse", "accumulators")
+"""The mapping fields a layer may set apart from the design's (``mapping.layers``): they change only that layer's own
+accesses, so each layer's best choice is found on its own (:mod:`snnexplorer.mapping_search`)."""
 
 
 def fit_to_depth(values: list[int], n_layers: int) -> list[int]:

@@ -1,6 +1,9 @@
 """The mapping ranking (``snnexplorer map``): every mapping of the searched fields, priced, best first."""
 
+import itertools
+import json
 import math
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -11,9 +14,10 @@ from snnexplorer.cli import main
 from snnexplorer.design import SEARCHED_MAPPING_FIELDS as SEARCHED
 from snnexplorer.design import Design, Mapping, load_design
 from snnexplorer.errors import DesignError
-from snnexplorer.format import reference_points
-from snnexplorer.hardware.cost import metrics_variants
+from snnexplorer.format import layer_choices_text, reference_points
+from snnexplorer.hardware.cost import metrics_variants, tiled_mappings
 from snnexplorer.mapping_search import mapping_space, mapping_space_of, rank_mappings, time_windows, with_mapping
+from snnexplorer.per_layer import LAYER_MAPPING_FIELDS
 from snnexplorer.pipeline import architecture_of, cost_design, metrics_of, synthetic_for
 
 
@@ -38,7 +42,7 @@ def test_the_ranking_puts_the_cheapest_feasible_mapping_first_and_prices_the_des
     design = _conv_design()
     activity = synthetic_for(design, 0.1)
     table = rank_mappings(design, activity, architecture_of(design), objective)
-    assert len(table) == len(mapping_space_of(activity))
+    assert (table.layers.map(len) == 0).sum() == len(mapping_space_of(activity))  # and per-layer candidates
     feasible = table[table.feasible]
     assert table.iloc[0][column] == feasible[column].min()
     assert list(table.feasible) == sorted(table.feasible, reverse=True)
@@ -68,8 +72,8 @@ def test_map_prints_the_ranking_in_units_and_writes_the_best_mapping(capsys, tmp
     assert main(["map", "mnist-conv", "--activity", "synthetic:0.1", "--top", "4", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     design = load_design("mnist-conv")
-    mappings = len(mapping_space_of(synthetic_for(design, 0.1)))
-    assert f"{mappings} mappings ranked by energy per inference" in printed and "µJ" in printed
+    ranked = len(rank_mappings(design, synthetic_for(design, 0.1), architecture_of(design)))
+    assert f"{ranked} mappings ranked by energy per inference" in printed and "µJ" in printed
     assert printed.count("layer-major") + printed.count("timestep-major") == 4
     assert load_design(out).mapping.weight_reuse in Mapping.param["weight_reuse"].objects
 
@@ -85,7 +89,7 @@ def test_mapping_search_prices_the_best_mapping_names_it_and_the_written_out_des
     assert report.search.hand_set_energy_j == pytest.approx(as_set.energy_j, rel=1e-12)
     assert dict(report.search.chosen)["weight_reuse"] == best.weight_reuse == report.mapping.weight_reuse
     line = reference_points(report)
-    assert f"mapping searched for energy, the best of {len(mapping_space_of(activity))}" in line and "as set costs" in line
+    assert f"mapping searched for energy, the best of {report.search.mappings}" in line and "as set costs" in line
     plain = with_mapping(design, dict(report.search.chosen))
     assert plain.mapping.search == "none"
     assert cost_design(plain, activity).energy_j == pytest.approx(report.energy_j, rel=1e-12)
@@ -103,8 +107,9 @@ def test_with_search_on_the_ann_twin_gets_its_own_best_mapping():
     assert report.ann.energy_j == pytest.approx(table.ann_energy_j.min(), rel=1e-12)
     assert report.ann.energy_j <= table.ann_energy_j.iloc[0]  # the twin under the SNN's best mapping
     twin = dict(report.search.twin_chosen)
-    as_named = table[list(SEARCHED)].astype(str)
-    assert table[(as_named == pd.Series(twin)).all(axis=1)].ann_energy_j.iloc[0] == pytest.approx(report.ann.energy_j, rel=1e-12)
+    as_named = table[list(SEARCHED)].astype(str).assign(layers=[json.dumps(list(v)) for v in table.layers])
+    chosen = as_named[(as_named == pd.Series(twin)[as_named.columns]).all(axis=1)]
+    assert table.loc[chosen.index[0], "ann_energy_j"] == pytest.approx(report.ann.energy_j, rel=1e-12)
     assert report.search.twin_hand_set_energy_j == pytest.approx(table[table.hand_set].ann_energy_j.iloc[0], rel=1e-12)
     assert metrics_of(design, activity)["ann_energy_j"] == pytest.approx(report.ann.energy_j, rel=1e-12)
 
@@ -149,14 +154,39 @@ def test_the_search_costs_no_more_than_any_mapping_brute_force_prices_alone(
         alone = metrics_variants(activity, arch, with_mapping(design, choice).mapping, design.weight_bits, design.membrane_bits)
         if bool(alone.feasible.iloc[0]):
             feasible_energies.append(float(alone.energy_j.iloc[0]))
-        ranked = table[(table[list(choice)] == pd.Series(choice)).all(axis=1)]
+        whole = table[table.layers.map(len) == 0]
+        ranked = whole[(whole[list(choice)] == pd.Series(choice)).all(axis=1)]
         for _, row in ranked.iterrows():
             assert row.energy_j == pytest.approx(float(alone.energy_j.iloc[0]), rel=1e-9)
             assert row.ann_energy_j == pytest.approx(float(alone.ann_energy_j.iloc[0]), rel=1e-9)
             assert row.feasible == bool(alone.feasible.iloc[0])
+    if design.n_layers == 2:  # and every choice per layer (8 × 8 per loop and spike format), priced together
+        per_layer = [
+            dict(zip(LAYER_MAPPING_FIELDS, values))
+            for values in itertools.product(*(Mapping.param[n].objects for n in LAYER_MAPPING_FIELDS))
+        ]
+        shared = {(c["loop_order"], c["time_window"], c["spike_format"]) for c in mapping_space(steps=steps) if True}
+        loops_all = [
+            (lo, w, sf)
+            for (lo, w) in [(lp["loop_order"], lp["time_window"]) for lp in loops] + [("layer-major", 1)]
+            for sf in Mapping.param.spike_format.objects
+        ]
+        assert shared <= set(loops_all)
+        everything = [
+            SimpleNamespace(
+                **{**design.mapping.to_dict(), "loop_order": lo, "time_window": w, "spike_format": sf, "layers": [a, b]}
+            )
+            for lo, w, sf in loops_all
+            for a in per_layer
+            for b in per_layer
+        ]
+        runs = tiled_mappings(activity, arch, everything, design.weight_bits, design.membrane_bits)
+        feasible_energies += [float(run.energy_j[0]) for run in runs if bool(run.feasible[0])]
     if feasible_energies:
         assert best.feasible
         assert best.energy_j <= min(feasible_energies) * (1 + 1e-9)
+    alone = metrics_variants(activity, arch, with_mapping(design, best).mapping, design.weight_bits, design.membrane_bits)
+    assert best.energy_j == pytest.approx(float(alone.energy_j.iloc[0]), rel=1e-9)  # the written-out best, priced alone
 
 
 def test_a_time_window_between_the_loop_orders_can_be_the_best_mapping():
@@ -224,3 +254,24 @@ def test_a_study_with_search_records_each_points_mapping_and_its_page_colours_by
     page.model.load_csv(out.read_text())
     legend = page._views[0].object
     assert all(name in legend for name in set(rows["mapping"])) and "Colour: the mapping" in legend
+
+
+def test_layers_choose_apart_where_it_pays_and_the_written_out_design_reproduces_it():
+    """mnist-conv's ANN twin on gpu: holding a weight stationary saves its conv layers' weight reads but makes them read
+    their 32-bit activations per operation, which pays in some layers and not in others, so the twin's best
+    mapping chooses per layer and beats every whole-network mapping; the SNN (1-bit spikes per operation) does not
+    gain from that. The search prices the twin at that mapping, and the mapping written out reproduces it."""
+    design = load_design("mnist-conv").copy(hardware={"preset": "gpu", "overrides": {}})
+    activity = synthetic_for(design, 0.1)
+    table = rank_mappings(design, activity, architecture_of(design))
+    whole = table[table.layers.map(len) == 0]
+    twin = table.loc[table.ann_energy_j.idxmin()]
+    assert len(twin.layers) == design.n_layers and len({layer["weight_reuse"] for layer in twin.layers}) == 2
+    assert twin.ann_energy_j < whole.ann_energy_j.min()
+    searched = cost_design(design.copy(mapping={**design.mapping.to_dict(), "search": "energy"}), activity)
+    assert searched.ann.energy_j == pytest.approx(twin.ann_energy_j, rel=1e-12)
+    assert "layers" in dict(searched.search.twin_chosen)
+    plain = Design.from_yaml(with_mapping(design, twin).to_yaml())
+    assert plain.mapping.layers == twin.layers
+    assert cost_design(plain, activity).ann.energy_j == pytest.approx(twin.ann_energy_j, rel=1e-12)
+    assert "weight-stationary" in layer_choices_text(twin) or "weights per op" in layer_choices_text(twin)

@@ -10,7 +10,7 @@ the preset when it is read); ``sources`` cites every number.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,11 +131,10 @@ class Architecture:
 
     def take(self, rows: np.ndarray) -> Architecture:
         """The variants ``rows`` (indices; repeats allowed), e.g. each variant once per combination priced with it."""
-        return dataclasses.replace(
-            self,
-            levels={name: values[rows] for name, values in self.levels.items()},
-            compute={name: values[rows] for name, values in self.compute.items()},
-        )
+        taken = copy.copy(self)  # every field is there already: no defaults to fill
+        taken.levels = {name: values[rows] for name, values in self.levels.items()}
+        taken.compute = {name: values[rows] for name, values in self.compute.items()}
+        return taken
 
     @classmethod
     def from_preset(cls, name: str, overrides: dict | None = None) -> Architecture:

@@ -16,7 +16,6 @@ get their own best tiling.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
@@ -52,6 +51,7 @@ class Mapping(Protocol):
     batch: int
     loop_order: str
     time_window: int
+    layers: list[dict]
     neuron_update: str
     experts: str
     spike_format: str
@@ -74,40 +74,61 @@ def time_window(mapping: Mapping) -> float:
     return LAYER_MAJOR_WINDOW if mapping.loop_order == "layer-major" else float(mapping.time_window)
 
 
-def layout_of(mappings: Sequence[Mapping], repeats: int = 1) -> Layout:
+def layout_of(mappings: Sequence[Mapping], repeats: int = 1, n_layers: int | None = None) -> Layout:
     """The layout of ``mappings`` (which must agree on ``neuron_update``), each repeated ``repeats`` times: arrays over
-    the combinations, mapping-major."""
+    the combinations, mapping-major. For a network of ``n_layers``, a mapping whose ``layers`` has one entry per
+    layer sets those layers' choices (:data:`~snnexplorer.design.LAYER_MAPPING_FIELDS`): the layout is then
+    ``layered``, those fields [P, n_layers]."""
 
     def column(values: list) -> np.ndarray:
-        return np.repeat(np.array(values), repeats)
+        return np.repeat(np.array(values), repeats, axis=0)
+
+    layered = n_layers is not None and any(len(m.layers) == n_layers for m in mappings)
+
+    def per_layer(field: str) -> np.ndarray:
+        if not layered:
+            return column([getattr(m, field) for m in mappings])
+        return column(
+            [
+                [entry.get(field, getattr(m, field)) for entry in m.layers]
+                if len(m.layers) == n_layers
+                else [getattr(m, field)] * n_layers
+                for m in mappings
+            ]
+        )
 
     return Layout(
         column([time_window(m) for m in mappings]),
         column([m.spike_format for m in mappings]),
         mappings[0].neuron_update == "event-driven",
         column([m.input_format for m in mappings]),
-        column([m.accumulators for m in mappings]),
-        column([m.input_reuse for m in mappings]),
-        column([m.weight_reuse for m in mappings]),
+        per_layer("accumulators"),
+        per_layer("input_reuse"),
+        per_layer("weight_reuse"),
+        layered,
     )
 
 
 def workload(
     activity: Activity,
-    layout: Layout,
+    mappings: Sequence[Mapping],
     weight_bits: list[int],
     membrane_bits: list[int],
-    batch: int | np.ndarray,
+    batch: np.ndarray,
     ann: bool = False,
     zero_skipping: bool = False,
     activation_bits: int | None = None,
+    step_counts: bool = True,
 ) -> tuple[Items, Ops]:
     """Items and ops of every network in ``activity`` (the ANN twin's when ``ann``, with ``activation_bits``
-    activations, default the widest weight; it runs layer-major) laid out as ``layout`` for batches of ``batch``
-    (a layout of arrays and a batch array: one combination each, the item columns [P, I])."""
+    activations, default the widest weight; it runs layer-major) under each of ``mappings`` for batches of each of
+    ``batch`` (P = mappings × len(batch) / len(mappings) combinations, mapping-major: the item columns [P, I]);
+    ``step_counts``: the ops carry their counts per step (a chip of cores prices them)."""
     parts, ops_parts = [], []
+    repeats = len(batch) // len(mappings)
     for net in _networks(activity):
         n_layers = len(net.layers)
+        layout = layout_of(mappings, repeats, n_layers)
         w_bits = fit_to_depth(weight_bits, n_layers)
         if ann:
             items, ops = network_items(
@@ -118,9 +139,12 @@ def workload(
                 layout._replace(time_window=LAYER_MAJOR_WINDOW),
                 net.name,
                 activation_bits or max(w_bits),
+                step_counts,
             )
         else:
-            items, ops = network_items(net, w_bits, fit_to_depth(membrane_bits, n_layers), batch, layout, net.name)
+            items, ops = network_items(
+                net, w_bits, fit_to_depth(membrane_bits, n_layers), batch, layout, net.name, step_counts=step_counts
+            )
         parts.append(items)
         ops_parts.append(ops)
     return Items.concat(parts), Ops.concat(ops_parts)
@@ -421,7 +445,9 @@ class Tiled(NamedTuple):
     ``latency_s`` [V] for the whole batch; ``moved_bytes`` [V, L] per inference; ``footprint_bytes`` [V] and
     ``feasible`` [V] of the chosen tile (it fits the outermost level and any forced level, and the chip's cores);
     ``ops``, the same for every tile; the ``tiles`` priced; ``priced(size)``: one tile size's items, ops and pricing
-    on every variant (for the detail of one variant)."""
+    on every variant (for the detail of one variant); per tiling (full tiles of ``tiles[k]`` and the last tile they
+    leave; inf where that tiling was not priced), variant and layer group, ``layer_energy_j`` [K, V, G] per
+    inference and ``layer_latency_s`` [K, V, G] per batch (:meth:`Pricing.layer_costs`)."""
 
     batch: int
     tile: np.ndarray
@@ -434,6 +460,8 @@ class Tiled(NamedTuple):
     ops: Ops
     tiles: list[int]
     priced: Callable[[int], tuple[Items, Ops, Pricing]]
+    layer_energy_j: np.ndarray
+    layer_latency_s: np.ndarray
 
     def chosen(self, variant: int) -> tuple[int, Items, Ops, Pricing]:
         """The (full) tile size, its workload and pricing used for ``variant``."""
@@ -492,14 +520,15 @@ def tiled_mappings(
     batch, tiles = first.batch, tile_sizes(first.batch)
     n_maps, n_tiles, n_variants, n_levels = len(mappings), len(tiles), arch.n_variants, arch.n_levels
     batches = np.tile(np.array(tiles, dtype=np.float64), n_maps)  # combination p = mapping × n_tiles + tile
-    items, ops = workload(
-        activity, layout_of(mappings, n_tiles), weight_bits, membrane_bits, batches, ann, zero_skipping, activation_bits
-    )
+    core_chip = is_core_chip(arch)
+    items, ops = workload(activity, mappings, weight_bits, membrane_bits, batches, ann, zero_skipping, activation_bits, core_chip)
     # a chip of cores runs samples one after another: its event costs are the same for every tile, priced once
-    chip = price_cores(ops, arch) if is_core_chip(arch) else None
+    chip = price_cores(ops, arch) if core_chip else None
     combos = len(batches)
     energy, latency = np.zeros((2, combos, n_variants))  # per inference in a tile of that size; per tile
     moved = np.zeros((combos, n_variants, n_levels))  # per inference
+    n_groups = len(ops.groups())
+    layer_energy, layer_latency = np.zeros((2, combos, n_variants, n_groups))
     step = max(1, PRICED_ELEMENTS // max(1, combos * len(items) * n_levels))
     for start in range(0, n_variants, step):
         chunk = np.arange(start, min(n_variants, start + step))
@@ -519,6 +548,7 @@ def tiled_mappings(
         energy[:, chunk] = priced.energy_j.reshape(combos, -1)
         latency[:, chunk] = priced.latency_s.reshape(combos, -1)
         moved[:, chunk] = (priced.read_bytes + priced.write_bytes).sum(axis=1).reshape(combos, len(chunk), n_levels)
+        layer_energy[:, chunk], layer_latency[:, chunk] = (c.reshape(combos, len(chunk), n_groups) for c in priced.layer_costs())
     sizes = np.array(tiles)
     full, last = batch // sizes, batch % sizes
     # the last tile's row (unused when it is empty); a size whose own last tile was not priced is no tiling here
@@ -537,6 +567,8 @@ def tiled_mappings(
     mixed_energy = np.where(valid, mixed(by_mapping(energy), full_share, last_share), np.inf)
     mixed_latency = mixed(by_mapping(latency), full, (last > 0).astype(float))  # a batch's tiles one after another
     mixed_moved = mixed(by_mapping(moved), full_share, last_share)
+    mixed_layer_energy = np.where(valid[..., None], mixed(by_mapping(layer_energy), full_share, last_share), np.inf)
+    mixed_layer_latency = mixed(by_mapping(layer_latency), full, (last > 0).astype(float))
     best = mixed_energy.argmin(axis=1)  # [mappings, V]
 
     def pick(values: np.ndarray) -> np.ndarray:
@@ -566,26 +598,39 @@ def tiled_mappings(
             feasible[m],
             ops,
             tiles,
-            _tile_pricer(items, ops, arch, mapping, m * n_tiles, tiles, settings),
+            _TilePricer(items, ops, arch, mapping, m * n_tiles, tiles, settings),
+            mixed_layer_energy[m],
+            mixed_layer_latency[m],
         )
         for m, mapping in enumerate(mappings)
     ]
 
 
-def _tile_pricer(
-    items: Items, ops: Ops, arch: Architecture, mapping: Mapping, first_combination: int, tiles: list[int], settings: tuple
-) -> Callable[[int], tuple[Items, Ops, Pricing]]:
+class _TilePricer:
     """``size`` → the items, ops and pricing of ``mapping`` in tiles of ``size`` on every variant of ``arch`` (kept
     once priced): its combination of the stacked ``items`` (the mapping's tiles start at ``first_combination``), priced
     alone; ``settings`` = (parallel networks, forced levels, chip) as :func:`price` takes them."""
-    parallel, forced, chip = settings
 
-    @functools.cache
-    def priced(size: int) -> tuple[Items, Ops, Pricing]:
-        mine = items.take(first_combination + tiles.index(size))
-        return mine, ops, price(mine, ops, arch, size, parallel, forced, chip, _weights_kept(mapping, mine, arch, forced))
+    def __init__(
+        self,
+        items: Items,
+        ops: Ops,
+        arch: Architecture,
+        mapping: Mapping,
+        first_combination: int,
+        tiles: list[int],
+        settings: tuple,
+    ):
+        self._args = (items, ops, arch, mapping, first_combination, tiles, settings)
+        self._priced: dict[int, tuple[Items, Ops, Pricing]] = {}
 
-    return priced
+    def __call__(self, size: int) -> tuple[Items, Ops, Pricing]:
+        if size not in self._priced:
+            items, ops, arch, mapping, first_combination, tiles, (parallel, forced, chip) = self._args
+            mine = items.take(first_combination + tiles.index(size))
+            kept = _weights_kept(mapping, mine, arch, forced)
+            self._priced[size] = (mine, ops, price(mine, ops, arch, size, parallel, forced, chip, kept))
+        return self._priced[size]
 
 
 def cost(

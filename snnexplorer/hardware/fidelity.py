@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,6 +39,7 @@ REFERENCE_MAPPING = {
     "batch": 1,
     "loop_order": "layer-major",
     "time_window": 1,
+    "layers": [],
     "neuron_update": "time-driven",
     "experts": "sequential",
     "spike_format": "bitmap",
@@ -310,12 +312,18 @@ def breakeven_rate(
         twin_energy = getattr(report.ann, twin)
         return report.energy_j / twin_energy if twin_energy > 0 else float("inf")
 
+    return break_even(snn_over_qnn)
+
+
+def break_even(ratio: Callable[[float], float], steps: int = 30) -> float:
+    """The spike rate in [0, 1] where ``ratio(rate)`` (SNN ÷ twin energy, rising with the rate) crosses 1, by
+    bisection: 0 if the SNN never wins, 1 if it always does."""
     low, high = 0.0, 1.0
-    if snn_over_qnn(low) >= 1.0:
+    if ratio(low) >= 1.0:
         return 0.0
-    if snn_over_qnn(high) <= 1.0:
+    if ratio(high) <= 1.0:
         return 1.0
-    for _ in range(30):
+    for _ in range(steps):
         middle = (low + high) / 2
-        low, high = (middle, high) if snn_over_qnn(middle) < 1.0 else (low, middle)
+        low, high = (middle, high) if ratio(middle) < 1.0 else (low, middle)
     return (low + high) / 2

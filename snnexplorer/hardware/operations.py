@@ -68,9 +68,18 @@ def operation_scale(
 ) -> np.ndarray:
     """[3, layers]: the factor on the preset's accumulate, MAC and neuron-update energy for each layer's widths
     (``activation_bits``: the MACs' other operand; default the weight width)."""
-    weight_bits = np.asarray(weight_bits, dtype=np.float64)
-    state_bits = np.asarray(state_bits, dtype=np.float64)
-    activation_bits = weight_bits if activation_bits is None else np.asarray(activation_bits, dtype=np.float64)
+    weight_bits = tuple(np.asarray(weight_bits, dtype=np.float64).tolist())
+    state_bits = tuple(np.asarray(state_bits, dtype=np.float64).tolist())
+    activation_bits = weight_bits if activation_bits is None else tuple(np.asarray(activation_bits, dtype=np.float64).tolist())
+    return _operation_scale(table_name, weight_bits, state_bits, activation_bits).copy()
+
+
+@lru_cache(maxsize=256)
+def _operation_scale(table_name: str, weight_bits: tuple, state_bits: tuple, activation_bits: tuple) -> np.ndarray:
+    """:func:`operation_scale` of widths given as tuples (kept: a search prices the same widths many times)."""
+    weight_bits = np.array(weight_bits, dtype=np.float64)
+    state_bits = np.array(state_bits, dtype=np.float64)
+    activation_bits = np.array(activation_bits, dtype=np.float64)
     if table_name == NO_OPERATION_TABLE:
         return np.ones((3, len(weight_bits)))
     table = operation_table(table_name)

@@ -66,7 +66,8 @@ class Pricing:
     (accumulate, MAC, neuron update per layer group ``groups[g]`` = (network,
     layer)); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
     ``layer_time_s`` [V, G], ``latency_s`` [V]; per sample: ``leakage_j`` [V],
-    ``energy_j`` [V]; ``chip``: on a chip of cores, its placement and event costs (else None).
+    ``energy_j`` [V]; ``item_group`` [I] each item's layer group; ``chip``: on a chip of cores, its placement and
+    event costs (else None).
     """
 
     read_bytes: np.ndarray
@@ -84,11 +85,20 @@ class Pricing:
     leakage_j: np.ndarray
     energy_j: np.ndarray
     groups: list[tuple[str, int]]
+    item_group: np.ndarray
     chip: CorePricing | None = None
 
     def take(self, rows: np.ndarray) -> Pricing:
         """The variants ``rows`` (indices): every field but the per-group ``op_counts``."""
-        return take_variants(self, rows, ("op_counts",), chip=None if self.chip is None else self.chip.take(rows))
+        return take_variants(self, rows, ("op_counts", "item_group"), chip=None if self.chip is None else self.chip.take(rows))
+
+    def layer_costs(self) -> tuple[np.ndarray, np.ndarray]:
+        """[V, G] per layer group: the energy per sample its own accesses, operations and share of the leakage (by its
+        share of the latency) cost, and its time per batch: what a per-layer mapping search compares."""
+        memory = np.zeros(self.layer_time_s.shape)
+        np.add.at(memory, (slice(None), self.item_group), (self.read_j + self.write_j).sum(axis=2))
+        share = self.layer_time_s / np.maximum(self.latency_s, 1e-300)[:, None]
+        return memory + self.op_j.sum(axis=1) + self.leakage_j[:, None] * share, self.layer_time_s
 
 
 def price(
@@ -199,5 +209,6 @@ def price(
         leakage_j=leakage_j,
         energy_j=energy,
         groups=keys,
+        item_group=item_group,
         chip=chip,
     )

@@ -80,6 +80,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..per_layer import LAYER_MAPPING_FIELDS
 from ..sim.activity import Activity, LayerActivity
 
 KINDS = ("weights", "recurrent_weights", "state", "partial_sums", "spikes", "inputs", "outputs")
@@ -212,13 +213,14 @@ class Ops:
         return tuple(full if b is None else b for b in (self.weight_bits, self.state_bits, self.activation_bits))
 
 
-def _touched_fraction(layer: LayerActivity, batch) -> np.ndarray:
-    """Per step, the share of weight rows that at least one sample of the batch uses ([..., steps] for a batch
-    array)."""
+def _rows_touched(layer: LayerActivity, batch: np.ndarray) -> np.ndarray:
+    """Summed over the steps, the share of weight rows that at least one sample of the batch uses (one per batch
+    size; each distinct size computed once)."""
     per_input = np.minimum(layer.input_spikes / max(1, layer.batch * layer.n_in), 1.0)
     if layer.analog_input:
         per_input = np.minimum(layer.synaptic_ops / max(1, layer.batch * layer.connections), 1.0)
-    return 1.0 - (1.0 - per_input) ** np.asarray(batch, dtype=np.float64)[..., None]
+    sizes, where = np.unique(batch, return_inverse=True)
+    return (1.0 - (1.0 - per_input) ** sizes[:, None]).sum(axis=1)[where].reshape(np.shape(batch))
 
 
 def _address_bits(n: int) -> int:
@@ -262,29 +264,28 @@ class Layout(NamedTuple):
     accumulators: str | np.ndarray
     input_reuse: str | np.ndarray
     weight_reuse: str | np.ndarray
+    layered: bool = False
+    """Whether the layer's own choices (:data:`~snnexplorer.per_layer.LAYER_MAPPING_FIELDS`) are per layer: arrays
+    [..., layers]."""
 
     def is_(self, field: str, value: str) -> np.ndarray:
         """Where the choice ``field`` is ``value`` (bool, or bool per combination)."""
         return np.asarray(getattr(self, field)) == value
 
+    def at(self, layer: int) -> Layout:
+        """The layout of one layer: its own choices, where they are per layer."""
+        if not self.layered:
+            return self
+        return self._replace(**{f: np.asarray(getattr(self, f))[..., layer] for f in LAYER_MAPPING_FIELDS}, layered=False)
 
-class ItemRow(NamedTuple):
-    """One item, a data kind of a layer, in bytes per sample (the columns of :class:`Items`; each a value or an
-    array over combinations). ``window_*``: the middle tier of a time window (no tier: the working set, ``once``
-    and nothing written)."""
 
-    layer: int
-    kind: str
-    read_use: np.ndarray
-    write_use: np.ndarray
-    once: np.ndarray
-    stream_read: np.ndarray
-    stream_write: np.ndarray
-    working_set: np.ndarray
-    size: np.ndarray
-    window_set: np.ndarray
-    window_read: np.ndarray
-    window_write: np.ndarray
+BYTE_COLUMNS = tuple(name for name in Items.__dataclass_fields__ if name not in ("layer", "kind", "network"))
+"""The byte columns of :class:`Items` (declared there once)."""
+
+ItemRow = NamedTuple("ItemRow", [("layer", int), ("kind", str), *((name, np.ndarray) for name in BYTE_COLUMNS)])
+ItemRow.__doc__ = """One item, a data kind of a layer, in bytes per sample (a row of :class:`Items`: its byte columns, each a
+value or an array over combinations). ``window_*``: the middle tier of a time window (no tier: the working set,
+``once`` and nothing written)."""
 
 
 def _row(layer: int, kind: str, read_use, write_use, once, stream_read, stream_write, working_set, size) -> ItemRow:
@@ -352,11 +353,11 @@ def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, 
     """A layer's weights: fetched once per batch when they fit with the whole loop nest's working set, once per
     window when they fit with the window's, else the rows some sample uses, every step."""
     weight_bytes = net.weight_bytes[index]
-    rows_streamed = _touched_fraction(layer, net.batch).sum(axis=-1) * weight_bytes / net.batch
+    rows_streamed = _rows_touched(layer, net.batch) * weight_bytes / net.batch
     learning = layer.weight_updates.sum() / net.samples * w_bits / 8  # read-modify-write of each updated weight
     reads = synops * w_bits / 8
     held = min(reads, layer.parameters * w_bits / 8 * layer.timesteps)
-    reads = np.where(net.layout.is_("weight_reuse", "stationary"), held, reads)
+    reads = np.where(net.layout.at(index).is_("weight_reuse", "stationary"), held, reads)
     return ItemRow(
         index,
         "weights",
@@ -397,7 +398,7 @@ def _state_item(net: _Network, index: int, updates: float, v_bits: int) -> ItemR
 def _partial_sums_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int) -> ItemRow:
     """Partial sums in memory (zero where the accumulators are registers)."""
     sum_bits = ACCUMULATOR_BITS if net.ann else v_bits
-    in_memory = net.layout.is_("accumulators", "memory")
+    in_memory = net.layout.at(index).is_("accumulators", "memory")
     traffic = np.where(in_memory, synops * sum_bits / 8, 0.0)
     held = np.where(in_memory, layer.n_out * sum_bits / 8 * net.batch, 0.0)
     return _row(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
@@ -406,7 +407,7 @@ def _partial_sums_item(net: _Network, index: int, layer: LayerActivity, synops: 
 def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) -> ItemRow:
     """A layer's input: the encoded input (layer 0, streamed in from the outermost level) or the previous layer's
     spikes or activations (buffered)."""
-    layout, kind = net.layout, "inputs" if index == 0 else "spikes"
+    layout, kind = net.layout.at(index), "inputs" if index == 0 else "spikes"
     # a weight held while it sweeps a shared kernel's output positions meets a new input at every operation: with
     # no buffer below the innermost level to hold the layer's inputs, they are read per operation (ZigZag's mapper
     # finds the same: weight-stationary conv re-reads its inputs)
@@ -445,9 +446,10 @@ def network_items(
     layout: Layout,
     network: str = "main",
     activation_bits: int | None = None,
+    step_counts: bool = True,
 ) -> tuple[Items, Ops]:
     """Items and ops of one network laid out as ``layout`` for batches of ``batch``; ``activation_bits`` set means an
-    ANN (no state, one pass). ``batch`` and the layout's fields may be arrays over P combinations: the item columns
+    ANN (no state, one pass); ``step_counts``: the ops carry their counts per step (what a chip of cores prices). ``batch`` and the layout's fields may be arrays over P combinations: the item columns
     are then [P, I] (the ops do not depend on them)."""
     layers = activity.layers
     samples, ann = max(1, activity.batch), activation_bits is not None
@@ -488,12 +490,12 @@ def network_items(
         updates_per_layer.append(0.0 if ann else updates)
     rows.append(_outputs_item(len(layers) - 1, layers[-1]))
     columns = ItemRow(*zip(*rows))
-    shape = np.broadcast_shapes(batch.shape, *(np.shape(value) for value in layout))
+    shape = np.broadcast_shapes(batch.shape, *(np.shape(value) for value in layout.at(0)))
     items = Items(
         layer=np.array(columns.layer, dtype=np.int64),
         kind=list(columns.kind),
         network=[network] * len(rows),
-        **{f: _column(getattr(columns, f), shape) for f in ItemRow._fields[2:]},
+        **{f: _column(getattr(columns, f), shape) for f in BYTE_COLUMNS},
     )
     ops = Ops(
         np.arange(len(layers)),
@@ -509,7 +511,7 @@ def network_items(
         weight_bytes=np.array(net.weight_bytes),
         inputs=np.array([layer.n_in for layer in layers], dtype=np.float64),
         shared=np.array([float(layer.connections > layer.parameters) for layer in layers]),
-        per_step=per_step_counts(activity, ann),
+        per_step=per_step_counts(activity, ann) if step_counts else None,
     )
     return items, ops
 
