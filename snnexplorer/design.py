@@ -42,7 +42,7 @@ from .errors import DesignError, FieldProblem
 from .hardware_schema import override_problems
 from .per_layer import LAYER_MAPPING_FIELDS, resize
 from .presets import hardware_preset, hardware_preset_names, presets_dir
-from .sections import Section, check_section
+from .sections import Section, allowed_text, check_section, check_value
 from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, is_recurrent, stack
 from .yaml_input import parse_yaml, read_yaml
 
@@ -183,9 +183,8 @@ def check_layer_mappings(value: Any, path: str) -> list[FieldProblem]:
         for key, choice in entry.items():
             if key not in LAYER_MAPPING_FIELDS:
                 problems.append(FieldProblem(f"{where}.{key}", choice, f"a field of {', '.join(LAYER_MAPPING_FIELDS)}"))
-            elif choice not in Mapping.param[key].objects:
-                allowed = ", ".join(repr(o) for o in Mapping.param[key].objects)
-                problems.append(FieldProblem(f"{where}.{key}", choice, f"one of {allowed}"))
+            elif not check_value(Mapping, key, Mapping.param[key], choice):
+                problems.append(FieldProblem(f"{where}.{key}", choice, allowed_text(Mapping, key, Mapping.param[key])))
     return problems
 
 
@@ -254,6 +253,13 @@ class Mapping(Section):
         "(a conv layer's weight-stationary dataflow, as ZigZag's best conv mapping); a conv layer's inputs are then read per "
         "operation, whatever input_reuse says.",
     )
+    weight_tiles = param.Integer(
+        default=1,
+        bounds=(1, 4096),
+        doc="Blocks of output neurons a dense layer's weights are split into, so that one block with its state and "
+        "output buffer fits a level its whole weights do not (as ANN mappers tile): each block reads the layer's "
+        "input again. 1: no tiling; at most the layer's neurons count; conv layers are not tiled.",
+    )
     residency = param.Selector(
         default="per-batch",
         objects=["per-batch", "resident"],
@@ -265,14 +271,15 @@ class Mapping(Section):
         default="none",
         objects=["none", "energy", "latency", "edp"],
         doc="none: price the mapping as set here; energy | latency | edp: price every combination of the loop-nest "
-        "choices (loop order and time window, input and weight reuse, accumulators, spike format) and keep the best "
+        "choices (loop order and time window, input and weight reuse, accumulators, weight tiles, spike format), and per "
+        "layer, and keep the best "
         "by that objective "
         "(edp: energy per inference × latency per batch); the Report names it and what this mapping would cost.",
     )
     layers = param.List(
         default=[],
         doc="Per weight layer, the loop-nest choices it makes apart from the design's (input_reuse, weight_reuse, "
-        "accumulators; a field left out takes the design's): [] for none, else one mapping per layer of each network.",
+        "accumulators, weight_tiles; a field left out takes the design's): [] for none, else one mapping per layer of each network.",
     )
     weights_level = param.String(default="auto", doc="Memory level that keeps the weights ('auto': the innermost that fits).")
     state_level = param.String(
@@ -280,7 +287,15 @@ class Mapping(Section):
     )
 
 
-SEARCHED_MAPPING_FIELDS = ("loop_order", "time_window", "input_reuse", "weight_reuse", "accumulators", "spike_format")
+SEARCHED_MAPPING_FIELDS = (
+    "loop_order",
+    "time_window",
+    "input_reuse",
+    "weight_reuse",
+    "accumulators",
+    "weight_tiles",
+    "spike_format",
+)
 """The mapping fields ``mapping.search`` chooses: the loop order and its time window, how the loop nest reuses
 weights, inputs and partial sums, and what spikes look like. The others describe the deployment (batch, input
 format, experts' sharing, neuron updates, residency) and stay as the design states them."""

@@ -142,6 +142,8 @@ def mapping_words(values: dict) -> str:
         else values["loop_order"]
     )
     weights = "weights held stationary" if values["weight_reuse"] == "stationary" else "a weight read per operation"
+    if int(values.get("weight_tiles", 1)) > 1:
+        weights += f" in {int(values['weight_tiles'])} tiles"
     inputs = "inputs read once per layer" if values["input_reuse"] == "layer" else "an input read per operation"
     apart = layer_choices_text(values)
     return f"{loop}, {weights}, {inputs}, partial sums in {values['accumulators']}, {values['spike_format']} spikes" + (
@@ -160,6 +162,13 @@ CHOICE_WORDS = {
 """A layer's own mapping choices in few words (legends, tables)."""
 
 
+def choice_words(field: str, value) -> str:
+    """One of a layer's own mapping choices in few words (a weight tiling: "weights in 4 tiles")."""
+    if field == "weight_tiles":
+        return "weights untiled" if int(value) == 1 else f"weights in {int(value)} tiles"
+    return CHOICE_WORDS[(field, value)]
+
+
 def layer_choices_text(values: dict) -> str:
     """What the layers of a mapping (field → value, with ``layers``) choose apart from the mapping's own values:
     "3: weights per op; 4: weights per op" (layers from 1), empty when none does."""
@@ -168,7 +177,7 @@ def layer_choices_text(values: dict) -> str:
         layers = json.loads(layers)
     parts = []
     for index, entry in enumerate(layers, start=1):
-        apart = [CHOICE_WORDS[(field, value)] for field, value in entry.items() if value != values[field]]
+        apart = [choice_words(field, value) for field, value in entry.items() if value != values[field]]
         if apart:
             parts.append(f"{index}: {', '.join(apart)}")
     return "; ".join(parts)
@@ -179,7 +188,9 @@ def mapping_label(values: dict) -> str:
     partial sums, spikes, and what single layers choose apart."""
     window = int(values["time_window"])
     loop = f"windows of {window}" if values["loop_order"] == "timestep-major" and window > 1 else values["loop_order"]
-    own = ", ".join(CHOICE_WORDS[(field, values[field])] for field in ("weight_reuse", "input_reuse", "accumulators"))
+    own = ", ".join(choice_words(field, values[field]) for field in ("weight_reuse", "input_reuse", "accumulators"))
+    if int(values.get("weight_tiles", 1)) > 1:
+        own += ", " + choice_words("weight_tiles", values["weight_tiles"])
     apart = layer_choices_text(values)
     return f"{loop}, {own}, {values['spike_format']}" + (f" (layers {apart})" if apart else "")
 

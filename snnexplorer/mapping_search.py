@@ -52,10 +52,20 @@ def time_windows(steps: int) -> list[int]:
     return sorted({1, *(math.ceil(steps / k) for k in range(2, steps))} - {steps})
 
 
+WEIGHT_TILES = (1, 2, 4, 8, 16, 32, 64)
+"""The weight tilings the search prices: blocks of output neurons, doubling (a layer with fewer neurons than blocks is
+split into one per neuron)."""
+
+
+def search_choices(name: str) -> tuple:
+    """The values the search tries for ``name``: its declared choices, or :data:`WEIGHT_TILES`."""
+    return WEIGHT_TILES if name == "weight_tiles" else tuple(Mapping.param[name].objects)
+
+
 def mapping_space(fields: tuple[str, ...] = SEARCHED_MAPPING_FIELDS, steps: int = 1) -> list[dict]:
     """Every combination of ``fields``' allowed values (default: the searched fields), for layers of up to ``steps``
     steps: the loop order with each of :func:`time_windows` under timestep-major."""
-    axes = [[{name: value} for value in Mapping.param[name].objects] for name in fields if name not in LOOP]
+    axes = [[{name: value} for value in search_choices(name)] for name in fields if name not in LOOP]
     if "loop_order" in fields:
         loops = [{"loop_order": "timestep-major", "time_window": w} for w in time_windows(steps)]
         axes.insert(0, [*loops, {"loop_order": "layer-major", "time_window": 1}])
@@ -194,9 +204,12 @@ def with_mapping(design: Design, row: pd.Series | dict) -> Design:
     """``design`` with the searched values of ``row`` (of :func:`rank_mappings`) and no search: a plain design that
     evaluates to that row's numbers (values as the Report names them, e.g. a window "4", are read as the field's type)."""
     chosen = {name: row[name] for name in SEARCHED_MAPPING_FIELDS}
-    chosen["time_window"] = int(chosen["time_window"])
+    chosen["time_window"], chosen["weight_tiles"] = int(chosen["time_window"]), int(chosen["weight_tiles"])
     layers = row["layers"] if "layers" in row else []
-    chosen["layers"] = json.loads(layers) if isinstance(layers, str) else list(layers)
+    chosen["layers"] = [
+        {name: int(value) if name == "weight_tiles" else value for name, value in entry.items()}
+        for entry in (json.loads(layers) if isinstance(layers, str) else list(layers))
+    ]
     return design.copy(mapping={**design.mapping.to_dict(), **chosen, "search": "none"})
 
 

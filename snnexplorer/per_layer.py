@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-LAYER_MAPPING_FIELDS = ("input_reuse", "weight_reuse", "accumulators")
+LAYER_MAPPING_FIELDS = ("input_reuse", "weight_reuse", "accumulators", "weight_tiles")
 """The mapping fields a layer may set apart from the design's (``mapping.layers``): they change only that layer's own
 accesses, so each layer's best choice is found on its own (:mod:`snnexplorer.mapping_search`)."""
 

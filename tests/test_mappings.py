@@ -16,7 +16,14 @@ from snnexplorer.design import Design, Mapping, load_design
 from snnexplorer.errors import DesignError
 from snnexplorer.format import layer_choices_text, reference_points
 from snnexplorer.hardware.cost import metrics_variants, tiled_mappings
-from snnexplorer.mapping_search import mapping_space, mapping_space_of, rank_mappings, time_windows, with_mapping
+from snnexplorer.mapping_search import (
+    mapping_space,
+    mapping_space_of,
+    rank_mappings,
+    search_choices,
+    time_windows,
+    with_mapping,
+)
 from snnexplorer.per_layer import LAYER_MAPPING_FIELDS
 from snnexplorer.pipeline import architecture_of, cost_design, metrics_of, synthetic_for
 
@@ -28,7 +35,7 @@ def _conv_design() -> Design:
 
 
 def test_the_space_is_every_combination_the_design_declares_with_a_window_per_number_of_windows():
-    others = math.prod(len(Mapping.param[name].objects) for name in SEARCHED if name not in ("loop_order", "time_window"))
+    others = math.prod(len(search_choices(name)) for name in SEARCHED if name not in ("loop_order", "time_window"))
     assert time_windows(25) == [1, 2, 3, 4, 5, 7, 9, 13]  # 25, 13, 9, 7, 5, 4, 3, 2 windows; layer-major: 1
     assert [math.ceil(25 / w) for w in time_windows(25)] == [25, 13, 9, 7, 5, 4, 3, 2]
     space = mapping_space(steps=25)
@@ -114,25 +121,8 @@ def test_with_search_on_the_ann_twin_gets_its_own_best_mapping():
     assert metrics_of(design, activity)["ann_energy_j"] == pytest.approx(report.ann.energy_j, rel=1e-12)
 
 
-@settings(max_examples=6, deadline=None, derandomize=True)
-@example(hidden=[500, 500], steps=6, batch=8, weight_bits=8, l1_kib=256, l2_kib=1024, rate=0.3)  # a window wins
-@given(
-    hidden=st.lists(st.integers(16, 600), min_size=1, max_size=2),
-    steps=st.integers(2, 7),
-    batch=st.sampled_from([1, 3, 8, 20]),
-    weight_bits=st.sampled_from([4, 8, 32]),
-    l1_kib=st.floats(4, 512),
-    l2_kib=st.floats(256, 4096),
-    rate=st.floats(0.02, 0.4),
-)
-def test_the_search_costs_no_more_than_any_mapping_brute_force_prices_alone(
-    hidden, steps, batch, weight_bits, l1_kib, l2_kib, rate
-):
-    """The property the search must keep: over small designs and hardware variants, its best mapping is feasible
-    whenever any mapping is, and no mapping of the whole space, every time window 1…T included (the search prices
-    only the smallest window per number of windows), priced on its own by the evaluation path, costs less. Every
-    ranked row also agrees with that mapping priced alone (the search prices them all in one vectorized pass)."""
-    design = Design.from_dict(
+def _small_design(hidden, steps, batch, weight_bits, l1_kib, l2_kib) -> Design:
+    return Design.from_dict(
         {
             "network": {"hidden": hidden},
             "timesteps": steps,
@@ -144,55 +134,91 @@ def test_the_search_costs_no_more_than_any_mapping_brute_force_prices_alone(
             },
         }
     )
+
+
+def _brute_force(design: Design, activity, arch, choices: list[dict]) -> list:
+    """Every mapping of ``choices`` priced together (one pass of their own, apart from the search's)."""
+    stated = design.mapping.to_dict()
+    mappings = [SimpleNamespace(**{**stated, **choice}) for choice in choices]
+    return tiled_mappings(activity, arch, mappings, design.weight_bits, design.membrane_bits)
+
+
+def _every_loop(steps: int) -> list[dict]:
+    """Timestep-major with every window 1…T (the search prices only the smallest per number of windows), and
+    layer-major."""
+    return [{"loop_order": "timestep-major", "time_window": w} for w in range(1, steps + 1)] + [
+        {"loop_order": "layer-major", "time_window": 1}
+    ]
+
+
+def _assert_alone(design: Design, activity, arch, row) -> None:
+    """``row`` of the ranking, written out as a design and priced alone by the evaluation path, costs what it says."""
+    alone = metrics_variants(activity, arch, with_mapping(design, row).mapping, design.weight_bits, design.membrane_bits)
+    assert row.energy_j == pytest.approx(float(alone.energy_j.iloc[0]), rel=1e-9)
+    assert row.ann_energy_j == pytest.approx(float(alone.ann_energy_j.iloc[0]), rel=1e-9)
+    assert row.feasible == bool(alone.feasible.iloc[0])
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@example(hidden=[500, 500], steps=6, batch=8, weight_bits=8, l1_kib=256, l2_kib=1024, rate=0.3)  # a window wins
+@given(
+    hidden=st.lists(st.integers(16, 600), min_size=1, max_size=2),
+    steps=st.integers(2, 7),
+    batch=st.sampled_from([1, 3, 8, 20]),
+    weight_bits=st.sampled_from([4, 8, 32]),
+    l1_kib=st.floats(4, 512),
+    l2_kib=st.floats(256, 4096),
+    rate=st.floats(0.02, 0.4),
+)
+def test_the_search_costs_no_more_than_any_mapping_brute_force_prices(hidden, steps, batch, weight_bits, l1_kib, l2_kib, rate):
+    """The property the search must keep: over small designs and hardware variants, its best mapping is feasible
+    whenever any mapping is, and no whole-network mapping of the space, every time window 1…T included, costs less;
+    each ranked whole-network row costs what the brute force's own pass prices for it, and the best and the design's
+    own, written out and priced alone by the evaluation path, cost what the ranking says."""
+    design = _small_design(hidden, steps, batch, weight_bits, l1_kib, l2_kib)
     activity, arch = synthetic_for(design, rate), architecture_of(design)
     table = rank_mappings(design, activity, arch)
     best = table.iloc[0]
     others = mapping_space(tuple(n for n in SEARCHED if n not in ("loop_order", "time_window")))
-    loops = [{"loop_order": "timestep-major", "time_window": w} for w in range(1, steps + 1)]
-    feasible_energies = []
-    for choice in ({**loop, **other} for loop in loops + [{"loop_order": "layer-major", "time_window": 1}] for other in others):
-        alone = metrics_variants(activity, arch, with_mapping(design, choice).mapping, design.weight_bits, design.membrane_bits)
-        if bool(alone.feasible.iloc[0]):
-            feasible_energies.append(float(alone.energy_j.iloc[0]))
-        whole = table[table.layers.map(len) == 0]
-        ranked = whole[(whole[list(choice)] == pd.Series(choice)).all(axis=1)]
-        for _, row in ranked.iterrows():
-            assert row.energy_j == pytest.approx(float(alone.energy_j.iloc[0]), rel=1e-9)
-            assert row.ann_energy_j == pytest.approx(float(alone.ann_energy_j.iloc[0]), rel=1e-9)
-            assert row.feasible == bool(alone.feasible.iloc[0])
-    if design.n_layers == 2:  # and every choice per layer (8 × 8 per loop and spike format), priced together
-        per_layer = [
-            dict(zip(LAYER_MAPPING_FIELDS, values))
-            for values in itertools.product(*(Mapping.param[n].objects for n in LAYER_MAPPING_FIELDS))
-        ]
-        shared = {(c["loop_order"], c["time_window"], c["spike_format"]) for c in mapping_space(steps=steps) if True}
-        loops_all = [
-            (lo, w, sf)
-            for (lo, w) in [(lp["loop_order"], lp["time_window"]) for lp in loops] + [("layer-major", 1)]
-            for sf in Mapping.param.spike_format.objects
-        ]
-        assert shared <= set(loops_all)
-        everything = [
-            SimpleNamespace(
-                **{**design.mapping.to_dict(), "loop_order": lo, "time_window": w, "spike_format": sf, "layers": [a, b]}
-            )
-            for lo, w, sf in loops_all
-            for a in per_layer
-            for b in per_layer
-        ]
-        runs = tiled_mappings(activity, arch, everything, design.weight_bits, design.membrane_bits)
-        feasible_energies += [float(run.energy_j[0]) for run in runs if bool(run.feasible[0])]
-    if feasible_energies:
-        assert best.feasible
-        assert best.energy_j <= min(feasible_energies) * (1 + 1e-9)
-    alone = metrics_variants(activity, arch, with_mapping(design, best).mapping, design.weight_bits, design.membrane_bits)
-    assert best.energy_j == pytest.approx(float(alone.energy_j.iloc[0]), rel=1e-9)  # the written-out best, priced alone
+    choices = [{**loop, **other, "layers": []} for loop in _every_loop(steps) for other in others]
+    runs = _brute_force(design, activity, arch, choices)
+    priced = {json.dumps(c, sort_keys=True): run for c, run in zip(choices, runs)}
+    for _, row in table[table.layers.map(len) == 0].iterrows():
+        run = priced[json.dumps({n: row[n] for n in (*SEARCHED, "layers")}, sort_keys=True, default=int)]
+        assert row.energy_j == pytest.approx(float(run.energy_j[0]), rel=1e-9) and row.feasible == bool(run.feasible[0])
+    feasible = [float(run.energy_j[0]) for run in runs if bool(run.feasible[0])]
+    if feasible:
+        assert best.feasible and best.energy_j <= min(feasible) * (1 + 1e-9)
+    for row in (best, table[table.hand_set].iloc[0]):
+        _assert_alone(design, activity, arch, row)
+
+
+@pytest.mark.parametrize("hidden, batch, rate", [([300], 2, 0.1), ([64], 3, 0.3)])
+def test_per_layer_the_search_costs_no_more_than_every_choice_of_every_layer(hidden, batch, rate):
+    """Two layers, each with every choice of its own fields (2 × 2 × 2 × 7 = 56 each, 3,136 pairs), under every loop
+    order, window and spike format: the search's best (which prices only the per-layer candidates) costs no more."""
+    design = _small_design(hidden, 3, batch, 8, 64, 512)
+    activity, arch = synthetic_for(design, rate), architecture_of(design)
+    best = rank_mappings(design, activity, arch).iloc[0]
+    own = [dict(zip(LAYER_MAPPING_FIELDS, values)) for values in itertools.product(*map(search_choices, LAYER_MAPPING_FIELDS))]
+    choices = [
+        {**loop, "spike_format": spikes, **own[0], "layers": [first, second]}
+        for loop in _every_loop(3)
+        for spikes in Mapping.param.spike_format.objects
+        for first in own
+        for second in own
+    ]
+    runs = _brute_force(design, activity, arch, choices)
+    feasible = [float(run.energy_j[0]) for run in runs if bool(run.feasible[0])]
+    assert best.feasible and best.energy_j <= min(feasible) * (1 + 1e-9)
+    _assert_alone(design, activity, arch, best)
 
 
 def test_a_time_window_between_the_loop_orders_can_be_the_best_mapping():
-    """500-500 int8 on edge-soc with a 256 KiB L1, batch 8, 6 steps: each layer's weights fit L1 with a 3-step
-    window's buffers but not with the whole train's (layer-major) nor beside the other layer (timestep-major), so
-    windows of 3 steps (2 per batch) beat both ends of the loop order."""
+    """500-500 int8 on edge-soc with a 256 KiB L1, batch 8, 6 steps, weights untiled: each layer's weights fit L1 with
+    a 3-step window's buffers but not with the whole train's (layer-major) nor beside the other layer
+    (timestep-major), so windows of 3 steps (2 per batch) beat both ends of the loop order. (Split into weight
+    tiles, a block fits with the whole train too: the best mapping overall is tiled.)"""
     design = Design.from_dict(
         {
             "network": {"hidden": [500, 500]},
@@ -203,10 +229,12 @@ def test_a_time_window_between_the_loop_orders_can_be_the_best_mapping():
         }
     )
     table = rank_mappings(design, synthetic_for(design, 0.3), architecture_of(design))
-    best = table.iloc[0]
+    untiled = table[(table.weight_tiles == 1) & (table.layers.map(len) == 0)]
+    best = untiled.iloc[0]
     assert (best.loop_order, best.time_window) == ("timestep-major", 3)
-    ends = table[table.feasible & ((table.time_window == 1) | (table.loop_order == "layer-major"))]
+    ends = untiled[untiled.feasible & ((untiled.time_window == 1) | (untiled.loop_order == "layer-major"))]
     assert ends.energy_j.min() > 1.05 * best.energy_j
+    assert table.iloc[0].weight_tiles > 1 and table.iloc[0].energy_j < best.energy_j
 
 
 def test_the_mapping_card_names_the_searched_mapping_and_what_it_saves():

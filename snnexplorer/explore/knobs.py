@@ -85,6 +85,9 @@ def one_steps(design: Design) -> list[Step]:
         if name == "time_window":
             steps += _window_steps(mapping, max(timesteps))
             continue
+        if name == "weight_tiles":
+            steps += _doubling_steps("weight tiles", name, mapping.weight_tiles, type(mapping).param.weight_tiles.bounds[1])
+            continue
         for other in type(mapping).param[name].objects:
             if other != getattr(mapping, name):
                 steps.append(Step(name.replace("_", " "), f"{getattr(mapping, name)} → {other}", {"mapping": {name: other}}))
@@ -110,10 +113,14 @@ def _window_steps(mapping, longest: int) -> list[Step]:
     steps."""
     if mapping.loop_order != "timestep-major":
         return []
-    now = mapping.time_window
+    return _doubling_steps("time window", "time_window", mapping.time_window, longest, " steps")
+
+
+def _doubling_steps(knob: str, name: str, now: int, most: int, unit: str = "") -> list[Step]:
+    """The mapping field ``name`` halved and doubled, within 1 … ``most``."""
     return [
-        Step("time window", f"{now} → {new} steps", {"mapping": {"time_window": new}})
-        for new in sorted({max(1, now // 2), min(longest, now * 2)} - {now})
+        Step(knob, f"{now} → {new}{unit}", {"mapping": {name: new}})
+        for new in sorted({max(1, now // 2), min(most, now * 2)} - {now})
     ]
 
 

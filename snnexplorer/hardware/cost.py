@@ -59,6 +59,7 @@ class Mapping(Protocol):
     accumulators: str
     input_reuse: str
     weight_reuse: str
+    weight_tiles: int
     residency: str
     weights_level: str
     state_level: str
@@ -105,6 +106,7 @@ def layout_of(mappings: Sequence[Mapping], repeats: int = 1, n_layers: int | Non
         per_layer("accumulators"),
         per_layer("input_reuse"),
         per_layer("weight_reuse"),
+        per_layer("weight_tiles"),
         layered,
     )
 

@@ -47,6 +47,7 @@ REFERENCE_MAPPING = {
     "accumulators": "registers",
     "input_reuse": "layer",
     "weight_reuse": "per-operation",
+    "weight_tiles": 1,
     "residency": "per-batch",
     "weights_level": "auto",
     "state_level": "auto",

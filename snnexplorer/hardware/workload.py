@@ -264,6 +264,7 @@ class Layout(NamedTuple):
     accumulators: str | np.ndarray
     input_reuse: str | np.ndarray
     weight_reuse: str | np.ndarray
+    weight_tiles: int | np.ndarray = 1
     layered: bool = False
     """Whether the layer's own choices (:data:`~snnexplorer.per_layer.LAYER_MAPPING_FIELDS`) are per layer: arrays
     [..., layers]."""
@@ -307,6 +308,7 @@ class _Network:
     state_bytes: list[np.ndarray]
     buffer_bytes: list[np.ndarray]
     windows: list[np.ndarray]
+    tiles: list[np.ndarray]
 
     @property
     def ann(self) -> bool:
@@ -314,8 +316,10 @@ class _Network:
 
     def local_set(self, index: int) -> np.ndarray:
         """What layer ``index`` keeps live while it runs one window: its weights and state, and the window's spike
-        buffers in and out."""
-        return self.weight_bytes[index] + self.state_bytes[index] + sum(self.buffer_bytes[index : index + 2])
+        buffers in and out; split into weight tiles, one block's weights, state and output buffer beside the whole
+        input buffer."""
+        own = self.weight_bytes[index] + self.state_bytes[index] + sum(self.buffer_bytes[index + 1 : index + 2])
+        return own / self.tiles[index] + self.buffer_bytes[index]
 
     @functools.cached_property
     def every_layer(self) -> tuple[np.ndarray, np.ndarray]:
@@ -415,10 +419,9 @@ def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) 
     per_operation = layout.is_("input_reuse", "per-operation") | held_kernel
     if index == 0 and layer.analog_input:
         pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
-        reads = np.where(per_operation, synops * INPUT_PIXEL_BITS / 8, pixel_bytes * layer.timesteps)
-        return _row(
-            index, kind, reads, 0.0, pixel_bytes, pixel_bytes * layer.timesteps, 0.0, pixel_bytes * net.batch, pixel_bytes
-        )
+        streamed = pixel_bytes * layer.timesteps * net.tiles[index]
+        reads = np.where(per_operation, synops * INPUT_PIXEL_BITS / 8, streamed)
+        return _row(index, kind, reads, 0.0, pixel_bytes, streamed, 0.0, pixel_bytes * net.batch, pixel_bytes)
     address_events = layout.is_("spike_format", "address-event")
     if index == 0 and not net.ann:
         bits = _network_input_bits(layer, net.samples, layout.is_("input_format", "address-event"))
@@ -426,11 +429,12 @@ def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) 
         bits = _input_bits(layer, net.samples, net.activation_bits, address_events)
     # per-operation: each op reads its own input value (a spike: its bit or address; an activation: its bits)
     value_bits = net.activation_bits if net.ann else np.where(address_events, _address_bits(layer.n_in), 1)
-    used = np.where(per_operation, synops * value_bits / 8, bits / 8)
+    tiles = net.tiles[index]  # each block of weights reads the whole input again
+    used = np.where(per_operation, synops * value_bits / 8, bits / 8 * tiles)
     if index == 0:
-        return _row(index, kind, used, 0.0, bits / 8, bits / 8, 0.0, math.inf, bits / 8)
+        return _row(index, kind, used, 0.0, bits / 8, bits / 8 * tiles, 0.0, math.inf, bits / 8)
     buffer = net.buffer_bytes[index]
-    return _row(index, kind, used, bits / 8, 0.0, bits / 8, bits / 8, buffer, buffer)
+    return _row(index, kind, used, bits / 8, 0.0, bits / 8 * tiles, bits / 8, buffer, buffer)
 
 
 def _outputs_item(index: int, layer: LayerActivity) -> ItemRow:
@@ -471,6 +475,14 @@ def network_items(
         state_bytes=[0.0 if ann else layer.n_out * bits / 8 * batch for layer, bits in zip(layers, membrane_bits)],
         buffer_bytes=[0.0] + [bits * batch / 8 for bits in buffers],
         windows=[np.ceil(layer.timesteps / steps) for layer, steps in zip(layers, steps_per_window)],
+        # blocks of output neurons; a conv layer's weights are its channels' (not known here): not tiled
+        tiles=[
+            np.minimum(
+                np.asarray(layout.at(i).weight_tiles, dtype=np.float64),
+                1 if layer.connections > layer.parameters else layer.n_out,
+            )
+            for i, layer in enumerate(layers)
+        ],
     )
     rows: list[ItemRow] = []
     accumulates, macs, updates_per_layer = [], [], []

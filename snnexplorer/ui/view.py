@@ -273,6 +273,7 @@ class Explorer(pn.viewable.Viewer):
                             "accumulators",
                             "input_reuse",
                             "weight_reuse",
+                            "weight_tiles",
                             "residency",
                             "search",
                         ],
