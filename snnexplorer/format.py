@@ -104,6 +104,7 @@ def reference_points(report) -> str:
         f"assumed: {_loop(mapping)}, partial sums in {mapping.accumulators}, inputs read once per "
         + ("layer" if mapping.input_reuse == "layer" else "operation")
         + (", weights held while they serve a step" if mapping.weight_reuse == "stationary" else ", a weight read per operation")
+        + (f", a dense layer's weights in {mapping.weight_tiles} tiles" if mapping.weight_tiles > 1 else "")
         + (
             f", weights kept in {mapping.weights_kept_in} between batches"
             if mapping.weights_kept_in
@@ -143,7 +144,7 @@ def mapping_words(values: dict) -> str:
     )
     weights = "weights held stationary" if values["weight_reuse"] == "stationary" else "a weight read per operation"
     if int(values.get("weight_tiles", 1)) > 1:
-        weights += f" in {int(values['weight_tiles'])} tiles"
+        weights += f" (a dense layer's in {int(values['weight_tiles'])} tiles)"
     inputs = "inputs read once per layer" if values["input_reuse"] == "layer" else "an input read per operation"
     apart = layer_choices_text(values)
     return f"{loop}, {weights}, {inputs}, partial sums in {values['accumulators']}, {values['spike_format']} spikes" + (
@@ -177,7 +178,7 @@ def layer_choices_text(values: dict) -> str:
         layers = json.loads(layers)
     parts = []
     for index, entry in enumerate(layers, start=1):
-        apart = [choice_words(field, value) for field, value in entry.items() if value != values[field]]
+        apart = [choice_words(field, value) for field, value in entry.items() if str(value) != str(values[field])]
         if apart:
             parts.append(f"{index}: {', '.join(apart)}")
     return "; ".join(parts)

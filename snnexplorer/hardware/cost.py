@@ -709,6 +709,7 @@ def cost(
             mapping.loop_order,
             mapping.time_window,
             _windows(activity, mapping),
+            mapping.weight_tiles,
             mapping.accumulators,
             mapping.input_reuse,
             mapping.weight_reuse,

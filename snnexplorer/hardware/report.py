@@ -70,11 +70,13 @@ class MappingAssumptions:
     """The mapping the numbers assume (see :class:`snnexplorer.design.Mapping` for the choices); ``weights_kept_in``
     is the level the weights stay in between batches (``residency: resident`` and they fit on chip, or a chip with no
     memory beyond its own), else None; ``time_window`` the steps a layer runs per turn under timestep-major and
-    ``windows`` the time windows a batch runs in (the longest layer's ⌈T / w⌉; 1 under layer-major)."""
+    ``windows`` the time windows a batch runs in (the longest layer's ⌈T / w⌉; 1 under layer-major); ``weight_tiles`` the
+    blocks a dense layer's weights are split into (a layer of ``mapping.layers`` may differ)."""
 
     loop_order: str
     time_window: int
     windows: int
+    weight_tiles: int
     accumulators: str
     input_reuse: str
     weight_reuse: str

@@ -41,8 +41,8 @@ FIRST_EVALUATION = (
 )
 TAP_HINT = "Every design of this session (the current one starred): click a design to load it."
 INTEGER_INPUTS = (
-    "batch time_window test_samples epochs batch_size timesteps seed train_samples update_interval label_samples".split()
-)
+    "batch time_window weight_tiles test_samples epochs batch_size timesteps seed train_samples update_interval label_samples"
+).split()
 """Integer fields typed rather than slid: their ranges are far wider than a slider's useful resolution."""
 SURROGATE_ONLY = ("lr", "batch_size", "quantization_aware", "augment")
 """Training fields of surrogate-gradient training that STDP does not read (hidden for STDP designs)."""
