@@ -79,3 +79,18 @@ def test_neurobench_metrics_equal_the_neurobench_package_on_the_snntorch_twin(pr
     assert rows["synaptic_operations.Effective_ACs"][0] > 0 and 0 < rows["activation_sparsity"][0] < 1
     for name, (ours, theirs, _) in rows.items():
         assert ours == pytest.approx(theirs, rel=1e-6, abs=1e-9), name
+
+
+@pytest.mark.slow  # ZigZag
+def test_the_conv_gap_with_partial_sums_in_sram_is_zigzags_narrower_lanes():
+    """The one case out of tolerance (−20.6 %), taken apart from ZigZag's own breakdown: its one 64-bit SRAM port also
+    carries the 32-bit partial sums, so it computes 2 output channels side by side instead of 8, and each input read
+    serves 2 instead of 8: the extra SRAM input energy is the whole gap to ours (within 2 %), and the partial sums'
+    SRAM energy agrees with ours (within 1 %). Our model has no lanes, so it does not follow ZigZag there."""
+    pytest.importorskip("zigzag")
+    from snnexplorer.hardware.fidelity import zigzag_port_gap
+
+    gap = zigzag_port_gap()
+    assert (gap.lanes_registers, gap.lanes_sram) == (8, 2)
+    assert gap.gap_j == pytest.approx(gap.extra_input_j, rel=0.02)
+    assert gap.partial_sums_j == pytest.approx(gap.ours_partial_sums_j, rel=0.01)

@@ -245,6 +245,7 @@ def test_the_mapping_card_names_the_searched_mapping_and_what_it_saves():
 
     design = _conv_design()
     design.mapping.search = "energy"
+    design.dataset.test_samples = 100  # the card, not the numbers, is under test
     explorer = Explorer(design=design)
     report = explorer.model.report
     note = explorer._search_note.object

@@ -28,12 +28,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 
 from ..sim.activity import Activity, LayerActivity
 from .architecture import Architecture
 from .cost import cost
+from .pricing import PJ
+from .workload import ACCUMULATOR_BITS
 
 REFERENCE_MAPPING = {
     "batch": 1,
@@ -92,6 +95,10 @@ def one_layer(n_in: int, n_out: int, macs: int, parameters: int, input_spikes: i
     return Activity([layer], np.zeros(1, dtype=np.int64), np.zeros((1, n_out)), [])
 
 
+WORD_BITS = 64
+"""Every reference hierarchy's word (and ZigZag's port) width."""
+
+
 def hand_architecture(levels: list[tuple[str, float, float]], mac_pj: float = 4.6, accumulate_pj: float = 0.9) -> Architecture:
     """Levels (name, capacity bytes, pJ per 64-bit access) and float32 compute figures scaled by Horowitz's table."""
     column = lambda values: np.array([values], dtype=np.float64)
@@ -100,7 +107,7 @@ def hand_architecture(levels: list[tuple[str, float, float]], mac_pj: float = 4.
         [name for name, _, _ in levels],
         {
             "capacity_bytes": column([c for _, c, _ in levels]),
-            "word_bits": column([64] * len(levels)),
+            "word_bits": column([WORD_BITS] * len(levels)),
             "read_pj": column([e for _, _, e in levels]),
             "write_pj": column([e for _, _, e in levels]),
             "bandwidth_bytes_per_s": column([1e12] * len(levels)),
@@ -195,7 +202,7 @@ def zigzag_accelerator(output_registers: bool, output_register_bits: int) -> dic
         ]
         memories["reg_O"] = _zigzag_memory(output_register_bits / 8, 0.0, ["O"], ports, [])
     for name, size, pj in (ZIGZAG_SRAM, ZIGZAG_DRAM):
-        port = _zigzag_port("rw_port_1", "read_write", 64, every)
+        port = _zigzag_port("rw_port_1", "read_write", WORD_BITS, every)
         memories[name.lower()] = _zigzag_memory(size, pj, ["I1", "I2", "O"], [port], ["D1"])
     return {
         "name": "snnexplorer-fidelity",
@@ -230,6 +237,13 @@ def zigzag_layer(kind: str) -> tuple[dict, Activity]:
 
 def zigzag_energy_j(layer: dict, output_registers: bool, n_out: int) -> float:
     """ZigZag's minimum-energy mapping of ``layer`` on :func:`zigzag_accelerator` (J)."""
+    return zigzag_run(layer, output_registers, n_out)[0]
+
+
+def zigzag_run(layer: dict, output_registers: bool, n_out: int) -> tuple[float, dict[str, list[float]], dict[str, int]]:
+    """ZigZag's minimum-energy mapping of ``layer`` on :func:`zigzag_accelerator`: its energy (J), its memory energy
+    per operand (``I``, ``W``, ``O``) per level, innermost first (J), and its temporal loops (dimension → the product
+    of its temporal factors: what the spatial unrolling leaves)."""
     import yaml
     from zigzag.api import get_hardware_performance_zigzag
 
@@ -252,7 +266,7 @@ def zigzag_energy_j(layer: dict, output_registers: bool, n_out: int) -> float:
             paths[name].write_text(yaml.safe_dump(doc, sort_keys=False))
         logging.disable(logging.CRITICAL)
         try:
-            energy_pj, _, _ = get_hardware_performance_zigzag(
+            energy_pj, _, evaluations = get_hardware_performance_zigzag(
                 str(paths["workload"]),
                 str(paths["accelerator"]),
                 str(paths["mapping"]),
@@ -262,7 +276,51 @@ def zigzag_energy_j(layer: dict, output_registers: bool, n_out: int) -> float:
             )
         finally:
             logging.disable(logging.NOTSET)
-    return float(energy_pj) * 1e-12
+    best = evaluations[0][1][0][0]  # ZigZag's (layer, [(evaluation, extra)]) list: the one layer's evaluation
+    memory = {str(operand): [pj * 1e-12 for pj in levels] for operand, levels in best.mem_energy_breakdown.items()}
+    loops: dict[str, int] = {}
+    for levels in best.temporal_mapping.mapping_dic_stationary.values():
+        for level in levels:
+            for dimension, factor in level:
+                loops[str(dimension)] = loops.get(str(dimension), 1) * int(factor)
+        break  # every operand's loops are the same nest
+    return float(energy_pj) * 1e-12, memory, loops
+
+
+class PortGap(NamedTuple):
+    """Why the conv layer with partial sums in SRAM costs more in ZigZag (J): ``gap_j``, ZigZag's energy less ours
+    under ZigZag's dataflow; ``extra_input_j``, ZigZag's SRAM input energy with partial sums in SRAM less with them in
+    registers; ``lanes_registers`` and ``lanes_sram``, the output channels ZigZag computes side by side (an input
+    read serves all of them); ``partial_sums_j`` ZigZag's SRAM energy for the partial sums and ``ours_partial_sums_j``
+    ours."""
+
+    gap_j: float
+    extra_input_j: float
+    lanes_registers: int
+    lanes_sram: int
+    partial_sums_j: float
+    ours_partial_sums_j: float
+
+
+def zigzag_port_gap() -> PortGap:
+    """The conv layer's partial-sums-in-SRAM gap taken apart from ZigZag's own breakdown: its one 64-bit SRAM port also
+    carries the 32-bit partial sums, so it computes fewer output channels side by side, and each input read serves
+    fewer of them."""
+    layer, activity = zigzag_layer("conv")
+    n_out, channels = activity.layers[0].n_out, layer["loop_sizes"][layer["loop_dims"].index("K")]
+    _, registers, loops_registers = zigzag_run(layer, True, n_out)
+    _, sram, loops_sram = zigzag_run(layer, False, n_out)
+    case = zigzag_case("conv", "memory")
+    macs = float(activity.layers[0].synaptic_ops.sum())
+    words = macs * 2 * ACCUMULATOR_BITS / WORD_BITS  # each MAC reads and writes its 32-bit partial sum
+    return PortGap(
+        gap_j=case.reference_j - case.model_j,
+        extra_input_j=sram["I"][0] - registers["I"][0],
+        lanes_registers=channels // loops_registers["K"],
+        lanes_sram=channels // loops_sram["K"],
+        partial_sums_j=sram["O"][0],
+        ours_partial_sums_j=words * ZIGZAG_SRAM[2] * PJ,
+    )
 
 
 def zigzag_case(kind: str, accumulators: str, dataflows: list[dict[str, str]] | None = None) -> Case:
