@@ -22,6 +22,7 @@ tolerances.
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 from collections.abc import Callable
@@ -235,9 +236,11 @@ def zigzag_layer(kind: str) -> tuple[dict, Activity]:
     return layer | {"operand_precision": precision}, one_layer(c * 16 * 16, k * out * out, macs, k * c * fy * fy)
 
 
-def zigzag_energy_j(layer: dict, output_registers: bool, n_out: int) -> float:
-    """ZigZag's minimum-energy mapping of ``layer`` on :func:`zigzag_accelerator` (J)."""
-    return zigzag_run(layer, output_registers, n_out)[0]
+@functools.cache
+def zigzag_layer_run(kind: str, output_registers: bool) -> tuple[float, dict[str, list[float]], dict[str, int]]:
+    """:func:`zigzag_run` of :func:`zigzag_layer` ``kind`` (kept: each ZigZag search takes seconds)."""
+    layer, activity = zigzag_layer(kind)
+    return zigzag_run(layer, output_registers, activity.layers[0].n_out)
 
 
 def zigzag_run(layer: dict, output_registers: bool, n_out: int) -> tuple[float, dict[str, list[float]], dict[str, int]]:
@@ -307,9 +310,9 @@ def zigzag_port_gap() -> PortGap:
     carries the 32-bit partial sums, so it computes fewer output channels side by side, and each input read serves
     fewer of them."""
     layer, activity = zigzag_layer("conv")
-    n_out, channels = activity.layers[0].n_out, layer["loop_sizes"][layer["loop_dims"].index("K")]
-    _, registers, loops_registers = zigzag_run(layer, True, n_out)
-    _, sram, loops_sram = zigzag_run(layer, False, n_out)
+    channels = layer["loop_sizes"][layer["loop_dims"].index("K")]
+    _, registers, loops_registers = zigzag_layer_run("conv", True)
+    _, sram, loops_sram = zigzag_layer_run("conv", False)
     case = zigzag_case("conv", "memory")
     macs = float(activity.layers[0].synaptic_ops.sum())
     words = macs * 2 * ACCUMULATOR_BITS / WORD_BITS  # each MAC reads and writes its 32-bit partial sum
@@ -330,21 +333,20 @@ def zigzag_case(kind: str, accumulators: str, dataflows: list[dict[str, str]] | 
     Conv: ZigZag's best mapping keeps each kernel weight at the compute while it sweeps the output positions and
     re-reads inputs per window (weight-stationary), which ours is told with ``weight_reuse: stationary`` and
     ``input_reuse: per-operation``. Without output registers ZigZag's one 64-bit port also carries the partial
-    sums, which changes its loop order and input re-reads; ours has no port contention. See
-    ``benchmarks/fidelity.py`` for the gaps.
+    sums, so it computes fewer output channels side by side and each input read serves fewer of them (ours has no
+    lanes: :func:`zigzag_port_gap`). See ``benchmarks/fidelity.py`` for the gaps.
 
     With ``dataflows`` (mapping fields → values, e.g. every combination of the reuse choices), ours is the cheapest
     of them: both sides at their own mapper's best.
     """
-    layer, activity = zigzag_layer(kind)
+    activity = zigzag_layer(kind)[1]
     arch = hand_architecture([ZIGZAG_SRAM, ZIGZAG_DRAM])
     told = {"weight_reuse": "stationary", "input_reuse": "per-operation"} if kind == "conv" else {}
     ours = min(
         cost(activity, arch, mapping(accumulators=accumulators, **dataflow), [8], [8]).ann.energy_j
         for dataflow in (dataflows or [told])
     )
-    n_out = activity.layers[0].n_out
-    zigzag = zigzag_energy_j(layer, accumulators == "registers", n_out)
+    zigzag = zigzag_layer_run(kind, accumulators == "registers")[0]
     mapped = "our best mapping" if dataflows else "ZigZag's dataflow told to ours"
     return Case(f"ZigZag {kind} layer, partial sums in {accumulators}, {mapped}", ours, zigzag, "zigzag-dse")
 
