@@ -256,9 +256,9 @@ class Mapping(Section):
     weight_tiles = param.Integer(
         default=1,
         bounds=(1, 4096),
-        doc="Blocks of output neurons a dense layer's weights are split into, so that one block with its state and "
-        "output buffer fits a level its whole weights do not (as ANN mappers tile): each block reads the layer's "
-        "input again. 1: no tiling; at most the layer's neurons count; conv layers are not tiled.",
+        doc="Blocks of output channels (a dense layer's neurons) a layer's weights are split into, so that one block "
+        "with its state and output buffer fits a level the whole layer's do not (as ANN mappers tile): each block "
+        "reads the layer's input again. 1: no tiling; at most one block per output channel.",
     )
     residency = param.Selector(
         default="per-batch",

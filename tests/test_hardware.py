@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snnexplorer.design import Design
+from snnexplorer.design import Design, load_design
 from snnexplorer.errors import DesignError
 from snnexplorer.format import reference_points
 from snnexplorer.hardware import Architecture, price
@@ -506,3 +506,27 @@ def test_a_forced_weights_level_is_where_resident_weights_stay():
     assert report.mapping.weights_kept_in == "L2"
     with pytest.raises(DesignError, match=r"mapping\.residency.*forever.*per-batch.*resident"):
         Design.from_dict({"mapping": {"residency": "forever"}})
+
+
+def test_weight_tiles_split_a_convolution_by_its_output_channels():
+    """mnist-conv, layer-major: in k tiles the first conv layer keeps one block of its weights, state and output buffer
+    beside its whole input buffer, and reads its input once per block; its 12 output channels allow at most 12 blocks
+    (64 asked is 12). The synthetic activity knows the channels, as the engine's does."""
+    from snnexplorer.hardware.cost import tiled
+
+    design = load_design("mnist-conv")
+    activity = synthetic_for(design, 0.1)
+    assert [layer.channels for layer in activity.layers] == [12, 32, 0, 0]
+
+    def first_layer(tiles: int) -> tuple[float, float]:
+        mapping = design.copy(mapping={**design.mapping.to_dict(), "weight_tiles": tiles, "batch": 1}).mapping
+        items, _, _ = tiled(activity, architecture_of(design), mapping, design.weight_bits, design.membrane_bits).priced(1)
+        row = [i for i, (kind, layer) in enumerate(zip(items.kind, items.layer)) if kind == "weights" and layer == 0][0]
+        inputs = [i for i, (kind, layer) in enumerate(zip(items.kind, items.layer)) if kind == "inputs" and layer == 0][0]
+        return float(items.working_set[row]), float(items.read_use[inputs])
+
+    (whole, read_once), (quarter, read_four), (twelve, _), (asked_64, read_64) = map(first_layer, (1, 4, 12, 64))
+    buffer_in = 0.0  # layer 0 reads the network's input, which streams in and holds no buffer
+    assert quarter - buffer_in == pytest.approx((whole - buffer_in) / 4)
+    assert asked_64 == pytest.approx(twelve) and read_64 == pytest.approx(12 * read_once)
+    assert read_four == pytest.approx(4 * read_once)

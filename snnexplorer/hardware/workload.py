@@ -475,12 +475,9 @@ def network_items(
         state_bytes=[0.0 if ann else layer.n_out * bits / 8 * batch for layer, bits in zip(layers, membrane_bits)],
         buffer_bytes=[0.0] + [bits * batch / 8 for bits in buffers],
         windows=[np.ceil(layer.timesteps / steps) for layer, steps in zip(layers, steps_per_window)],
-        # blocks of output neurons; a conv layer's weights are its channels' (not known here): not tiled
+        # blocks of output channels (a dense layer's neurons); a convolution of unknown channels is not tiled
         tiles=[
-            np.minimum(
-                np.asarray(layout.at(i).weight_tiles, dtype=np.float64),
-                1 if layer.connections > layer.parameters else layer.n_out,
-            )
+            np.minimum(np.asarray(layout.at(i).weight_tiles, dtype=np.float64), _channels(layer))
             for i, layer in enumerate(layers)
         ],
     )
@@ -526,6 +523,14 @@ def network_items(
         per_step=per_step_counts(activity, ann) if step_counts else None,
     )
     return items, ops
+
+
+def _channels(layer: LayerActivity) -> int:
+    """The blocks a layer's weights can split into at most: its output channels (a dense layer's neurons; 1 for a
+    convolution whose channels are not known)."""
+    if layer.channels:
+        return layer.channels
+    return 1 if layer.connections > layer.parameters else layer.n_out
 
 
 def _column(values: tuple, shape: tuple[int, ...]) -> np.ndarray:
@@ -600,6 +605,7 @@ def ann_activity(activity: Activity, zero_skipping: bool = False) -> Activity:
                 if layer.recurrent_synaptic_ops is None
                 else macs * layer.recurrent_connections // max(1, layer.connections),
                 recurrent_connections=layer.recurrent_connections,
+                channels=layer.channels,
             )
         )
     return Activity(

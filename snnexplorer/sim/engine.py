@@ -442,6 +442,7 @@ def simulate(
                 input_bits=input_bits if index == 0 else 1,
                 recurrent_synaptic_ops=None if plan.recurrent is None else recurrent_ops,
                 recurrent_connections=feedback,
+                channels=int(plan.conv.weight.shape[0]) if plan.conv else 0,
             )
         )
     return Activity.from_chunks(activity_layers, scores, layer_spikes, labels, name)

@@ -55,6 +55,7 @@ def synthetic_activity(
                 weights=spec.parameters - (spec.conv.channels if spec.conv else spec.n_out),
                 recurrent_synaptic_ops=recurrent_ops if spec.recurrent else None,
                 recurrent_connections=spec.n_out**2 if spec.recurrent else 0,
+                channels=spec.conv.channels if spec.conv else 0,
             )
         )
         if not is_output:
