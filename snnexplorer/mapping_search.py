@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import param
 
 from .design import SEARCHED_MAPPING_FIELDS, Design, Mapping
 from .errors import DesignError
@@ -53,8 +54,8 @@ def time_windows(steps: int) -> list[int]:
 
 
 WEIGHT_TILES = (1, 2, 4, 8, 16, 32, 64)
-"""The weight tilings the search prices: blocks of output neurons, doubling (a layer with fewer neurons than blocks is
-split into one per neuron)."""
+"""The weight tilings the search prices: blocks of output channels (a dense layer's neurons), doubling (a layer with
+fewer channels than blocks is split into one per channel)."""
 
 
 def search_choices(name: str) -> tuple:
@@ -154,7 +155,8 @@ def rank_mappings(
     bits = (design.weight_bits, design.membrane_bits)
 
     def priced(choices: list[dict], ann: bool = False) -> list:
-        return tiled_mappings(activity, one, [SimpleNamespace(**{**stated, **c}) for c in choices], *bits, ann=ann)
+        mappings = [SimpleNamespace(**{**stated, **c}) for c in choices]
+        return tiled_mappings(activity, one, mappings, *bits, ann=ann, layer_costs=True)
 
     snn = priced(space)
     keys = [_layer_key(c) for c in space]
@@ -203,14 +205,18 @@ def rank_mappings(
 def with_mapping(design: Design, row: pd.Series | dict) -> Design:
     """``design`` with the searched values of ``row`` (of :func:`rank_mappings`) and no search: a plain design that
     evaluates to that row's numbers (values as the Report names them, e.g. a window "4", are read as the field's type)."""
-    chosen = {name: row[name] for name in SEARCHED_MAPPING_FIELDS}
-    chosen["time_window"], chosen["weight_tiles"] = int(chosen["time_window"]), int(chosen["weight_tiles"])
+    chosen = {name: _typed(name, row[name]) for name in SEARCHED_MAPPING_FIELDS}
     layers = row["layers"] if "layers" in row else []
     chosen["layers"] = [
-        {name: int(value) if name == "weight_tiles" else value for name, value in entry.items()}
+        {name: _typed(name, value) for name, value in entry.items()}
         for entry in (json.loads(layers) if isinstance(layers, str) else list(layers))
     ]
     return design.copy(mapping={**design.mapping.to_dict(), **chosen, "search": "none"})
+
+
+def _typed(name: str, value):
+    """``value`` of the mapping field ``name`` as its parameter's type (an integer field's "4" or numpy int: 4)."""
+    return int(value) if isinstance(Mapping.param[name], param.Integer) else value
 
 
 class Searched(NamedTuple):

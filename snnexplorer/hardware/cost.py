@@ -78,7 +78,7 @@ def time_window(mapping: Mapping) -> float:
 def layout_of(mappings: Sequence[Mapping], repeats: int = 1, n_layers: int | None = None) -> Layout:
     """The layout of ``mappings`` (which must agree on ``neuron_update``), each repeated ``repeats`` times: arrays over
     the combinations, mapping-major. For a network of ``n_layers``, a mapping whose ``layers`` has one entry per
-    layer sets those layers' choices (:data:`~snnexplorer.design.LAYER_MAPPING_FIELDS`): the layout is then
+    layer sets those layers' choices (:data:`~snnexplorer.per_layer.LAYER_MAPPING_FIELDS`): the layout is then
     ``layered``, those fields [P, n_layers]."""
 
     def column(values: list) -> np.ndarray:
@@ -449,7 +449,7 @@ class Tiled(NamedTuple):
     ``ops``, the same for every tile; the ``tiles`` priced; ``priced(size)``: one tile size's items, ops and pricing
     on every variant (for the detail of one variant); per tiling (full tiles of ``tiles[k]`` and the last tile they
     leave; inf where that tiling was not priced), variant and layer group, ``layer_energy_j`` [K, V, G] per
-    inference and ``layer_latency_s`` [K, V, G] per batch (:meth:`Pricing.layer_costs`)."""
+    inference and ``layer_latency_s`` [K, V, G] per batch (:meth:`Pricing.layer_costs`; None unless asked for)."""
 
     batch: int
     tile: np.ndarray
@@ -462,8 +462,8 @@ class Tiled(NamedTuple):
     ops: Ops
     tiles: list[int]
     priced: Callable[[int], tuple[Items, Ops, Pricing]]
-    layer_energy_j: np.ndarray
-    layer_latency_s: np.ndarray
+    layer_energy_j: np.ndarray | None
+    layer_latency_s: np.ndarray | None
 
     def chosen(self, variant: int) -> tuple[int, Items, Ops, Pricing]:
         """The (full) tile size, its workload and pricing used for ``variant``."""
@@ -483,7 +483,7 @@ class Tiled(NamedTuple):
 PRICED_ELEMENTS = 2**21
 """Combinations × variants × items × levels priced in one go (bounds the memory of a large sweep of variants)."""
 
-SHARED_FIELDS = ("batch", "experts", "neuron_update", "residency", "weights_level", "state_level")
+DEPLOYMENT_FIELDS = ("batch", "experts", "neuron_update", "residency", "weights_level", "state_level")
 """Mapping fields the mappings priced together must share (they describe the deployment, not the loop nest)."""
 
 
@@ -510,11 +510,13 @@ def tiled_mappings(
     ann: bool = False,
     zero_skipping: bool = False,
     activation_bits: int | None = None,
+    layer_costs: bool = False,
 ) -> list[Tiled]:
-    """:func:`tiled` of each of ``mappings`` (which agree on :data:`SHARED_FIELDS`), all priced together: every
-    mapping × tile size is one combination, the combinations are priced as variants of a repeated ``arch``."""
+    """:func:`tiled` of each of ``mappings`` (which agree on :data:`DEPLOYMENT_FIELDS`), all priced together: every
+    mapping × tile size is one combination, the combinations are priced as variants of a repeated ``arch``;
+    ``layer_costs``: each Tiled also carries its per-layer costs (what a per-layer mapping search reads)."""
     first = mappings[0]
-    for name in SHARED_FIELDS:
+    for name in DEPLOYMENT_FIELDS:
         if len({getattr(m, name) for m in mappings}) > 1:
             raise ValueError(f"mappings priced together must share mapping.{name}")
     parallel = len(_networks(activity)) if first.experts == "parallel" else 1
@@ -530,7 +532,7 @@ def tiled_mappings(
     energy, latency = np.zeros((2, combos, n_variants))  # per inference in a tile of that size; per tile
     moved = np.zeros((combos, n_variants, n_levels))  # per inference
     n_groups = len(ops.groups())
-    layer_energy, layer_latency = np.zeros((2, combos, n_variants, n_groups))
+    layer_energy, layer_latency = np.zeros((2, combos, n_variants, n_groups)) if layer_costs else (None, None)
     step = max(1, PRICED_ELEMENTS // max(1, combos * len(items) * n_levels))
     for start in range(0, n_variants, step):
         chunk = np.arange(start, min(n_variants, start + step))
@@ -550,7 +552,10 @@ def tiled_mappings(
         energy[:, chunk] = priced.energy_j.reshape(combos, -1)
         latency[:, chunk] = priced.latency_s.reshape(combos, -1)
         moved[:, chunk] = (priced.read_bytes + priced.write_bytes).sum(axis=1).reshape(combos, len(chunk), n_levels)
-        layer_energy[:, chunk], layer_latency[:, chunk] = (c.reshape(combos, len(chunk), n_groups) for c in priced.layer_costs())
+        if layer_costs:
+            layer_energy[:, chunk], layer_latency[:, chunk] = (
+                c.reshape(combos, len(chunk), n_groups) for c in priced.layer_costs()
+            )
     sizes = np.array(tiles)
     full, last = batch // sizes, batch % sizes
     # the last tile's row (unused when it is empty); a size whose own last tile was not priced is no tiling here
@@ -569,8 +574,11 @@ def tiled_mappings(
     mixed_energy = np.where(valid, mixed(by_mapping(energy), full_share, last_share), np.inf)
     mixed_latency = mixed(by_mapping(latency), full, (last > 0).astype(float))  # a batch's tiles one after another
     mixed_moved = mixed(by_mapping(moved), full_share, last_share)
-    mixed_layer_energy = np.where(valid[..., None], mixed(by_mapping(layer_energy), full_share, last_share), np.inf)
-    mixed_layer_latency = mixed(by_mapping(layer_latency), full, (last > 0).astype(float))
+    if layer_costs:
+        mixed_layer_energy = np.where(valid[..., None], mixed(by_mapping(layer_energy), full_share, last_share), np.inf)
+        mixed_layer_latency = mixed(by_mapping(layer_latency), full, (last > 0).astype(float))
+    else:
+        mixed_layer_energy = mixed_layer_latency = [None] * n_maps
     best = mixed_energy.argmin(axis=1)  # [mappings, V]
 
     def pick(values: np.ndarray) -> np.ndarray:
