@@ -6,9 +6,11 @@ first loads the zoo and the kernels). Then, for each number N of ``--clients``, 
 of ``--browsers``, N pages in headless Chromium (one browser each, on the same cores as the server, so the figures
 include the browsers' rendering), each make an edit every ``--every`` seconds for ``--seconds``: in turn the
 hardware preset, a layer's timesteps, the hidden widths and a design upload, set on the controls' Bokeh models as a
-click or a typed value sets them, and wait for the headline energy to change. Printed per run: edits made and
-answered, p50 / p95 / worst edit → numbers, and the server's memory (RSS) before, at its peak and ``--settle``
-seconds after the sessions closed; then the errors in the server's log.
+click or a typed value sets them, and wait for the headline energy to change. The edits start once every page is
+open and the server idle (its pages' first numbers and knob charts drawn), spread evenly over the period. Printed per
+run: how long the pages took to open, edits made and answered, the server's CPU time per edit, p50 / p95 / worst edit
+→ numbers (all, then per control), and the server's memory (RSS) before, at its peak and ``--settle`` seconds after
+the sessions closed; then the errors in the server's log.
 
     python benchmarks/sessions_load.py [--clients 8] [--browsers 4] [--seconds 120] [--every 2] [--repeat 1]
 """
@@ -24,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import psutil
@@ -42,6 +46,23 @@ its widths (256) or timesteps (25), nor the hardware it was uploaded with: every
 
 def rss_mb(process: subprocess.Popen) -> float:
     return psutil.Process(process.pid).memory_info().rss / 2**20
+
+
+def cpu_s(process: subprocess.Popen) -> float:
+    """CPU time (user and system, s) the process has used so far."""
+    times = psutil.Process(process.pid).cpu_times()
+    return times.user + times.system
+
+
+def until_idle(process: subprocess.Popen, quiet: float = 0.05, timeout: float = 300.0) -> float:
+    """Wait until the process uses under ``quiet`` of a core over 2 s; the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        used = cpu_s(process)
+        time.sleep(2.0)
+        if cpu_s(process) - used < 2.0 * quiet:
+            break
+    return time.perf_counter() - start
 
 
 def edit_values(number: int, name: str) -> tuple[str, dict]:
@@ -66,6 +87,7 @@ class Page:
     def __init__(self, url: str, name: str):
         self.url, self.name = url, name
         self.latencies: list[float] = []
+        self.by_control: dict[str, list[float]] = {}  # the same latencies by the control edited
         self.unanswered = 0
         self.error: str | None = None
 
@@ -77,13 +99,16 @@ class Page:
         self.set(control, values)
         if self.until(lambda: self.energy() != before, 30):
             self.latencies.append(time.perf_counter() - start)
+            self.by_control.setdefault(control, []).append(self.latencies[-1])
         else:
             self.unanswered += 1
             print(f"{self.name}: edit {number} ({control} {values.get('value', '')!s:.20}) unanswered", flush=True)
 
-    def run(self, seconds: float, every: float, start_at: float) -> None:
+    def run(self, seconds: float, every: float, start: Callable[[], float]) -> None:
+        """Open the page, then edit from ``start()`` (a perf_counter time; it may wait for the other pages)."""
         try:
             self.open()
+            start_at = start()
             time.sleep(max(0.0, start_at - time.perf_counter()))
             number, end = 0, start_at + seconds
             while time.perf_counter() < end:
@@ -178,11 +203,17 @@ class ClientPage(Page):
         return min(found, key=lambda m: (len(m.id), m.id)) if found else None
 
     def energy(self) -> str | None:
-        for model in self.session.document.models:
+        """The headline energy's HTML; its model is looked for once, as a scan of every model after each message
+        would make this process, not the server, the bottleneck."""
+
+        def headline(model) -> bool:
             text = str(getattr(model, "text", None) or "")
-            if "Energy / inference" in text and "J&lt;/div" in text:  # the pane's HTML, escaped
-                return text
-        return None
+            return "Energy / inference" in text and "J&lt;/div" in text  # the pane's HTML, escaped
+
+        shown = getattr(self, "_headline", None)
+        if shown is None or shown.document is None or not headline(shown):
+            self._headline = shown = next((model for model in self.session.document.models if headline(model)), None)
+        return None if shown is None else shown.text
 
     def until(self, predicate, timeout: float) -> bool:
         """Run the client's loop, applying the server's patches, until ``predicate()`` or ``timeout`` seconds. (Its
@@ -214,31 +245,62 @@ class ClientPage(Page):
         self.session.close()
 
 
+def spread(latencies: list[float]) -> str:
+    """p50, p95 and worst of some latencies (s), as printed."""
+    if not latencies:
+        return "none"
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"p50 {statistics.median(ordered):.2f} s, p95 {p95:.2f} s, worst {ordered[-1]:.2f} s ({len(ordered)} edits)"
+
+
 def load(url: str, server: subprocess.Popen, kind: type[Page], sessions: int, args) -> None:
     """``sessions`` pages of ``kind`` editing together; their latencies and the server's memory, printed."""
     before = rss_mb(server)
     pages = [kind(url, f"{kind.__name__}-{i}") for i in range(sessions)]
-    start_at = time.perf_counter() + 30.0  # every session is open before the first edit
+    opened = threading.Barrier(sessions + 1)
+    started: list[float] = []  # when the first edit is due, once every page is open and the server idle
+
+    def start(index: int) -> float:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            opened.wait(timeout=300)
+        with starting:
+            starting.wait_for(lambda: started, timeout=300)
+        return started[0] + index * args.every / sessions  # the pages' edits spread over the period
+
+    starting = threading.Condition()
     threads = [
-        threading.Thread(target=page.run, args=(args.seconds, args.every, start_at + i * args.every / sessions))
-        for i, page in enumerate(pages)
+        threading.Thread(target=page.run, args=(args.seconds, args.every, partial(start, i))) for i, page in enumerate(pages)
     ]
-    peak = before
+    open_at = time.perf_counter()
     for thread in threads:
         thread.start()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        opened.wait(timeout=300)
+    opened_in = time.perf_counter() - open_at
+    idle = until_idle(server)  # the pages' first evaluations and knob charts done
+    cpu_before = cpu_s(server)
+    with starting:
+        started.append(time.perf_counter() + 1.0)
+        starting.notify_all()
+    peak = before
     while any(thread.is_alive() for thread in threads):
         peak = max(peak, rss_mb(server))
         time.sleep(0.5)
+    cpu = cpu_s(server) - cpu_before
     time.sleep(args.settle)
     after = rss_mb(server)
     latencies = sorted(s for page in pages for s in page.latencies)
     made = sum(len(page.latencies) + page.unanswered for page in pages)
     failed = [f"{page.name}: {page.error}" for page in pages if page.error]
     print(f"{sessions} {kind.__name__}s, an edit every {args.every:g} s for {args.seconds:g} s each:")
+    print(f"  pages open in {opened_in:.1f} s, the server idle {idle:.1f} s later; then the edits")
     print(f"  edits made {made}, answered {len(latencies)}, session failures {failed or 'none'}")
+    print(f"  server CPU while editing: {cpu:.0f} s, {1e3 * cpu / max(1, made):.0f} ms per edit")
     if latencies:
-        p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-        print(f"  edit → numbers: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, worst {latencies[-1]:.2f} s")
+        print(f"  edit → numbers: {spread(latencies)}")
+        for control in CONTROLS_JS:
+            print(f"    {control}: {spread([s for page in pages for s in page.by_control.get(control, [])])}")
     print(
         f"  server memory: {before:.0f} MB before, {peak:.0f} MB peak, {after:.0f} MB {args.settle:g} s after the "
         f"sessions closed ({100 * (after - before) / before:+.1f} %)"
@@ -257,7 +319,7 @@ def main() -> None:
     log = Path(tempfile.mkdtemp()) / "server.log"
     with log.open("w") as output, served(output) as (url, server):
         warm = ClientPage(url, "warm-up")  # the server's first session loads the zoo and the kernels
-        warm.run(seconds=4 * args.every, every=args.every, start_at=time.perf_counter())
+        warm.run(seconds=4 * args.every, every=args.every, start=time.perf_counter)
         if warm.error:
             raise SystemExit(f"the warm-up session failed: {warm.error}")
         time.sleep(args.settle)

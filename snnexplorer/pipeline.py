@@ -33,6 +33,8 @@ SIMULATE = ActivitySource.simulate()
 _ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
 _ACTIVITY_CACHE_SIZE = 32
 _ACTIVITY_CACHE_LOCK = threading.Lock()  # dashboard sessions evaluate in worker threads
+_SIMULATING: dict[str, threading.Event] = {}
+"""Simulations running now, by simulate hash: a second request for one waits for it rather than run it again."""
 
 
 def synthetic_for(design: Design, rate: float) -> Activity:
@@ -65,15 +67,26 @@ def activity_for(design: Design, activity: Source = SIMULATE, progress: Progress
     if not source.simulated:
         return synthetic_for(design, source.rate)
     key = design.hash_for("simulate")
-    with _ACTIVITY_CACHE_LOCK:
-        if key in _ACTIVITY_CACHE:
-            _ACTIVITY_CACHE.move_to_end(key)
-            return _ACTIVITY_CACHE[key]
-    result = simulate_design(design, progress)
-    with _ACTIVITY_CACHE_LOCK:
-        _ACTIVITY_CACHE[key] = result
-        while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
-            _ACTIVITY_CACHE.popitem(last=False)
+    while True:
+        with _ACTIVITY_CACHE_LOCK:
+            if key in _ACTIVITY_CACHE:
+                _ACTIVITY_CACHE.move_to_end(key)
+                return _ACTIVITY_CACHE[key]
+            running = _SIMULATING.get(key)
+            if running is None:
+                done = _SIMULATING[key] = threading.Event()
+                break
+        running.wait()  # another thread simulates the same design (another session's edit): its result is kept
+    try:
+        result = simulate_design(design, progress)
+        with _ACTIVITY_CACHE_LOCK:
+            _ACTIVITY_CACHE[key] = result
+            while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
+                _ACTIVITY_CACHE.popitem(last=False)
+    finally:
+        with _ACTIVITY_CACHE_LOCK:
+            del _SIMULATING[key]
+        done.set()  # the threads that waited find the result kept (or, if it failed, simulate it themselves)
     return result
 
 

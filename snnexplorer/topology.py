@@ -70,6 +70,16 @@ def is_recurrent(entry: dict) -> bool:
     return bool(entry.get("recurrent", False))
 
 
+def entry_value(entry: dict, key: str) -> int | bool:
+    """One value of a well-formed ``network.layers`` entry as its editor shows it: a conv field (``channels``,
+    ``kernel``, ...; its default where the entry leaves it out), a pool's or dense layer's size (``key`` its kind),
+    or whether a dense layer is ``recurrent``."""
+    if key == "recurrent":
+        return is_recurrent(entry)
+    kind, value = entry_kind(entry)
+    return value.get(key, ConvLayer.param[key].default) if kind == "conv" else value
+
+
 @dataclass(frozen=True)
 class ConvGeometry:
     """The shapes of one convolution with OR pooling, reading ``input_shape`` (C_in, H, W)."""

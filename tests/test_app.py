@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import free_port, serve
 
-from snnexplorer.design import Design
+from snnexplorer.design import Design, load_design
 from snnexplorer.format import reference_points
 from snnexplorer.pipeline import evaluate
 from snnexplorer.presets import hardware_preset_names
@@ -388,8 +388,8 @@ def test_loaded_sweep_joins_the_scatter_and_bad_csv_is_explained(tmp_path):
 
 
 def test_trade_off_scatter_takes_an_edit_as_new_glyph_data_and_ranges():
-    """An edit that keeps the scatter's axis labels and scale is written into the figure's data sources and ranges
-    (no HoloViews redraw); a new unit is redrawn by HoloViews."""
+    """An edit that keeps the scatter's x scale is written into the figure's data sources, ranges, x label and legend
+    items (no HoloViews redraw, no new figure): a new unit and a design of a new role too."""
     import pandas as pd
     import panel as pn
     from bokeh.document import Document
@@ -405,13 +405,20 @@ def test_trade_off_scatter_takes_an_edit_as_new_glyph_data_and_ranges():
     def shown(role):  # x values of a role's glyph in the figure on the page
         return [list(s.data["x_value"]) for s in scatter._sources[role] if s.document is not None]
 
+    def figure():
+        (shown_figure,) = [f for f in scatter._figures if f.document is not None]
+        return shown_figure
+
     def x_range():
-        (figure,) = [f for f in scatter._figures if f.document is not None]
-        return figure.x_range.start, figure.x_range.end
+        return figure().x_range.start, figure().x_range.end
+
+    def legend():  # the roles the legend shows
+        return {item.label.value for legend in figure().legend for item in legend.items if item.visible}
 
     energies = dict(zip(model.session.history["hardware"], model.session.history["energy_j"] * 1e6))  # the axis reads µJ
     assert shown("current") == [[pytest.approx(energies["edge-soc"])]]
-    redraws = scatter._revision.number
+    assert legend() == {"measured accuracy", "current"}  # no synthetic design yet: its item is hidden
+    redraws, first_figure = scatter._revision.number, figure()
     model.session._set(history=model.session.history.iloc[::-1].reset_index(drop=True))  # back to gpu
     assert scatter._revision.number == redraws  # written, not redrawn
     assert shown("current") == [[pytest.approx(energies["gpu"])]]
@@ -423,7 +430,13 @@ def test_trade_off_scatter_takes_an_edit_as_new_glyph_data_and_ranges():
     model.session._set(
         history=model.session.history.assign(energy_j=model.session.history["energy_j"] * 1000)
     )  # now in mJ: a new label
-    assert scatter._revision.number == redraws + 1 and scatter._shown.x_label == "Energy / inference (mJ)"
+    assert scatter._revision.number == redraws and scatter._shown.x_label == "Energy / inference (mJ)"
+    assert [axis.axis_label for axis in figure().xaxis] == ["Energy / inference (mJ)"]
+    history = model.session.history
+    synthetic = history.iloc[-1:].assign(accuracy=float("nan"), point="synthetic")  # not the current design
+    model.session._set(history=pd.concat([history.iloc[:-1], synthetic, history.iloc[-1:]], ignore_index=True))
+    assert legend() == {"measured accuracy", "synthetic (no accuracy)", "current"}
+    assert figure() is first_figure and scatter._revision.number == redraws
 
 
 def test_memory_level_edits_become_hardware_overrides():
@@ -722,6 +735,44 @@ def test_controls_fit_the_design_stdp_timesteps_and_experts():
     assert not experts_only.visible
     explorer.model.editor.draft.specialization.experts = 2
     assert experts_only.visible
+
+
+def test_a_loaded_design_of_the_same_shape_is_written_into_the_shown_controls():
+    """Loading a design whose controls are those shown (dense widths, no STDP) keeps the cards and their widgets,
+    which show the loaded values; it is one evaluation, and the loaded design is taken as it is (its overrides are
+    not dropped as a preset edit drops them). A design of another shape (a conv stack) builds its own controls,
+    whose stack rows then follow an edit of the stack from Python."""
+    import panel as pn
+    import param
+
+    explorer = Explorer()
+    model = explorer.model
+    cards, draft = list(explorer._controls), model.editor.draft
+    widths = next(w for w in explorer._controls[0].objects if isinstance(w, pn.widgets.TextInput))
+    ldsnn = load_design("mnist-ldsnn")
+    design = ldsnn.copy(
+        network={**ldsnn.to_dict()["network"], "hidden": [128, 64]},
+        hardware={"preset": "gpu", "overrides": {"L2.capacity_bytes": 65536.0}},
+    )
+    reports = []
+    model.param.watch(lambda event: reports.append(event.new), "report")
+    model.load_custom(design)
+    assert len(reports) == 1 and model.design == design
+    assert list(explorer._controls) == cards and model.editor.draft is draft  # the same cards, the same draft
+    assert widths.value == "128, 64"
+    assert [s.value for s in explorer._per_layer[("timesteps", "steps")]] == design.layer_timesteps
+    hardware = next(card for card in explorer._controls if card.title == "Hardware")
+    assert hardware.objects[0].value == "gpu"
+    model.load_custom(load_design("mnist-conv"))
+    assert model.editor.draft is not draft and explorer._controls[0] is not cards[0]  # a conv stack's controls
+    channels = explorer._stack_inputs[0, "channels"]
+    layers = [dict(entry) for entry in model.editor.draft.network.layers]
+    layers[0] = {"conv": {**layers[0]["conv"], "channels": channels.value + 2}}
+    model.editor.draft.network.layers = layers
+    assert channels.value == layers[0]["conv"]["channels"] and model.design.network.layers == layers
+    with param.edit_constant(channels):
+        channels.value = 6  # typed into the row: the stack and its YAML follow
+    assert model.design.network.layers[0]["conv"]["channels"] == 6 and "channels: 6" in explorer._stack_text.value
 
 
 def test_study_page_runs_a_study_streams_its_rows_filters_a_selection_and_loads_a_point():

@@ -53,6 +53,18 @@ def sections_of(design: Design) -> list[tuple[str, Section]]:
     return out
 
 
+def _own_fields(section: Section) -> list[str]:
+    """A section's fields that are values, not nested sections."""
+    return [n for n in section.fields() if not isinstance(getattr(section, n), Section)]
+
+
+def controls_shape(design: Design) -> tuple:
+    """What decides which controls the dashboard builds for a draft: whether it learns by STDP (its cards and training
+    fields) and, for a conv stack, the kind of each entry (a row of inputs each); a width list's is its own."""
+    layers = tuple(entry_kind(entry)[0] for entry in design.network.layers)
+    return (design.training.learning_rule == "stdp", layers)
+
+
 class DraftEditor(param.Parameterized):
     """The draft and its edits; see the module docstring. ``changed(new_draft)`` is called once per edit (``new_draft``:
     a new draft replaced the old one, e.g. a loaded design)."""
@@ -77,6 +89,7 @@ class DraftEditor(param.Parameterized):
         self._watchers: list = []
         self._text_problems: dict[str, FieldProblem] = {}
         self._edit_depth = 0
+        self._loaded = self._loading = False
         self._origin: Design | None = None
 
     def load(self, design: Design) -> None:
@@ -84,41 +97,65 @@ class DraftEditor(param.Parameterized):
         self._load_data(design.to_dict())
 
     def _load_data(self, data: dict) -> None:
-        """A new draft from a design mapping whose sections are each valid (their combination need not be)."""
+        """Edit a design mapping whose sections are each valid (their combination need not be): written into the
+        draft's own sections when the dashboard shows the same controls for both (:func:`controls_shape`), so that
+        the widgets bound to them follow; else a new draft."""
         self._text_problems.clear()
         self._origin = None  # the first valid design of this draft: edits away from it get their own name
         sections = {key: cls(**({"steps": data[key]} if key == "timesteps" else data[key])) for key, cls in SECTIONS.items()}
-        with param.edit_constant(self):
-            self.draft = Design(_validate=False, name=data["name"], **sections)
+        loaded = Design(_validate=False, name=data["name"], **sections)
+        if self.draft is None or controls_shape(self.draft) != controls_shape(loaded):
+            with param.edit_constant(self):
+                self.draft = loaded
+            return
+        self._loading = True  # the loaded design is taken as it is: no domain rule applies to its fields
+        try:
+            with self.one_edit(new_draft=True):
+                with param.edit_constant(self.draft):
+                    self.draft.name = loaded.name
+                for (_, section), (_, new) in zip(sections_of(self.draft), sections_of(loaded)):
+                    section.param.update(**{n: getattr(new, n) for n in _own_fields(new)})
+                self._show_stdp_variant()
+        finally:
+            self._loading = False
 
     @param.depends("draft", watch=True)
     def _on_new_draft(self) -> None:
         for section, watcher in self._watchers:
             section.param.unwatch(watcher)
         self._watchers = [
-            (
-                section,
-                section.param.watch(self._on_edit, [n for n in section.fields() if not isinstance(getattr(section, n), Section)]),
-            )
-            for _, section in sections_of(self.draft)
+            (section, section.param.watch(self._on_edit, _own_fields(section))) for _, section in sections_of(self.draft)
         ]
-        if self.draft.training.learning_rule == "stdp":
-            self.stdp_variant = variant_of(self.draft.training.stdp) or "custom"
+        self._show_stdp_variant()
         self._changed(True)
 
+    def _show_stdp_variant(self) -> None:
+        if self.draft.training.learning_rule == "stdp":
+            self.stdp_variant = variant_of(self.draft.training.stdp) or "custom"
+
     @contextlib.contextmanager
-    def one_edit(self):
-        """Edits of several fields inside this block are reported once, at its end."""
+    def one_edit(self, new_draft: bool = False):
+        """Edits of several fields inside this block are reported once, at its end (``new_draft``: as a loaded
+        design, which is not an edit of the last one)."""
         self._edit_depth += 1
+        self._loaded |= new_draft
         try:
             yield
         finally:
             self._edit_depth -= 1
         if self._edit_depth == 0:
+            new_draft, self._loaded = self._loaded, False
+            self._changed(new_draft)
+
+    def _report(self) -> None:
+        """Report an edit now, or at the end of the :meth:`one_edit` block it happens in."""
+        if self._edit_depth == 0:
             self._changed(False)
 
     def _on_edit(self, *events) -> None:
         """An edit of the draft: apply the domain rules it triggers, then report it once."""
+        if self._loading:
+            return  # reported once the whole design is written
         for event in events:
             if event.name == "learning_rule":  # a new draft, which reports itself
                 variant = self.stdp_variant if self.stdp_variant in VARIANTS else "fspinn"
@@ -148,14 +185,19 @@ class DraftEditor(param.Parameterized):
             stdp = with_variant(self.draft.to_dict(), self.stdp_variant)["training"]["stdp"]
             self.draft.training.stdp.param.update(**stdp)
 
-    def _text_edit(self, path: str, problem: FieldProblem | None) -> bool:
-        """Record a text field's parse problem (reported now, and keeping the design invalid until mended)."""
+    def _text_edit(self, path: str, problem: FieldProblem | None, section: Section, field: str, value) -> None:
+        """A field edited as text: its parse ``problem`` is reported (and keeps the design invalid until mended), or
+        the field takes ``value`` (its watcher reports the edit). Text that mends a problem without changing the
+        field is reported too, so that the problem goes; other text that leaves the field as it is is no edit."""
         if problem is not None:
             self._text_problems[path] = problem
-            self._changed(False)
-            return False
-        self._text_problems.pop(path, None)
-        return True
+            self._report()
+            return
+        mended = self._text_problems.pop(path, None) is not None
+        if getattr(section, field) != value:
+            setattr(section, field, value)
+        elif mended:
+            self._report()
 
     def set_widths(self, section: str, field: str, text: str) -> None:
         """A width list edited as text; a parse error is shown, and keeps the design invalid, until mended."""
@@ -164,15 +206,7 @@ class DraftEditor(param.Parameterized):
             values, problem = parse_widths(text, path), None
         except DesignError as exc:
             values, problem = None, exc.problems[0]
-        if self._text_edit(path, problem):
-            self._assign(getattr(self.draft, section), field, values)
-
-    def _assign(self, section: Section, field: str, value) -> None:
-        """Set a field (its watcher reports the edit), or report the unchanged draft (a mended text field)."""
-        if getattr(section, field) != value:
-            setattr(section, field, value)
-        else:
-            self._changed(False)
+        self._text_edit(path, problem, getattr(self.draft, section), field, values)
 
     def widths_text(self, section: str, field: str) -> str:
         return ", ".join(map(str, getattr(getattr(self.draft, section), field)))
@@ -190,8 +224,7 @@ class DraftEditor(param.Parameterized):
             layers, problems = None, exc.problems
         else:
             problems = check_entries(layers, path)
-        if self._text_edit(path, problems[0] if problems else None):
-            self._assign(self.draft.network, "layers", layers)
+        self._text_edit(path, problems[0] if problems else None, self.draft.network, "layers", layers)
 
     def set_stack_entry(self, index: int, key: str, value: int | bool) -> None:
         """One value of entry ``index`` of ``network.layers``: a conv field (``key``), a pool, a dense width, or

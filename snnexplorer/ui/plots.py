@@ -215,9 +215,9 @@ LOG_SPAN = 20.0
 """An axis whose values span more than this factor is drawn logarithmic."""
 
 
-def trade_off_frame(history: pd.DataFrame, x: str) -> tuple[pd.DataFrame, float, str, bool]:
+def trade_off_frame(history: pd.DataFrame, x: str) -> tuple[pd.DataFrame, float, str]:
     """The session's designs as the trade-off scatter plots them: ``x_value`` in engineering units (factor, unit),
-    ``accuracy_pct`` (or :data:`NO_ACCURACY`), ``measured``, and readable hover columns; and whether x is log."""
+    ``accuracy_pct`` (or :data:`NO_ACCURACY`), ``measured``, and readable hover columns."""
     data = history.copy() if len(history) else pd.DataFrame(columns=HISTORY_COLUMNS)
     values = pd.to_numeric(data[x], errors="coerce").to_numpy(dtype=float)
     positive = values[np.isfinite(values) & (values > 0)]
@@ -236,8 +236,7 @@ def trade_off_frame(history: pd.DataFrame, x: str) -> tuple[pd.DataFrame, float,
             **{label: texts.to_numpy() for label, texts in metric_texts(data).items()},
         }
     )
-    log = len(positive) > 1 and positive.max() / positive.min() > LOG_SPAN
-    return frame, factor, unit, bool(log)
+    return frame, factor, unit
 
 
 HOVER = ["name", "hardware", "hidden", "timesteps", "bits", *(label for label, _ in METRIC_TEXT.values())]
@@ -247,14 +246,15 @@ HOVER = ["name", "hardware", "hidden", "timesteps", "bits", *(label for label, _
 @dataclass
 class TradeOff:
     """What a trade-off scatter shows: its points per role of :data:`ROLE_STYLES` (one glyph each, present even
-    when empty, so that the figure keeps its glyphs), its two axes, and whether x is logarithmic."""
+    when empty, so that the figure keeps its glyphs) and its two axes. x is logarithmic from the first design on:
+    designs on different hardware lie decades apart, and a figure cannot change its scale in place (a span under two
+    decades is ticked linearly)."""
 
     x: str
     layers: dict[str, dict[str, np.ndarray]]
     x_label: str
     x_range: tuple[float, float]
     y_range: tuple[float, float]
-    log: bool
 
     def columns(self, role: str) -> list[str]:
         """The columns of a role's glyph: x, y, the role, and the hover texts (none for a loaded sweep's points)."""
@@ -265,28 +265,28 @@ class TradeOff:
         return {dimension_sanitizer(column): values for column, values in self.layers[role].items()}
 
     def shown_roles(self) -> tuple[str, ...]:
-        """The roles with points, the ones the legend names (Bokeh draws no legend marker for an empty glyph)."""
+        """The roles with points, the ones the legend shows (Bokeh draws no legend marker for an empty glyph)."""
         return tuple(role for role, layer in self.layers.items() if len(layer["x_value"]))
 
     def layout(self) -> tuple:
-        """What a figure keeps from its first drawing: its glyphs (by role), its legend and the scale of its x axis."""
-        return (tuple(self.layers), self.shown_roles(), self.log)
+        """What a figure keeps from its first drawing: its glyphs (by role). (Its data, ranges, x label and which
+        legend items show are written into the figure.)"""
+        return tuple(self.layers)
 
     def overlay(self) -> hv.Overlay:
         """The scatter as HoloViews draws it, with the legend outside the data."""
         x_dim = hv.Dimension("x_value", label=self.x_label)
         y_dim = hv.Dimension("accuracy_pct", label="Accuracy (%)")
         name = TRADE_OFF_AXES[self.x][0]
-        named = self.shown_roles()
         scatters = [
             hv.Scatter(layer, x_dim, [y_dim, *self.columns(role)[2:]], label=role).opts(
-                tools=["hover", "tap"], show_legend=role in named, **ROLE_STYLES[role]
+                tools=["hover", "tap"], **ROLE_STYLES[role]
             )
             for role, layer in self.layers.items()
         ]
         return hv.Overlay(scatters).opts(
             title=f"Accuracy vs {name.split(' /')[0].lower()}",  # short enough for a notebook cell's half
-            logx=self.log,
+            logx=True,
             xlim=self.x_range,
             ylim=self.y_range,
             legend_position="bottom",
@@ -295,13 +295,25 @@ class TradeOff:
             responsive=True,
             fontscale=SIZE["fontscale"],
             framewise=True,
+            hooks=[self.show_legend_items],
         )
+
+    def show_legend_items(self, plot, element=None) -> None:
+        """HoloViews hook (also called on a drawn figure, ``plot`` its Bokeh figure): the legend shows the roles
+        with points. Every role has its item, so that a design of a new role needs no new figure."""
+        figure = getattr(plot, "state", plot)
+        shown = self.shown_roles()
+        for legend in figure.legend:
+            for item in legend.items:
+                visible = getattr(item.label, "value", None) in shown
+                if item.visible != visible:
+                    item.visible = visible
 
 
 def trade_off(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | None = None) -> TradeOff:
     """Accuracy against ``x`` for the session's designs in engineering units: measured ones filled, synthetic ones
     hollow on a band below 0 %, the current (last) one starred, and a loaded sweep's points in grey."""
-    frame, factor, unit, log = trade_off_frame(history, x)
+    frame, factor, unit = trade_off_frame(history, x)
     lowest = float(frame["accuracy_pct"].min()) if len(frame) else NO_ACCURACY
     roles = np.where(frame["measured"].to_numpy(dtype=bool), MEASURED, SYNTHETIC).astype(object)
     roles[-1:] = CURRENT
@@ -322,9 +334,8 @@ def trade_off(history: pd.DataFrame, x: str = "energy_j", sweep: pd.DataFrame | 
         x=x,
         layers=layers,
         x_label=f"{TRADE_OFF_AXES[x][0]} ({unit})",
-        x_range=padded_range(xs, log),
+        x_range=padded_range(xs, log=True),
         y_range=(lowest - 5.0, 102.0),
-        log=log,
     )
 
 
@@ -370,8 +381,8 @@ def nearest(xs: np.ndarray, ys: np.ndarray, x: float, y: float, log_x: bool = Fa
 
 def nearest_design(history: pd.DataFrame, x: str, tap_x: float, tap_y: float) -> str | None:
     """The ``point`` of the session's design nearest a click at (tap_x, tap_y) in the scatter's own units."""
-    frame, _, _, log = trade_off_frame(history, x)
-    index = nearest(frame["x_value"], frame["accuracy_pct"], tap_x, tap_y, log_x=log)
+    frame, _, _ = trade_off_frame(history, x)
+    index = nearest(frame["x_value"], frame["accuracy_pct"], tap_x, tap_y, log_x=True)
     return None if index is None else str(history["point"].iloc[index])
 
 

@@ -2,9 +2,9 @@
 
 HoloViews redraws a figure in place in about 0.2 s of server time (elements, ranges, axes, glyphs), twice per edit
 for the two scatters. An edit changes the glyphs' rows (the current-design star moves, a design joins) and perhaps
-the ranges, which :func:`plots.trade_off` computes itself; these are written into the figures' data sources and
-ranges directly (milliseconds). HoloViews redraws when an axis label changes (a new unit), and the figure
-is rebuilt when its layout does (a log axis, a loaded sweep). A notebook's figures get the same writes, pushed
+the ranges, which :func:`plots.trade_off` computes itself, and perhaps the x axis's unit and the roles the legend shows;
+these are written into the figures' data sources, ranges, axis and legend items directly (milliseconds). The figure
+is rebuilt when its layout does (a loaded sweep). A notebook's figures get the same writes, pushed
 on the comms Panel renders them through, in order with Panel's own messages (:mod:`.notebook_push`).
 """
 
@@ -99,12 +99,13 @@ class TradeOffScatter:
             plot = hv.DynamicMap(HoloViewsCallable(self._overlay, memoize=False), streams=[self._revision])
             hv.streams.Tap(source=plot).add_subscriber(self._on_tap)
             self.pane.object = plot  # a new figure
-        elif previous.x_label != self._shown.x_label or not self._write_data():
+        elif not self._write_data():
             self._revision.event(number=self._revision.number + 1)
 
     def _write_data(self) -> bool:
-        """Write each glyph's new rows into its data sources, and the axes' new ranges, in the figures on the page
-        (one message per page); False (nothing written) if a source's columns differ from the new data's."""
+        """Write each glyph's new rows into its data sources, and the axes' new ranges, x label and legend items, in
+        the figures on the page (one message per page); False (nothing written) if a source's columns differ from
+        the new data's."""
         writes: dict = {}
         for role in self._shown.layers:
             data = self._shown.glyph_data(role)
@@ -123,10 +124,14 @@ class TradeOffScatter:
             with set_curdoc(document), unlocked():  # sent to a served page now, as HoloViews sends its redraws
                 for source, data in sources:
                     source.data = data
-                for figure in figures:
+                for figure in [figure for figure in figures if figure.document is document]:
                     for axis, (start, end) in ((figure.x_range, shown.x_range), (figure.y_range, shown.y_range)):
-                        if figure.document is document and (axis.start, axis.end) != (start, end):
+                        if (axis.start, axis.end) != (start, end):
                             axis.update(start=start, end=end)
+                    for axis in figure.xaxis:
+                        if axis.axis_label != shown.x_label:
+                            axis.axis_label = shown.x_label
+                    shown.show_legend_items(figure)
             for comm in _comms(document):
                 ordered_push(document, comm)  # a notebook's figures
         return True

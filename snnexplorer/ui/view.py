@@ -19,11 +19,14 @@ import panel as pn
 
 from .. import data
 from ..design import PER_LAYER_FIELDS, Dataset, Design
+from ..errors import DesignError
 from ..format import HEADLINE_LABELS, headline, readable_comparison, readable_number, reference_points, search_summary
 from ..interop.nir_export import exportable_problems
 from ..presets import hardware_preset_names
-from ..topology import ConvLayer, StackEntry, entry_kind, is_recurrent
+from ..topology import ConvLayer, StackEntry, entry_kind, entry_value, is_recurrent
+from ..yaml_input import parse_yaml
 from . import plots
+from .draft import parse_widths
 from .export import export_bytes, plots_html
 from .model import ExplorerModel
 from .notebook_push import install as keep_notebook_messages_in_order
@@ -164,6 +167,16 @@ class Explorer(pn.viewable.Viewer):
             **WIDE,
         )
         text.param.watch(lambda event: self.model.editor.set_widths(section, field, event.new), "value")
+
+        def follow(event) -> None:  # a loaded design, an edit from Python: the text shows it (a typed one stays)
+            try:
+                shown = parse_widths(text.value, field)
+            except DesignError:
+                shown = None
+            if shown != event.new:
+                text.value = self.model.editor.widths_text(section, field)
+
+        getattr(self.model.editor.draft, section).param.watch(follow, field)
         return text
 
     def _network_shape(self):
@@ -174,21 +187,39 @@ class Explorer(pn.viewable.Viewer):
         text = pn.widgets.TextAreaInput(
             label=f"{parameter.label} (YAML)", value=self.model.editor.stack_text(), description=parameter.doc, rows=3, **WIDE
         )
-
-        def edit(event) -> None:
-            self.model.editor.set_stack_text(event.new)
-            self._stack_rows[:] = self._stack_entries()
-
-        text.param.watch(edit, "value")
+        text.param.watch(lambda event: self.model.editor.set_stack_text(event.new), "value")
+        self._stack_text = text
         self._stack_rows = pn.Column(*self._stack_entries(), margin=0, **WIDE)
+
+        def follow(event) -> None:
+            """The stack changed (typed YAML, a row's input, a loaded design, Python): the rows and the YAML show it,
+            the rows' inputs kept where each entry is of the same kind."""
+            layers = event.new
+            try:
+                shown = parse_yaml(text.value, "network.layers") if text.value.strip() else []
+            except DesignError:
+                shown = None
+            if shown != layers:
+                text.value = self.model.editor.stack_text()
+            if self._stack_kinds != [entry_kind(entry)[0] for entry in layers]:
+                self._stack_rows[:] = self._stack_entries()
+                return
+            for (index, key), widget in self._stack_inputs.items():
+                value = entry_value(layers[index], key)
+                if widget.value != value:
+                    widget.value = value
+
+        self.model.editor.draft.network.param.watch(follow, "layers")
         return pn.Column(self._stack_rows, text, margin=0, **WIDE)
 
     def _stack_entries(self) -> list:
         """One row per entry of the draft's stack: a conv layer's channels, kernel, stride and padding; a pool;
         a dense width. Bounds, labels and help are the topology's parameters."""
         rows = []
-        for index, entry in enumerate(self.model.editor.draft.network.layers):
-            kind, value = entry_kind(entry)
+        layers = self.model.editor.draft.network.layers
+        self._stack_kinds = [entry_kind(entry)[0] for entry in layers]
+        self._stack_inputs: dict[tuple[int, str], pn.widgets.Widget] = {}  # (entry, key) → its input
+        for index, (kind, entry) in enumerate(zip(self._stack_kinds, layers)):
             section = ConvLayer if kind == "conv" else StackEntry
             inputs = []
             for key in section.fields() if kind == "conv" else [kind]:
@@ -196,7 +227,7 @@ class Explorer(pn.viewable.Viewer):
                 start, end = p.bounds
                 number = pn.widgets.IntInput(
                     label=key if kind == "conv" else f"{index}: {kind}",
-                    value=value.get(key, p.default) if kind == "conv" else value,
+                    value=entry_value(entry, key),
                     start=start,
                     end=end,
                     description=p.doc,
@@ -205,11 +236,13 @@ class Explorer(pn.viewable.Viewer):
                 )
                 number.param.watch(lambda event, i=index, k=key: self.model.editor.set_stack_entry(i, k, event.new), "value")
                 inputs.append(number)
+                self._stack_inputs[index, key] = number
             if kind == "dense":
                 toggle = pn.widgets.Checkbox(
                     label=StackEntry.param.recurrent.label, value=is_recurrent(entry), margin=(28, 0, 2, 8)
                 )
                 toggle.param.watch(lambda event, i=index: self.model.editor.set_stack_entry(i, "recurrent", event.new), "value")
+                self._stack_inputs[index, "recurrent"] = toggle
                 inputs += [toggle, pn.widgets.TooltipIcon(value=StackEntry.param.recurrent.doc, margin=(24, 0, 0, 0))]
             row = pn.Row(*inputs, margin=0)
             rows.append(pn.Column(pn.pane.Markdown(f"{index}: conv", margin=(0, 3)), row, margin=0) if kind == "conv" else row)
