@@ -108,37 +108,6 @@ def test_stale_work_behind_ends_without_running_and_frees_its_place():
     assert not ran
 
 
-def test_work_behind_of_many_sessions_takes_turns_on_one_thread_and_leaves_the_edits_pool_free():
-    """Several sessions' work behind runs one piece at a time on the one BEHIND thread; the worker threads the edits
-    run on stay free meanwhile (a paused pricing once held one each, and the edits queued behind them)."""
-    running, most, finished, threads = [0], [0], [0], set()
-    lock = threading.Lock()
-
-    def priced(_pause_or_stop):
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-            threads.add(threading.current_thread().name)
-        time.sleep(0.05)
-        with lock:
-            running[0] -= 1
-            finished[0] += 1
-        return "table"
-
-    async def scenario():
-        sessions = [LatestWins() for _ in range(4)]
-        behind = [asyncio.ensure_future(s.run_behind(s.ticket(), lambda: False, priced)) for s in sessions]
-        await asyncio.sleep(runner.QUIET_S + 0.02)  # the work behind has started
-        edit = LatestWins()
-        _, answer = await edit.run(edit.ticket(), lambda: (threading.current_thread().name, finished[0]))
-        return await asyncio.gather(*behind), answer
-
-    results, (edit_thread, finished_before_the_edit) = _run(scenario)
-    assert [table for _, table in results] == ["table"] * 4
-    assert most[0] == 1 and len(threads) == 1 and next(iter(threads)).startswith("snnexplorer-behind")
-    assert not edit_thread.startswith("snnexplorer-behind") and finished_before_the_edit < 4  # it did not queue
-
-
 def test_a_simulation_asked_for_by_two_sessions_at_once_runs_once():
     from snnexplorer import pipeline
     from snnexplorer.design import load_design

@@ -3,10 +3,8 @@ page's runs. No Panel: the work runs in a worker thread (:func:`asyncio.to_threa
 
 Work a user waits for (an edit's evaluation and redraw, an upload, a study) is *foreground*; work nobody waits for
 (the knob chart's pricing) runs *behind* it, process-wide: it starts only once no session's foreground work has run
-for :data:`QUIET_S`, and pauses between its steps while some runs. Behind work has its own worker thread, one for the
-whole process (:data:`BEHIND`): the sessions' pricings take turns there, so that neither a paused one holds a thread
-the edits need nor several share the interpreter with them. With many sessions editing at once the knob charts wait,
-and the edits keep the cores."""
+for :data:`QUIET_S`, and pauses between its steps while some runs. With many sessions editing at once the knob
+charts wait, and the edits keep the cores."""
 
 from __future__ import annotations
 
@@ -15,7 +13,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 POLL_S = 0.3
@@ -68,8 +65,6 @@ class ForegroundWork:
 
 FOREGROUND = ForegroundWork()
 """The process's foreground work: every session's (a served dashboard's sessions share one process)."""
-BEHIND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snnexplorer-behind")
-"""The one thread that runs the process's behind work, one piece at a time."""
 
 
 def loop_running() -> bool:
@@ -127,10 +122,7 @@ class LatestWins:
         def pause_or_stop() -> bool:
             return not FOREGROUND.wait_until_quiet(stop)
 
-        def behind() -> Any:
-            return None if stop() else function(*args, pause_or_stop)  # a newer edit came while it waited its turn
-
-        result = await asyncio.get_running_loop().run_in_executor(BEHIND, behind)
+        result = await asyncio.to_thread(function, *args, pause_or_stop)
         return self.current(ticket), result
 
 
