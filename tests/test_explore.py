@@ -2,6 +2,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -182,11 +183,20 @@ def test_local_cluster_gives_identical_results(tmp_path, small_design_dict):
         }
     )
     local = run_study(study)  # hardware variants priced together in process, one by one on the cluster
+    before = {process.pid for process in psutil.Process().children(recursive=True)}
     client = make_client(workers=2)
     try:
         distributed = run_study(study, tmp_path / "d.csv", client=client)
+        workers = [  # the worker processes (multiprocessing's resource tracker lives as long as this process)
+            process
+            for process in psutil.Process().children(recursive=True)
+            if process.pid not in before and "spawn_main" in " ".join(process.cmdline())
+        ]
     finally:
         client.close()
+    assert len(workers) >= 2
+    gone, alive = psutil.wait_procs(workers, timeout=30)  # closing the client stops the cluster it started
+    assert not alive, alive
     pd.testing.assert_frame_equal(local, distributed)
     assert local["accuracy"].min() > 0.5
 

@@ -121,7 +121,9 @@ def test_a_thousand_malformed_files_end_in_a_clear_error_or_a_valid_object():
     elapsed = time.perf_counter() - start
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - memory_before) / 1024
     assert not failures, "\n".join(failures[:20]) + f"\n({len(failures)} of {len(cases)} cases)"
-    assert slowest < 5.0 and elapsed < 60.0, (slowest, elapsed)
+    # no case hangs (an alias bomb, a deep nesting): bounds for a hang, not a speed goal (about 0.3 s and 15 s on
+    # the 2-core machine alone; four times that on a loaded CI machine)
+    assert slowest < 30.0 and elapsed < 300.0, (slowest, elapsed)
     assert grown_mb < 500, grown_mb
     assert outcomes["error"] > 500 and outcomes["valid"] > 10, outcomes  # the mutations reach both ends
     print(f"{len(cases)} cases in {elapsed:.1f} s (slowest {slowest:.2f} s): {outcomes}")
