@@ -113,7 +113,7 @@ def main() -> None:
     try:
         from snnexplorer.interop.neurobench_twin import neurobench_comparison
 
-        for name in ("mnist-baseline", "mnist-conv", "fashion-conv"):
+        for name in ("mnist-baseline", "mnist-conv", "fashion-conv", "smnist-recurrent"):
             for row in neurobench_comparison(load_design(name), 200):
                 print(f"  {name:15s} {row[0]:32s} ours {row[1]:14,.4f}   neurobench {row[2]:14,.4f}   {row[3]}")
     except ImportError:

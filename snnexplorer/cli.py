@@ -211,9 +211,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import panel as pn
 
+    from .resources import return_large_blocks_at_once
     from .ui import ExplorerModel
     from .ui.app import create_app
 
+    return_large_blocks_at_once()  # the server's memory comes back after its sessions close
     print("Warming up: loading the trained weights and the compiled kernels…", flush=True)
     ExplorerModel()  # the server's first page then opens as fast as the next (its numbers in about 2 s)
     pn.serve(

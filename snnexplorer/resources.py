@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import os
 
@@ -90,12 +91,36 @@ def check_memory(design: Design, stage: str, available: int | None = None) -> No
         )
 
 
+MMAP_THRESHOLD_BYTES = 128 * 1024
+"""Blocks at least this large come straight from the system (glibc's default threshold, held fixed: see
+:func:`return_large_blocks_at_once`)."""
+_M_MMAP_THRESHOLD = -3
+"""glibc's ``mallopt`` parameter number of the mmap threshold (``malloc.h``)."""
+
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (it has ``malloc_trim``), else None."""
+    try:
+        library = ctypes.CDLL(ctypes.util.find_library("c"))
+    except (OSError, TypeError):  # no C library found
+        return None
+    return library if hasattr(library, "malloc_trim") and hasattr(library, "mallopt") else None
+
+
 def return_freed_memory() -> None:
     """Collect garbage, then hand the C heap's free pages back to the system (glibc's ``malloc_trim``: without it a
     server's resident memory stays at its peak after its sessions' arrays are freed). Elsewhere, the collection only."""
     gc.collect()
-    name = ctypes.util.find_library("c")
-    try:
-        ctypes.CDLL(name).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):  # no C library found, or not glibc
-        pass
+    if (library := _glibc()) is not None:
+        library.malloc_trim(0)
+
+
+def return_large_blocks_at_once() -> bool:
+    """A long-lived process (the dashboard's server): hold glibc's mmap threshold at :data:`MMAP_THRESHOLD_BYTES`, so
+    that every array of that size or more is mapped on its own and goes back to the system when freed. glibc raises
+    the threshold to the size of each mapped block freed (up to 32 MiB), after which a session's arrays come from the
+    heap, where the holes they leave keep the server's memory near its peak once the sessions close. False where the
+    C library is not glibc (nothing changed)."""
+    library = _glibc()
+    return library is not None and library.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1

@@ -65,10 +65,11 @@ def test_snn_beats_its_dense_qnn_twin_below_about_one_spike_per_window():
         assert breakeven_rate(arch, [784, 256, 256, 10], steps) == pytest.approx(1 / steps, rel=0.05)
 
 
-@pytest.mark.parametrize("preset", ["mnist-baseline", "fashion-conv"])
+@pytest.mark.parametrize("preset", ["mnist-baseline", "fashion-conv", "smnist-recurrent"])
 def test_neurobench_metrics_equal_the_neurobench_package_on_the_snntorch_twin(preset):
-    """Rate-coded dense and direct-coded conv: every metric `evaluate` reports under NeuroBench's names equals what
-    the neurobench package computes on the snnTorch twin of the same trained network and input spikes."""
+    """Rate-coded dense, direct-coded conv and row-by-row recurrent (two RLeaky layers, analog rows in): every metric
+    `evaluate` reports under NeuroBench's names equals what the neurobench package computes on the snnTorch twin of
+    the same trained network and input."""
     pytest.importorskip("neurobench")
     from snnexplorer.design import load_design
     from snnexplorer.interop.neurobench_twin import neurobench_comparison

@@ -1,6 +1,8 @@
 """Input that comes from files: the hardware schema, and YAML read under limits."""
 
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -182,3 +184,34 @@ def test_sizes_are_bounded_before_anything_is_built_and_messages_stay_short(caps
     assert any("at most 1,000,000,000 parameters" in line and "5,113,610,250 parameters" in line for line in lines)
     assert any(line.startswith(f"{huge}: name: 'nnnn") and "(20,000 characters)" in line for line in lines)
     assert all(len(line) < 400 for line in lines) and time.perf_counter() - start < 5
+
+
+MAPPED_BLOCKS = """
+import ctypes, sys
+import numpy as np
+from snnexplorer.resources import return_large_blocks_at_once
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = MallInfo2
+if sys.argv[1] == "held":
+    assert return_large_blocks_at_once()
+big = np.ones(16 << 20, np.uint8)
+del big  # by default glibc now maps only blocks of 16 MiB and more
+before = libc.mallinfo2().hblks
+arrays = [np.ones(1 << 20, np.uint8) for _ in range(8)]
+print(libc.mallinfo2().hblks - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_a_server_maps_every_large_array_on_its_own_so_freeing_it_returns_the_memory():
+    """``snnexplorer serve`` holds glibc's mmap threshold: after a 16 MiB array is freed, 1 MiB arrays are still mapped
+    one by one (returned to the system when freed), where by default they come from the heap."""
+    counts = {
+        mode: int(subprocess.run([sys.executable, "-c", MAPPED_BLOCKS, mode], capture_output=True, text=True, check=True).stdout)
+        for mode in ("default", "held")
+    }
+    assert counts == {"default": 0, "held": 8}, counts

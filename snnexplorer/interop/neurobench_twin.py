@@ -5,7 +5,10 @@ checked against: the same weights and neurons in snnTorch (``snn.Leaky`` integra
 firing at ``v ≥ threshold`` as the engine does; the twin applies the reset
 itself, because snnTorch's own reset, even with ``reset_delay=False``, also
 lowers the next step's membrane of a neuron that stays above threshold),
-fed the same encoded spikes, run through NeuroBench's ``Benchmark``. Needs the
+fed the same encoded spikes, run through NeuroBench's ``Benchmark``. A recurrent
+layer is an ``snn.RLeaky`` with all-to-all feedback: its ``recurrent`` ``Linear``
+(no bias) holds W_rec and adds the layer's spikes of the step before to its input,
+as the engine does; NeuroBench counts it as one more connection layer. Needs the
 optional ``snntorch`` and ``neurobench`` packages; float (32-bit) weights.
 """
 
@@ -22,14 +25,27 @@ STATIC = ("footprint", "connection_sparsity")
 WORKLOAD = ("classification_accuracy", "activation_sparsity", "synaptic_operations", "membrane_updates")
 
 
-def snntorch_twin(specs: list[LayerSpec], layers: list, beta: float, threshold: float, reset: str):
-    """An ``nn.Module`` stepping the network once per call: input [B, n_in] → (output current [B, n_out], None)."""
+def snntorch_twin(specs: list[LayerSpec], layers: list, beta: float, threshold: float, reset: str, recurrent: dict | None = None):
+    """An ``nn.Module`` stepping the network once per call: input [B, n_in] → (output current [B, n_out], None).
+    ``recurrent``: W_rec [n, n] (row: the neuron that spiked) by layer index, for the layers whose spec is recurrent."""
     import snntorch as snn
     import torch
     from torch import nn
 
+    recurrent = recurrent or {}
+
     def fires(shifted: torch.Tensor) -> torch.Tensor:  # the engine fires at v ≥ threshold
         return (shifted >= 0).to(shifted.dtype)
+
+    def neuron(index: int, spec: LayerSpec) -> nn.Module:
+        common = {"beta": beta, "threshold": threshold, "reset_mechanism": "none", "spike_grad": fires}
+        if not spec.recurrent:
+            return snn.Leaky(**common)
+        cell = snn.RLeaky(linear_features=spec.n_out, all_to_all=True, **common)
+        cell.recurrent = nn.Linear(spec.n_out, spec.n_out, bias=False)  # the engine's W_rec has no bias
+        with torch.no_grad():
+            cell.recurrent.weight.copy_(torch.from_numpy(recurrent[index].T))
+        return cell
 
     class Twin(nn.Module):
         def __init__(self) -> None:
@@ -40,9 +56,7 @@ def snntorch_twin(specs: list[LayerSpec], layers: list, beta: float, threshold: 
                 else nn.Linear(s.n_in, s.n_out)
                 for s in specs
             )
-            self.neurons = nn.ModuleList(
-                snn.Leaky(beta=beta, threshold=threshold, reset_mechanism="none", spike_grad=fires) for _ in specs[:-1]
-            )
+            self.neurons = nn.ModuleList(neuron(index, spec) for index, spec in enumerate(specs[:-1]))
             with torch.no_grad():
                 for synapse, spec, (weight, bias) in zip(self.synapses, specs, layers):
                     synapse.weight.copy_(torch.from_numpy(weight if spec.conv else weight.T))
@@ -94,12 +108,6 @@ def neurobench_reference(design: Design, samples: int = 200, batch_size: int = 1
             ),
             ("quantization.weight_bits", design.weight_bits, "32 (the twin's weights are float)", min(design.weight_bits) >= 32),
             (
-                "network.layers",
-                design.network.layers,
-                "feed-forward layers (the snnTorch twin has no recurrent layer yet)",
-                not design.is_recurrent,
-            ),
-            (
                 "timesteps",
                 design.layer_timesteps,
                 "one count for every layer (the twin steps them together)",
@@ -112,7 +120,10 @@ def neurobench_reference(design: Design, samples: int = 200, batch_size: int = 1
         raise DesignError(problems)
     neuron = design.network.neuron
     specs = design.network_specs()["main"]
-    twin = snntorch_twin(specs, load_or_train(design).networks["main"], neuron.beta, neuron.threshold, neuron.reset)
+    weights = load_or_train(design)
+    twin = snntorch_twin(
+        specs, weights.networks["main"], neuron.beta, neuron.threshold, neuron.reset, weights.recurrent.get("main")
+    )
     test = data.load(design.dataset.name, "test").head(samples)
     spikes = data.encode(test.x, design.dataset.encoding, design.layer_timesteps[0], seed=design.training.seed + 1)
     loader = DataLoader(

@@ -18,7 +18,10 @@ the steps), per sample:
 * ``synaptic_operations`` — ``Effective_ACs``: input spikes × the synapses each
   reaches, every step (our synaptic ops); ``Effective_MACs``: the same for
   analog (direct-encoded) inputs, counting each non-zero value once;
-  ``Dense``: every synapse every step, zero inputs included;
+  ``Dense``: every synapse every step, zero inputs included. A recurrent
+  layer's feedback (an ``snn.RLeaky``'s all-to-all ``recurrent`` ``Linear`` in
+  the twin) is one more connection layer fed the layer's spikes of the step
+  before: accumulates, even in a layer whose other input is analog;
 * ``membrane_updates`` — membrane values of the spiking neurons that change in
   a step. NeuroBench counts a change by comparing values; with a bias every
   neuron's membrane changes every step, so this is every hidden neuron every
@@ -82,8 +85,10 @@ def neurobench_metrics(activity: Activity, weight_bits: list[int]) -> NeuroBench
             known = known and layer.zero_weights is not None
             zeros += layer.zero_weights or 0
             ops = float(layer.synaptic_ops.sum()) / samples
-            if layer.analog_input:
-                effective_macs += ops
+            recurrent_ops = 0.0 if layer.recurrent_synaptic_ops is None else float(layer.recurrent_synaptic_ops.sum()) / samples
+            if layer.analog_input:  # the layer's own spikes of the step before are spikes: accumulates
+                effective_macs += ops - recurrent_ops
+                effective_acs += recurrent_ops
             else:
                 effective_acs += ops
             dense += float(layer.connections) * layer.timesteps
