@@ -1,5 +1,6 @@
 """Input that comes from files: the hardware schema, and YAML read under limits."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -210,8 +211,15 @@ print(libc.mallinfo2().hblks - before)
 def test_a_server_maps_every_large_array_on_its_own_so_freeing_it_returns_the_memory():
     """``snnexplorer serve`` holds glibc's mmap threshold: after a 16 MiB array is freed, 1 MiB arrays are still mapped
     one by one (returned to the system when freed), where by default they come from the heap."""
+    # glibc's defaults: no MALLOC_* variable (a dask nanny that ran in this process set MALLOC_TRIM_THRESHOLD_ here,
+    # which also fixes the threshold)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("MALLOC_")}
     counts = {
-        mode: int(subprocess.run([sys.executable, "-c", MAPPED_BLOCKS, mode], capture_output=True, text=True, check=True).stdout)
+        mode: int(
+            subprocess.run(
+                [sys.executable, "-c", MAPPED_BLOCKS, mode], capture_output=True, text=True, check=True, env=environment
+            ).stdout
+        )
         for mode in ("default", "held")
     }
     assert counts == {"default": 0, "held": 8}, counts
