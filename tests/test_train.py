@@ -134,7 +134,7 @@ def test_every_preset_ships_trained_weights_with_their_accuracy():
         assert (folder / "meta.json").is_file(), f"{path.name}: no shipped weights (snnexplorer train --zoo)"
         assert cached(design) is not None, f"{path.name}: its shipped weights do not load"
     total = sum(f.stat().st_size for f in ZOO.rglob("*") if f.is_file())
-    assert total < 12 * 2**20  # the wheel carries the zoo
+    assert total < 16 * 2**20  # the wheel carries the zoo (14.3 MiB: 12 trained models)
 
 
 ZOO_SUBSET = 300
