@@ -40,9 +40,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +53,7 @@ from .errors import DesignError
 from .events import EventSet
 from .events import datasets as event_data
 from .io import atomic_write_bytes, fetch_checked
+from .kept import Kept
 
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -294,8 +293,7 @@ def download(name: str, dest: str | Path | None = None, mirrors: list[str] | Non
 RATE_CODES_KEPT_BYTES = 32 * 2**20
 """Bit-packed rate codes kept in this process, most recent first (bytes): six MNIST test sets of 2,000 digits × 25
 steps. Drawing one again costs 0.9 s on a 2-core machine; unpacking a kept one, 10 ms."""
-_rate_codes: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_rate_codes_lock = threading.Lock()
+_rate_codes: Kept[np.ndarray] = Kept(lambda codes: sum(code.nbytes for code in codes) <= RATE_CODES_KEPT_BYTES)
 
 
 def rate_encode(x: np.ndarray, timesteps: int, seed: int = 0) -> np.ndarray:
@@ -304,26 +302,19 @@ def rate_encode(x: np.ndarray, timesteps: int, seed: int = 0) -> np.ndarray:
     simulation, or another session's, does not draw them again. Each call returns a new array."""
     x = np.asarray(x, dtype=np.float32)
     key = (hashlib.blake2b(x.tobytes(), digest_size=16).digest(), x.shape, timesteps, seed)
-    with _rate_codes_lock:
-        packed = _rate_codes.get(key)
-        if packed is not None:
-            _rate_codes.move_to_end(key)
+    packed = _rate_codes.get(key)
     if packed is not None:
         return np.unpackbits(packed, axis=-1, count=x.shape[1])
+    since = _rate_codes.since()
     rng = np.random.default_rng(seed)
     spikes = (rng.random((x.shape[0], timesteps, x.shape[1]), dtype=np.float32) < x[:, None, :]).astype(np.uint8)
-    packed = np.packbits(spikes, axis=-1)
-    with _rate_codes_lock:
-        _rate_codes[key] = packed
-        while sum(code.nbytes for code in _rate_codes.values()) > RATE_CODES_KEPT_BYTES:
-            _rate_codes.popitem(last=False)
+    _rate_codes.put(key, np.packbits(spikes, axis=-1), since)
     return spikes
 
 
 def forget_rate_codes() -> None:
-    """Drop every kept rate code."""
-    with _rate_codes_lock:
-        _rate_codes.clear()
+    """Drop every kept rate code (one being drawn now is not kept either)."""
+    _rate_codes.forget()
 
 
 def latency_encode(x: np.ndarray, timesteps: int) -> np.ndarray:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,7 @@ from .format import mapping_label
 from .hardware import Architecture, Report, cost, cost_variants
 from .hardware.cost import metrics_variants
 from .inference import simulate_weights
+from .kept import Kept
 from .mapping_search import searched
 from .progress import Progress, Stage
 from .resources import check_memory
@@ -30,11 +30,12 @@ from .sim.activity import Activity
 from .sim.synthetic import synthetic_activity
 
 SIMULATE = ActivitySource.simulate()
-_ACTIVITY_CACHE: OrderedDict[str, Activity] = OrderedDict()
-_ACTIVITY_CACHE_SIZE = 32
-_ACTIVITY_CACHE_LOCK = threading.Lock()  # dashboard sessions evaluate in worker threads
+ACTIVITIES_KEPT = 32
+"""Simulations kept in this process (dashboard sessions evaluate in worker threads)."""
+_ACTIVITY_CACHE: Kept[Activity] = Kept(lambda activities: len(activities) <= ACTIVITIES_KEPT)
 _SIMULATING: dict[str, threading.Event] = {}
-"""Simulations running now, by simulate hash: a second request for one waits for it rather than run it again."""
+"""Simulations running now, by simulate hash: a second request for one waits for it rather than run it again (under
+``_ACTIVITY_CACHE.lock``)."""
 
 
 def synthetic_for(design: Design, rate: float) -> Activity:
@@ -68,33 +69,30 @@ def activity_for(design: Design, activity: Source = SIMULATE, progress: Progress
         return synthetic_for(design, source.rate)
     key = design.hash_for("simulate")
     while True:
-        with _ACTIVITY_CACHE_LOCK:
-            if key in _ACTIVITY_CACHE:
-                _ACTIVITY_CACHE.move_to_end(key)
-                return _ACTIVITY_CACHE[key]
+        with _ACTIVITY_CACHE.lock:
+            kept = _ACTIVITY_CACHE.get(key)
+            if kept is not None:
+                return kept
             running = _SIMULATING.get(key)
             if running is None:
                 done = _SIMULATING[key] = threading.Event()
+                since = _ACTIVITY_CACHE.since()
                 break
         running.wait()  # another thread simulates the same design (another session's edit): its result is kept
     try:
         result = simulate_design(design, progress)
-        with _ACTIVITY_CACHE_LOCK:
-            _ACTIVITY_CACHE[key] = result
-            while len(_ACTIVITY_CACHE) > _ACTIVITY_CACHE_SIZE:
-                _ACTIVITY_CACHE.popitem(last=False)
+        _ACTIVITY_CACHE.put(key, result, since)  # not if the simulations were forgotten meanwhile
     finally:
-        with _ACTIVITY_CACHE_LOCK:
+        with _ACTIVITY_CACHE.lock:
             del _SIMULATING[key]
-        done.set()  # the threads that waited find the result kept (or, if it failed, simulate it themselves)
+        done.set()  # the threads that waited find the result kept (or else simulate it themselves)
     return result
 
 
 def forget_simulations() -> None:
     """Drop every kept simulation (:func:`activity_for`'s) and rate code: a served dashboard does so once its last
-    page has closed, and the next page simulates afresh."""
-    with _ACTIVITY_CACHE_LOCK:
-        _ACTIVITY_CACHE.clear()
+    page has closed, and the next page simulates afresh. A simulation running now is not kept when it ends."""
+    _ACTIVITY_CACHE.forget()
     data.forget_rate_codes()
 
 
