@@ -312,9 +312,13 @@ def rate_encode(x: np.ndarray, timesteps: int, seed: int = 0) -> np.ndarray:
     return spikes
 
 
-def forget_rate_codes() -> None:
-    """Drop every kept rate code (one being drawn now is not kept either)."""
-    _rate_codes.forget()
+def keep_rate_codes(keep: bool) -> None:
+    """Keep the rate codes drawn from now on (True), or drop every kept one and keep none (False; one being drawn
+    now is not kept either)."""
+    if keep:
+        _rate_codes.keep_again()
+    else:
+        _rate_codes.stop_keeping()
 
 
 def latency_encode(x: np.ndarray, timesteps: int) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""Results kept in this process for reuse (simulations, rate codes): bounded, thread-safe, and forgotten at once.
+"""Results kept in this process for reuse (simulations, rate codes): bounded, thread-safe, and let go at once.
 
-A served dashboard forgets what it keeps when its last page closes. Work that was already running then (a knob
-chart's pricing step, another thread's simulation) finishes after the forgetting; its result must not be kept, or
-the idle server would hold it. So :meth:`Kept.put` takes the :meth:`Kept.since` token taken when the work started,
-and keeps nothing if :meth:`Kept.forget` ran in between.
+A served dashboard lets go of what it keeps when its last page closes (:meth:`Kept.stop_keeping`) until a page opens
+again (:meth:`Kept.keep_again`). Work still running then (a knob chart's pricing step, another thread's simulation)
+finishes after; its result must not be kept, or the idle server would hold it. So nothing is kept while keeping is
+stopped, and :meth:`Kept.put` takes the :meth:`Kept.since` token taken when the work started and keeps nothing if the
+values were let go in between.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Kept(Generic[Value]):
         self._values: OrderedDict[Hashable, Value] = OrderedDict()
         self._fits = fits
         self._forgotten = 0
+        self._keeping = True
         self.lock = threading.RLock()
 
     def get(self, key: Hashable) -> Value | None:
@@ -40,10 +42,10 @@ class Kept(Generic[Value]):
             return self._forgotten
 
     def put(self, key: Hashable, value: Value, since: int) -> bool:
-        """Keep ``value`` unless :meth:`forget` ran after ``since`` was taken (or it alone does not fit); whether it
-        is kept."""
+        """Keep ``value`` unless keeping is stopped or was stopped after ``since`` was taken (or it alone does not
+        fit); whether it is kept."""
         with self.lock:
-            if since != self._forgotten:
+            if since != self._forgotten or not self._keeping:
                 return False
             self._values[key] = value
             self._values.move_to_end(key)
@@ -51,11 +53,16 @@ class Kept(Generic[Value]):
                 self._values.popitem(last=False)
             return key in self._values
 
-    def forget(self) -> None:
-        """Drop every value; work started before this keeps nothing."""
+    def stop_keeping(self) -> None:
+        """Drop every value and keep none until :meth:`keep_again`; work started before keeps nothing either."""
         with self.lock:
             self._values.clear()
             self._forgotten += 1
+            self._keeping = False
+
+    def keep_again(self) -> None:
+        with self.lock:
+            self._keeping = True
 
     def values(self) -> list[Value]:
         with self.lock:

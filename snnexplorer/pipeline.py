@@ -81,7 +81,7 @@ def activity_for(design: Design, activity: Source = SIMULATE, progress: Progress
         running.wait()  # another thread simulates the same design (another session's edit): its result is kept
     try:
         result = simulate_design(design, progress)
-        _ACTIVITY_CACHE.put(key, result, since)  # not if the simulations were forgotten meanwhile
+        _ACTIVITY_CACHE.put(key, result, since)  # not if keeping stopped meanwhile
     finally:
         with _ACTIVITY_CACHE.lock:
             del _SIMULATING[key]
@@ -89,11 +89,15 @@ def activity_for(design: Design, activity: Source = SIMULATE, progress: Progress
     return result
 
 
-def forget_simulations() -> None:
-    """Drop every kept simulation (:func:`activity_for`'s) and rate code: a served dashboard does so once its last
-    page has closed, and the next page simulates afresh. A simulation running now is not kept when it ends."""
-    _ACTIVITY_CACHE.forget()
-    data.forget_rate_codes()
+def keep_simulations(keep: bool) -> None:
+    """Keep the simulations (:func:`activity_for`'s) and rate codes made from now on (True, the default), or drop
+    every kept one and keep none (False): a served dashboard stops keeping them when its last page closes (a
+    simulation still running then is not kept when it ends) and keeps them again when a page opens."""
+    if keep:
+        _ACTIVITY_CACHE.keep_again()
+    else:
+        _ACTIVITY_CACHE.stop_keeping()
+    data.keep_rate_codes(keep)
 
 
 def simulate_design(design: Design, progress: Progress | None = None, cancel: threading.Event | None = None) -> Activity:

@@ -300,10 +300,13 @@ def test_a_closed_page_leaves_no_model_behind(browser, monkeypatch):
             time.sleep(0.5)
         alive = served_models()
         assert not alive, f"{len(alive)} closed pages' models still alive (closed flags {[m.closed for m in alive]})"
-        # the last page closed: the server dropped the simulations and rate codes it kept for its pages
+        # the last page closed: the server dropped the simulations and rate codes it kept for its pages, and keeps
+        # none (a knob pricing step still running when the page closed kept its simulation, in a CI rehearsal)
+        time.sleep(2)
         assert not pipeline._ACTIVITY_CACHE and not data._rate_codes
     finally:
         server.stop()
+        pipeline.keep_simulations(True)  # this process goes on with tests that are not served pages
 
 
 @pytest.mark.browser

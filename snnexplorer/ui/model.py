@@ -28,7 +28,7 @@ from ..design import Design, load_design
 from ..errors import DesignError
 from ..hardware import Architecture, Report
 from ..interop import ImportedNetwork
-from ..pipeline import SIMULATE, evaluate, forget_simulations
+from ..pipeline import SIMULATE, evaluate, keep_simulations
 from ..presets import design_preset_paths
 from ..resources import return_freed_memory
 from .draft import DraftEditor
@@ -45,7 +45,8 @@ CUSTOM = "(custom)"
 
 class _OpenPages:
     """How many served pages' models are open in this process; when the last closes, the process drops its kept
-    simulations and rate codes and returns the freed memory to the system (an idle server shrinks back)."""
+    simulations and rate codes, keeps none until a page opens again (work still running keeps nothing either) and
+    returns the freed memory to the system (an idle server shrinks back)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -54,13 +55,16 @@ class _OpenPages:
     def opened(self) -> None:
         with self._lock:
             self._open += 1
+            if self._open == 1:
+                keep_simulations(True)
 
     def closed(self) -> None:
         with self._lock:
             self._open -= 1
             last = self._open == 0
+            if last:
+                keep_simulations(False)
         if last:
-            forget_simulations()
             return_freed_memory()
 
 
