@@ -61,10 +61,12 @@ class Kept(Generic[Value]):
             self._keeping = False
 
     def keep_again(self) -> None:
+        """Keep what is put from now on (a page opened)."""
         with self.lock:
             self._keeping = True
 
     def values(self) -> list[Value]:
+        """The kept values, least recently used first."""
         with self.lock:
             return list(self._values.values())
 
