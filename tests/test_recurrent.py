@@ -89,6 +89,13 @@ def test_recurrent_ops_are_counted_apart_and_priced_as_their_own_kind(trained):
     ops_share, energy_share = report.recurrent_share()
     assert ops_share == pytest.approx(hidden.recurrent_synaptic_ops.sum() / activity.synaptic_ops.sum())
     assert 0 < energy_share < 1
+    # the rows come in as analog values (multiply-accumulates); the layer's own spikes fed back are accumulates
+    compute = report.breakdown[(report.breakdown.level == "compute") & (report.breakdown.layer == 0)].set_index("kind")
+    assert hidden.analog_input
+    assert compute.loc["accumulate", "accesses"] == pytest.approx(hidden.recurrent_synaptic_ops.sum() / 300)
+    assert compute.loc["mac", "accesses"] == pytest.approx(
+        (hidden.synaptic_ops.sum() - hidden.recurrent_synaptic_ops.sum()) / 300
+    )
     elman = ann_activity(activity)  # the ANN twin: the same-shape Elman RNN, every layer at every one of the 28 steps
     assert [layer.timesteps for layer in elman.layers] == [28, 28]
     assert elman.layers[0].synaptic_ops.sum() == (28 * 32 + 32 * 32) * 300 * 28

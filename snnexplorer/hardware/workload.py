@@ -343,7 +343,7 @@ def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int,
     whole = _weights_item(net, index, layer, w_bits, synops)
     if not layer.recurrent_connections:
         return [whole]
-    recurrent_ops = float(layer.recurrent_synaptic_ops.sum()) / net.samples if layer.recurrent_synaptic_ops is not None else 0.0
+    recurrent_ops = _recurrent_ops(layer, net.samples)
     op_share, size_share = recurrent_ops / max(synops, 1e-30), layer.recurrent_connections / max(1, layer.connections)
 
     def part(kind: str, ops: float, size: float) -> ItemRow:
@@ -493,9 +493,14 @@ def network_items(
         if partial_sums:
             rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
         rows.append(_input_item(net, index, layer, synops))
-        multiplies = layer.analog_input or ann
-        accumulates.append(0.0 if multiplies else synops)
-        macs.append(synops if multiplies else 0.0)
+        if ann:  # an RNN's feedback is graded too: every op a MAC
+            multiplied = synops
+        elif layer.analog_input:  # the analog inputs' ops; the layer's own spikes fed back are accumulates
+            multiplied = synops - _recurrent_ops(layer, samples)
+        else:
+            multiplied = 0.0
+        accumulates.append(synops - multiplied)
+        macs.append(multiplied)
         updates_per_layer.append(0.0 if ann else updates)
     rows.append(_outputs_item(len(layers) - 1, layers[-1]))
     columns = ItemRow(*zip(*rows))
@@ -523,6 +528,11 @@ def network_items(
         per_step=per_step_counts(activity, ann) if step_counts else None,
     )
     return items, ops
+
+
+def _recurrent_ops(layer: LayerActivity, samples: int) -> float:
+    """Synaptic ops per sample of the layer's recurrent synapses (its own spikes of the step before); 0 without."""
+    return 0.0 if layer.recurrent_synaptic_ops is None else float(layer.recurrent_synaptic_ops.sum()) / samples
 
 
 def _channels(layer: LayerActivity) -> int:
