@@ -978,7 +978,7 @@ def test_the_recurrent_preset_loads_names_its_recurrent_weights_and_a_toggle_cha
     kinds = """() => [...Bokeh.documents[0].all_models].filter(m => m.type === 'ColumnDataSource' && m.data && m.data.kind)
         .flatMap(m => [...m.data.kind])"""
     _wait_until(page, lambda: "recurrent_weights" in page.evaluate(kinds))
-    assert "recurrent_weights" in page.evaluate(kinds)
+    assert {"recurrent_weights", "recurrent_accumulate"} <= set(page.evaluate(kinds))
     recurrent = _energy_text(page)
     page.evaluate(
         "() => [...Bokeh.documents[0].all_models].find(m => m.type.endsWith('Checkbox') && m.label === 'Recurrent').active = false"

@@ -40,7 +40,7 @@ from .report import (
     Report,
     SopProxy,
 )
-from .workload import LAYER_MAJOR_WINDOW, WEIGHT_KINDS, Items, Layout, Ops, ann_activity, network_items
+from .workload import LAYER_MAJOR_WINDOW, SYNAPTIC_OP_KINDS, WEIGHT_KINDS, Items, Layout, Ops, ann_activity, network_items
 
 OP_KINDS = ("accumulate", "mac", "neuron_update")
 
@@ -262,12 +262,25 @@ def _core_problems(priced: Pricing, arch: Architecture, variant: int) -> list[st
     ]
 
 
+def _op_rows(priced: Pricing, variant: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(kind, count [G], energy [G] in J) of each operation kind of the variant; a recurrent layer's accumulates split
+    into its feed-forward and its recurrent ones (``recurrent_accumulate``: its own spikes of the step before, dense
+    synapses priced alike, so the split is by count)."""
+    rows = [(kind, priced.op_counts[k], priced.op_j[variant, k]) for k, kind in enumerate(OP_KINDS)]
+    recurrent = priced.recurrent_accumulates
+    if not recurrent.any():
+        return rows
+    kind, counts, energy = rows[0]
+    share = recurrent / np.maximum(counts, 1e-300)
+    return [(kind, counts - recurrent, energy * (1.0 - share)), ("recurrent_accumulate", recurrent, energy * share), *rows[1:]]
+
+
 def _serial_s(priced: Pricing, variant: int, kind: str, counts: np.ndarray) -> np.ndarray:
     """On a chip of cores: the time one core of each layer spends per sample on ``counts`` events of ``kind``
     (the layer's events spread over its cores, one after another; :mod:`.cores`). A synaptic op and a MAC take a
     synapse's time; a hop takes no core time."""
     chip = priced.chip
-    event = {"accumulate": "synapse", "mac": "synapse"}.get(kind, kind)
+    event = "synapse" if kind in SYNAPTIC_OP_KINDS else kind
     if event not in chip.event_s:
         return np.zeros_like(counts)
     return counts * chip.event_s[event][variant] / chip.cores[variant]
@@ -346,8 +359,7 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
             )
         )
     ops_per_s = arch.ops_per_second[variant]
-    for k, kind in enumerate(OP_KINDS):
-        counts = priced.op_counts[k]
+    for kind, counts, energy in _op_rows(priced, variant):
         frames.append(
             pd.DataFrame(
                 {
@@ -358,7 +370,7 @@ def _breakdown(items: Items, priced: Pricing, arch: Architecture, variant: int) 
                     "op": "compute",
                     "accesses": counts,
                     "bytes": 0.0,
-                    "energy_j": priced.op_j[variant, k],
+                    "energy_j": energy,
                     "time_s": counts / ops_per_s if priced.chip is None else _serial_s(priced, variant, kind, counts),
                 }
             )

@@ -64,7 +64,7 @@ class Pricing:
     [V, I, L]; ``word_bytes`` [V, 1, L]; ``fits`` [V, I, L] (the item's working
     set fits the level); ``op_counts`` [3, G] and ``op_j`` [V, 3, G]
     (accumulate, MAC, neuron update per layer group ``groups[g]`` = (network,
-    layer)); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
+    layer)), ``recurrent_accumulates`` [G] (of the accumulates, the recurrent synapses'); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
     ``layer_time_s`` [V, G], ``latency_s`` [V]; per sample: ``leakage_j`` [V],
     ``energy_j`` [V]; ``item_group`` [I] each item's layer group; ``chip``: on a chip of cores, its placement and
     event costs (else None).
@@ -86,11 +86,17 @@ class Pricing:
     energy_j: np.ndarray
     groups: list[tuple[str, int]]
     item_group: np.ndarray
+    recurrent_accumulates: np.ndarray
     chip: CorePricing | None = None
 
     def take(self, rows: np.ndarray) -> Pricing:
-        """The variants ``rows`` (indices): every field but the per-group ``op_counts``."""
-        return take_variants(self, rows, ("op_counts", "item_group"), chip=None if self.chip is None else self.chip.take(rows))
+        """The variants ``rows`` (indices): every field but the per-group ones."""
+        return take_variants(
+            self,
+            rows,
+            ("op_counts", "item_group", "recurrent_accumulates"),
+            chip=None if self.chip is None else self.chip.take(rows),
+        )
 
     def layer_costs(self) -> tuple[np.ndarray, np.ndarray]:
         """[V, G] per layer group: the energy per sample its own accesses, operations and share of the leakage (by its
@@ -210,5 +216,6 @@ def price(
         energy_j=energy,
         groups=keys,
         item_group=item_group,
+        recurrent_accumulates=np.zeros(n_groups) if ops.recurrent_accumulate is None else ops.recurrent_accumulate,
         chip=chip,
     )

@@ -201,20 +201,15 @@ class Report:
 
     def recurrent_share(self) -> tuple[float, float]:
         """(share of the synaptic ops, share of the energy) that the recurrent synapses take: their ops, and their
-        weights' traffic with their share of each layer's accumulates; (0, 0) without recurrence."""
+        weights' traffic and accumulates (the breakdown's ``recurrent_weights`` and ``recurrent_accumulate``); (0, 0)
+        without recurrence."""
         total_ops = sum(layer.synaptic_ops for layer in self.layers)
         recurrent_ops = sum(layer.recurrent_synaptic_ops for layer in self.layers)
         if not recurrent_ops or not self.energy_j:
             return 0.0, 0.0
-        share = {(l.network, l.layer): l.recurrent_synaptic_ops / l.synaptic_ops for l in self.layers if l.synaptic_ops}
         rows = self.breakdown
-        weights = float(rows.loc[rows["kind"] == "recurrent_weights", "energy_j"].sum())
-        compute = rows[rows["kind"].isin(["accumulate", "mac"])]
-        accumulates = sum(
-            energy * share.get((network, layer), 0.0)
-            for network, layer, energy in zip(compute["network"], compute["layer"], compute["energy_j"])
-        )
-        return recurrent_ops / total_ops, (weights + accumulates) / self.energy_j
+        recurrent_j = float(rows.loc[rows["kind"].isin(["recurrent_weights", "recurrent_accumulate"]), "energy_j"].sum())
+        return recurrent_ops / total_ops, recurrent_j / self.energy_j
 
     def by(self, *columns: str) -> UnitFrame:
         """Accesses, bytes, energy (J) and time (s) summed over the other columns, e.g. ``by('level', 'kind')``; a

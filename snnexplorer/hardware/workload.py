@@ -85,6 +85,8 @@ from ..sim.activity import Activity, LayerActivity
 
 KINDS = ("weights", "recurrent_weights", "state", "partial_sums", "spikes", "inputs", "outputs")
 WEIGHT_KINDS = ("weights", "recurrent_weights")
+SYNAPTIC_OP_KINDS = ("accumulate", "recurrent_accumulate", "mac")
+"""Breakdown kinds of the synaptic operations: a recurrent layer's accumulates of its own spikes are their own kind."""
 """The kinds that are weights: they share a layer's capacity rule, residency and forced level."""
 INPUT_PIXEL_BITS = 8
 SCORE_BITS = 32
@@ -182,6 +184,8 @@ class Ops:
     """Per layer, float [4, steps]: per sample and step, the spikes (non-zero activations) reaching the layer,
     its synaptic ops, its neurons with input, and the spikes it sends on (what a chip of cores prices step by
     step, :mod:`snnexplorer.hardware.cores`). None: not counted."""
+    recurrent_accumulate: np.ndarray | None = None
+    """Of ``accumulate``, the recurrent synapses' (a layer's own spikes of the step before). None: 0."""
 
     @classmethod
     def concat(cls, parts: list[Ops]) -> Ops:
@@ -196,6 +200,7 @@ class Ops:
                     "weight_bytes": 0.0,
                     "inputs": 0.0,
                     "shared": 0.0,
+                    "recurrent_accumulate": 0.0,
                 }.get(f, 32.0)
                 values = [np.full(len(p.layer), default) if v is None else v for p, v in zip(parts, values)]
             return np.concatenate(values)
@@ -482,7 +487,7 @@ def network_items(
         ],
     )
     rows: list[ItemRow] = []
-    accumulates, macs, updates_per_layer = [], [], []
+    accumulates, recurrent_accumulates, macs, updates_per_layer = [], [], [], []
     partial_sums = bool(np.any(layout.is_("accumulators", "memory")))
     for index, (layer, w_bits, v_bits) in enumerate(zip(layers, weight_bits, membrane_bits)):
         synops = layer.synaptic_ops.sum() / samples
@@ -500,6 +505,7 @@ def network_items(
         else:
             multiplied = 0.0
         accumulates.append(synops - multiplied)
+        recurrent_accumulates.append(0.0 if ann else _recurrent_ops(layer, samples))
         macs.append(multiplied)
         updates_per_layer.append(0.0 if ann else updates)
     rows.append(_outputs_item(len(layers) - 1, layers[-1]))
@@ -526,6 +532,7 @@ def network_items(
         inputs=np.array([layer.n_in for layer in layers], dtype=np.float64),
         shared=np.array([float(layer.connections > layer.parameters) for layer in layers]),
         per_step=per_step_counts(activity, ann) if step_counts else None,
+        recurrent_accumulate=np.array(recurrent_accumulates),
     )
     return items, ops
 

@@ -20,6 +20,7 @@ from bokeh.models import CustomJSTickFormatter, LogTicker
 from holoviews.core.util import dimension_sanitizer
 
 from ..format import METRIC_TEXT, binary_bytes, engineering, magnitude, metric_texts, si
+from ..hardware.workload import SYNAPTIC_OP_KINDS
 from .session import HISTORY_COLUMNS
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]  # Okabe-Ito
@@ -32,6 +33,7 @@ KIND_COLOURS = {
     "outputs": PALETTE[4],
     "partial_sums": "#882255",
     "accumulate": PALETTE[5],
+    "recurrent_accumulate": "#999933",
     "mac": "#332288",
     "neuron_update": PALETTE[6],
     "neuron_access": "#88CCEE",
@@ -75,6 +77,14 @@ def _placeholder(frame: pd.DataFrame, **row) -> pd.DataFrame:
 BREAKDOWN_LABELS = {"energy_j": ("Energy per inference", "J", "Energy"), "time_s": ("Time per inference", "s", "Time")}
 
 
+def _in_layer_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown rows network by network (as they come), layer by layer, each layer's levels as they come: a layer
+    whose first kind is absent (no feed-forward accumulates) still comes before the next."""
+    network = {name: index for index, name in enumerate(dict.fromkeys(rows["network"]))}
+    order = np.lexsort((rows["layer"].to_numpy(), rows["network"].map(network).to_numpy()))
+    return rows.iloc[order]
+
+
 def breakdown(report, value: str = "energy_j"):
     """Stacked bars of ``value`` ('energy_j' or 'time_s') by layer · memory level, stacked by data kind."""
     label, unit, title = BREAKDOWN_LABELS[value]
@@ -82,7 +92,7 @@ def breakdown(report, value: str = "energy_j"):
     grouped = _placeholder(pd.DataFrame(columns=columns), kind="weights", amount=0.0)
     scaled_unit = unit
     if report is not None:
-        table = report.breakdown[(report.breakdown.layer >= 0) & (report.breakdown[value] > 0)]
+        table = _in_layer_order(report.breakdown[(report.breakdown.layer >= 0) & (report.breakdown[value] > 0)])
         where = [f"{layer_name(n, i)} · {level}" for n, i, level in zip(table["network"], table["layer"], table["level"])]
         grouped = table.assign(where=where).groupby(["where", "kind"], sort=False)[value].sum().reset_index()
         totals = grouped.groupby("where", sort=False)[value].sum()
@@ -129,7 +139,9 @@ def layer_activity(report):
     frame = pd.DataFrame(columns=["layer", "ops", "text"])
     word = ""
     if report is not None:
-        table = report.breakdown[(report.breakdown.level == "compute") & report.breakdown.kind.isin(["accumulate", "mac"])]
+        table = _in_layer_order(
+            report.breakdown[(report.breakdown.level == "compute") & report.breakdown.kind.isin(SYNAPTIC_OP_KINDS)]
+        )
         layer = [layer_name(n, i) for n, i in zip(table["network"], table["layer"])]
         grouped = table.assign(layer=layer).groupby("layer", sort=False)["accesses"].sum()
         factor, word = magnitude(float(grouped.to_numpy().max(initial=0.0)))
