@@ -481,6 +481,7 @@ def event_sample(events, label: int, steps: int):
         cmap="RdBu_r",
         clim=(-limit, limit),
         colorbar=True,
+        colorbar_position="bottom",  # at the right it reached past the page's edge
         xaxis=None,
         yaxis=None,
         height=40 + int(160 * height / max(height, width)),
