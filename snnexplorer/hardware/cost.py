@@ -424,8 +424,7 @@ def _layer_summary(activity: Activity) -> tuple[LayerSummary, ...]:
             output_rate=layer.output_rate,
             kernel=layer.path,
             synaptic_ops=float(layer.synaptic_ops.sum()) / max(1, layer.batch),
-            recurrent_synaptic_ops=float(0 if layer.recurrent_synaptic_ops is None else layer.recurrent_synaptic_ops.sum())
-            / max(1, layer.batch),
+            recurrent_synaptic_ops=layer.recurrent_ops / max(1, layer.batch),
         )
         for net in _networks(activity)
         for index, layer in enumerate(net.layers)

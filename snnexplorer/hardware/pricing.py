@@ -64,7 +64,8 @@ class Pricing:
     [V, I, L]; ``word_bytes`` [V, 1, L]; ``fits`` [V, I, L] (the item's working
     set fits the level); ``op_counts`` [3, G] and ``op_j`` [V, 3, G]
     (accumulate, MAC, neuron update per layer group ``groups[g]`` = (network,
-    layer)), ``recurrent_accumulates`` [G] (of the accumulates, the recurrent synapses'); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
+    layer)), ``recurrent_accumulates`` [G] (of the accumulates, the recurrent
+    synapses'); per batch: ``compute_s`` [V, G], ``memory_s`` [V, G, L],
     ``layer_time_s`` [V, G], ``latency_s`` [V]; per sample: ``leakage_j`` [V],
     ``energy_j`` [V]; ``item_group`` [I] each item's layer group; ``chip``: on a chip of cores, its placement and
     event costs (else None).

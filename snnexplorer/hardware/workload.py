@@ -85,9 +85,9 @@ from ..sim.activity import Activity, LayerActivity
 
 KINDS = ("weights", "recurrent_weights", "state", "partial_sums", "spikes", "inputs", "outputs")
 WEIGHT_KINDS = ("weights", "recurrent_weights")
+"""The kinds that are weights: they share a layer's capacity rule, residency and forced level."""
 SYNAPTIC_OP_KINDS = ("accumulate", "recurrent_accumulate", "mac")
 """Breakdown kinds of the synaptic operations: a recurrent layer's accumulates of its own spikes are their own kind."""
-"""The kinds that are weights: they share a layer's capacity rule, residency and forced level."""
 INPUT_PIXEL_BITS = 8
 SCORE_BITS = 32
 TIMESTAMP_BITS = 16
@@ -348,7 +348,7 @@ def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int,
     whole = _weights_item(net, index, layer, w_bits, synops)
     if not layer.recurrent_connections:
         return [whole]
-    recurrent_ops = _recurrent_ops(layer, net.samples)
+    recurrent_ops = layer.recurrent_ops / net.samples
     op_share, size_share = recurrent_ops / max(synops, 1e-30), layer.recurrent_connections / max(1, layer.connections)
 
     def part(kind: str, ops: float, size: float) -> ItemRow:
@@ -498,14 +498,10 @@ def network_items(
         if partial_sums:
             rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
         rows.append(_input_item(net, index, layer, synops))
-        if ann:  # an RNN's feedback is graded too: every op a MAC
-            multiplied = synops
-        elif layer.analog_input:  # the analog inputs' ops; the layer's own spikes fed back are accumulates
-            multiplied = synops - _recurrent_ops(layer, samples)
-        else:
-            multiplied = 0.0
+        recurrent = 0.0 if ann else layer.recurrent_ops / samples  # an RNN's feedback is graded too: MACs
+        multiplied = synops if ann else (synops - recurrent if layer.analog_input else 0.0)  # fed-back spikes: accumulates
         accumulates.append(synops - multiplied)
-        recurrent_accumulates.append(0.0 if ann else _recurrent_ops(layer, samples))
+        recurrent_accumulates.append(recurrent)
         macs.append(multiplied)
         updates_per_layer.append(0.0 if ann else updates)
     rows.append(_outputs_item(len(layers) - 1, layers[-1]))
@@ -535,11 +531,6 @@ def network_items(
         recurrent_accumulate=np.array(recurrent_accumulates),
     )
     return items, ops
-
-
-def _recurrent_ops(layer: LayerActivity, samples: int) -> float:
-    """Synaptic ops per sample of the layer's recurrent synapses (its own spikes of the step before); 0 without."""
-    return 0.0 if layer.recurrent_synaptic_ops is None else float(layer.recurrent_synaptic_ops.sum()) / samples
 
 
 def _channels(layer: LayerActivity) -> int:

@@ -76,6 +76,11 @@ class LayerActivity:
             self.weights = self.n_in * self.n_out
 
     @property
+    def recurrent_ops(self) -> float:
+        """Synaptic ops of the recurrent synapses over all steps and samples (0 without)."""
+        return 0.0 if self.recurrent_synaptic_ops is None else float(self.recurrent_synaptic_ops.sum())
+
+    @property
     def input_rate(self) -> float:
         """Mean input spikes per input neuron per step."""
         return float(self.input_spikes.sum()) / max(1, self.batch * self.timesteps * self.n_in)

@@ -85,7 +85,7 @@ def neurobench_metrics(activity: Activity, weight_bits: list[int]) -> NeuroBench
             known = known and layer.zero_weights is not None
             zeros += layer.zero_weights or 0
             ops = float(layer.synaptic_ops.sum()) / samples
-            recurrent_ops = 0.0 if layer.recurrent_synaptic_ops is None else float(layer.recurrent_synaptic_ops.sum()) / samples
+            recurrent_ops = layer.recurrent_ops / samples
             if layer.analog_input:  # the layer's own spikes of the step before are spikes: accumulates
                 effective_macs += ops - recurrent_ops
                 effective_acs += recurrent_ops
