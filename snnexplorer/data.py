@@ -305,10 +305,9 @@ def rate_encode(x: np.ndarray, timesteps: int, seed: int = 0) -> np.ndarray:
     packed = _rate_codes.get(key)
     if packed is not None:
         return np.unpackbits(packed, axis=-1, count=x.shape[1])
-    since = _rate_codes.since()
     rng = np.random.default_rng(seed)
     spikes = (rng.random((x.shape[0], timesteps, x.shape[1]), dtype=np.float32) < x[:, None, :]).astype(np.uint8)
-    _rate_codes.put(key, np.packbits(spikes, axis=-1), since)
+    _rate_codes.put(key, np.packbits(spikes, axis=-1))
     return spikes
 
 

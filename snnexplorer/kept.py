@@ -3,8 +3,7 @@
 A served dashboard lets go of what it keeps when its last page closes (:meth:`Kept.stop_keeping`) until a page opens
 again (:meth:`Kept.keep_again`). Work still running then (a knob chart's pricing step, another thread's simulation)
 finishes after; its result must not be kept, or the idle server would hold it. So nothing is kept while keeping is
-stopped, and :meth:`Kept.put` takes the :meth:`Kept.since` token taken when the work started and keeps nothing if the
-values were let go in between.
+stopped.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ class Kept(Generic[Value]):
     def __init__(self, fits: Callable[[list[Value]], bool]) -> None:
         self._values: OrderedDict[Hashable, Value] = OrderedDict()
         self._fits = fits
-        self._forgotten = 0
         self._keeping = True
         self.lock = threading.RLock()
 
@@ -36,16 +34,10 @@ class Kept(Generic[Value]):
                 self._values.move_to_end(key)
             return value
 
-    def since(self) -> int:
-        """A token for :meth:`put`: take it before the work whose result is to be kept starts."""
+    def put(self, key: Hashable, value: Value) -> bool:
+        """Keep ``value`` unless keeping is stopped (or it alone does not fit); whether it is kept."""
         with self.lock:
-            return self._forgotten
-
-    def put(self, key: Hashable, value: Value, since: int) -> bool:
-        """Keep ``value`` unless keeping is stopped or was stopped after ``since`` was taken (or it alone does not
-        fit); whether it is kept."""
-        with self.lock:
-            if since != self._forgotten or not self._keeping:
+            if not self._keeping:
                 return False
             self._values[key] = value
             self._values.move_to_end(key)
@@ -54,10 +46,9 @@ class Kept(Generic[Value]):
             return key in self._values
 
     def stop_keeping(self) -> None:
-        """Drop every value and keep none until :meth:`keep_again`; work started before keeps nothing either."""
+        """Drop every value and keep none until :meth:`keep_again` (work still running keeps nothing either)."""
         with self.lock:
             self._values.clear()
-            self._forgotten += 1
             self._keeping = False
 
     def keep_again(self) -> None:

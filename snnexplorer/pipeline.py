@@ -76,12 +76,11 @@ def activity_for(design: Design, activity: Source = SIMULATE, progress: Progress
             running = _SIMULATING.get(key)
             if running is None:
                 done = _SIMULATING[key] = threading.Event()
-                since = _ACTIVITY_CACHE.since()
                 break
         running.wait()  # another thread simulates the same design (another session's edit): its result is kept
     try:
         result = simulate_design(design, progress)
-        _ACTIVITY_CACHE.put(key, result, since)  # not if keeping stopped meanwhile
+        _ACTIVITY_CACHE.put(key, result)  # not while no page is open (a served dashboard's)
     finally:
         with _ACTIVITY_CACHE.lock:
             del _SIMULATING[key]

@@ -131,21 +131,19 @@ def test_a_simulation_asked_for_by_two_sessions_at_once_runs_once():
     assert len(calls) == 1 and first is second and first.layers[0].batch == 321
 
 
-def test_nothing_is_kept_once_keeping_stopped_not_even_work_that_started_before():
+def test_nothing_is_kept_once_keeping_stopped_not_even_work_that_was_running():
     """The served dashboard stops keeping simulations when its last page closes; a simulation (a knob chart's
     pricing step) that was running then, or starts after, must not be kept by the idle server."""
     from snnexplorer.kept import Kept
 
     kept: Kept[int] = Kept(lambda values: len(values) <= 2)
-    assert kept.put("a", 1, kept.since()) and kept.get("a") == 1
-    running = kept.since()  # work starts
+    assert kept.put("a", 1) and kept.get("a") == 1
     kept.stop_keeping()  # the last page closes
     assert len(kept) == 0
-    assert not kept.put("b", 2, running)  # the work ends: not kept
-    assert not kept.put("c", 3, kept.since()) and len(kept) == 0  # work that starts after: not kept either
-    started_before = kept.since()
+    assert not kept.put("b", 2)  # work that was running ends: not kept
+    assert not kept.put("c", 3) and len(kept) == 0  # work that starts after: not kept either
     kept.keep_again()  # a page opens
-    assert kept.put("d", 4, started_before)  # keeping again: what it makes is kept
+    assert kept.put("d", 4)  # keeping again: what it makes is kept
     for key, value in (("e", 5), ("f", 6)):
-        kept.put(key, value, kept.since())
+        kept.put(key, value)
     assert kept.values() == [5, 6]  # the least recently used went
