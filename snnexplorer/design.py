@@ -237,7 +237,8 @@ class Mapping(Section):
         objects=["registers", "memory"],
         doc="Where a neuron's partial sum lives while its inputs are summed. registers: no memory traffic until "
         "the neuron update; memory: every accumulate / MAC reads and writes it at the innermost level (ZigZag's "
-        "two-level mapping without output registers).",
+        "two-level mapping without output registers), and an operand read there per operation takes the sum's width "
+        "of the port (fewer operations side by side).",
     )
     input_reuse = param.Selector(
         default="layer",

@@ -29,15 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import NamedTuple
 
 import numpy as np
 
 from ..sim.activity import Activity, LayerActivity
 from .architecture import Architecture
 from .cost import cost
-from .pricing import PJ
-from .workload import ACCUMULATOR_BITS
 
 REFERENCE_MAPPING = {
     "batch": 1,
@@ -290,40 +287,14 @@ def zigzag_run(layer: dict, output_registers: bool, n_out: int) -> tuple[float, 
     return float(energy_pj) * 1e-12, memory, loops
 
 
-class PortGap(NamedTuple):
-    """Why the conv layer with partial sums in SRAM costs more in ZigZag (J): ``gap_j``, ZigZag's energy less ours
-    under ZigZag's dataflow; ``extra_input_j``, ZigZag's SRAM input energy with partial sums in SRAM less with them in
-    registers; ``lanes_registers`` and ``lanes_sram``, the output channels ZigZag computes side by side (an input
-    read serves all of them); ``partial_sums_j`` ZigZag's SRAM energy for the partial sums and ``ours_partial_sums_j``
-    ours."""
-
-    gap_j: float
-    extra_input_j: float
-    lanes_registers: int
-    lanes_sram: int
-    partial_sums_j: float
-    ours_partial_sums_j: float
-
-
-def zigzag_port_gap() -> PortGap:
-    """The conv layer's partial-sums-in-SRAM gap taken apart from ZigZag's own breakdown: its one 64-bit SRAM port also
-    carries the 32-bit partial sums, so it computes fewer output channels side by side, and each input read serves
-    fewer of them."""
-    layer, activity = zigzag_layer("conv")
+def zigzag_lanes() -> tuple[int, int]:
+    """The output channels ZigZag's mapper computes side by side on the conv layer (an operand's word read serves all
+    of them), with the partial sums in registers and in SRAM: read from its temporal loops (what the spatial
+    unrolling leaves). With the sums in SRAM its one 64-bit port carries a 32-bit sum per channel, so 2 fit instead
+    of 8: the rule ours prices (``workload._per_operation_bits``)."""
+    layer, _ = zigzag_layer("conv")
     channels = layer["loop_sizes"][layer["loop_dims"].index("K")]
-    _, registers, loops_registers = zigzag_layer_run("conv", True)
-    _, sram, loops_sram = zigzag_layer_run("conv", False)
-    case = zigzag_case("conv", "memory")
-    macs = float(activity.layers[0].synaptic_ops.sum())
-    words = macs * 2 * ACCUMULATOR_BITS / WORD_BITS  # each MAC reads and writes its 32-bit partial sum
-    return PortGap(
-        gap_j=case.reference_j - case.model_j,
-        extra_input_j=sram["I"][0] - registers["I"][0],
-        lanes_registers=channels // loops_registers["K"],
-        lanes_sram=channels // loops_sram["K"],
-        partial_sums_j=sram["O"][0],
-        ours_partial_sums_j=words * ZIGZAG_SRAM[2] * PJ,
-    )
+    return tuple(channels // zigzag_layer_run("conv", registers)[2]["K"] for registers in (True, False))
 
 
 def zigzag_case(kind: str, accumulators: str, dataflows: list[dict[str, str]] | None = None) -> Case:
@@ -333,8 +304,8 @@ def zigzag_case(kind: str, accumulators: str, dataflows: list[dict[str, str]] | 
     Conv: ZigZag's best mapping keeps each kernel weight at the compute while it sweeps the output positions and
     re-reads inputs per window (weight-stationary), which ours is told with ``weight_reuse: stationary`` and
     ``input_reuse: per-operation``. Without output registers ZigZag's one 64-bit port also carries the partial
-    sums, so it computes fewer output channels side by side and each input read serves fewer of them (ours has no
-    lanes: :func:`zigzag_port_gap`). See ``benchmarks/fidelity.py`` for the gaps.
+    sums, so it computes fewer output channels side by side and each operand read serves fewer of them, as ours
+    prices it (:func:`zigzag_lanes`). See ``benchmarks/fidelity.py`` for the gaps.
 
     With ``dataflows`` (mapping fields → values, e.g. every combination of the reuse choices), ours is the cheapest
     of them: both sides at their own mapper's best.

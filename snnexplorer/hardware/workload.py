@@ -342,10 +342,10 @@ class _Network:
         return np.where(one, self.state_bytes[index], every_state), np.where(one, self.local_set(index), every)
 
 
-def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int, synops: float) -> list[ItemRow]:
+def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int, v_bits: int, synops: float) -> list[ItemRow]:
     """A layer's weights as one item, or two for a recurrent layer: the recurrent weights are read by the recurrent
     synaptic ops and take their share of the bytes; both keep the layer's joint working set (one capacity rule)."""
-    whole = _weights_item(net, index, layer, w_bits, synops)
+    whole = _weights_item(net, index, layer, w_bits, v_bits, synops)
     if not layer.recurrent_connections:
         return [whole]
     recurrent_ops = layer.recurrent_ops / net.samples
@@ -358,14 +358,17 @@ def _weights_items(net: _Network, index: int, layer: LayerActivity, w_bits: int,
     return [part("weights", 1.0 - op_share, 1.0 - size_share), part("recurrent_weights", op_share, size_share)]
 
 
-def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, synops: float) -> ItemRow:
+def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, v_bits: int, synops: float) -> ItemRow:
     """A layer's weights: fetched once per batch when they fit with the whole loop nest's working set, once per
-    window when they fit with the window's, else the rows some sample uses, every step."""
+    window when they fit with the window's, else the rows some sample uses, every step. Read at the innermost level
+    (per operation, or once per step where held stationary), a weight takes :func:`_per_operation_bits` of the
+    port."""
     weight_bytes = net.weight_bytes[index]
     rows_streamed = _rows_touched(layer, net.batch) * weight_bytes / net.batch
     learning = layer.weight_updates.sum() / net.samples * w_bits / 8  # read-modify-write of each updated weight
-    reads = synops * w_bits / 8
-    held = min(reads, layer.parameters * w_bits / 8 * layer.timesteps)
+    port_bits = _per_operation_bits(net, index, w_bits, v_bits)
+    reads = synops * port_bits / 8
+    held = np.minimum(reads, layer.parameters * port_bits / 8 * layer.timesteps)
     reads = np.where(net.layout.at(index).is_("weight_reuse", "stationary"), held, reads)
     return ItemRow(
         index,
@@ -404,18 +407,36 @@ def _state_item(net: _Network, index: int, updates: float, v_bits: int) -> ItemR
     )
 
 
+def _sum_bits(net: _Network, v_bits: int) -> int:
+    """Width of a running sum, bits: an ANN's MAC accumulator, an SNN's membrane."""
+    return ACCUMULATOR_BITS if net.ann else v_bits
+
+
+def _per_operation_bits(net: _Network, index: int, value_bits, v_bits: int) -> np.ndarray:
+    """Port bits an operand read per operation takes at the innermost level (per layout variant).
+
+    Narrow operands pack into the level's words: one word read serves word / value-bits operations side by side. With
+    the partial sums in that level (``accumulators: memory``) every operation also moves its running sum through the
+    same port, so only word / sum-bits operations run side by side, and one read of an operand's word serves only
+    that many: the operand takes the sum's width. ZigZag's mapper does the same when the partial sums leave the
+    registers (2 output channels side by side on its 64-bit SRAM port instead of 8, with 32-bit sums:
+    ``benchmarks/fidelity.py``)."""
+    in_memory = net.layout.at(index).is_("accumulators", "memory")
+    return np.maximum(value_bits, np.where(in_memory, _sum_bits(net, v_bits), 0))
+
+
 def _partial_sums_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int) -> ItemRow:
     """Partial sums in memory (zero where the accumulators are registers)."""
-    sum_bits = ACCUMULATOR_BITS if net.ann else v_bits
+    sum_bits = _sum_bits(net, v_bits)
     in_memory = net.layout.at(index).is_("accumulators", "memory")
     traffic = np.where(in_memory, synops * sum_bits / 8, 0.0)
     held = np.where(in_memory, layer.n_out * sum_bits / 8 * net.batch, 0.0)
     return _row(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
 
 
-def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) -> ItemRow:
+def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int) -> ItemRow:
     """A layer's input: the encoded input (layer 0, streamed in from the outermost level) or the previous layer's
-    spikes or activations (buffered)."""
+    spikes or activations (buffered). Read per operation, it takes :func:`_per_operation_bits` of the port."""
     layout, kind = net.layout.at(index), "inputs" if index == 0 else "spikes"
     # a weight held while it sweeps a shared kernel's output positions meets a new input at every operation: with
     # no buffer below the innermost level to hold the layer's inputs, they are read per operation (ZigZag's mapper
@@ -425,7 +446,7 @@ def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) 
     if index == 0 and layer.analog_input:
         pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
         streamed = pixel_bytes * layer.timesteps * net.tiles[index]
-        reads = np.where(per_operation, synops * INPUT_PIXEL_BITS / 8, streamed)
+        reads = np.where(per_operation, synops * _per_operation_bits(net, index, INPUT_PIXEL_BITS, v_bits) / 8, streamed)
         return _row(index, kind, reads, 0.0, pixel_bytes, streamed, 0.0, pixel_bytes * net.batch, pixel_bytes)
     address_events = layout.is_("spike_format", "address-event")
     if index == 0 and not net.ann:
@@ -435,7 +456,7 @@ def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float) 
     # per-operation: each op reads its own input value (a spike: its bit or address; an activation: its bits)
     value_bits = net.activation_bits if net.ann else np.where(address_events, _address_bits(layer.n_in), 1)
     tiles = net.tiles[index]  # each block of weights reads the whole input again
-    used = np.where(per_operation, synops * value_bits / 8, bits / 8 * tiles)
+    used = np.where(per_operation, synops * _per_operation_bits(net, index, value_bits, v_bits) / 8, bits / 8 * tiles)
     if index == 0:
         return _row(index, kind, used, 0.0, bits / 8, bits / 8 * tiles, 0.0, math.inf, bits / 8)
     buffer = net.buffer_bytes[index]
@@ -492,12 +513,12 @@ def network_items(
     for index, (layer, w_bits, v_bits) in enumerate(zip(layers, weight_bits, membrane_bits)):
         synops = layer.synaptic_ops.sum() / samples
         updates = (layer.neuron_updates_event if layout.event_driven else layer.neuron_updates).sum() / samples
-        rows += _weights_items(net, index, layer, w_bits, synops)
+        rows += _weights_items(net, index, layer, w_bits, v_bits, synops)
         if not ann:
             rows.append(_state_item(net, index, updates, v_bits))
         if partial_sums:
             rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
-        rows.append(_input_item(net, index, layer, synops))
+        rows.append(_input_item(net, index, layer, synops, v_bits))
         recurrent = 0.0 if ann else layer.recurrent_ops / samples  # an RNN's feedback is graded too: MACs
         multiplied = synops if ann else (synops - recurrent if layer.analog_input else 0.0)  # fed-back spikes: accumulates
         accumulates.append(synops - multiplied)
