@@ -85,6 +85,15 @@ class Neuron(Section):
     reset = param.Selector(
         default="subtract", objects=["subtract", "zero"], doc="After a spike: v ← v − θ (subtract) or v ← 0 (zero)."
     )
+    alpha = param.Number(
+        default=0.0,
+        bounds=(0.0, 1.0),
+        inclusive_bounds=(True, False),
+        label="Synaptic decay α",
+        doc="Synaptic current decay per step (current-based LIF: NIR's CubaLIF, snnTorch's Synaptic): i ← α·i + input, "
+        "then v ← β·v + i; the current is one more state value per neuron. 0: no synaptic current (v ← β·v + input). "
+        "Dense, float, surrogate-gradient networks.",
+    )
 
 
 class Network(Section):
@@ -529,11 +538,22 @@ class Design(param.Parameterized):
                     out.append(FieldProblem(path, steps, f"{height} (one step per row of the image) for encoding rows"))
             if self.is_conv:
                 out.append(FieldProblem("network.layers", self.network.layers, "dense layers only for encoding rows"))
-        if not self.is_recurrent:
-            return out
-        why = "for a recurrent layer"
-        if self.specialization.experts != 1:
-            out.append(FieldProblem("specialization.experts", self.specialization.experts, f"1 {why}"))
+        if self.is_recurrent:
+            why = "for a recurrent layer"
+            if self.specialization.experts != 1:
+                out.append(FieldProblem("specialization.experts", self.specialization.experts, f"1 {why}"))
+            out.extend(self._stepped_problems(why))
+        if self.network.neuron.alpha > 0:
+            why = f"with a synaptic current (network.neuron.alpha {self.network.neuron.alpha})"
+            if self.is_conv:
+                out.append(FieldProblem("network.layers", self.network.layers, f"dense layers only {why}"))
+            out.extend(self._stepped_problems(why))
+        return out
+
+    def _stepped_problems(self, why: str) -> list[FieldProblem]:
+        """What a neuron stepped one by one with per-neuron state (recurrence, a synaptic current) needs: float and
+        surrogate-gradient training (``why`` says for what)."""
+        out = []
         if self.training.learning_rule != "surrogate-gradient":
             out.append(FieldProblem("training.learning_rule", self.training.learning_rule, f"surrogate-gradient {why}"))
         for field in ("weight_bits", "membrane_bits"):
@@ -716,6 +736,8 @@ class Design(param.Parameterized):
         network = d["network"]
         # the form that describes the network is hashed: `hidden` for an all-dense one, else the stack
         network.pop("hidden" if network["layers"] else "layers")
+        if not network["neuron"]["alpha"]:  # no synaptic current: the plain LIF's hash, as before the field existed
+            network["neuron"].pop("alpha")
         inputs: dict[str, Any] = {
             "dataset": {"name": d["dataset"]["name"], "encoding": d["dataset"]["encoding"]},
             "network": network if spec["experts"] == 1 else _expert_network(network),

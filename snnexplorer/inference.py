@@ -51,7 +51,7 @@ def simulate_weights(design: Design, weights: Weights, x: np.ndarray, labels: np
     steps = design.layer_timesteps
     spikes = data.encode(x, design.dataset.encoding, steps[0], seed=design.training.seed + 1)
     neuron = design.network.neuron
-    kwargs = dict(beta=neuron.beta, threshold=neuron.threshold, reset=neuron.reset)
+    kwargs = dict(beta=neuron.beta, threshold=neuron.threshold, reset=neuron.reset, alpha=neuron.alpha)
 
     specs = design.network_specs()
 

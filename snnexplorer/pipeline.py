@@ -44,7 +44,10 @@ def synthetic_for(design: Design, rate: float) -> Activity:
     if design.training.learning_rule == "stdp":  # one layer of excitatory neurons, no output layer
         return synthetic_activity(specs["stdp"], design.layer_timesteps[:1], rate, name="main")
     experts = [name for name in specs if name != "router"]
-    nets = [synthetic_activity(specs[name], design.layer_timesteps, rate, name=name) for name in experts]
+    current = design.network.neuron.alpha > 0
+    nets = [
+        synthetic_activity(specs[name], design.layer_timesteps, rate, name=name, synaptic_current=current) for name in experts
+    ]
     for net in nets:
         net.sequential = design.dataset.encoding == "rows"
     if len(nets) == 1:

@@ -7,7 +7,8 @@ sample) by byte counts that do not depend on the hardware:
 kind        what it is
 ==========  ===============================================================
 weights     W (and b) at ``weight_bits``; read once per accumulate
-state       membrane potential at ``membrane_bits``; read + written per neuron update
+state       membrane potential at ``membrane_bits`` (and a synaptic current as wide
+            beside it, current-based LIF); read + written per neuron update
 spikes      spike trains between layers: 1 bit per neuron per step (bitmap),
             or one address of ⌈log2 n⌉ bits per spike (address-event)
 inputs      the encoded input of layer 0 (``mapping.input_format``: frames of
@@ -386,10 +387,16 @@ def _weights_item(net: _Network, index: int, layer: LayerActivity, w_bits: int, 
     )
 
 
-def _state_item(net: _Network, index: int, updates: float, v_bits: int) -> ItemRow:
-    """The membrane state: read and written at every update; when every layer's state does not stay beside the
-    loop nest but the layer's own does, it is spilled and read back once per window."""
-    traffic = updates * v_bits / 8
+def _state_bits(layer: LayerActivity, v_bits: int) -> int:
+    """Bits of one neuron's state: its membrane, and a synaptic current of the same width beside it (current-based
+    LIF)."""
+    return v_bits * (2 if layer.synaptic_current else 1)
+
+
+def _state_item(net: _Network, index: int, updates: float, state_bits: int) -> ItemRow:
+    """The neuron state (:func:`_state_bits`): read and written at every update; when every layer's state does not
+    stay beside the loop nest but the layer's own does, it is spilled and read back once per window."""
+    traffic = updates * state_bits / 8
     per_window = net.windows[index] * net.state_bytes[index] / net.batch
     return ItemRow(
         index,
@@ -498,7 +505,9 @@ def network_items(
         samples,
         activation_bits,
         weight_bytes=[layer.parameters * bits / 8 for layer, bits in zip(layers, weight_bits)],
-        state_bytes=[0.0 if ann else layer.n_out * bits / 8 * batch for layer, bits in zip(layers, membrane_bits)],
+        state_bytes=[
+            0.0 if ann else layer.n_out * _state_bits(layer, bits) / 8 * batch for layer, bits in zip(layers, membrane_bits)
+        ],
         buffer_bytes=[0.0] + [bits * batch / 8 for bits in buffers],
         windows=[np.ceil(layer.timesteps / steps) for layer, steps in zip(layers, steps_per_window)],
         # blocks of output channels (a dense layer's neurons); a convolution of unknown channels is not tiled
@@ -515,7 +524,7 @@ def network_items(
         updates = (layer.neuron_updates_event if layout.event_driven else layer.neuron_updates).sum() / samples
         rows += _weights_items(net, index, layer, w_bits, v_bits, synops)
         if not ann:
-            rows.append(_state_item(net, index, updates, v_bits))
+            rows.append(_state_item(net, index, updates, _state_bits(layer, v_bits)))
         if partial_sums:
             rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
         rows.append(_input_item(net, index, layer, synops, v_bits))

@@ -108,6 +108,12 @@ def neurobench_reference(design: Design, samples: int = 200, batch_size: int = 1
             ),
             ("quantization.weight_bits", design.weight_bits, "32 (the twin's weights are float)", min(design.weight_bits) >= 32),
             (
+                "network.neuron.alpha",
+                design.network.neuron.alpha,
+                "0 (the twin's neurons are snnTorch's Leaky and RLeaky, no synaptic current)",
+                design.network.neuron.alpha == 0,
+            ),
+            (
                 "timesteps",
                 design.layer_timesteps,
                 "one count for every layer (the twin steps them together)",

@@ -14,6 +14,10 @@ output layer, a leak-free sum of its currents over the steps, is NIR's
 integrator ``I`` with ``r = 1 / dt`` (a reader without ``I`` that sums the
 last Affine's output over steps gets the same scores).
 
+With a synaptic current (``network.neuron.alpha`` α > 0: ``i ← α·i + I``, ``v ← β·v + i``) a hidden layer is
+NIR's CubaLIF with ``tau_syn = dt / (1 − α)`` and ``w_in = 1 / (1 − α)`` beside the LIF's fields, so that both
+updates keep unit gains at ``dt``.
+
 A recurrent layer's W_rec is a Linear node from its LIF node back to it
 (``lif_1 → lif_1_rec → lif_1``, the gain folded in like the Affine's), which
 :func:`~snnexplorer.interop.from_nir` reads as recurrence. One network per
@@ -40,6 +44,11 @@ def exportable_problems(design: Design) -> list[FieldProblem]:
         problems.append(FieldProblem("specialization.experts", design.specialization.experts, "1 (one network per NIR file)"))
     if design.training.learning_rule == "stdp":
         problems.append(FieldProblem("training.learning_rule", "stdp", "'surrogate-gradient' (an STDP layer has no readout)"))
+    neuron = design.network.neuron
+    if neuron.alpha > 0 and neuron.beta >= 1:
+        problems.append(
+            FieldProblem("network.neuron.beta", neuron.beta, "below 1 with a synaptic current: NIR has no current-based IF")
+        )
     low = [bits for bits in (*design.weight_bits, *design.membrane_bits) if bits < 32]
     if low:
         problems.append(FieldProblem("quantization", low, "32-bit (float) weights and membranes: NIR has no fixed-point neuron"))
@@ -72,6 +81,19 @@ def to_nir(design: Design, dt: float = 1e-3, weights=None):
         ones = np.ones(n_out)
         if output:
             nodes.append(nir.I(r=ones / dt))
+        elif neuron.alpha > 0:  # i ← α·i + input, v ← β·v + i: unit gains once discretized at dt (the importer's rule)
+            nodes.append(
+                nir.CubaLIF(
+                    tau_syn=ones * dt / (1.0 - neuron.alpha),
+                    tau_mem=ones * dt / (1.0 - neuron.beta),
+                    r=ones,
+                    v_leak=0 * ones,
+                    v_threshold=ones * neuron.threshold,
+                    v_reset=0 * ones,
+                    w_in=ones / (1.0 - neuron.alpha),
+                    metadata=metadata,
+                )
+            )
         elif neuron.beta < 1:
             tau = ones * dt / (1.0 - neuron.beta)
             nodes.append(

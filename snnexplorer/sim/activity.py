@@ -61,6 +61,9 @@ class LayerActivity:
     recurrent weights among its ``parameters`` and ``connections``: hardware reads them like the others."""
     recurrent_connections: int = 0
     """Of ``connections``, the recurrent synapses."""
+    synaptic_current: bool = False
+    """The neurons keep a synaptic current beside their membrane (current-based LIF, NIR's CubaLIF): one more state
+    value per neuron, read and written with the membrane at every update."""
     channels: int = 0
     """A convolution's output channels (its weights are theirs: what blocks of its weights split); 0 for a dense layer
     (its neurons are its channels) or a convolution whose channels are not known."""

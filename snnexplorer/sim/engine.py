@@ -55,16 +55,24 @@ class _LayerPlan:
     scale: float
     conv: Conv | None = None
     recurrent: np.ndarray | None = None
+    alpha: float = 0.0
+    """Synaptic current decay (current-based LIF); 0: none."""
+
+    @property
+    def stepped(self) -> bool:
+        """Whether the layer's neurons are stepped one by one with their own state (recurrence, a synaptic current)."""
+        return self.recurrent is not None or self.alpha > 0
 
     @cached_property
     def coefficients(self) -> NeuronCoefficients:
-        """This layer's LIF as the per-neuron update of :mod:`snnexplorer.sim.neurons` (v ← β·v + I, fire at v ≥ θ)."""
+        """This layer's LIF as the per-neuron update of :mod:`snnexplorer.sim.neurons` (i ← α·i + I with a synaptic
+        current, v ← β·v + i, fire at v ≥ θ)."""
         n = self.n_neurons
         beta, threshold, reset_zero = self.neuron.beta, self.neuron.threshold, self.neuron.reset_zero
-        zeros = np.zeros(n, np.float32)
+        zeros, ones = np.zeros(n, np.float32), np.ones(n, np.float32)
         return NeuronCoefficients(
-            zeros, zeros, np.full(n, beta, np.float32), zeros, np.ones(n, np.float32), np.full(n, threshold, np.float32),
-            zeros, False, True, not reset_zero, True,
+            np.full(n, self.alpha, np.float32), ones, np.full(n, beta, np.float32), zeros, ones,
+            np.full(n, threshold, np.float32), zeros, self.alpha > 0, True, not reset_zero, True,
         )  # fmt: skip
 
     @cached_property
@@ -148,9 +156,9 @@ def _check_chain(layers: Sequence[Layer]) -> None:
         raise DesignError([FieldProblem(*problem) for problem in problems])
 
 
-def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_bits) -> list[_LayerPlan]:
+def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_bits, alpha) -> list[_LayerPlan]:
     plans = []
-    for layer, steps, w_bits, v_bits in zip(layers, timesteps, weight_bits, membrane_bits):
+    for index, (layer, steps, w_bits, v_bits) in enumerate(zip(layers, timesteps, weight_bits, membrane_bits)):
         conv = layer if isinstance(layer, Conv) else None
         recurrent = layer.recurrent if isinstance(layer, RecurrentDense) else None
         weight, bias = (layer.weight, layer.bias) if conv or recurrent is not None else layer
@@ -158,6 +166,10 @@ def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_
             raise DesignError.single("quantization", (w_bits, v_bits), "bit widths in 1..32")
         if recurrent is not None and (w_bits, v_bits) != (32, 32):
             raise DesignError.single("quantization", (w_bits, v_bits), "32 (float) for a recurrent layer")
+        hidden_alpha = alpha if index < len(layers) - 1 else 0.0  # the output layer integrates its currents
+        if hidden_alpha and (conv or (w_bits, v_bits) != (32, 32)):
+            why = "a conv layer" if conv else f"bits {(w_bits, v_bits)}"
+            raise DesignError.single("network.neuron.alpha", alpha, f"0 for layers[{index}] ({why}): dense float layers only")
         if w_bits < 32:
             q = quantize_layer(weight, bias, threshold, w_bits, v_bits)
             plans.append(
@@ -181,6 +193,7 @@ def _plan(layers, beta, threshold, reset_zero, timesteps, weight_bits, membrane_
                     1.0,
                     conv,
                     None if recurrent is None else np.ascontiguousarray(recurrent, dtype=np.float32),
+                    float(hidden_alpha),
                 )
             )
     return plans
@@ -235,8 +248,8 @@ def _run_layer(
     dense = path == "dense" or analog or (path == "auto" and density > DENSE_DENSITY)
     if packed and (plan.conv or dense):
         spikes, packed = unpack_bits(spikes, plan.n_in), False
-    if plan.recurrent is not None:
-        return _run_recurrent(plan, unpack_bits(spikes, plan.n_in) if packed else spikes, analog)
+    if plan.stepped:
+        return _run_stepped(plan, unpack_bits(spikes, plan.n_in) if packed else spikes, analog)
     if plan.conv:
         out_spikes, counts, in_count, any_input, out_count, synaptic_ops = lif_conv(
             np.ascontiguousarray(spikes), analog, plan.conv_weight, plan.bias, plan.conv.shape, plan.neuron
@@ -258,17 +271,18 @@ def _run_layer(
     )
 
 
-def _run_recurrent(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _LayerRun:
-    """A recurrent layer on one chunk: its feed-forward currents by BLAS, then its neurons stepped with their own
-    spikes fed back (:func:`~snnexplorer.sim.neurons.step_neurons`: rows of W_rec read for the neurons that spiked).
-    Its own spikes of step t − 1 count among its inputs of step t."""
-    n = plan.n_neurons
+def _run_stepped(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _LayerRun:
+    """A recurrent layer, or one with a synaptic current, on one chunk: its feed-forward currents by BLAS, then its
+    neurons stepped with their own state (:func:`~snnexplorer.sim.neurons.step_neurons`), a recurrent layer's own
+    spikes fed back (rows of W_rec read for the neurons that spiked). Those spikes of step t − 1 count among its
+    inputs of step t."""
+    n, recurrent = plan.n_neurons, plan.recurrent is not None
     fed_back = np.full(n, n, dtype=np.int64)  # each spike reaches every neuron
     out_spikes, counts, out_count, _, _, recurrent_ops = plan.coefficients.step(
-        _dense_currents(spikes, plan), plan.recurrent, fed_back
+        _dense_currents(spikes, plan), plan.recurrent, fed_back if recurrent else None
     )
     feed_forward = np.count_nonzero(spikes, axis=2) if analog else spikes.sum(axis=2, dtype=np.int64)
-    in_count = feed_forward + read_back(out_count)
+    in_count = feed_forward + read_back(out_count) if recurrent else feed_forward
     synaptic_ops = feed_forward * n + recurrent_ops
     return _LayerRun(
         out_spikes,
@@ -278,9 +292,9 @@ def _run_recurrent(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _Layer
         in_count > 0,
         out_count,
         synaptic_ops,
-        "recurrent",
+        "recurrent" if recurrent else "synaptic",
         analog,
-        recurrent_ops=recurrent_ops,
+        recurrent_ops=recurrent_ops if recurrent else None,
     )
 
 
@@ -331,6 +345,7 @@ def simulate(
     beta: float = 0.9,
     threshold: float = 1.0,
     reset: str = "subtract",
+    alpha: float = 0.0,
     timesteps: int | Sequence[int] | None = None,
     weight_bits: int | Sequence[int] | None = None,
     membrane_bits: int | Sequence[int] | None = None,
@@ -346,7 +361,8 @@ def simulate(
     connected layers, :class:`~snnexplorer.sim.conv.Conv` layers (inputs and
     outputs flattened in (C, H, W) order) or :class:`RecurrentDense` layers
     (hidden, float); the last, fully connected, is the
-    non-spiking output layer. ``spikes``: [batch, T, n_in] — uint8/bool
+    non-spiking output layer. ``alpha`` > 0 gives the hidden layers a synaptic current (current-based LIF, dense
+    float layers: :mod:`snnexplorer.sim.neurons`' update). ``spikes``: [batch, T, n_in] — uint8/bool
     spikes or counts, or float32 analog input (direct encoding).
     ``timesteps``: None (T of ``spikes`` everywhere) or one int per layer; trains
     cross layers by the named ``rule`` (:mod:`snnexplorer.sim.resample`).
@@ -378,6 +394,7 @@ def simulate(
         steps,
         _per_layer(weight_bits, n_layers, 32, "quantization.weight_bits"),
         _per_layer(membrane_bits, n_layers, 32, "quantization.membrane_bits"),
+        alpha,
     )
     n_batch = spikes.shape[0]
     input_bits = 8 if spikes.dtype == np.uint8 and spikes.size and int(spikes.max()) > 1 else 1
@@ -442,6 +459,7 @@ def simulate(
                 input_bits=input_bits if index == 0 else 1,
                 recurrent_synaptic_ops=None if plan.recurrent is None else recurrent_ops,
                 recurrent_connections=feedback,
+                synaptic_current=plan.alpha > 0,
                 channels=int(plan.conv.weight.shape[0]) if plan.conv else 0,
             )
         )

@@ -377,6 +377,7 @@ def simulate_graph(stages: list[Stage], spikes: np.ndarray, labels: np.ndarray |
                 connections=stage.connections,
                 recurrent_synaptic_ops=np.asarray(total["recurrent"], dtype=np.int64) if stage.recurrent else None,
                 recurrent_connections=stage.recurrent_connections,
+                synaptic_current=stage.neurons.has_synapse,
             )
         )
     return Activity.from_chunks(layers, scores, layer_spikes, labels, name)

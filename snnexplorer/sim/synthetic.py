@@ -10,7 +10,12 @@ from .resample import rate_preserving_counts
 
 
 def synthetic_activity(
-    specs: list[LayerSpec], timesteps: list[int], rate: float, samples: int = 1, name: str = "main"
+    specs: list[LayerSpec],
+    timesteps: list[int],
+    rate: float,
+    samples: int = 1,
+    name: str = "main",
+    synaptic_current: bool = False,
 ) -> Activity:
     """Every input and hidden neuron spikes with probability ``rate`` per step of its layer (expected counts).
 
@@ -23,7 +28,7 @@ def synthetic_activity(
     ``rate`` rule of :mod:`snnexplorer.sim.resample` (the spike count is kept
     when the next layer runs fewer or more steps), so per-layer timesteps save
     here exactly what they save in simulation. Predictions are all class 0 and
-    there is no accuracy.
+    there is no accuracy. ``synaptic_current``: the hidden neurons are current-based (one more state value each).
     """
     layers = []
     n_layers = len(specs)
@@ -55,6 +60,7 @@ def synthetic_activity(
                 weights=spec.parameters - (spec.conv.channels if spec.conv else spec.n_out),
                 recurrent_synaptic_ops=recurrent_ops if spec.recurrent else None,
                 recurrent_connections=spec.n_out**2 if spec.recurrent else 0,
+                synaptic_current=synaptic_current and not is_output,
                 channels=spec.conv.channels if spec.conv else 0,
             )
         )

@@ -30,15 +30,25 @@ class _Spike(torch.autograd.Function):
 
 
 def lif_scan(
-    currents: torch.Tensor, beta: float, threshold: float, reset_zero: bool, recurrent: torch.Tensor | None = None
+    currents: torch.Tensor,
+    beta: float,
+    threshold: float,
+    reset_zero: bool,
+    recurrent: torch.Tensor | None = None,
+    alpha: float = 0.0,
 ) -> torch.Tensor:
     """Spikes [B, T, n] of LIF neurons driven by ``currents`` [B, T, n] (float, differentiable); with ``recurrent``
-    W_rec [n, n] the spikes of step t − 1 add ``s · W_rec`` to the current of step t (BPTT goes through it)."""
+    W_rec [n, n] the spikes of step t − 1 add ``s · W_rec`` to the current of step t (BPTT goes through it); with
+    ``alpha`` > 0 the input charges a synaptic current first (i ← α·i + input, v ← β·v + i: current-based LIF)."""
     v = torch.zeros_like(currents[:, 0])
-    s = torch.zeros_like(v)
+    s, synapse = torch.zeros_like(v), torch.zeros_like(v)
     out = []
     for current in currents.unbind(1):  # unbind: one backward stack, not a zero-filled gradient per step
-        v = beta * v + (current if recurrent is None else current + s @ recurrent)
+        current = current if recurrent is None else current + s @ recurrent
+        if alpha:
+            synapse = alpha * synapse + current
+            current = synapse
+        v = beta * v + current
         s = _Spike.apply(v - threshold)
         v = v * (1 - s) if reset_zero else v - threshold * s
         out.append(s)
@@ -88,7 +98,13 @@ class SpikingNet(nn.Module):
     """
 
     def __init__(
-        self, specs: list[LayerSpec], beta: float, threshold: float, reset: str = "subtract", weight_bits: list[int] | None = None
+        self,
+        specs: list[LayerSpec],
+        beta: float,
+        threshold: float,
+        reset: str = "subtract",
+        weight_bits: list[int] | None = None,
+        alpha: float = 0.0,
     ):
         super().__init__()
         self.specs = specs
@@ -103,7 +119,7 @@ class SpikingNet(nn.Module):
         )
         for weight in self.recurrent.values():  # as nn.Linear(n, n) draws its weights
             nn.init.kaiming_uniform_(weight, a=5**0.5)
-        self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
+        self.beta, self.threshold, self.reset_zero, self.alpha = beta, threshold, reset == "zero", alpha
         self.weight_bits = weight_bits or [32] * len(self.layers)
 
     def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
@@ -128,7 +144,8 @@ class SpikingNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for index in range(len(self.layers) - 1):
             feedback = self.recurrent[str(index)] if str(index) in self.recurrent else None
-            x = self._pool(index, lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero, feedback))
+            spikes = lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero, feedback, self.alpha)
+            x = self._pool(index, spikes)
         return self._current(len(self.layers) - 1, x).sum(dim=1)
 
     def numpy_recurrent(self) -> dict[int, np.ndarray]:
@@ -165,9 +182,15 @@ class SpikingMLP(SpikingNet):
     """A fully connected :class:`SpikingNet` of layer ``sizes`` [inputs, hidden..., outputs]."""
 
     def __init__(
-        self, sizes: list[int], beta: float, threshold: float, reset: str = "subtract", weight_bits: list[int] | None = None
+        self,
+        sizes: list[int],
+        beta: float,
+        threshold: float,
+        reset: str = "subtract",
+        weight_bits: list[int] | None = None,
+        alpha: float = 0.0,
     ):
-        super().__init__(dense_specs(sizes), beta, threshold, reset, weight_bits)
+        super().__init__(dense_specs(sizes), beta, threshold, reset, weight_bits, alpha)
 
 
 class EnsembleSNN(nn.Module):
@@ -187,6 +210,7 @@ class EnsembleSNN(nn.Module):
         threshold: float,
         reset: str = "subtract",
         weight_bits: list[int] | None = None,
+        alpha: float = 0.0,
     ):
         super().__init__()
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
@@ -194,7 +218,7 @@ class EnsembleSNN(nn.Module):
             bound = 1.0 / n_in**0.5  # nn.Linear's default initialisation
             self.weights.append(nn.Parameter(torch.empty(experts, n_in, n_out).uniform_(-bound, bound)))
             self.biases.append(nn.Parameter(torch.empty(experts, 1, 1, n_out).uniform_(-bound, bound)))
-        self.beta, self.threshold, self.reset_zero = beta, threshold, reset == "zero"
+        self.beta, self.threshold, self.reset_zero, self.alpha = beta, threshold, reset == "zero", alpha
         self.weight_bits = weight_bits or [32] * len(self.weights)
 
     def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
@@ -209,7 +233,8 @@ class EnsembleSNN(nn.Module):
         for index in range(len(self.weights) - 1):
             current = self._current(index, x)
             e, b, t, n = current.shape
-            spikes = lif_scan(current.permute(1, 2, 0, 3).reshape(b, t, e * n), self.beta, self.threshold, self.reset_zero)
+            flat = current.permute(1, 2, 0, 3).reshape(b, t, e * n)
+            spikes = lif_scan(flat, self.beta, self.threshold, self.reset_zero, alpha=self.alpha)
             x = spikes.reshape(b, t, e, n).permute(2, 0, 1, 3)
         return self._current(len(self.weights) - 1, x).sum(dim=2)
 

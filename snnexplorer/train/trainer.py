@@ -183,7 +183,9 @@ def train_network(
     layers' W_rec (through time: BPTT)."""
     torch.manual_seed(design.training.seed)
     neuron = design.network.neuron
-    model = SpikingNet(specs, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(specs)))
+    model = SpikingNet(
+        specs, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(specs)), alpha=neuron.alpha
+    )
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device())
     loss_fn = nn.CrossEntropyLoss(weight=weight)
     ys = torch.from_numpy(y).to(device())
@@ -263,7 +265,13 @@ def train_experts(
         model = ExpertStack([SpikingNet(specs, neuron.beta, neuron.threshold, neuron.reset, bits) for _ in range(experts)])
     else:
         model = EnsembleSNN(
-            experts, [design.n_inputs, *hidden, width], neuron.beta, neuron.threshold, neuron.reset, weight_bits=bits
+            experts,
+            [design.n_inputs, *hidden, width],
+            neuron.beta,
+            neuron.threshold,
+            neuron.reset,
+            weight_bits=bits,
+            alpha=neuron.alpha,
         )
     dev = device()
     targets_t, weight_t, mask_t = (torch.from_numpy(a).to(dev) for a in (targets, class_weight, mask))

@@ -278,7 +278,7 @@ class Explorer(pn.viewable.Viewer):
         cards = [
             (
                 "Network",
-                lambda: [self._network_shape(), self._params(d.network.neuron, ["beta", "threshold", "reset"])],
+                lambda: [self._network_shape(), self._params(d.network.neuron, ["beta", "alpha", "threshold", "reset"])],
                 False,
             ),
             (
