@@ -43,6 +43,17 @@ def http_server(tmp_path):
     server.shutdown()
 
 
+def trained_and_simulated(design, samples: int = 300) -> tuple:
+    """(design, its trained weights, its first ``samples`` test digits, their simulated Activity)."""
+    from snnexplorer import data
+    from snnexplorer.inference import simulate_weights
+    from snnexplorer.train.trainer import train
+
+    test = data.load(design.dataset.name, "test").head(samples)
+    weights = train(design)
+    return design, weights, test, simulate_weights(design, weights, test.x, test.y)
+
+
 def chromium_path() -> str | None:
     """Debian's chromium, which the browser tests drive (Playwright's own download is not reachable here)."""
     return shutil.which("chromium") or shutil.which("chromium-browser")

@@ -11,7 +11,7 @@ from snnexplorer.errors import DesignError
 from snnexplorer.inference import engine_layers
 from snnexplorer.pipeline import evaluate, synthetic_for
 from snnexplorer.sim import simulate
-from snnexplorer.train.model import ANN, SpikingNet, lif_scan
+from snnexplorer.train.model import ANN, LIF, SpikingNet, lif_scan
 
 STACK = [
     {"conv": {"channels": 6, "kernel": 5, "padding": 2}},
@@ -78,7 +78,7 @@ def test_the_torch_twin_and_the_engine_agree_on_a_conv_stack():
     design = conv_design()
     specs = design.network_specs()["main"]
     torch.manual_seed(0)
-    model = SpikingNet(specs, 0.9, 1.0)
+    model = SpikingNet(specs, LIF(0.9, 1.0))
     with torch.no_grad():
         for layer in model.layers:
             layer.weight.mul_(3.0)
@@ -86,7 +86,7 @@ def test_the_torch_twin_and_the_engine_agree_on_a_conv_stack():
     x = (rng.random((64, 10, 784)) < 0.2).astype(np.uint8)
     with torch.no_grad():
         score = model(torch.from_numpy(x).float()).numpy()
-        first = lif_scan(model._current(0, torch.from_numpy(x).float()), 0.9, 1.0, False)
+        first = lif_scan(model._current(0, torch.from_numpy(x).float()), LIF(0.9, 1.0))
     activity = simulate(engine_layers(specs, model.numpy_layers()), x)
     assert activity.layers[0].n_out == 6 * 28 * 28
     assert abs(activity.layers[0].output_spikes.sum() - float(model._pool(0, first).sum())) <= 1e-3 * float(first.sum())

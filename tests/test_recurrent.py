@@ -7,16 +7,15 @@ import nir
 import numpy as np
 import pytest
 import torch
+from conftest import trained_and_simulated
 
 from snnexplorer import data
 from snnexplorer.design import load_design
 from snnexplorer.errors import DesignError
 from snnexplorer.hardware.workload import ann_activity
-from snnexplorer.inference import simulate_weights
 from snnexplorer.interop import from_nir, to_nir
 from snnexplorer.pipeline import cost_design
-from snnexplorer.train.model import SpikingNet
-from snnexplorer.train.trainer import train
+from snnexplorer.train.model import LIF, SpikingNet
 
 ROWS = {"dataset": {"encoding": "rows", "test_samples": 300}, "timesteps": 28}
 
@@ -32,10 +31,7 @@ def _design(recurrent: bool = True, width: int = 32):
 
 @pytest.fixture(scope="module")
 def trained():
-    design = _design()
-    test = data.load("mnist", "test").head(300)
-    weights = train(design)
-    return design, weights, test, simulate_weights(design, weights, test.x, test.y)
+    return trained_and_simulated(_design())
 
 
 def test_rows_feed_one_row_of_the_image_per_step():
@@ -69,7 +65,7 @@ def test_the_engine_runs_a_recurrent_layer_exactly_as_torch_trained_it(trained):
     design, weights, test, activity = trained
     assert weights.recurrent["main"][0].shape == (32, 32) and activity.paths[0] == "recurrent"
     neuron = design.network.neuron
-    model = SpikingNet(design.network_specs()["main"], neuron.beta, neuron.threshold, neuron.reset)
+    model = SpikingNet(design.network_specs()["main"], LIF.of(neuron))
     model.load_numpy(weights.networks["main"]).load_recurrent(weights.recurrent["main"])
     with torch.no_grad():
         scores = model(torch.from_numpy(data.encode(test.x, "rows", 28))).numpy()
@@ -155,10 +151,10 @@ def test_the_shipped_recurrent_preset_reads_back_from_nir_with_its_counts(tmp_pa
     from snnexplorer.interop import write_nir
     from snnexplorer.pipeline import simulate_design
 
-    design = load_design("smnist-recurrent").copy(dataset={"name": "mnist", "encoding": "rows", "test_samples": 300})
+    design = load_design("smnist-recurrent").copy(dataset={"name": "mnist-full", "encoding": "rows", "test_samples": 300})
     network = from_nir(write_nir(design, tmp_path / "smnist.nir"))
     assert [stage.recurrent for stage in network.stages] == [True, True, False]
-    test = data.load("mnist", "test").head(300)
+    test = data.load("mnist-full", "test").head(300)
     ours, theirs = simulate_design(design), network.simulate(data.encode(test.x, "rows", 28), test.y)
     assert np.mean(ours.predictions == theirs.predictions) >= 0.99
     for index in range(2):

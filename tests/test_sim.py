@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from snnexplorer.errors import DesignError
 from snnexplorer.sim import engine, resample, simulate
 from snnexplorer.sim.quantize import beta_fixed, quantize_layer
-from snnexplorer.train.model import SpikingMLP, fixed_lif_scan
+from snnexplorer.train.model import LIF, SpikingMLP, fixed_lif_scan
 
 
 def random_net(sizes, seed=0, gain=2.5):
@@ -81,7 +81,7 @@ def test_zero_input_gives_zero_synaptic_ops_and_bias_only_scores():
 def test_engine_agrees_with_torch_model_float32():
     sizes = [784, 256, 10]
     layers = random_net(sizes, seed=5)
-    model = SpikingMLP(sizes, beta=0.9, threshold=1.0)
+    model = SpikingMLP(sizes, LIF(0.9, 1.0))
     with torch.no_grad():
         for lin, (w, b) in zip(model.layers, layers):
             lin.weight.copy_(torch.from_numpy(w.T))
@@ -93,7 +93,7 @@ def test_engine_agrees_with_torch_model_float32():
     assert (act.predictions == score.argmax(1)).mean() >= 0.999
     from snnexplorer.train.model import lif_scan
 
-    torch_spikes = float(lif_scan(hidden, 0.9, 1.0, False).sum())
+    torch_spikes = float(lif_scan(hidden, LIF(0.9, 1.0)).sum())
     assert abs(act.layers[0].output_spikes.sum() - torch_spikes) <= 0.001 * torch_spikes
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import trained_and_simulated
 
 from snnexplorer import data
 from snnexplorer.design import Design, load_design
@@ -14,8 +15,7 @@ from snnexplorer.errors import DesignError
 from snnexplorer.inference import simulate_weights
 from snnexplorer.interop import from_nir, to_nir
 from snnexplorer.pipeline import evaluate
-from snnexplorer.train.model import SpikingNet
-from snnexplorer.train.trainer import train
+from snnexplorer.train.model import LIF, SpikingNet
 
 ALPHA = 0.8
 
@@ -33,10 +33,7 @@ def _design(alpha: float = ALPHA, **change) -> Design:
 
 @pytest.fixture(scope="module")
 def trained():
-    design = _design()
-    test = data.load("mnist", "test").head(300)
-    weights = train(design)
-    return design, weights, test, simulate_weights(design, weights, test.x, test.y)
+    return trained_and_simulated(_design())
 
 
 @pytest.mark.parametrize(
@@ -71,7 +68,7 @@ def test_the_engine_runs_the_synaptic_current_exactly_as_torch_trained_it(traine
     assert activity.paths[0] == "synaptic" and activity.layers[0].synaptic_current
     assert not activity.layers[-1].synaptic_current  # the output layer integrates its currents
     neuron = design.network.neuron
-    model = SpikingNet(design.network_specs()["main"], neuron.beta, neuron.threshold, neuron.reset, alpha=neuron.alpha)
+    model = SpikingNet(design.network_specs()["main"], LIF.of(neuron))
     model.load_numpy(weights.networks["main"])
     spikes = data.encode(test.x, "rate", 10, seed=design.training.seed + 1)
     with torch.no_grad():

@@ -14,7 +14,7 @@ from snnexplorer.pipeline import evaluate, simulate_design
 from snnexplorer.presets import design_preset_paths
 from snnexplorer.train import cached, class_groups, load_or_train
 from snnexplorer.train.cache import cache_dir, cache_key
-from snnexplorer.train.model import SpikingMLP
+from snnexplorer.train.model import LIF, SpikingMLP
 from snnexplorer.train.trainer import TrainingCancelled, confusion_groups, train
 
 
@@ -24,7 +24,7 @@ def test_trained_digits_network_is_accurate_and_engine_agrees_with_torch(small_d
     activity = simulate_design(design)
     assert activity.accuracy >= 0.9
     layers = weights.networks["main"]
-    model = SpikingMLP([64, 64, 10], 0.9, 1.0)
+    model = SpikingMLP([64, 64, 10], LIF(0.9, 1.0))
     with torch.no_grad():
         for lin, (w, b) in zip(model.layers, layers):
             lin.weight.copy_(torch.from_numpy(w.T))

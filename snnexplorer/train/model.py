@@ -8,6 +8,8 @@ fast-sigmoid surrogate gradient (slope 25). Fixed point follows
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 from torch import nn
@@ -15,6 +17,26 @@ from torch import nn
 from ..topology import LayerSpec, dense_specs
 
 SURROGATE_SLOPE = 25.0
+
+
+class LIF(NamedTuple):
+    """The neurons' parameters as one value (as snnTorch's and Norse's neuron modules keep them): membrane decay per
+    step ``beta``, firing ``threshold``, reset to zero (``reset_zero``) or by subtracting the threshold, and the
+    synaptic current's decay per step ``alpha`` (0: none)."""
+
+    beta: float = 0.9
+    threshold: float = 1.0
+    reset_zero: bool = False
+    alpha: float = 0.0
+
+    @classmethod
+    def of(cls, neuron) -> LIF:
+        """The parameters of a Design's ``network.neuron`` section."""
+        return cls(neuron.beta, neuron.threshold, neuron.reset == "zero", neuron.alpha)
+
+
+DEFAULT_LIF = LIF()
+"""β 0.9, θ 1, reset by subtraction, no synaptic current: the Design's default neuron."""
 
 
 class _Spike(torch.autograd.Function):
@@ -29,17 +51,11 @@ class _Spike(torch.autograd.Function):
         return grad / (SURROGATE_SLOPE * x.abs() + 1.0) ** 2
 
 
-def lif_scan(
-    currents: torch.Tensor,
-    beta: float,
-    threshold: float,
-    reset_zero: bool,
-    recurrent: torch.Tensor | None = None,
-    alpha: float = 0.0,
-) -> torch.Tensor:
-    """Spikes [B, T, n] of LIF neurons driven by ``currents`` [B, T, n] (float, differentiable); with ``recurrent``
+def lif_scan(currents: torch.Tensor, lif: LIF, recurrent: torch.Tensor | None = None) -> torch.Tensor:
+    """Spikes [B, T, n] of ``lif`` neurons driven by ``currents`` [B, T, n] (float, differentiable); with ``recurrent``
     W_rec [n, n] the spikes of step t − 1 add ``s · W_rec`` to the current of step t (BPTT goes through it); with
-    ``alpha`` > 0 the input charges a synaptic current first (i ← α·i + input, v ← β·v + i: current-based LIF)."""
+    ``lif.alpha`` > 0 the input charges a synaptic current first (i ← α·i + input, v ← β·v + i: current-based LIF)."""
+    beta, threshold, reset_zero, alpha = lif
     v = torch.zeros_like(currents[:, 0])
     s, synapse = torch.zeros_like(v), torch.zeros_like(v)
     out = []
@@ -97,15 +113,7 @@ class SpikingNet(nn.Module):
     fake-quantized weights (straight-through estimator).
     """
 
-    def __init__(
-        self,
-        specs: list[LayerSpec],
-        beta: float,
-        threshold: float,
-        reset: str = "subtract",
-        weight_bits: list[int] | None = None,
-        alpha: float = 0.0,
-    ):
+    def __init__(self, specs: list[LayerSpec], lif: LIF = DEFAULT_LIF, weight_bits: list[int] | None = None):
         super().__init__()
         self.specs = specs
         self.layers = nn.ModuleList(
@@ -119,7 +127,7 @@ class SpikingNet(nn.Module):
         )
         for weight in self.recurrent.values():  # as nn.Linear(n, n) draws its weights
             nn.init.kaiming_uniform_(weight, a=5**0.5)
-        self.beta, self.threshold, self.reset_zero, self.alpha = beta, threshold, reset == "zero", alpha
+        self.lif = lif
         self.weight_bits = weight_bits or [32] * len(self.layers)
 
     def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
@@ -144,8 +152,7 @@ class SpikingNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for index in range(len(self.layers) - 1):
             feedback = self.recurrent[str(index)] if str(index) in self.recurrent else None
-            spikes = lif_scan(self._current(index, x), self.beta, self.threshold, self.reset_zero, feedback, self.alpha)
-            x = self._pool(index, spikes)
+            x = self._pool(index, lif_scan(self._current(index, x), self.lif, feedback))
         return self._current(len(self.layers) - 1, x).sum(dim=1)
 
     def numpy_recurrent(self) -> dict[int, np.ndarray]:
@@ -181,16 +188,8 @@ class SpikingNet(nn.Module):
 class SpikingMLP(SpikingNet):
     """A fully connected :class:`SpikingNet` of layer ``sizes`` [inputs, hidden..., outputs]."""
 
-    def __init__(
-        self,
-        sizes: list[int],
-        beta: float,
-        threshold: float,
-        reset: str = "subtract",
-        weight_bits: list[int] | None = None,
-        alpha: float = 0.0,
-    ):
-        super().__init__(dense_specs(sizes), beta, threshold, reset, weight_bits, alpha)
+    def __init__(self, sizes: list[int], lif: LIF = DEFAULT_LIF, weight_bits: list[int] | None = None):
+        super().__init__(dense_specs(sizes), lif, weight_bits)
 
 
 class EnsembleSNN(nn.Module):
@@ -202,23 +201,14 @@ class EnsembleSNN(nn.Module):
     network's Python and scan overhead instead of E.
     """
 
-    def __init__(
-        self,
-        experts: int,
-        sizes: list[int],
-        beta: float,
-        threshold: float,
-        reset: str = "subtract",
-        weight_bits: list[int] | None = None,
-        alpha: float = 0.0,
-    ):
+    def __init__(self, experts: int, sizes: list[int], lif: LIF = DEFAULT_LIF, weight_bits: list[int] | None = None):
         super().__init__()
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             bound = 1.0 / n_in**0.5  # nn.Linear's default initialisation
             self.weights.append(nn.Parameter(torch.empty(experts, n_in, n_out).uniform_(-bound, bound)))
             self.biases.append(nn.Parameter(torch.empty(experts, 1, 1, n_out).uniform_(-bound, bound)))
-        self.beta, self.threshold, self.reset_zero, self.alpha = beta, threshold, reset == "zero", alpha
+        self.lif = lif
         self.weight_bits = weight_bits or [32] * len(self.weights)
 
     def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
@@ -233,8 +223,7 @@ class EnsembleSNN(nn.Module):
         for index in range(len(self.weights) - 1):
             current = self._current(index, x)
             e, b, t, n = current.shape
-            flat = current.permute(1, 2, 0, 3).reshape(b, t, e * n)
-            spikes = lif_scan(flat, self.beta, self.threshold, self.reset_zero, alpha=self.alpha)
+            spikes = lif_scan(current.permute(1, 2, 0, 3).reshape(b, t, e * n), self.lif)
             x = spikes.reshape(b, t, e, n).permute(2, 0, 1, 3)
         return self._current(len(self.weights) - 1, x).sum(dim=2)
 
@@ -273,7 +262,7 @@ class ANN(SpikingNet):
     ([B, n_in] → scores [B, n_out])."""
 
     def __init__(self, specs: list[LayerSpec]):
-        super().__init__(specs, beta=0.0, threshold=1.0)
+        super().__init__(specs, LIF(beta=0.0))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for index in range(len(self.layers) - 1):

@@ -27,7 +27,7 @@ from ..per_layer import fit_to_depth
 from ..progress import Progress, Step
 from ..topology import LayerSpec, stack
 from ..weights import Weights
-from .model import ANN, EnsembleSNN, ExpertStack, SpikingNet
+from .model import ANN, LIF, EnsembleSNN, ExpertStack, SpikingNet
 
 
 def class_groups(design: Design, confusion: np.ndarray | None = None) -> list[list[int]]:
@@ -182,10 +182,7 @@ def train_network(
     """Train one SpikingNet of ``specs`` on cross-entropy of score / T; returns numpy layers and the recurrent
     layers' W_rec (through time: BPTT)."""
     torch.manual_seed(design.training.seed)
-    neuron = design.network.neuron
-    model = SpikingNet(
-        specs, neuron.beta, neuron.threshold, neuron.reset, weight_bits=_bits(design, len(specs)), alpha=neuron.alpha
-    )
+    model = SpikingNet(specs, LIF.of(design.network.neuron), weight_bits=_bits(design, len(specs)))
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device())
     loss_fn = nn.CrossEntropyLoss(weight=weight)
     ys = torch.from_numpy(y).to(device())
@@ -262,17 +259,9 @@ def train_experts(
     specs = stack(design.stack_entries(), [], design.input_shape, width)
     bits = _bits(design, len(specs))
     if design.is_conv:
-        model = ExpertStack([SpikingNet(specs, neuron.beta, neuron.threshold, neuron.reset, bits) for _ in range(experts)])
+        model = ExpertStack([SpikingNet(specs, LIF.of(neuron), bits) for _ in range(experts)])
     else:
-        model = EnsembleSNN(
-            experts,
-            [design.n_inputs, *hidden, width],
-            neuron.beta,
-            neuron.threshold,
-            neuron.reset,
-            weight_bits=bits,
-            alpha=neuron.alpha,
-        )
+        model = EnsembleSNN(experts, [design.n_inputs, *hidden, width], LIF.of(neuron), weight_bits=bits)
     dev = device()
     targets_t, weight_t, mask_t = (torch.from_numpy(a).to(dev) for a in (targets, class_weight, mask))
 
