@@ -484,9 +484,10 @@ def event_sample(events, label: int, steps: int):
         colorbar_position="bottom",  # at the right it reached past the page's edge
         xaxis=None,
         yaxis=None,
-        height=40 + int(160 * height / max(height, width)),
+        # as wide as the card, its toolbar beside it (square pixels, data_aspect, set the width from this height and
+        # reached past the card): near square at a card ~900 px wide
+        height=80 + int(120 * height / max(height, width)),
         responsive=True,
-        data_aspect=1,
         tools=["hover"],
         title=f"The {steps} frames the network reads, {duration_ms / steps:.0f} ms each, left to right (ON − OFF events per pixel)",
     )
