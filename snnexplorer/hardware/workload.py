@@ -414,9 +414,11 @@ def _state_item(net: _Network, index: int, updates: float, state_bits: int) -> I
     )
 
 
-def _sum_bits(net: _Network, v_bits: int) -> int:
-    """Width of a running sum, bits: an ANN's MAC accumulator, an SNN's membrane."""
-    return ACCUMULATOR_BITS if net.ann else v_bits
+def _sums_in_memory_bits(net: _Network, index: int, v_bits: int) -> np.ndarray:
+    """Per layout variant, the width in bits of a running sum (an ANN's MAC accumulator, an SNN's membrane) where
+    layer ``index`` keeps its partial sums in memory (``accumulators: memory``), else 0."""
+    in_memory = net.layout.at(index).is_("accumulators", "memory")
+    return np.where(in_memory, ACCUMULATOR_BITS if net.ann else v_bits, 0)
 
 
 def _per_operation_bits(net: _Network, index: int, value_bits, v_bits: int) -> np.ndarray:
@@ -428,16 +430,14 @@ def _per_operation_bits(net: _Network, index: int, value_bits, v_bits: int) -> n
     that many: the operand takes the sum's width. ZigZag's mapper does the same when the partial sums leave the
     registers (2 output channels side by side on its 64-bit SRAM port instead of 8, with 32-bit sums:
     ``benchmarks/fidelity.py``)."""
-    in_memory = net.layout.at(index).is_("accumulators", "memory")
-    return np.maximum(value_bits, np.where(in_memory, _sum_bits(net, v_bits), 0))
+    return np.maximum(value_bits, _sums_in_memory_bits(net, index, v_bits))
 
 
 def _partial_sums_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int) -> ItemRow:
     """Partial sums in memory (zero where the accumulators are registers)."""
-    sum_bits = _sum_bits(net, v_bits)
-    in_memory = net.layout.at(index).is_("accumulators", "memory")
-    traffic = np.where(in_memory, synops * sum_bits / 8, 0.0)
-    held = np.where(in_memory, layer.n_out * sum_bits / 8 * net.batch, 0.0)
+    sum_bits = _sums_in_memory_bits(net, index, v_bits)
+    traffic = synops * sum_bits / 8
+    held = layer.n_out * sum_bits / 8 * net.batch
     return _row(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
 
 
