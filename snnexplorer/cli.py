@@ -91,7 +91,7 @@ def report_lines(report: Report) -> list[str]:
     if len(inputs):
         outer = inputs.iloc[-1]
         lines.append(
-            f"input       {report.layers[0].input_spikes:,.0f} spikes/events per sample, sent as "
+            f"input       {report.layers[0].input_spikes - report.layers[0].fed_back_spikes:,.0f} spikes/events per sample, sent as "
             f"{report.mapping.input_format}: {outer['bytes']:,.0f} B read from {outer['level']} ({si(outer['energy_j'], 'J')})"
         )
     lines.append(
@@ -209,9 +209,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from .resources import return_large_blocks_at_once, run_with_system_allocator
+
+    run_with_system_allocator(["serve", "--address", args.address, "--port", str(args.port)])
     import panel as pn
 
-    from .resources import return_large_blocks_at_once
     from .ui import ExplorerModel
     from .ui.app import create_app
 

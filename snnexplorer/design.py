@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import param
-import yaml
 
 from .catalog import CATALOG, EVENT_DATASETS, IMAGE_DATASETS
 from .errors import DesignError, FieldProblem
@@ -44,7 +43,7 @@ from .per_layer import LAYER_MAPPING_FIELDS, resize
 from .presets import hardware_preset, hardware_preset_names, presets_dir
 from .sections import Section, allowed_text, check_section, check_value
 from .topology import INPUT_SHAPES, LayerSpec, check_entries, geometry_problems, is_recurrent, stack
-from .yaml_input import parse_yaml, read_yaml
+from .yaml_input import dump_yaml, parse_yaml, read_yaml
 
 N_CLASSES = {name: info.classes for name, info in CATALOG.items()}
 MAX_NAME_CHARS = 200
@@ -354,13 +353,24 @@ class Training(Section):
 
     _key = "training"
     epochs = param.Integer(default=3, bounds=(1, 1000), doc="Passes over the training set.")
-    lr = param.Number(default=1e-3, bounds=(0.0, 1.0), inclusive_bounds=(False, True), doc="Adam learning rate.")
+    lr = param.Number(
+        default=1e-3, bounds=(0.0, 1.0), inclusive_bounds=(False, True), label="Learning rate", doc="Adam's learning rate."
+    )
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of initialisation, shuffling and spike encoding.")
     batch_size = param.Integer(default=128, bounds=(1, 65536), doc="Training mini-batch size.")
     timesteps = param.Integer(
         default=25, bounds=(1, 1000), doc="Uniform timesteps used in training (BPTT); simulation may use others."
     )
     train_samples = param.Integer(default=None, bounds=(1, 1_000_000), allow_None=True, doc="Training samples used (null = all).")
+    surrogate_slope = param.Number(
+        default=25.0,
+        bounds=(0.0, 1000.0),
+        inclusive_bounds=(False, True),
+        softbounds=(0.5, 50.0),
+        step=0.5,
+        doc="Slope k of the spikes' fast-sigmoid surrogate gradient 1 / (k·|v − θ| + 1)² (snnTorch's default 25; lower: "
+        "wider, which trains deep and recurrent networks through time better).",
+    )
     quantization_aware = param.Boolean(default=False, doc="Train with the design's fixed-point quantization (straight-through).")
     augment = param.Boolean(
         default=False,
@@ -685,7 +695,7 @@ class Design(param.Parameterized):
 
     def to_yaml(self, path: str | Path | None = None) -> str:
         """The design as YAML; written atomically to ``path`` when given."""
-        text = yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None)
+        text = dump_yaml(self.to_dict(), sort_keys=False, default_flow_style=None)
         if path is not None:
             from .io import atomic_write_text
 
@@ -738,6 +748,8 @@ class Design(param.Parameterized):
         network.pop("hidden" if network["layers"] else "layers")
         if not network["neuron"]["alpha"]:  # no synaptic current: the plain LIF's hash, as before the field existed
             network["neuron"].pop("alpha")
+        if training.get("surrogate_slope") == Training.surrogate_slope:  # the default slope: the hash as before the field
+            training.pop("surrogate_slope")
         inputs: dict[str, Any] = {
             "dataset": {"name": d["dataset"]["name"], "encoding": d["dataset"]["encoding"]},
             "network": network if spec["experts"] == 1 else _expert_network(network),

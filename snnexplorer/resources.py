@@ -25,6 +25,7 @@ import ctypes.util
 import functools
 import gc
 import os
+import sys
 
 from .config import memory_check_ignored
 from .design import Design
@@ -124,3 +125,21 @@ def return_large_blocks_at_once() -> bool:
     C library is not glibc (nothing changed)."""
     library = _glibc()
     return library is not None and library.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+
+
+def run_with_system_allocator(module_args: list[str]) -> None:
+    """A long-lived process (the dashboard's server): start again, as the same process, with Python's small objects
+    taken from glibc's heap (``PYTHONMALLOC=malloc``) and run ``python -m snnexplorer.cli *module_args``. Python's own
+    allocator keeps them in 1 MiB arenas, each returned only when every object in it is gone, so a few long-lived
+    objects made during a burst of sessions hold whole arenas; from glibc's heap :func:`return_freed_memory` returns
+    every free page. Measured with ``benchmarks/sessions_load.py`` (8 sessions for 2 minutes, 60 s after they close):
+    see docs/dashboard.md. Returns (nothing changed) where ``PYTHONMALLOC`` is already set or the C library is not
+    glibc; otherwise does not return."""
+    if os.environ.get("PYTHONMALLOC") or _glibc() is None:
+        return
+    sys.stdout.flush()
+    os.execve(
+        sys.executable,
+        [sys.executable, "-m", "snnexplorer.cli", *module_args],
+        {**os.environ, "PYTHONMALLOC": "malloc"},
+    )

@@ -6,7 +6,7 @@ Every file goes through :func:`read_yaml` / :func:`parse_yaml`, which
   that is not UTF-8 (one line naming the file and the first bad byte);
 * parse with a ``yaml.SafeLoader`` subclass (no Python objects) that also reads
   YAML 1.2 exponent floats (``1e9``, ``1.5e-3``; PyYAML's YAML 1.1 rules read
-  them as strings);
+  them as strings), which :func:`dump_yaml` quotes where they are strings;
 * refuse flow collections (``[…]``, ``{…}``) nested deeper than :data:`MAX_DEPTH`
   before parsing (PyYAML's scanner takes time quadratic in the depth: 5,000
   levels took 4 s), more than :data:`MAX_ALIASES` aliases, and documents that
@@ -50,6 +50,19 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789"))
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that quotes what :class:`_Loader` would read as a float: a string such as ``1e3`` or ``0E0``."""
+
+
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789"))
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """``data`` (plain Python values) as YAML that :func:`parse_yaml` reads back equal; ``options`` as
+    ``yaml.safe_dump``'s."""
+    return yaml.dump(data, Dumper=_Dumper, **options)
 
 
 def _check_expanded_size(value: Any, where: str) -> None:

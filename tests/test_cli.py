@@ -1,6 +1,9 @@
 import json
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +112,30 @@ def test_ctrl_c_during_training_exits_cleanly_leaving_nothing_half_written(tmp_p
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, (proc.returncode, err)
     models = tmp_path / "cache" / "models"
     assert not list(models.glob("*/weights.npz")) and not list(models.glob("*/.*.tmp"))  # nothing half-written
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="reads the server's environment from /proc")
+def test_the_server_starts_again_as_itself_on_glibcs_allocator():
+    from conftest import free_port
+
+    from snnexplorer.resources import _glibc
+
+    if _glibc() is None:
+        pytest.skip("not glibc: the server keeps Python's allocator")
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONMALLOC"}
+    command = [sys.executable, "-m", "snnexplorer.cli", "serve", "--port", str(free_port())]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):  # it starts again before it loads anything: within a second or two
+            if b"PYTHONMALLOC=malloc" in Path(f"/proc/{server.pid}/environ").read_bytes().split(b"\0"):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start again with PYTHONMALLOC=malloc")
+        assert server.poll() is None  # the same process, now serving
+        assert Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")[1:6] == [
+            b"-m", b"snnexplorer.cli", b"serve", b"--address", b"127.0.0.1"
+        ]  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -15,7 +15,7 @@ from snnexplorer.errors import DesignError
 from snnexplorer.hardware import Architecture
 from snnexplorer.hardware_schema import COMPUTE_FIELDS, LEVEL_FIELDS, MemoryLevel
 from snnexplorer.presets import hardware_preset, presets_dir
-from snnexplorer.yaml_input import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, parse_yaml, read_yaml
+from snnexplorer.yaml_input import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, dump_yaml, parse_yaml, read_yaml
 
 
 @pytest.fixture
@@ -83,6 +83,12 @@ def test_yaml_reads_exponent_floats_and_the_shipped_presets_use_them():
     design = Design.from_yaml("training: {lr: 3e-3}\nhardware: {overrides: {compute.clock_hz: 1e9}}\n")
     assert design.training.lr == 3e-3 and design.hardware.overrides == {"compute.clock_hz": 1e9}
     assert hardware_preset("edge-soc")["compute"]["clock_hz"] == 1.5e9
+
+
+def test_strings_that_read_as_exponent_floats_are_written_quoted():
+    data = {"name": "0E0", "values": ["1e9", 1e9, "-2E+4", "12"]}
+    assert parse_yaml(dump_yaml(data)) == data
+    assert Design.from_yaml(Design.from_dict({"name": "1e3"}).to_yaml()).name == "1e3"  # not the float 1000.0
 
 
 @pytest.mark.parametrize(

@@ -170,3 +170,17 @@ def test_the_ann_twin_of_a_design_reading_rows_runs_at_every_row():
     frames = synthetic_for(load_design("mnist-baseline"), 0.1)
     assert [layer.timesteps for layer in ann_activity(feed_forward).layers] == [28, 28]
     assert [layer.timesteps for layer in ann_activity(frames).layers] == [1, 1]
+
+
+def test_a_sequence_brings_every_row_in_and_a_recurrent_first_layer_buffers_its_own_spikes(trained):
+    design, weights, test, activity = trained
+    breakdown = cost_design(design.copy(hardware={"preset": "edge-soc"}), activity).breakdown.query("layer == 0")
+
+    def moved(kind: str, op: str, level: str) -> float:
+        return float(breakdown.query("kind == @kind and op == @op and level == @level")["bytes"].sum())
+
+    assert activity.layers[0].analog_input and activity.layers[0].n_in == 28 + 32  # its own 32 spikes among its inputs
+    assert moved("inputs", "read", "DRAM") == 28 * 28  # all 28 rows of 28 8-bit pixels come in, not one row
+    # its own 32 spikes of every step: written once and read back at the next step, 1 bit each (a bitmap), on chip
+    assert moved("spikes", "write", "L1") == moved("spikes", "read", "L1") == 32 * 28 / 8
+    assert moved("spikes", "read", "DRAM") == moved("inputs", "write", "DRAM") == 0.0

@@ -15,6 +15,7 @@ from snnexplorer.errors import DesignError
 from snnexplorer.inference import simulate_weights
 from snnexplorer.interop import from_nir, to_nir
 from snnexplorer.pipeline import evaluate
+from snnexplorer.sim import simulate
 from snnexplorer.train.model import LIF, SpikingNet
 
 ALPHA = 0.8
@@ -111,3 +112,15 @@ def test_the_neurobench_twin_refuses_a_synaptic_current_by_field():
 
     with pytest.raises(DesignError, match="network.neuron.alpha"):
         neurobench_reference(_design())
+
+
+def test_an_event_driven_core_updates_a_synaptic_current_layer_after_its_input_stops():
+    rng = np.random.default_rng(0)
+    layers = [
+        (rng.normal(0, 0.5, (n_in, n_out)).astype(np.float32), np.zeros(n_out, np.float32)) for n_in, n_out in ((8, 6), (6, 3))
+    ]
+    spikes = np.zeros((2, 6, 8), np.uint8)
+    spikes[0, 1, :4] = 1  # sample 0: input at step 1 only; sample 1: none
+    plain, charged = (simulate(layers, spikes, alpha=alpha).layers[0].neuron_updates_event for alpha in (0.0, 0.8))
+    assert plain.tolist() == [0, 6, 0, 0, 0, 0]  # the plain LIF's decay waits for the next input
+    assert charged.tolist() == [0, 6, 6, 6, 6, 6]  # the current still charges the membrane after the input

@@ -203,3 +203,21 @@ def test_ann_twin_trains_the_same_topology_and_is_cached(small_design_dict, caps
     import json
 
     assert json.loads(capsys.readouterr().out)["ann"]["accuracy"] >= 0.9
+
+
+def test_surrogate_slope_shapes_the_spike_gradient_and_keys_the_cache(small_design_dict):
+    from snnexplorer.errors import DesignError
+    from snnexplorer.train.model import SURROGATE_SLOPE, lif_scan
+
+    # one step, one neuron per distance below threshold: the gradient of its spike is 1 / (k·|v − θ| + 1)²
+    distance = torch.tensor([0.0, 0.1, 0.5])
+    for slope in (2.0, SURROGATE_SLOPE):
+        currents = (1.0 - distance).reshape(1, 1, 3).requires_grad_()
+        lif_scan(currents, LIF(0.9, 1.0), slope=slope).sum().backward()
+        assert torch.allclose(currents.grad.reshape(3), 1 / (slope * distance + 1) ** 2)
+    plain = Design.from_dict(small_design_dict)
+    default = Design.from_dict({**small_design_dict, "training": {**small_design_dict["training"], "surrogate_slope": 25}})
+    wide = Design.from_dict({**small_design_dict, "training": {**small_design_dict["training"], "surrogate_slope": 5}})
+    assert default.hash_for("train") == plain.hash_for("train") != wide.hash_for("train")
+    with pytest.raises(DesignError, match="training.surrogate_slope"):
+        Design.from_dict({**small_design_dict, "training": {**small_design_dict["training"], "surrogate_slope": 0}})

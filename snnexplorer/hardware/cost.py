@@ -425,6 +425,7 @@ def _layer_summary(activity: Activity) -> tuple[LayerSummary, ...]:
             kernel=layer.path,
             synaptic_ops=float(layer.synaptic_ops.sum()) / max(1, layer.batch),
             recurrent_synaptic_ops=layer.recurrent_ops / max(1, layer.batch),
+            fed_back_spikes=float(layer.fed_back_spikes.sum()) / max(1, layer.batch),
         )
         for net in _networks(activity)
         for index, layer in enumerate(net.layers)

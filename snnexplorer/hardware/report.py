@@ -105,8 +105,8 @@ class MappingSearch:
 @dataclass(frozen=True)
 class LayerSummary:
     """One weight layer of one network: its timesteps, mean spike rates in and out (per neuron per step), input
-    spikes or events per sample, the engine kernel that simulated it, and its synaptic ops per sample (of them,
-    the recurrent synapses')."""
+    spikes or events per sample (of them, its own spikes read back: a recurrent layer), the engine kernel that
+    simulated it, and its synaptic ops per sample (of them, the recurrent synapses')."""
 
     network: str
     layer: int
@@ -117,6 +117,7 @@ class LayerSummary:
     kernel: str
     synaptic_ops: float = 0.0
     recurrent_synaptic_ops: float = 0.0
+    fed_back_spikes: float = 0.0
 
 
 @dataclass(frozen=True)

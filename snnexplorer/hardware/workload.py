@@ -10,12 +10,15 @@ weights     W (and b) at ``weight_bits``; read once per accumulate
 state       membrane potential at ``membrane_bits`` (and a synaptic current as wide
             beside it, current-based LIF); read + written per neuron update
 spikes      spike trains between layers: 1 bit per neuron per step (bitmap),
-            or one address of ⌈log2 n⌉ bits per spike (address-event)
+            or one address of ⌈log2 n⌉ bits per spike (address-event); a
+            recurrent layer's own spikes, read back at the next step, join
+            its input spikes (layer 0: an item of their own, on chip)
 inputs      the encoded input of layer 0 (``mapping.input_format``: frames of
             1 bit per input per step, 8-bit counts for binned events; or
             one address-event packet per spike / event, ⌈log2 n⌉ address
             bits + :data:`TIMESTAMP_BITS`); 8-bit pixels for direct
-            encoding, read once and reused every step
+            encoding, read once and reused every step, and for a sequence
+            (``rows``: a new row every step) fetched row by row
 outputs     the readout: one 32-bit score per class per sample, written out
 partial_    only with ``mapping.accumulators = memory``: the running sum of
 sums        each accumulate / MAC, read and written per operation (the
@@ -74,6 +77,7 @@ An ANN (Ottati et al. 2023) is priced with the same items: one pass, MACs,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -239,9 +243,10 @@ def _spike_bits(n: int, spikes_per_sample: float, steps: int, address_events) ->
 
 
 def _input_bits(layer: LayerActivity, samples: int, activation_bits: int | None, address_events) -> np.ndarray:
-    """Bits per sample of a layer's input train (an ANN's, ``activation_bits`` set: one activation vector)."""
+    """Bits per sample of a layer's input train (an ANN's, ``activation_bits`` set: one activation vector per pass,
+    one pass per step of a sequence)."""
     if activation_bits is not None:
-        return np.asarray(float(layer.n_in * activation_bits))
+        return np.asarray(float(layer.n_in * activation_bits * layer.timesteps))
     return _spike_bits(layer.n_in, layer.input_spikes.sum() / samples, layer.timesteps, address_events)
 
 
@@ -315,6 +320,8 @@ class _Network:
     buffer_bytes: list[np.ndarray]
     windows: list[np.ndarray]
     tiles: list[np.ndarray]
+    sequential: bool = False
+    """The input is a sequence (``Activity.sequential``): a new frame from outside every step."""
 
     @property
     def ann(self) -> bool:
@@ -441,22 +448,59 @@ def _partial_sums_item(net: _Network, index: int, layer: LayerActivity, synops: 
     return _row(index, "partial_sums", traffic, traffic, 0.0, traffic, traffic, held, held)
 
 
-def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int) -> ItemRow:
-    """A layer's input: the encoded input (layer 0, streamed in from the outermost level) or the previous layer's
-    spikes or activations (buffered). Read per operation, it takes :func:`_per_operation_bits` of the port."""
-    layout, kind = net.layout.at(index), "inputs" if index == 0 else "spikes"
+def _split_fed_back(layer: LayerActivity) -> tuple[LayerActivity, LayerActivity | None]:
+    """(its input from outside, what it reads back from itself) of a layer: a recurrent layer counts its own outputs
+    of the step before among its inputs (``n_in``, ``input_spikes``, ``synaptic_ops``); (``layer``, None) for
+    another."""
+    if not layer.recurrent_connections:
+        return layer, None
+    recurrent_ops, fed_back_spikes = layer.recurrent_synaptic_ops, layer.fed_back_spikes
+    outside = dataclasses.replace(
+        layer,
+        n_in=layer.n_in - layer.n_out,
+        input_spikes=layer.input_spikes - fed_back_spikes,
+        synaptic_ops=layer.synaptic_ops - recurrent_ops,
+        recurrent_synaptic_ops=None,
+        recurrent_connections=0,
+    )
+    fed_back = dataclasses.replace(
+        layer, n_in=layer.n_out, input_spikes=fed_back_spikes, synaptic_ops=recurrent_ops, analog_input=False, input_bits=1
+    )
+    return outside, fed_back
+
+
+def _input_items(net: _Network, index: int, layer: LayerActivity, v_bits: int) -> list[ItemRow]:
+    """A layer's input items: :func:`_input_item` of what reaches it from outside and, for a recurrent first layer,
+    of the spikes it reads back from itself (a later layer buffers them with its input spikes, as one item)."""
+    if index > 0:
+        return [_input_item(net, index, layer, layer.synaptic_ops.sum() / net.samples, v_bits)]
+    parts = [part for part in _split_fed_back(layer) if part is not None]
+    kinds = ("inputs", "spikes")
+    return [
+        _input_item(net, index, part, part.synaptic_ops.sum() / net.samples, v_bits, kind) for part, kind in zip(parts, kinds)
+    ]
+
+
+def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int, kind: str | None = None) -> ItemRow:
+    """A layer's input: the encoded input (layer 0, streamed in from the outermost level; a new frame every step for
+    a sequence, once for a repeated one) or the previous layer's spikes or activations (buffered; ``kind`` spikes:
+    a recurrent first layer's own spikes, buffered). Read per operation, it takes :func:`_per_operation_bits` of
+    the port."""
+    layout = net.layout.at(index)
+    kind = kind or ("inputs" if index == 0 else "spikes")
     # a weight held while it sweeps a shared kernel's output positions meets a new input at every operation: with
     # no buffer below the innermost level to hold the layer's inputs, they are read per operation (ZigZag's mapper
     # finds the same: weight-stationary conv re-reads its inputs)
     held_kernel = layout.is_("weight_reuse", "stationary") & (layer.connections > layer.parameters)
     per_operation = layout.is_("input_reuse", "per-operation") | held_kernel
-    if index == 0 and layer.analog_input:
+    if kind == "inputs" and layer.analog_input:
         pixel_bytes = layer.n_in * INPUT_PIXEL_BITS / 8
+        fetched = pixel_bytes * (layer.timesteps if net.sequential else 1)
         streamed = pixel_bytes * layer.timesteps * net.tiles[index]
         reads = np.where(per_operation, synops * _per_operation_bits(net, index, INPUT_PIXEL_BITS, v_bits) / 8, streamed)
-        return _row(index, kind, reads, 0.0, pixel_bytes, streamed, 0.0, pixel_bytes * net.batch, pixel_bytes)
+        return _row(index, kind, reads, 0.0, fetched, streamed, 0.0, pixel_bytes * net.batch, pixel_bytes)
     address_events = layout.is_("spike_format", "address-event")
-    if index == 0 and not net.ann:
+    if kind == "inputs" and not net.ann:
         bits = _network_input_bits(layer, net.samples, layout.is_("input_format", "address-event"))
     else:
         bits = _input_bits(layer, net.samples, net.activation_bits, address_events)
@@ -464,7 +508,7 @@ def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float, 
     value_bits = net.activation_bits if net.ann else np.where(address_events, _address_bits(layer.n_in), 1)
     tiles = net.tiles[index]  # each block of weights reads the whole input again
     used = np.where(per_operation, synops * _per_operation_bits(net, index, value_bits, v_bits) / 8, bits / 8 * tiles)
-    if index == 0:
+    if kind == "inputs":
         return _row(index, kind, used, 0.0, bits / 8, bits / 8 * tiles, 0.0, math.inf, bits / 8)
     buffer = net.buffer_bytes[index]
     return _row(index, kind, used, bits / 8, 0.0, bits / 8 * tiles, bits / 8, buffer, buffer)
@@ -494,10 +538,12 @@ def network_items(
     address_events = layout.is_("spike_format", "address-event")
     steps_per_window = [np.minimum(layout.time_window, layer.timesteps) for layer in layers]
     # the spike (activation) buffer feeding each layer ≥ 1, for the whole batch: the steps of one window of its
-    # input train (one step timestep-major, the whole train layer-major); layer 0's input streams in from outside
+    # input train (one step timestep-major, the whole train layer-major); layer 0's input streams in from outside,
+    # and a recurrent layer 0 buffers only its own spikes
+    _, fed_back = _split_fed_back(layers[0])
     buffers = [
-        _input_bits(layer, samples, activation_bits, address_events) * steps / layer.timesteps
-        for layer, steps in zip(layers[1:], steps_per_window[1:])
+        0.0 if layer is None else _input_bits(layer, samples, activation_bits, address_events) * steps / layer.timesteps
+        for layer, steps in zip([fed_back, *layers[1:]], steps_per_window)
     ]
     net = _Network(
         layout,
@@ -508,13 +554,14 @@ def network_items(
         state_bytes=[
             0.0 if ann else layer.n_out * _state_bits(layer, bits) / 8 * batch for layer, bits in zip(layers, membrane_bits)
         ],
-        buffer_bytes=[0.0] + [bits * batch / 8 for bits in buffers],
+        buffer_bytes=[bits * batch / 8 for bits in buffers],
         windows=[np.ceil(layer.timesteps / steps) for layer, steps in zip(layers, steps_per_window)],
         # blocks of output channels (a dense layer's neurons); a convolution of unknown channels is not tiled
         tiles=[
             np.minimum(np.asarray(layout.at(i).weight_tiles, dtype=np.float64), _channels(layer))
             for i, layer in enumerate(layers)
         ],
+        sequential=activity.sequential,
     )
     rows: list[ItemRow] = []
     accumulates, recurrent_accumulates, macs, updates_per_layer = [], [], [], []
@@ -527,7 +574,7 @@ def network_items(
             rows.append(_state_item(net, index, updates, _state_bits(layer, v_bits)))
         if partial_sums:
             rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
-        rows.append(_input_item(net, index, layer, synops, v_bits))
+        rows += _input_items(net, index, layer, v_bits)
         recurrent = 0.0 if ann else layer.recurrent_ops / samples  # an RNN's feedback is graded too: MACs
         multiplied = synops if ann else (synops - recurrent if layer.analog_input else 0.0)  # fed-back spikes: accumulates
         accumulates.append(synops - multiplied)

@@ -24,7 +24,8 @@ class LayerActivity:
     the non-zero inputs instead (``analog_input`` is then true).
     ``neuron_updates[t]`` is the time-driven count (every neuron of every sample);
     ``neuron_updates_event[t]`` counts the updates an event-driven core makes: the design engine counts
-    every neuron of a sample whose layer received input at t; the engine of imported graphs
+    every neuron of a sample whose layer received input at t (with a synaptic current: at t or before, as the
+    current charges the membrane until it has decayed); the engine of imported graphs
     (:mod:`snnexplorer.sim.graph`) each neuron that received input or held a non-zero state.
     ``n_out`` counts neurons; ``output_spikes`` the spikes sent on (after a
     convolution's pooling). ``parameters`` (weights and biases) and
@@ -82,6 +83,13 @@ class LayerActivity:
     def recurrent_ops(self) -> float:
         """Synaptic ops of the recurrent synapses over all steps and samples (0 without)."""
         return 0.0 if self.recurrent_synaptic_ops is None else float(self.recurrent_synaptic_ops.sum())
+
+    @property
+    def fed_back_spikes(self) -> np.ndarray:
+        """Of ``input_spikes[t]``, the layer's own spikes of step t − 1 read back (a recurrent layer; zeros otherwise)."""
+        if not self.recurrent_connections:
+            return np.zeros_like(self.input_spikes)
+        return np.concatenate([[0], self.output_spikes[:-1]]).astype(self.input_spikes.dtype)
 
     @property
     def input_rate(self) -> float:

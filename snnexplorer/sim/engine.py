@@ -275,7 +275,8 @@ def _run_stepped(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _LayerRu
     """A recurrent layer, or one with a synaptic current, on one chunk: its feed-forward currents by BLAS, then its
     neurons stepped with their own state (:func:`~snnexplorer.sim.neurons.step_neurons`), a recurrent layer's own
     spikes fed back (rows of W_rec read for the neurons that spiked). Those spikes of step t − 1 count among its
-    inputs of step t."""
+    inputs of step t. An event-driven core updates the layer at the steps it has input and, with a synaptic current,
+    at every step after its first input too: the current keeps charging the membrane as it decays."""
     n, recurrent = plan.n_neurons, plan.recurrent is not None
     fed_back = np.full(n, n, dtype=np.int64)  # each spike reaches every neuron
     out_spikes, counts, out_count, _, _, recurrent_ops = plan.coefficients.step(
@@ -284,12 +285,13 @@ def _run_stepped(plan: _LayerPlan, spikes: np.ndarray, analog: bool) -> _LayerRu
     feed_forward = np.count_nonzero(spikes, axis=2) if analog else spikes.sum(axis=2, dtype=np.int64)
     in_count = feed_forward + read_back(out_count) if recurrent else feed_forward
     synaptic_ops = feed_forward * n + recurrent_ops
+    any_input = in_count > 0
     return _LayerRun(
         out_spikes,
         counts,
         None,
         in_count,
-        in_count > 0,
+        np.logical_or.accumulate(any_input, axis=1) if plan.alpha > 0 else any_input,
         out_count,
         synaptic_ops,
         "recurrent" if recurrent else "synaptic",

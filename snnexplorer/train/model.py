@@ -2,7 +2,7 @@
 
 Layer-major evaluation: each layer's currents for all steps come from one
 matmul, then a scan over steps applies leak, fire and reset. Spikes use a
-fast-sigmoid surrogate gradient (slope 25). Fixed point follows
+fast-sigmoid surrogate gradient (slope k: the design's ``training.surrogate_slope``). Fixed point follows
 :mod:`snnexplorer.sim.quantize` exactly when ``fixed`` layers are given.
 """
 
@@ -14,9 +14,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..design import Training
 from ..topology import LayerSpec, dense_specs
 
-SURROGATE_SLOPE = 25.0
+SURROGATE_SLOPE: float = Training.param.surrogate_slope.default
+"""The fast sigmoid's default slope k (the Design's, snnTorch's ``fast_sigmoid`` default): the spike's gradient is
+1 / (k·|v − θ| + 1)²."""
 
 
 class LIF(NamedTuple):
@@ -41,20 +44,24 @@ DEFAULT_LIF = LIF()
 
 class _Spike(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, slope):
         ctx.save_for_backward(x)
+        ctx.slope = slope
         return (x >= 0).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad / (SURROGATE_SLOPE * x.abs() + 1.0) ** 2
+        return grad / (ctx.slope * x.abs() + 1.0) ** 2, None
 
 
-def lif_scan(currents: torch.Tensor, lif: LIF, recurrent: torch.Tensor | None = None) -> torch.Tensor:
+def lif_scan(
+    currents: torch.Tensor, lif: LIF, recurrent: torch.Tensor | None = None, slope: float = SURROGATE_SLOPE
+) -> torch.Tensor:
     """Spikes [B, T, n] of ``lif`` neurons driven by ``currents`` [B, T, n] (float, differentiable); with ``recurrent``
     W_rec [n, n] the spikes of step t − 1 add ``s · W_rec`` to the current of step t (BPTT goes through it); with
-    ``lif.alpha`` > 0 the input charges a synaptic current first (i ← α·i + input, v ← β·v + i: current-based LIF)."""
+    ``lif.alpha`` > 0 the input charges a synaptic current first (i ← α·i + input, v ← β·v + i: current-based LIF).
+    The spikes' gradient is the fast sigmoid's of ``slope`` (see :data:`SURROGATE_SLOPE`)."""
     beta, threshold, reset_zero, alpha = lif
     v = torch.zeros_like(currents[:, 0])
     s, synapse = torch.zeros_like(v), torch.zeros_like(v)
@@ -65,7 +72,7 @@ def lif_scan(currents: torch.Tensor, lif: LIF, recurrent: torch.Tensor | None = 
             synapse = alpha * synapse + current
             current = synapse
         v = beta * v + current
-        s = _Spike.apply(v - threshold)
+        s = _Spike.apply(v - threshold, slope)
         v = v * (1 - s) if reset_zero else v - threshold * s
         out.append(s)
     return torch.stack(out, dim=1)
@@ -110,10 +117,17 @@ class SpikingNet(nn.Module):
     neurons scan the steps, and its pooling ORs spike windows (max pooling
     of spikes), as :class:`snnexplorer.sim.Conv` does. ``weight_bits`` (one
     per layer) makes training quantization-aware: the forward pass uses
-    fake-quantized weights (straight-through estimator).
+    fake-quantized weights (straight-through estimator). ``surrogate_slope``
+    shapes the spikes' gradient (:func:`lif_scan`).
     """
 
-    def __init__(self, specs: list[LayerSpec], lif: LIF = DEFAULT_LIF, weight_bits: list[int] | None = None):
+    def __init__(
+        self,
+        specs: list[LayerSpec],
+        lif: LIF = DEFAULT_LIF,
+        weight_bits: list[int] | None = None,
+        surrogate_slope: float = SURROGATE_SLOPE,
+    ):
         super().__init__()
         self.specs = specs
         self.layers = nn.ModuleList(
@@ -127,7 +141,7 @@ class SpikingNet(nn.Module):
         )
         for weight in self.recurrent.values():  # as nn.Linear(n, n) draws its weights
             nn.init.kaiming_uniform_(weight, a=5**0.5)
-        self.lif = lif
+        self.lif, self.surrogate_slope = lif, surrogate_slope
         self.weight_bits = weight_bits or [32] * len(self.layers)
 
     def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
@@ -152,7 +166,7 @@ class SpikingNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for index in range(len(self.layers) - 1):
             feedback = self.recurrent[str(index)] if str(index) in self.recurrent else None
-            x = self._pool(index, lif_scan(self._current(index, x), self.lif, feedback))
+            x = self._pool(index, lif_scan(self._current(index, x), self.lif, feedback, self.surrogate_slope))
         return self._current(len(self.layers) - 1, x).sum(dim=1)
 
     def numpy_recurrent(self) -> dict[int, np.ndarray]:
@@ -201,14 +215,21 @@ class EnsembleSNN(nn.Module):
     network's Python and scan overhead instead of E.
     """
 
-    def __init__(self, experts: int, sizes: list[int], lif: LIF = DEFAULT_LIF, weight_bits: list[int] | None = None):
+    def __init__(
+        self,
+        experts: int,
+        sizes: list[int],
+        lif: LIF = DEFAULT_LIF,
+        weight_bits: list[int] | None = None,
+        surrogate_slope: float = SURROGATE_SLOPE,
+    ):
         super().__init__()
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             bound = 1.0 / n_in**0.5  # nn.Linear's default initialisation
             self.weights.append(nn.Parameter(torch.empty(experts, n_in, n_out).uniform_(-bound, bound)))
             self.biases.append(nn.Parameter(torch.empty(experts, 1, 1, n_out).uniform_(-bound, bound)))
-        self.lif = lif
+        self.lif, self.surrogate_slope = lif, surrogate_slope
         self.weight_bits = weight_bits or [32] * len(self.weights)
 
     def _current(self, index: int, x: torch.Tensor) -> torch.Tensor:
@@ -223,7 +244,7 @@ class EnsembleSNN(nn.Module):
         for index in range(len(self.weights) - 1):
             current = self._current(index, x)
             e, b, t, n = current.shape
-            spikes = lif_scan(current.permute(1, 2, 0, 3).reshape(b, t, e * n), self.lif)
+            spikes = lif_scan(current.permute(1, 2, 0, 3).reshape(b, t, e * n), self.lif, slope=self.surrogate_slope)
             x = spikes.reshape(b, t, e, n).permute(2, 0, 1, 3)
         return self._current(len(self.weights) - 1, x).sum(dim=2)
 

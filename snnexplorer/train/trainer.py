@@ -182,7 +182,7 @@ def train_network(
     """Train one SpikingNet of ``specs`` on cross-entropy of score / T; returns numpy layers and the recurrent
     layers' W_rec (through time: BPTT)."""
     torch.manual_seed(design.training.seed)
-    model = SpikingNet(specs, LIF.of(design.network.neuron), weight_bits=_bits(design, len(specs)))
+    model = SpikingNet(specs, LIF.of(design.network.neuron), _bits(design, len(specs)), design.training.surrogate_slope)
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device())
     loss_fn = nn.CrossEntropyLoss(weight=weight)
     ys = torch.from_numpy(y).to(device())
@@ -259,9 +259,10 @@ def train_experts(
     specs = stack(design.stack_entries(), [], design.input_shape, width)
     bits = _bits(design, len(specs))
     if design.is_conv:
-        model = ExpertStack([SpikingNet(specs, LIF.of(neuron), bits) for _ in range(experts)])
+        slope = design.training.surrogate_slope
+        model = ExpertStack([SpikingNet(specs, LIF.of(neuron), bits, slope) for _ in range(experts)])
     else:
-        model = EnsembleSNN(experts, [design.n_inputs, *hidden, width], LIF.of(neuron), weight_bits=bits)
+        model = EnsembleSNN(experts, [design.n_inputs, *hidden, width], LIF.of(neuron), bits, design.training.surrogate_slope)
     dev = device()
     targets_t, weight_t, mask_t = (torch.from_numpy(a).to(dev) for a in (targets, class_weight, mask))
 

@@ -18,7 +18,6 @@ import copy
 from collections.abc import Callable
 
 import param
-import yaml
 
 from ..design import SECTIONS, Design, fit_per_layer
 from ..errors import DesignError, FieldProblem
@@ -27,7 +26,7 @@ from ..per_layer import resize
 from ..sections import Section
 from ..stdp.rule import VARIANTS, variant_of, with_learning_rule, with_variant
 from ..topology import check_entries, entry_kind, is_recurrent
-from ..yaml_input import parse_yaml
+from ..yaml_input import dump_yaml, parse_yaml
 
 
 def parse_widths(text: str, path: str) -> list[int]:
@@ -213,7 +212,7 @@ class DraftEditor(param.Parameterized):
 
     def stack_text(self) -> str:
         """The draft's ``network.layers`` as one line of YAML (flow style), as a design file may write it."""
-        return yaml.safe_dump(self.draft.network.layers, default_flow_style=True, sort_keys=False).strip()
+        return dump_yaml(self.draft.network.layers, default_flow_style=True, sort_keys=False).strip()
 
     def set_stack_text(self, text: str) -> None:
         """``network.layers`` edited as YAML; a problem is shown, and keeps the design invalid, until mended."""

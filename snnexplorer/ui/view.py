@@ -47,7 +47,9 @@ INTEGER_INPUTS = (
     "batch time_window weight_tiles test_samples epochs batch_size timesteps seed train_samples update_interval label_samples"
 ).split()
 """Integer fields typed rather than slid: their ranges are far wider than a slider's useful resolution."""
-SURROGATE_ONLY = ("lr", "batch_size", "quantization_aware", "augment")
+TYPED_NUMBERS = {"lr": {"type": pn.widgets.FloatInput, "step": 1e-4}}
+"""Float fields typed rather than slid (a learning rate of 0.002 on a 0..1 slider reads 0)."""
+SURROGATE_ONLY = ("lr", "batch_size", "surrogate_slope", "quantization_aware", "augment")
 """Training fields of surrogate-gradient training that STDP does not read (hidden for STDP designs)."""
 
 
@@ -262,7 +264,7 @@ class Explorer(pn.viewable.Viewer):
         its widgets when first opened: the first page carries only what it shows."""
         d = self.model.editor.draft
         self._placements = [self._select(d.mapping, f, self.model.level_choices) for f in ("weights_level", "state_level")]
-        integer_inputs = dict.fromkeys(INTEGER_INPUTS, pn.widgets.IntInput)
+        typed_inputs = {**dict.fromkeys(INTEGER_INPUTS, pn.widgets.IntInput), **TYPED_NUMBERS}
         several_experts = d.specialization.param.experts.rx() > 1  # expert controls only where there are experts
         training = [
             "learning_rule",
@@ -272,6 +274,7 @@ class Explorer(pn.viewable.Viewer):
             "batch_size",
             "timesteps",
             "train_samples",
+            "surrogate_slope",
             "quantization_aware",
             "augment",
         ]
@@ -310,7 +313,7 @@ class Explorer(pn.viewable.Viewer):
                             "residency",
                             "search",
                         ],
-                        integer_inputs,
+                        typed_inputs,
                     ),
                     self._search_note,
                     pn.Column(self._params(d.mapping, ["experts"]), visible=several_experts, margin=0, **WIDE),
@@ -342,7 +345,7 @@ class Explorer(pn.viewable.Viewer):
                 "Dataset",
                 lambda: [
                     self._select(d.dataset, "name", Dataset._choices["name"], "Data set"),
-                    self._params(d.dataset, ["encoding", "test_samples"], integer_inputs),
+                    self._params(d.dataset, ["encoding", "test_samples"], typed_inputs),
                 ],
                 True,
             ),
@@ -352,7 +355,7 @@ class Explorer(pn.viewable.Viewer):
                     self._params(
                         d.training,
                         [f for f in training if d.training.learning_rule != "stdp" or f not in SURROGATE_ONLY],
-                        integer_inputs,
+                        typed_inputs,
                     )
                 ],
                 True,
@@ -365,7 +368,7 @@ class Explorer(pn.viewable.Viewer):
                     "STDP learning",
                     lambda: [
                         pn.Param(self.model.editor.param, parameters=["stdp_variant"], show_name=False, **WIDE),
-                        self._params(d.training.stdp, d.training.stdp.fields(), integer_inputs),
+                        self._params(d.training.stdp, d.training.stdp.fields(), typed_inputs),
                     ],
                     False,
                 ),
