@@ -49,14 +49,12 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789"))
-
-
 class _Dumper(yaml.SafeDumper):
     """SafeDumper that quotes what :class:`_Loader` would read as a float: a string such as ``1e3`` or ``0E0``."""
 
 
-_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789"))
+for _reader_or_writer in (_Loader, _Dumper):  # both resolve exponent floats alike
+    _reader_or_writer.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789"))
 
 
 def dump_yaml(data: Any, **options: Any) -> str:

@@ -469,18 +469,6 @@ def _split_fed_back(layer: LayerActivity) -> tuple[LayerActivity, LayerActivity 
     return outside, fed_back
 
 
-def _input_items(net: _Network, index: int, layer: LayerActivity, v_bits: int) -> list[ItemRow]:
-    """A layer's input items: :func:`_input_item` of what reaches it from outside and, for a recurrent first layer,
-    of the spikes it reads back from itself (a later layer buffers them with its input spikes, as one item)."""
-    if index > 0:
-        return [_input_item(net, index, layer, layer.synaptic_ops.sum() / net.samples, v_bits)]
-    parts = [part for part in _split_fed_back(layer) if part is not None]
-    kinds = ("inputs", "spikes")
-    return [
-        _input_item(net, index, part, part.synaptic_ops.sum() / net.samples, v_bits, kind) for part, kind in zip(parts, kinds)
-    ]
-
-
 def _input_item(net: _Network, index: int, layer: LayerActivity, synops: float, v_bits: int, kind: str | None = None) -> ItemRow:
     """A layer's input: the encoded input (layer 0, streamed in from the outermost level; a new frame every step for
     a sequence, once for a repeated one) or the previous layer's spikes or activations (buffered; ``kind`` spikes:
@@ -540,7 +528,7 @@ def network_items(
     # the spike (activation) buffer feeding each layer ≥ 1, for the whole batch: the steps of one window of its
     # input train (one step timestep-major, the whole train layer-major); layer 0's input streams in from outside,
     # and a recurrent layer 0 buffers only its own spikes
-    _, fed_back = _split_fed_back(layers[0])
+    outside, fed_back = _split_fed_back(layers[0])
     buffers = [
         0.0 if layer is None else _input_bits(layer, samples, activation_bits, address_events) * steps / layer.timesteps
         for layer, steps in zip([fed_back, *layers[1:]], steps_per_window)
@@ -574,7 +562,11 @@ def network_items(
             rows.append(_state_item(net, index, updates, _state_bits(layer, v_bits)))
         if partial_sums:
             rows.append(_partial_sums_item(net, index, layer, synops, v_bits))
-        rows += _input_items(net, index, layer, v_bits)
+        if index == 0 and fed_back is not None:  # what comes from outside, and its own spikes read back
+            rows.append(_input_item(net, 0, outside, outside.synaptic_ops.sum() / samples, v_bits))
+            rows.append(_input_item(net, 0, fed_back, fed_back.synaptic_ops.sum() / samples, v_bits, "spikes"))
+        else:
+            rows.append(_input_item(net, index, layer, synops, v_bits))
         recurrent = 0.0 if ann else layer.recurrent_ops / samples  # an RNN's feedback is graded too: MACs
         multiplied = synops if ann else (synops - recurrent if layer.analog_input else 0.0)  # fed-back spikes: accumulates
         accumulates.append(synops - multiplied)

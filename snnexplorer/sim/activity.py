@@ -89,7 +89,7 @@ class LayerActivity:
         """Of ``input_spikes[t]``, the layer's own spikes of step t − 1 read back (a recurrent layer; zeros otherwise)."""
         if not self.recurrent_connections:
             return np.zeros_like(self.input_spikes)
-        return np.concatenate([[0], self.output_spikes[:-1]]).astype(self.input_spikes.dtype)
+        return read_back(self.output_spikes).astype(self.input_spikes.dtype)
 
     @property
     def input_rate(self) -> float:

@@ -258,11 +258,11 @@ def train_experts(
     neuron, hidden = design.network.neuron, design.specialization.hidden
     specs = stack(design.stack_entries(), [], design.input_shape, width)
     bits = _bits(design, len(specs))
+    lif, slope = LIF.of(neuron), design.training.surrogate_slope
     if design.is_conv:
-        slope = design.training.surrogate_slope
-        model = ExpertStack([SpikingNet(specs, LIF.of(neuron), bits, slope) for _ in range(experts)])
+        model = ExpertStack([SpikingNet(specs, lif, bits, slope) for _ in range(experts)])
     else:
-        model = EnsembleSNN(experts, [design.n_inputs, *hidden, width], LIF.of(neuron), bits, design.training.surrogate_slope)
+        model = EnsembleSNN(experts, [design.n_inputs, *hidden, width], lif, bits, slope)
     dev = device()
     targets_t, weight_t, mask_t = (torch.from_numpy(a).to(dev) for a in (targets, class_weight, mask))
 
